@@ -1,0 +1,121 @@
+//! Distinguished names: splitting into RDNs with RFC 4514 escapes honoured (an OU may be named
+//! `R&D, Paris`), parents, and comparison the way AD compares them (case-insensitive).
+
+/// The RDNs of `dn`, leaf first, each as written (escapes kept), whitespace around commas trimmed.
+pub fn rdns(dn: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let bytes = dn.as_bytes();
+    let (mut start, mut i) = (0, 0);
+    while i < bytes.len() {
+        match bytes[i] {
+            b'\\' => i += 2,
+            b',' | b';' => {
+                out.push(dn[start..i].trim());
+                start = i + 1;
+                i += 1;
+            }
+            _ => i += 1,
+        }
+    }
+    let last = dn.get(start..).unwrap_or("").trim();
+    if !last.is_empty() || !out.is_empty() {
+        out.push(last);
+    }
+    out
+}
+
+/// The parent of `dn`, or `None` at the top.
+pub fn parent(dn: &str) -> Option<&str> {
+    let first = rdns(dn).into_iter().next()?;
+    let rest = dn.get(dn.find(first)? + first.len()..)?;
+    let rest = rest.trim_start().strip_prefix([',', ';'])?.trim_start();
+    (!rest.is_empty()).then_some(rest)
+}
+
+/// `dn` and every ancestor up to (and including) `base`, leaf first. Stops at the top if `base` is
+/// not an ancestor.
+pub fn chain<'a>(dn: &'a str, base: &str) -> Vec<&'a str> {
+    let mut out = vec![dn];
+    let mut cur = dn;
+    while !same(cur, base) {
+        match parent(cur) {
+            Some(p) => {
+                out.push(p);
+                cur = p;
+            }
+            None => break,
+        }
+    }
+    out
+}
+
+/// AD compares DNs case-insensitively; spaces after commas do not matter.
+pub fn same(a: &str, b: &str) -> bool {
+    let (ra, rb) = (rdns(a), rdns(b));
+    ra.len() == rb.len() && ra.iter().zip(&rb).all(|(x, y)| x.eq_ignore_ascii_case(y))
+}
+
+/// The attribute value of an RDN with escapes removed (`OU=R\2CD` -> `R,D`, `OU=R\,D` -> `R,D`).
+pub fn rdn_value(rdn: &str) -> String {
+    let raw = rdn.split_once('=').map_or(rdn, |(_, v)| v);
+    let mut out = Vec::with_capacity(raw.len());
+    let b = raw.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'\\' && i + 1 < b.len() {
+            let hex = raw.get(i + 1..i + 3).and_then(|h| u8::from_str_radix(h, 16).ok());
+            match hex {
+                Some(v) => {
+                    out.push(v);
+                    i += 3;
+                }
+                None => {
+                    out.push(b[i + 1]);
+                    i += 2;
+                }
+            }
+        } else {
+            out.push(b[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn splits_with_escapes() {
+        let dn = r"CN=Mallory M,OU=R\, D,OU=Staff,DC=contoso,DC=example";
+        assert_eq!(
+            rdns(dn),
+            vec![
+                "CN=Mallory M",
+                r"OU=R\, D",
+                "OU=Staff",
+                "DC=contoso",
+                "DC=example"
+            ]
+        );
+        assert_eq!(parent(dn), Some(r"OU=R\, D,OU=Staff,DC=contoso,DC=example"));
+        assert_eq!(rdn_value(r"OU=R\, D"), "R, D");
+        assert_eq!(rdn_value(r"OU=R\2CD"), "R,D");
+        assert_eq!(parent("DC=example"), None);
+    }
+
+    #[test]
+    fn chain_to_base() {
+        let c = chain("CN=Bob,OU=Staff,DC=contoso,DC=example", "dc=CONTOSO, dc=example");
+        assert_eq!(
+            c,
+            vec![
+                "CN=Bob,OU=Staff,DC=contoso,DC=example",
+                "OU=Staff,DC=contoso,DC=example",
+                "DC=contoso,DC=example"
+            ]
+        );
+        assert!(same("CN=a, DC=x", "cn=A,dc=X"));
+    }
+}

@@ -1,0 +1,223 @@
+//! What resetlens knows about the directory: one domain, its connector account, the containers
+//! above users (for inheritance), password settings objects and users. Filled by the live LDAP
+//! source or a snapshot; read by the diagnosis and the views. Raw values are kept as AD stores
+//! them (FILETIME ticks, binary security descriptors) and decoded where they are used, so a
+//! snapshot holds exactly what the DC returned.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::dn;
+use crate::security::{Guid, Sid};
+
+/// userAccountControl / msDS-User-Account-Control-Computed bits the diagnosis reads.
+pub mod uac {
+    pub const ACCOUNTDISABLE: u32 = 0x2;
+    pub const LOCKOUT: u32 = 0x10;
+    pub const PASSWD_NOTREQD: u32 = 0x20;
+    pub const NORMAL_ACCOUNT: u32 = 0x200;
+    pub const INTERDOMAIN_TRUST_ACCOUNT: u32 = 0x800;
+    pub const WORKSTATION_TRUST_ACCOUNT: u32 = 0x1000;
+    pub const SERVER_TRUST_ACCOUNT: u32 = 0x2000;
+    pub const DONT_EXPIRE_PASSWORD: u32 = 0x10000;
+    pub const SMARTCARD_REQUIRED: u32 = 0x40000;
+    pub const PASSWORD_EXPIRED: u32 = 0x80_0000;
+}
+
+/// A user object, with the attributes writeback diagnosis needs.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DirectoryUser {
+    pub dn: String,
+    pub sam_account_name: String,
+    pub user_principal_name: Option<String>,
+    pub display_name: Option<String>,
+    pub mail: Option<String>,
+    pub object_guid: Option<Guid>,
+    pub object_sid: Option<Sid>,
+    /// mS-DS-ConsistencyGuid, the usual source anchor.
+    pub consistency_guid: Option<Guid>,
+    pub user_account_control: u32,
+    /// msDS-User-Account-Control-Computed (constructed; the reliable LOCKOUT / PASSWORD_EXPIRED bits).
+    pub uac_computed: Option<u32>,
+    /// FILETIME ticks; 0 = not locked.
+    pub lockout_time: i64,
+    /// FILETIME ticks; 0 = must change at next logon; `None` if absent.
+    pub pwd_last_set: Option<i64>,
+    pub bad_pwd_count: Option<u32>,
+    pub admin_count: Option<u32>,
+    /// Direct group memberships (DNs).
+    pub member_of: Vec<String>,
+    /// Transitive group SIDs (tokenGroups), when they were read. Used for protected-group membership.
+    pub token_groups: Option<Vec<Sid>>,
+    /// msDS-ResultantPSO: the DN of the password settings object that applies, if any.
+    pub resultant_pso: Option<String>,
+    /// nTSecurityDescriptor (owner, group, DACL), self-relative binary. Shared because many users
+    /// carry byte-identical descriptors and a 100k-user snapshot dedups them.
+    #[serde(skip)]
+    pub security_descriptor: Option<Arc<[u8]>>,
+    pub when_changed: Option<DateTime<Utc>>,
+}
+
+/// A container or OU above users: only whether its DACL is protected matters (it stops ACEs
+/// inherited from the domain root), plus its descriptor for display.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Container {
+    pub dn: String,
+    pub dacl_protected: bool,
+    #[serde(skip)]
+    pub security_descriptor: Option<Arc<[u8]>>,
+}
+
+/// The domain head: its SID, password and lockout policy (raw intervals) and its DACL.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Domain {
+    pub dn: String,
+    /// NetBIOS name for trustee display (`CONTOSO\MSOL_...`), when known.
+    pub netbios_name: Option<String>,
+    pub sid: Sid,
+    /// Negative 100-ns intervals as stored.
+    pub min_pwd_age: i64,
+    pub max_pwd_age: i64,
+    pub pwd_history_length: u32,
+    pub lockout_threshold: u32,
+    pub lockout_duration: i64,
+    pub lockout_observation_window: i64,
+    #[serde(skip)]
+    pub security_descriptor: Option<Arc<[u8]>>,
+    /// CN=AdminSDHolder,CN=System,<domain>: the DACL SDProp stamps on protected accounts.
+    #[serde(skip)]
+    pub admin_sd_holder_descriptor: Option<Arc<[u8]>>,
+}
+
+/// A fine-grained password policy (msDS-PasswordSettings).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PasswordSettings {
+    pub dn: String,
+    pub precedence: u32,
+    pub min_pwd_age: i64,
+    pub max_pwd_age: i64,
+    pub pwd_history_length: u32,
+    pub lockout_threshold: u32,
+    pub lockout_duration: i64,
+    pub lockout_observation_window: i64,
+}
+
+/// The AD DS connector account Entra Connect writes passwords with.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ConnectorAccount {
+    pub dn: String,
+    pub sam_account_name: String,
+    pub sid: Sid,
+    /// Transitive group SIDs (tokenGroups).
+    pub token_groups: Vec<Sid>,
+}
+
+/// The outcome of looking for the connector account.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "status", rename_all = "kebab-case")]
+pub enum ConnectorLookup {
+    Found(ConnectorAccount),
+    /// Nothing matched what was asked (`--connector`, or no MSOL_* account).
+    NotFound {
+        wanted: String,
+    },
+    /// Several MSOL_* accounts and no `--connector` to choose.
+    Ambiguous {
+        candidates: Vec<String>,
+    },
+}
+
+impl ConnectorLookup {
+    pub fn account(&self) -> Option<&ConnectorAccount> {
+        match self {
+            ConnectorLookup::Found(a) => Some(a),
+            _ => None,
+        }
+    }
+}
+
+/// Everything read from one domain. A live diagnosis fills it with one user; a snapshot with all.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Directory {
+    pub domain: Domain,
+    pub connector: ConnectorLookup,
+    pub containers: Vec<Container>,
+    pub password_settings: Vec<PasswordSettings>,
+    /// Display names for SIDs seen in ACEs and token groups (`CONTOSO\Helpdesk`).
+    pub names: HashMap<Sid, String>,
+    pub users: Vec<DirectoryUser>,
+    /// Where this came from, for status lines: an LDAP URL or a snapshot path.
+    pub source: String,
+    pub captured_at: DateTime<Utc>,
+}
+
+/// Why `Directory::find_user` found nobody, or too many.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum UserLookupError {
+    #[error(
+        "no user matches '{0}' (tried sAMAccountName, userPrincipalName, mail, DN, objectGUID, objectSid)"
+    )]
+    NotFound(String),
+    #[error("'{query}' matches {} users: {}", candidates.len(), candidates.join("; "))]
+    Ambiguous { query: String, candidates: Vec<String> },
+}
+
+impl DirectoryUser {
+    /// Whether `query` names this user exactly (case-insensitive), in any of the contract's forms.
+    pub fn matches_exactly(&self, query: &str) -> bool {
+        let q = query.trim();
+        let eq = |v: &Option<String>| v.as_deref().is_some_and(|v| v.eq_ignore_ascii_case(q));
+        self.sam_account_name.eq_ignore_ascii_case(q)
+            || eq(&self.user_principal_name)
+            || eq(&self.mail)
+            || dn::same(&self.dn, q)
+            || self
+                .object_guid
+                .is_some_and(|g| g.to_string().eq_ignore_ascii_case(q.trim_matches(['{', '}'])))
+            || self
+                .object_sid
+                .as_ref()
+                .is_some_and(|s| s.to_string().eq_ignore_ascii_case(q))
+    }
+}
+
+impl Directory {
+    /// The one user `query` names (contract: exact, case-insensitive, several forms).
+    pub fn find_user(&self, query: &str) -> Result<&DirectoryUser, UserLookupError> {
+        let mut hits = self.users.iter().filter(|u| u.matches_exactly(query));
+        let first = hits
+            .next()
+            .ok_or_else(|| UserLookupError::NotFound(query.to_string()))?;
+        let rest: Vec<&DirectoryUser> = hits.collect();
+        if rest.is_empty() {
+            return Ok(first);
+        }
+        Err(UserLookupError::Ambiguous {
+            query: query.to_string(),
+            candidates: std::iter::once(first).chain(rest).map(|u| u.dn.clone()).collect(),
+        })
+    }
+
+    /// The containers between `user` and the domain root, nearest first (known ones only).
+    pub fn ancestors_of(&self, user_dn: &str) -> Vec<&Container> {
+        dn::chain(user_dn, &self.domain.dn)
+            .into_iter()
+            .skip(1)
+            .filter_map(|a| self.containers.iter().find(|c| dn::same(&c.dn, a)))
+            .collect()
+    }
+
+    /// The PSO that applies to `user`, if msDS-ResultantPSO names one we have.
+    pub fn password_settings_for(&self, user: &DirectoryUser) -> Option<&PasswordSettings> {
+        let pso = user.resultant_pso.as_deref()?;
+        self.password_settings.iter().find(|p| dn::same(&p.dn, pso))
+    }
+
+    /// A display name for `sid`: the known account name, else the SID string.
+    pub fn name_of(&self, sid: &Sid) -> String {
+        self.names.get(sid).cloned().unwrap_or_else(|| sid.to_string())
+    }
+}

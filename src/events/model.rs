@@ -1,0 +1,108 @@
+//! The normalized event: one per EVTX record of interest (or one per user line of a 656/657 batch),
+//! with the fields the correlation and the diagnosis read already parsed out of the message text or
+//! the EventData. Owned data only; nothing of the evtx crate leaks past `events::ingest`.
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::security::{Guid, Sid};
+
+/// Audit outcome from the Keywords of a Security event.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum AuditOutcome {
+    Success,
+    Failure,
+}
+
+/// What the catalog says an event is, in the contract's `kind` vocabulary.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum EventKind {
+    WritebackResetStart,
+    WritebackChangeStart,
+    WritebackAdminResetStart,
+    WritebackSuccess,
+    WritebackFailure,
+    /// Onboarding, offboarding, service start/stop, heartbeats, key creation.
+    WritebackService,
+    /// 32xxx: the service could not reach the cloud or its configuration is broken.
+    WritebackServiceError,
+    /// 6329 and other ADSync sync-engine messages.
+    SyncEngine,
+    PhsRequest,
+    PhsResult,
+    /// 611, 650-655, 622/623, 663 and the other PHS housekeeping events.
+    Phs,
+    DcReset,
+    DcChange,
+    DcLockout,
+    DcUnlock,
+    DcUserChanged,
+    DcLogonFailure,
+    Other,
+}
+
+/// Where an event was read from: which file, and where in it (for evidence and error reports).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EventOrigin {
+    pub file: Arc<str>,
+    pub record_id: u64,
+}
+
+/// Fields parsed from the message or EventData. All optional: a field is `None` when the event
+/// does not carry it or its text did not have the expected shape.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EventFields {
+    pub tracking_id: Option<String>,
+    pub user_principal_name: Option<String>,
+    pub admin_upn: Option<String>,
+    pub cloud_anchor: Option<String>,
+    /// The base64 source anchor as written in the event.
+    pub source_anchor_b64: Option<String>,
+    /// The same anchor decoded (objectGUID or mS-DS-ConsistencyGuid).
+    pub source_anchor: Option<Guid>,
+    pub dn: Option<String>,
+    /// 657's `Result:` or a PHS result text.
+    pub result: Option<String>,
+    /// `hr=XXXXXXXX` or `0x8023....` in the message.
+    pub hresult: Option<u32>,
+    /// The `message=` text of a sync-engine error.
+    pub error_message: Option<String>,
+    pub force_password_change: Option<bool>,
+    pub target_user: Option<String>,
+    pub target_domain: Option<String>,
+    pub target_sid: Option<Sid>,
+    pub subject_user: Option<String>,
+    pub subject_domain: Option<String>,
+    pub subject_sid: Option<Sid>,
+    /// 4740's caller computer (stored in TargetDomainName by Windows).
+    pub caller_computer: Option<String>,
+    /// 4738's PasswordLastSet as written (locale text or `%%1794`).
+    pub password_last_set: Option<String>,
+    pub old_uac: Option<String>,
+    pub new_uac: Option<String>,
+    /// 4625's Status / SubStatus NTSTATUS codes.
+    pub status: Option<u32>,
+    pub sub_status: Option<u32>,
+}
+
+/// One normalized event.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Event {
+    pub time: DateTime<Utc>,
+    pub machine: String,
+    pub channel: String,
+    pub provider: String,
+    pub event_id: u32,
+    pub level: u8,
+    pub audit: Option<AuditOutcome>,
+    pub origin: EventOrigin,
+    pub kind: EventKind,
+    /// The message text (classic sources: the insertion string; Security: empty). Untrusted:
+    /// sanitize before it reaches a terminal.
+    pub message: String,
+    pub fields: EventFields,
+}

@@ -1,0 +1,9 @@
+//! resetlens: why did this user's Entra ID password writeback fail to reach Active Directory?
+//!
+//! Data flows one way: sources (`directory`, `events`) fill the model, `diagnosis` turns the model
+//! into findings and a verdict, and the views (`report`, `tui`) render them. See ARCHITECTURE.md.
+
+pub mod directory;
+pub mod events;
+pub mod sanitize;
+pub mod security;

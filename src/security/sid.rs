@@ -1,0 +1,191 @@
+//! Security identifiers: the binary form AD stores (objectSid, tokenGroups, inside ACEs) and the
+//! `S-1-...` string form people read.
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+use super::SdError;
+
+/// A SID. Sub-authorities are kept inline because no SID has more than 15 of them.
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Sid {
+    pub revision: u8,
+    pub authority: u64,
+    pub sub_authorities: Vec<u32>,
+}
+
+impl Sid {
+    /// Parses a binary SID at the start of `bytes`; returns it and the number of bytes it used.
+    pub fn from_bytes(bytes: &[u8]) -> Result<(Sid, usize), SdError> {
+        let header = bytes.get(..8).ok_or(SdError::Truncated {
+            what: "SID header",
+            offset: 0,
+        })?;
+        let count = header[1] as usize;
+        if count > 15 {
+            return Err(SdError::BadSid {
+                offset: 0,
+                reason: "more than 15 sub-authorities",
+            });
+        }
+        let len = 8 + 4 * count;
+        let body = bytes.get(8..len).ok_or(SdError::Truncated {
+            what: "SID sub-authorities",
+            offset: 8,
+        })?;
+        let authority = header[2..8]
+            .iter()
+            .fold(0u64, |acc, b| (acc << 8) | u64::from(*b));
+        let sub_authorities = body
+            .chunks_exact(4)
+            .map(|c| u32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+            .collect();
+        Ok((
+            Sid {
+                revision: header[0],
+                authority,
+                sub_authorities,
+            },
+            len,
+        ))
+    }
+
+    /// The binary encoding (what `from_bytes` reads).
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(8 + 4 * self.sub_authorities.len());
+        out.push(self.revision);
+        out.push(self.sub_authorities.len() as u8);
+        out.extend_from_slice(&self.authority.to_be_bytes()[2..8]);
+        for s in &self.sub_authorities {
+            out.extend_from_slice(&s.to_le_bytes());
+        }
+        out
+    }
+
+    /// The relative identifier: the last sub-authority.
+    pub fn rid(&self) -> Option<u32> {
+        self.sub_authorities.last().copied()
+    }
+
+    /// The domain part of an account SID (all but the RID).
+    pub fn domain_part(&self) -> Option<Sid> {
+        let (_, head) = self.sub_authorities.split_last()?;
+        Some(Sid {
+            revision: self.revision,
+            authority: self.authority,
+            sub_authorities: head.to_vec(),
+        })
+    }
+
+    /// `domain` + `rid`, e.g. Domain Admins = domain SID + 512.
+    pub fn with_rid(&self, rid: u32) -> Sid {
+        let mut s = self.clone();
+        s.sub_authorities.push(rid);
+        s
+    }
+
+    pub fn everyone() -> Sid {
+        "S-1-1-0".parse().expect("constant SID")
+    }
+    pub fn authenticated_users() -> Sid {
+        "S-1-5-11".parse().expect("constant SID")
+    }
+    pub fn principal_self() -> Sid {
+        "S-1-5-10".parse().expect("constant SID")
+    }
+}
+
+impl fmt::Display for Sid {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "S-{}-", self.revision)?;
+        // Windows prints authorities that do not fit 32 bits in hex.
+        if self.authority >> 32 == 0 {
+            write!(f, "{}", self.authority)?;
+        } else {
+            write!(f, "0x{:012X}", self.authority)?;
+        }
+        for s in &self.sub_authorities {
+            write!(f, "-{s}")?;
+        }
+        Ok(())
+    }
+}
+
+impl fmt::Debug for Sid {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(self, f)
+    }
+}
+
+impl FromStr for Sid {
+    type Err = SdError;
+    fn from_str(s: &str) -> Result<Sid, SdError> {
+        let bad = || SdError::BadSidString(s.chars().take(80).collect());
+        let rest = s
+            .strip_prefix("S-")
+            .or_else(|| s.strip_prefix("s-"))
+            .ok_or_else(bad)?;
+        let mut parts = rest.split('-');
+        let revision: u8 = parts.next().and_then(|p| p.parse().ok()).ok_or_else(bad)?;
+        let auth = parts.next().ok_or_else(bad)?;
+        let authority = match auth.strip_prefix("0x").or_else(|| auth.strip_prefix("0X")) {
+            Some(hex) => u64::from_str_radix(hex, 16).map_err(|_| bad())?,
+            None => auth.parse().map_err(|_| bad())?,
+        };
+        if authority >> 48 != 0 {
+            return Err(bad());
+        }
+        let sub_authorities = parts
+            .map(|p| p.parse::<u32>().map_err(|_| bad()))
+            .collect::<Result<Vec<_>, _>>()?;
+        if sub_authorities.len() > 15 {
+            return Err(bad());
+        }
+        Ok(Sid {
+            revision,
+            authority,
+            sub_authorities,
+        })
+    }
+}
+
+impl Serialize for Sid {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for Sid {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Sid, D::Error> {
+        let s = String::deserialize(d)?;
+        s.parse().map_err(serde::de::Error::custom)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_trips_binary_and_string() {
+        let sid: Sid = "S-1-5-21-1004336348-1177238915-682003330-512".parse().unwrap();
+        let bytes = sid.to_bytes();
+        let (back, used) = Sid::from_bytes(&bytes).unwrap();
+        assert_eq!(used, bytes.len());
+        assert_eq!(back, sid);
+        assert_eq!(back.to_string(), "S-1-5-21-1004336348-1177238915-682003330-512");
+        assert_eq!(back.rid(), Some(512));
+    }
+
+    #[test]
+    fn rejects_truncated_and_oversized() {
+        let sid: Sid = "S-1-5-21-1-2-3".parse().unwrap();
+        let bytes = sid.to_bytes();
+        assert!(Sid::from_bytes(&bytes[..bytes.len() - 1]).is_err());
+        assert!(Sid::from_bytes(&[1, 16, 0, 0, 0, 0, 0, 5]).is_err());
+        assert!("S-1-x".parse::<Sid>().is_err());
+        assert!("X-1-5".parse::<Sid>().is_err());
+    }
+}
