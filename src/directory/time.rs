@@ -87,7 +87,7 @@ mod tests {
         assert_eq!(FileTime::from_raw(-1), FileTime::Never);
         // 2013-05-01 16:34:08 UTC, a value seen in real exports.
         assert_eq!(
-            FileTime::from_raw(130_118_936_480_000_000)
+            FileTime::from_raw(130_118_996_480_000_000)
                 .instant()
                 .unwrap()
                 .to_rfc3339(),
