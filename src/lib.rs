@@ -3,7 +3,13 @@
 //! Data flows one way: sources (`directory`, `events`) fill the model, `diagnosis` turns the model
 //! into findings and a verdict, and the views (`report`, `tui`) render them. See ARCHITECTURE.md.
 
+pub mod app;
+pub mod cli;
+pub mod commands;
+pub mod diagnosis;
 pub mod directory;
 pub mod events;
+pub mod report;
 pub mod sanitize;
 pub mod security;
+pub mod tui;

@@ -1,0 +1,49 @@
+//! Dispatch from the parsed command line to a command, and the one place errors become exit codes
+//! (contract: 0 clean, 1 blocking findings, 2 usage or input error, 3 internal error).
+
+use std::process::ExitCode;
+
+use crate::cli::{Cli, Command};
+use crate::commands;
+
+/// What a command reports back; the exit code follows from it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    Clean,
+    Blocked,
+}
+
+/// A failure the user can act on (exit 2) or a bug (exit 3).
+#[derive(Debug, thiserror::Error)]
+pub enum CommandError {
+    #[error("{0:#}")]
+    Input(anyhow::Error),
+    #[error("internal error: {0:#}")]
+    Internal(anyhow::Error),
+}
+
+pub fn run(cli: Cli) -> ExitCode {
+    let result = match cli.command {
+        None => commands::console::run(&cli.source, &cli.console),
+        Some(Command::Demo(ref a)) => commands::console::run_demo(a, &cli.source, &cli.console),
+        Some(Command::Diagnose(ref a)) => commands::diagnose::run(a, &cli.source),
+        Some(Command::Scan(ref a)) => commands::scan::run(a, &cli.source),
+        Some(Command::Events(ref a)) => commands::events::run(a, &cli.source),
+        Some(Command::Snapshot(ref a)) => commands::snapshot::run(a, &cli.source),
+    };
+    match result {
+        Ok(Outcome::Clean) => ExitCode::from(0),
+        Ok(Outcome::Blocked) => ExitCode::from(1),
+        Err(CommandError::Input(e)) => {
+            eprintln!("resetlens: {}", crate::sanitize::line(&format!("{e:#}")));
+            ExitCode::from(2)
+        }
+        Err(CommandError::Internal(e)) => {
+            eprintln!(
+                "resetlens: internal error: {}",
+                crate::sanitize::line(&format!("{e:#}"))
+            );
+            ExitCode::from(3)
+        }
+    }
+}

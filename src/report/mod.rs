@@ -1,0 +1,1 @@
+//! Renderers of a `Diagnosis` (text, markdown, JSON) and of scan results.

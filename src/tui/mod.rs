@@ -1,0 +1,1 @@
+//! The console: The Elm Architecture (state, messages, a pure update, views that only draw).
