@@ -5,7 +5,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use resetlens::security::access::{check, Principal, Right};
+use resetlens::security::access::{check, Effect, Principal, Right};
 use resetlens::security::{SecurityDescriptor, Sid};
 
 fuzz_target!(|data: &[u8]| {
@@ -42,10 +42,7 @@ fuzz_target!(|data: &[u8]| {
         for right in Right::ALL {
             let decision = check(&sd, &principal, right, Some(&domain), &|s| s.to_string());
             if let Some(ace) = decision.deciding_ace {
-                assert_eq!(
-                    decision.allowed,
-                    ace.effect == resetlens::security::access::Effect::Allow
-                );
+                assert_eq!(decision.allowed, ace.effect == Effect::Allow);
             }
         }
     }
