@@ -11,6 +11,7 @@
 //! what makes it his primary cause and only a warning for everyone else.
 
 mod application;
+mod big_log;
 mod descriptors;
 mod people;
 mod rng;
@@ -27,6 +28,7 @@ use crate::directory::Directory;
 use crate::evtx_writer::{EvtxWriteError, EvtxWriter, Record};
 use crate::security::SdError;
 
+pub use big_log::{write_big_security_log, BIG_LOG_RECORDS};
 pub use people::{CONNECTOR_SAM, DOMAIN_SID, ORDINARY_USERS};
 pub use scenarios::{scenario, scenarios, Scenario};
 
