@@ -108,10 +108,11 @@ EOF
 }
 
 write_password_files() {
+  # No trailing newline: `ldapsearch -y FILE` sends the whole file as the password.
   (umask 077
-   printf '%s\n' "$ADMIN_PASSWORD" >"$LAB_DIR/admin.password"
-   printf '%s\n' "$CONNECTOR_PASSWORD" >"$LAB_DIR/connector.password"
-   printf '%s\n' "$ALICE_PASSWORD" >"$LAB_DIR/alice.password")
+   printf '%s' "$ADMIN_PASSWORD" >"$LAB_DIR/admin.password"
+   printf '%s' "$CONNECTOR_PASSWORD" >"$LAB_DIR/connector.password"
+   printf '%s' "$ALICE_PASSWORD" >"$LAB_DIR/alice.password")
 }
 
 running() {
