@@ -1,8 +1,11 @@
 //! Windows security primitives: SIDs, GUIDs, self-relative security descriptors, SDDL rendering and
 //! the AD effective-access check the diagnosis relies on. Knows nothing of LDAP, events or the UI.
 
+pub mod access;
 pub mod descriptor;
 pub mod guid;
+pub mod names;
+pub mod sddl;
 pub mod sid;
 
 pub use descriptor::{Ace, AceType, Acl, SecurityDescriptor};
