@@ -86,7 +86,7 @@ pub fn block_on<T>(fut: impl Future<Output = Result<T, DirectoryError>>) -> Resu
 pub enum UserStream {
     Live(Box<LiveUserPages>),
     Snapshot {
-        context: Directory,
+        context: Box<Directory>,
         rest: std::vec::IntoIter<DirectoryUser>,
     },
 }
@@ -105,7 +105,10 @@ pub async fn users_stream(cfg: &SourceConfig, base: Option<&str>) -> Result<User
             };
             let mut context = select(snapshot::read(path)?, &scope, cfg.base_dn.as_deref())?;
             let rest = std::mem::take(&mut context.users).into_iter();
-            Ok(UserStream::Snapshot { context, rest })
+            Ok(UserStream::Snapshot {
+                context: Box::new(context),
+                rest,
+            })
         }
         Some(DirectorySource::Ldap(l)) => {
             let reader = LiveReader::open(l, cfg.base_dn.as_deref(), cfg.connector.as_deref()).await?;
