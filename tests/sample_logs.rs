@@ -93,6 +93,16 @@ fn generating_twice_gives_identical_bytes_and_matches_the_committed_files() {
 }
 
 #[test]
+fn the_committed_snapshot_reads_back_as_the_generated_directory() {
+    let mut read = resetlens::directory::snapshot::read(&committed_dir().join(SNAPSHOT)).unwrap();
+    read.source = tenant().directory.source.clone();
+    assert!(
+        read == tenant().directory,
+        "snapshot differs from the generated directory"
+    );
+}
+
+#[test]
 fn both_parsers_read_every_shipped_record() {
     let paths: Vec<PathBuf> = [APPLICATION_LOG, DC01_LOG, DC02_LOG]
         .iter()

@@ -19,11 +19,12 @@ mod scenarios;
 mod security_events;
 mod timeline;
 
-use std::io::{BufWriter, Write};
+use std::io::BufWriter;
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Utc};
 
+use crate::directory::snapshot::{self, SnapshotError};
 use crate::directory::Directory;
 use crate::evtx_writer::{EvtxWriteError, EvtxWriter, Record};
 use crate::security::SdError;
@@ -63,6 +64,12 @@ pub enum DemoError {
         path: PathBuf,
         #[source]
         source: EvtxWriteError,
+    },
+    #[error("writing {path}: {source}")]
+    Snapshot {
+        path: PathBuf,
+        #[source]
+        source: SnapshotError,
     },
     #[error("writing {path}: {source}")]
     Io {
@@ -111,13 +118,14 @@ pub fn write_sample_logs(dir: &Path) -> Result<Vec<PathBuf>, DemoError> {
         written.push(path);
     }
     let path = dir.join(SNAPSHOT);
-    let io = |source| DemoError::Io {
+    let file = std::fs::File::create(&path).map_err(|source| DemoError::Io {
         path: path.clone(),
         source,
-    };
-    let mut out = BufWriter::new(std::fs::File::create(&path).map_err(io)?);
-    snapshot::write(&tenant.directory, &mut out).map_err(io)?;
-    out.flush().map_err(io)?;
+    })?;
+    snapshot::write(&tenant.directory, file).map_err(|source| DemoError::Snapshot {
+        path: path.clone(),
+        source,
+    })?;
     written.push(path);
     Ok(written)
 }
@@ -139,5 +147,3 @@ pub fn write_evtx(path: &Path, records: &[Record]) -> Result<(), DemoError> {
     w.finish().map_err(evtx)?;
     Ok(())
 }
-
-mod snapshot;
