@@ -21,7 +21,8 @@ pub struct Scenario {
     pub blocked_at: Option<&'static str>,
 }
 
-/// Every scenario user, in the order the README lists them.
+/// Every scenario user, in the order of their attempts (the order the README lists them).
+/// peggy's Service Bus outage comes last so no other user's attempt falls after it.
 pub fn scenarios() -> &'static [Scenario] {
     SCENARIOS
 }
@@ -153,22 +154,22 @@ const SCENARIOS: &[Scenario] = &[
         blocked_at: None,
     },
     Scenario {
-        user: "peggy",
-        display_name: "Peggy Park",
-        ou: "OU=Finance,OU=Staff",
+        user: "trent",
+        display_name: "Trent Turner",
+        ou: "OU=Sales,OU=Staff",
         attempt_at: "2026-11-24T08:52:00Z",
-        story: "a Service Bus outage from 08:50 to 08:58 (32002 and 32014, no heartbeats) breaks her reset (31001, then 32002 with her TrackingId)",
-        primary_cause: Some("event-service-connectivity"),
+        story: "'User cannot change password' is set (Change password denied to Everyone and SELF); his change fails (31006, 6329 0x80230619, 31008)",
+        primary_cause: Some("user-cannot-change-password"),
         writeback_can_succeed: false,
         blocked_at: None,
     },
     Scenario {
-        user: "trent",
-        display_name: "Trent Turner",
-        ou: "OU=Sales,OU=Staff",
+        user: "peggy",
+        display_name: "Peggy Park",
+        ou: "OU=Finance,OU=Staff",
         attempt_at: "2026-11-24T08:56:00Z",
-        story: "'User cannot change password' is set (Change password denied to Everyone and SELF); his change fails (31006, 6329 0x80230619, 31008)",
-        primary_cause: Some("user-cannot-change-password"),
+        story: "a Service Bus outage from 08:54 to 09:00 (32002 and 32014, no heartbeats) breaks her reset (31001, then 32002 with her TrackingId)",
+        primary_cause: Some("event-service-connectivity"),
         writeback_can_succeed: false,
         blocked_at: None,
     },

@@ -23,7 +23,7 @@ const BACKGROUND_WRITEBACKS: usize = 36;
 const ON_PREMISES_CHANGES: usize = 60;
 const BACKGROUND_LOCKOUTS: usize = 3;
 /// The Service Bus outage that catches peggy.
-const OUTAGE: (&str, &str) = ("2026-11-24T08:50:00Z", "2026-11-24T08:58:00Z");
+const OUTAGE: (&str, &str) = ("2026-11-24T08:54:00Z", "2026-11-24T09:00:00Z");
 /// First record ids: real logs have been running for a while.
 const FIRST_IDS: (u64, u64, u64) = (48_211, 7_340_012, 6_120_877);
 
