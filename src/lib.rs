@@ -6,9 +6,12 @@
 pub mod app;
 pub mod cli;
 pub mod commands;
+pub mod config;
+pub mod demo_tenant;
 pub mod diagnosis;
 pub mod directory;
 pub mod events;
+pub mod evtx_writer;
 pub mod report;
 pub mod sanitize;
 pub mod security;
