@@ -70,7 +70,7 @@ pub fn run_with(
         )));
     }
 
-    let in_range = |e: &&Event| since.is_none_or(|s| e.time >= s) && until.is_none_or(|u| e.time < u);
+    let in_range = |e: &&Event| since.map_or(true, |s| e.time >= s) && until.map_or(true, |u| e.time < u);
     let selected: Vec<&Event> = match &key {
         Some(k) => events_for_key(&report.events, k),
         None => report.events.iter().collect(),
