@@ -9,6 +9,7 @@ pub mod commands;
 pub mod diagnosis;
 pub mod directory;
 pub mod events;
+pub mod evtx_writer;
 pub mod report;
 pub mod sanitize;
 pub mod security;
