@@ -21,7 +21,7 @@ use evtx::{EvtxChunkHeader, EvtxFileHeader};
 
 use super::catalog;
 use super::model::Event;
-use super::normalize::{normalize, RawRecord};
+use super::normalize::normalize;
 
 const FILE_HEADER_SIZE: u64 = 4096;
 const CHUNK_SIZE: usize = 65536;
@@ -339,7 +339,7 @@ fn open(path: &Path, problems: &mut Vec<IngestProblem>) -> Option<OpenFile> {
 struct ChunkResult {
     file: usize,
     chunk: u64,
-    hits: Vec<RawRecord>,
+    events: Vec<Event>,
     records: u64,
     skipped: u64,
     fallback: bool,
@@ -359,7 +359,7 @@ impl Worker<'_> {
         let mut result = ChunkResult {
             file,
             chunk,
-            hits: Vec::new(),
+            events: Vec::new(),
             records: 0,
             skipped: 0,
             fallback: false,
@@ -397,21 +397,23 @@ impl Worker<'_> {
         if read == CHUNK_SIZE {
             check_crcs(&self.buf, &header, &f.path, chunk, &mut result.problems);
         }
-        match self.fast.scan_chunk(&self.buf, read, &header, self.interest) {
+        let hits = match self.fast.scan_chunk(&self.buf, read, &header, self.interest) {
             Ok(scan) => {
                 result.records = scan.records;
-                result.hits = scan.hits;
+                scan.hits
             }
             Err(_) => {
                 let (scan, skipped, problems) =
                     fallback::read_chunk(self.buf.clone(), chunk, &f.path, self.interest, &self.settings);
                 result.records = scan.records;
-                result.hits = scan.hits;
                 result.skipped = skipped;
                 result.fallback = true;
                 result.problems.extend(problems);
+                scan.hits
             }
-        }
+        };
+        // Normalized here, in the workers, rather than on the collecting thread.
+        result.events = hits.into_iter().flat_map(|hit| normalize(hit, &f.name)).collect();
         result
     }
 }
@@ -548,18 +550,13 @@ pub fn ingest(paths: &[PathBuf], opts: &IngestOptions, progress: &(dyn Fn(Progre
     results.sort_by_key(|r| (r.file, r.chunk));
     let mut events = Vec::new();
     for r in results {
-        let (Some(f), Some(&si)) = (opened.get(r.file), summary_of.get(r.file)) else {
-            continue;
-        };
-        if let Some(s) = file_summaries.get_mut(si) {
+        if let Some(s) = summary_of.get(r.file).and_then(|&i| file_summaries.get_mut(i)) {
             s.records_read += r.records;
             s.records_skipped += r.skipped;
             s.chunks_fallback += u64::from(r.fallback);
             s.problems.extend(r.problems);
         }
-        for hit in r.hits {
-            events.extend(normalize(hit, &f.name));
-        }
+        events.extend(r.events);
     }
     sort_events(&mut events);
     summaries.extend(file_summaries);
