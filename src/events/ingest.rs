@@ -403,8 +403,21 @@ impl Worker<'_> {
                 scan.hits
             }
             Err(_) => {
-                let (scan, skipped, problems) =
-                    fallback::read_chunk(self.buf.clone(), chunk, &f.path, self.interest, &self.settings);
+                let data = self.buf.clone();
+                // Damaged chunks are where a parser is most likely to trip; one that panics costs
+                // this chunk, not the run.
+                let read = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    fallback::read_chunk(data, chunk, &f.path, self.interest, &self.settings)
+                }));
+                let Ok((scan, skipped, problems)) = read else {
+                    result.fallback = true;
+                    result.problems.push(IngestProblem::at_chunk(
+                        &f.path,
+                        chunk,
+                        "chunk skipped: the evtx crate failed on it",
+                    ));
+                    return result;
+                };
                 result.records = scan.records;
                 result.skipped = skipped;
                 result.fallback = true;
