@@ -9,8 +9,8 @@ use super::account::AccountState;
 use super::model::{AceView, EvaluatedAtSource, InheritanceSection, RightsSection};
 use super::policy::EffectivePolicy;
 use crate::directory::{dn, ConnectorAccount, Directory, DirectoryUser};
-use crate::security::{names, Sid};
 use crate::events::{Event, EventKind};
+use crate::security::{names, Sid};
 
 /// The connector account's and the user's access as the security descriptors decide it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -69,21 +69,36 @@ impl Facts<'_> {
 pub fn protected_membership(directory: &Directory, user: &DirectoryUser) -> (Vec<String>, bool) {
     let domain_sid = &directory.domain.sid;
     let mut found: Vec<String> = Vec::new();
-    if let Some(sid) = user.object_sid.as_ref().filter(|s| names::is_protected_account(s, domain_sid)) {
+    if let Some(sid) = user
+        .object_sid
+        .as_ref()
+        .filter(|s| names::is_protected_account(s, domain_sid))
+    {
         found.push(format!("{} (a protected account itself)", directory.name_of(sid)));
     }
     let Some(groups) = &user.token_groups else {
         let protected_names: Vec<&str> = names::PROTECTED_BUILTIN_RIDS
             .iter()
             .filter_map(|rid| builtin(*rid))
-            .chain(names::PROTECTED_DOMAIN_RIDS.iter().map(|rid| domain_sid.with_rid(*rid)))
+            .chain(
+                names::PROTECTED_DOMAIN_RIDS
+                    .iter()
+                    .map(|rid| domain_sid.with_rid(*rid)),
+            )
             .filter_map(|sid| names::well_known_name(&sid, Some(domain_sid)))
             .collect();
-        found.extend(user.member_of.iter().filter(|g| {
-            dn::rdns(g)
-                .first()
-                .is_some_and(|cn| protected_names.iter().any(|p| dn::rdn_value(cn).eq_ignore_ascii_case(p)))
-        }).cloned());
+        found.extend(
+            user.member_of
+                .iter()
+                .filter(|g| {
+                    dn::rdns(g).first().is_some_and(|cn| {
+                        protected_names
+                            .iter()
+                            .any(|p| dn::rdn_value(cn).eq_ignore_ascii_case(p))
+                    })
+                })
+                .cloned(),
+        );
         return (found, false);
     };
     found.extend(
@@ -155,7 +170,10 @@ mod tests {
         ];
         assert_eq!(
             protected_membership(&dir, &u),
-            (vec!["CN=Account Operators,CN=Builtin,DC=contoso,DC=test".to_string()], false)
+            (
+                vec!["CN=Account Operators,CN=Builtin,DC=contoso,DC=test".to_string()],
+                false
+            )
         );
         u.member_of.clear();
         u.object_sid = Some(format!("{DOMAIN_SID}-500").parse().unwrap());
