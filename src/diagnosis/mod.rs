@@ -22,7 +22,7 @@ pub use model::{Diagnosis, Finding, Severity, Verdict};
 
 use crate::directory::{ConnectorLookup, Directory, DirectoryUser};
 use crate::events::correlate::{self, CorrelationSettings, UserKey};
-use crate::events::Event;
+use crate::events::{Event, EventKind};
 use account::AccountState;
 use facts::Facts;
 use model::{AccountSection, ConnectorSection, EventView, PolicySection, UserSection, SCHEMA};
@@ -38,6 +38,28 @@ pub struct DiagnosisInput<'a> {
     /// `--at`, when given.
     pub at: Option<DateTime<Utc>>,
     pub now: DateTime<Utc>,
+}
+
+/// The events a diagnosis of `user` reads, oldest first: the user's own (correlated by the events
+/// module) and the writeback service's state and errors, which name no user but fail everyone's
+/// attempts (stopped, offboarded, connectivity, crypto).
+pub fn relevant_events(all: &[Event], user: &DirectoryUser) -> Vec<Event> {
+    let mut out: Vec<Event> = correlate::events_for_user(all, user)
+        .into_iter()
+        .chain(all.iter().filter(|e| is_service_event(e)))
+        .cloned()
+        .collect();
+    out.sort_by(|a, b| {
+        (a.time, &a.origin.file, a.origin.record_id).cmp(&(b.time, &b.origin.file, b.origin.record_id))
+    });
+    out.dedup_by(|a, b| a.origin == b.origin && a.event_id == b.event_id && a.time == b.time);
+    out
+}
+
+/// Service-wide writeback events: errors, and the stop/offboard/start that bracket an outage.
+fn is_service_event(e: &Event) -> bool {
+    e.kind == EventKind::WritebackServiceError
+        || matches!(e.event_id, 31013 | 31015 | 31016) && e.kind == EventKind::WritebackService
 }
 
 /// Diagnoses one user: decode the facts once, run the rules, settle the verdict.
@@ -149,5 +171,26 @@ fn event_view(e: &Event) -> EventView {
             .map_or(String::new(), |c| c.name.to_string()),
         tracking_id: e.fields.tracking_id.clone(),
         summary: e.message.clone(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use testing::{directory, event};
+
+    #[test]
+    fn relevant_events_are_the_users_and_the_services_in_order() {
+        let dir = directory();
+        let mut other = event(33004, EventKind::WritebackFailure, "2026-11-24T07:00:00Z");
+        other.fields.user_principal_name = Some("bob@contoso.test".into());
+        let mut stopped = event(31016, EventKind::WritebackService, "2026-11-24T06:00:00Z");
+        stopped.fields = Default::default();
+        let mut heartbeat = event(31019, EventKind::WritebackService, "2026-11-24T06:30:00Z");
+        heartbeat.fields = Default::default();
+        let mine = event(33004, EventKind::WritebackFailure, "2026-11-24T08:00:00Z");
+        let all = [mine.clone(), other, heartbeat, stopped.clone()];
+        let got = relevant_events(&all, &dir.users[0]);
+        assert_eq!(got, vec![stopped, mine]);
     }
 }
