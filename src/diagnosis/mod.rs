@@ -25,7 +25,7 @@ use crate::events::correlate::{self, CorrelationSettings, UserKey};
 use crate::events::{Event, EventKind};
 use account::AccountState;
 use facts::Facts;
-use model::{AccountSection, ConnectorSection, EventView, PolicySection, UserSection, SCHEMA};
+use model::{AccountSection, ConnectorSection, PolicySection, UserSection, SCHEMA};
 use policy::EffectivePolicy;
 
 /// What one diagnosis reads.
@@ -128,7 +128,7 @@ pub fn report(f: &Facts, generated_at: DateTime<Utc>) -> Diagnosis {
             pwd_history_length: f.policy.pwd_history_length,
             source: f.policy.source.label(),
         },
-        events: f.events.iter().map(event_view).collect(),
+        events: f.events.iter().map(Event::view).collect(),
         findings,
         verdict,
     }
@@ -154,23 +154,6 @@ fn connector_section(f: &Facts) -> ConnectorSection {
             dn: None,
             sid: None,
         },
-    }
-}
-
-// TEMPORARY until Event::view() lands on the events branch.
-fn event_view(e: &Event) -> EventView {
-    EventView {
-        time: e.time,
-        machine: e.machine.clone(),
-        channel: e.channel.clone(),
-        provider: e.provider.clone(),
-        event_id: e.event_id,
-        record_id: e.origin.record_id,
-        file: e.origin.file.to_string(),
-        name: crate::events::catalog::lookup(&e.provider, e.event_id)
-            .map_or(String::new(), |c| c.name.to_string()),
-        tracking_id: e.fields.tracking_id.clone(),
-        summary: e.message.clone(),
     }
 }
 

@@ -7,20 +7,7 @@ use serde::{Deserialize, Serialize};
 
 pub use crate::security::access::{DecidingAce, Effect, RightDecision};
 
-// TEMPORARY until the events branch lands Event::view(): the contract's EVENT object.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct EventView {
-    pub time: DateTime<Utc>,
-    pub machine: String,
-    pub channel: String,
-    pub provider: String,
-    pub event_id: u32,
-    pub record_id: u64,
-    pub file: String,
-    pub name: String,
-    pub tracking_id: Option<String>,
-    pub summary: String,
-}
+use crate::events::EventView;
 
 pub const SCHEMA: &str = "resetlens.diagnosis/1";
 
