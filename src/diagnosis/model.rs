@@ -49,7 +49,16 @@ impl EvaluatedAtSource {
         match self {
             EvaluatedAtSource::Requested => "the instant given with --at",
             EvaluatedAtSource::LatestFailedAttempt => "the time of the latest failed writeback attempt",
-            EvaluatedAtSource::Now => "now (no failed writeback event was found)",
+            EvaluatedAtSource::Now => "now; no failed writeback event was found",
+        }
+    }
+
+    /// The instant in a sentence ("... set 3 h before the failed attempt").
+    pub fn label(self) -> &'static str {
+        match self {
+            EvaluatedAtSource::Requested => "the --at instant",
+            EvaluatedAtSource::LatestFailedAttempt => "the failed attempt",
+            EvaluatedAtSource::Now => "now",
         }
     }
 }
