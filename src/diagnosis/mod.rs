@@ -25,7 +25,7 @@ use crate::events::correlate::{self, CorrelationSettings, UserKey};
 use crate::events::{Event, EventKind};
 use account::AccountState;
 use facts::Facts;
-use model::{AccountSection, ConnectorSection, PolicySection, UserSection, SCHEMA};
+use model::{AccountSection, ConnectorSection, EvaluatedAtSource, PolicySection, UserSection, SCHEMA};
 use policy::EffectivePolicy;
 
 /// What one diagnosis reads.
@@ -65,23 +65,24 @@ fn is_service_event(e: &Event) -> bool {
 /// Diagnoses one user: decode the facts once, run the rules, settle the verdict.
 pub fn diagnose(input: &DiagnosisInput) -> Diagnosis {
     let (dir, user) = (input.directory, input.user);
-    let (at, at_source) = facts::evaluation_instant(input.at, input.events, input.now);
-    let policy = EffectivePolicy::for_user(dir, user);
-    let (protected_groups, membership_transitive) = facts::protected_membership(dir, user);
     let connector = dir.connector.account();
     let settings = CorrelationSettings {
         connector_sam: connector.map(|c| c.sam_account_name.clone()),
         connector_sid: connector.map(|c| c.sid.clone()),
         ..CorrelationSettings::default()
     };
+    let attempts = correlate::attempts(input.events, &UserKey::from_user(user), &settings);
+    let (at, at_source) = facts::evaluation_instant(input.at, input.events, &attempts, input.now);
+    let policy = EffectivePolicy::for_user(dir, user);
+    let (protected_groups, membership_transitive) = facts::protected_membership(dir, user);
     let f = Facts {
         directory: dir,
         user,
         events: input.events,
-        attempts: correlate::attempts(input.events, &UserKey::from_user(user), &settings),
+        attempts,
         at,
         at_source,
-        account: AccountState::at(user, &policy, at),
+        account: AccountState::at(user, &policy, at, at_source == EvaluatedAtSource::Now),
         policy,
         access: access::assess(dir, user),
         protected_groups,
