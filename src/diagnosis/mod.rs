@@ -23,6 +23,7 @@ pub use model::{Diagnosis, Finding, Severity, Verdict};
 use crate::directory::{ConnectorLookup, Directory, DirectoryUser};
 use crate::events::correlate::{self, CorrelationSettings, UserKey};
 use crate::events::{Event, EventKind};
+use access::AccessCache;
 use account::AccountState;
 use facts::Facts;
 use model::{AccountSection, ConnectorSection, EvaluatedAtSource, PolicySection, UserSection, SCHEMA};
@@ -64,6 +65,12 @@ fn is_service_event(e: &Event) -> bool {
 
 /// Diagnoses one user: decode the facts once, run the rules, settle the verdict.
 pub fn diagnose(input: &DiagnosisInput) -> Diagnosis {
+    diagnose_with(input, &mut AccessCache::default())
+}
+
+/// `diagnose` for many users of one directory (a scan): `cache` keeps descriptors already
+/// evaluated, so users sharing a descriptor are not parsed and checked again.
+pub fn diagnose_with(input: &DiagnosisInput, cache: &mut AccessCache) -> Diagnosis {
     let (dir, user) = (input.directory, input.user);
     let connector = dir.connector.account();
     let settings = CorrelationSettings {
@@ -84,7 +91,7 @@ pub fn diagnose(input: &DiagnosisInput) -> Diagnosis {
         at_source,
         account: AccountState::at(user, &policy, at, at_source == EvaluatedAtSource::Now),
         policy,
-        access: access::assess(dir, user),
+        access: access::assess_cached(dir, user, cache),
         protected_groups,
         membership_transitive,
     };
