@@ -1,15 +1,16 @@
-//! Event-derived findings (`event-*`): each failure event of the user is classified by HRESULT,
-//! 6329 text and event ID; events of one code make one finding. The finding is weighed against the
+//! Event-derived findings (`event-*`): each failed attempt of the user (grouped by the events
+//! module, with its 6329, 4724 and 4740) and each service error that touched it is classified by
+//! HRESULT, 6329 text and event ID; failures of one code make one finding. The finding is weighed against the
 //! directory findings: corroborated, contradicted ("fixed since, or the DC that handled it
 //! differs": both sides are shown), superseded by a later success, or an older attempt.
+
+use chrono::{DateTime, Duration, Utc};
 
 use super::{event_line, when};
 use crate::diagnosis::facts::{attempt_of, Facts};
 use crate::diagnosis::fix::{ps, Names};
 use crate::diagnosis::model::{Finding, Severity};
 use crate::directory::dn;
-use chrono::{DateTime, Duration, Utc};
-
 use crate::events::correlate::{Attempt, AttemptOutcome};
 use crate::events::{Event, EventKind};
 
