@@ -22,8 +22,12 @@ const CACHE_CAPACITY: usize = 64;
 pub struct AccessCache {
     users: Vec<Evaluated>,
     next: usize,
-    domain: Option<(Option<Arc<[u8]>>, Result<RightDecision, String>)>,
+    domain: Option<DomainDecision>,
 }
+
+/// The domain root's descriptor (as read, if at all) and Unexpire Password decided on it, or why
+/// it could not be.
+type DomainDecision = (Option<Arc<[u8]>>, Result<RightDecision, String>);
 
 #[derive(Debug)]
 struct Evaluated {

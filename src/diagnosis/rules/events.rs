@@ -182,7 +182,8 @@ fn attempt_evidence(a: &Attempt) -> Vec<String> {
 }
 
 /// Failures of the writeback service itself that touched this user: service errors carrying the
-/// TrackingId of one of the user's attempts or arriving while an unfinished attempt waited, and a
+/// TrackingId of one of the user's attempts or arriving while an attempt waited for an answer that
+/// never came (an attempt that failed on its own has its own reason), and a
 /// stopped or offboarded service (no later 31015) as of the evaluated instant. Errors unrelated
 /// to the user's attempts are left to `resetlens events`.
 fn service_failures(f: &Facts) -> Vec<Failure> {
@@ -191,7 +192,7 @@ fn service_failures(f: &Facts) -> Vec<Failure> {
     let during_an_attempt = |e: &Event| {
         attempt_of(&f.attempts, e).is_some()
             || f.attempts.iter().any(|a| {
-                a.outcome != AttemptOutcome::Succeeded && e.time >= a.started && e.time <= a.started + window
+                a.outcome == AttemptOutcome::Pending && e.time >= a.started && e.time <= a.started + window
             })
     };
     f.events
@@ -598,8 +599,16 @@ mod tests {
         let mut later = bus;
         later.time = ts("2026-11-24T09:00:00Z");
         later.fields.tracking_id = Some("someone-else".into());
-        let evs = [start, later];
+        let evs = [start.clone(), later.clone()];
         assert!(check(&facts(&dir, &evs, "2026-11-24T09:30:00Z"), &[]).is_empty());
+        // An attempt that failed for its own reason keeps it, whatever the service logged meanwhile.
+        let mut retry = later;
+        retry.time = ts("2026-11-24T08:00:03Z");
+        let evs = [start, with_hr(33008, 0x8023_0619), retry];
+        assert_eq!(
+            codes(&check(&facts(&dir, &evs, AT), &[])),
+            ["event-password-policy"]
+        );
     }
 
     #[test]
