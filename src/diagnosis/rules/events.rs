@@ -144,7 +144,7 @@ fn attempt_code(a: &Attempt, user_dn: &str) -> &'static str {
 /// The evidence of one failed attempt: its failure and sync-engine events with their message,
 /// and what the DCs' Security logs say (a 4724 by the connector means the reset reached AD; none,
 /// where the logs cover the time, means AD refused before auditing, as for access denied).
-fn attempt_evidence(a: &Attempt) -> Vec<String> {
+fn attempt_evidence(a: &Attempt, code: &str) -> Vec<String> {
     let mut out: Vec<String> = a
         .events
         .iter()
@@ -168,7 +168,8 @@ fn attempt_evidence(a: &Attempt) -> Vec<String> {
         match (a.dc_reset_seen, a.dc_reset_audit_failed, a.dc_logs_cover) {
             (true, true, _) => "DC side: 4724 by the connector with audit failure: AD received the reset and rejected the password (policy)",
             (true, false, _) => "DC side: 4724 by the connector: the reset reached AD",
-            (false, _, true) => "DC side: no 4724 although the DC Security logs cover the attempt: AD refused it before auditing (access denied writes no 4724)",
+            (false, _, true) if matches!(code, "event-permission-denied" | "event-unknown-failure") => "DC side: no 4724 although the DC Security logs cover the attempt: AD refused it before auditing (access denied writes no 4724)",
+            (false, _, true) => "DC side: no 4724 by the connector in the DC Security logs for this attempt",
             (false, _, false) => "DC side: no DC Security log covers the attempt, so whether AD saw it is unknown",
         }
         .to_string(),
@@ -220,10 +221,13 @@ pub fn check(f: &Facts, directory_findings: &[Finding]) -> Vec<Finding> {
         .attempts
         .iter()
         .filter(|a| a.outcome == AttemptOutcome::Failed)
-        .map(|a| Failure {
-            code: attempt_code(a, &f.user.dn),
-            time: a.failure.as_ref().map_or(a.started, |e| e.time),
-            evidence: attempt_evidence(a),
+        .map(|a| {
+            let code = attempt_code(a, &f.user.dn);
+            Failure {
+                code,
+                time: a.failure.as_ref().map_or(a.started, |e| e.time),
+                evidence: attempt_evidence(a, code),
+            }
         })
         .collect();
     failures.extend(service_failures(f));
