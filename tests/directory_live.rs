@@ -221,7 +221,9 @@ async fn a_bind_account_without_read_control_gets_a_rights_error() {
     args.bind_dn = Some(lab.connector_upn());
     args.password_file = Some(lab.connector_password_file.clone());
     // A non-admin gets descriptors only through the SD flags control: alice's comes back.
-    let alice = load(&args, users(&["alice"])).await.expect("non-admin read of alice");
+    let alice = load(&args, users(&["alice"]))
+        .await
+        .expect("non-admin read of alice");
     assert!(alice.users[0].security_descriptor.is_some());
     let err = load(&args, Scope::Users(vec![user.clone()])).await.unwrap_err();
     assert!(
