@@ -1,1 +1,220 @@
 //! Findings and the verdict: directory facts and correlated events in, a `Diagnosis` out.
+//!
+//! `diagnose` decodes the model once into `Facts` (account state at the evaluation instant,
+//! effective policy, the connector's effective rights, protected membership), runs the rules
+//! (`rules::*`, one module per finding family) and settles the verdict. Nothing here reads LDAP or
+//! EVTX, or prints: sources fill the model, `report` renders the result.
+
+pub mod access;
+pub mod account;
+pub mod facts;
+pub mod fix;
+pub mod model;
+pub mod policy;
+pub mod rules;
+#[cfg(test)]
+pub(crate) mod testing;
+pub mod verdict;
+
+use chrono::{DateTime, Utc};
+
+pub use model::{Diagnosis, Finding, Severity, Verdict};
+
+use crate::directory::{ConnectorLookup, Directory, DirectoryUser};
+use crate::events::correlate::{self, CorrelationSettings, UserKey};
+use crate::events::{Event, EventKind};
+use access::AccessCache;
+use account::AccountState;
+use facts::Facts;
+use model::{AccountSection, ConnectorSection, EvaluatedAtSource, PolicySection, UserSection, SCHEMA};
+use policy::EffectivePolicy;
+
+/// What one diagnosis reads.
+#[derive(Debug, Clone, Copy)]
+pub struct DiagnosisInput<'a> {
+    pub directory: &'a Directory,
+    pub user: &'a DirectoryUser,
+    /// Every event read, oldest first. The diagnosis keeps the user's own and the service's
+    /// (`relevant_events`) and groups attempts on all of them, since whether the DCs' Security
+    /// logs cover an attempt depends on every Security event, not only the user's.
+    pub events: &'a [Event],
+    /// `--at`, when given.
+    pub at: Option<DateTime<Utc>>,
+    pub now: DateTime<Utc>,
+}
+
+/// How far around the user's own events the service's errors are shown with them.
+const SERVICE_CONTEXT_HOURS: i64 = 1;
+
+/// The events a diagnosis of `user` reads, oldest first: the user's own (correlated by the events
+/// module), the writeback service's stop/offboard/start, and the service's errors within an hour
+/// of the user's own events that name no other user (they fail everyone's attempts: connectivity,
+/// crypto).
+pub fn relevant_events(all: &[Event], user: &DirectoryUser) -> Vec<Event> {
+    let own = correlate::events_for_user(all, user);
+    let span = own
+        .iter()
+        .map(|e| e.time)
+        .min()
+        .zip(own.iter().map(|e| e.time).max());
+    let margin = chrono::Duration::hours(SERVICE_CONTEXT_HOURS);
+    let someone_else = |e: &Event| {
+        e.fields.user_principal_name.as_deref().is_some_and(|upn| {
+            !user
+                .user_principal_name
+                .as_deref()
+                .is_some_and(|mine| mine.eq_ignore_ascii_case(upn))
+        })
+    };
+    let service = all.iter().filter(|e| match e.kind {
+        EventKind::WritebackService => matches!(e.event_id, 31013 | 31015 | 31016),
+        EventKind::WritebackServiceError => {
+            !someone_else(e) && span.is_some_and(|(lo, hi)| e.time >= lo - margin && e.time <= hi + margin)
+        }
+        _ => false,
+    });
+    let mut out: Vec<Event> = own.into_iter().chain(service).cloned().collect();
+    out.sort_by(|a, b| {
+        (a.time, &a.origin.file, a.origin.record_id).cmp(&(b.time, &b.origin.file, b.origin.record_id))
+    });
+    out.dedup_by(|a, b| a.origin == b.origin && a.event_id == b.event_id && a.time == b.time);
+    out
+}
+
+/// Diagnoses one user: decode the facts once, run the rules, settle the verdict.
+pub fn diagnose(input: &DiagnosisInput) -> Diagnosis {
+    diagnose_with(input, &mut AccessCache::default())
+}
+
+/// `diagnose` for many users of one directory (a scan): `cache` keeps descriptors already
+/// evaluated, so users sharing a descriptor are not parsed and checked again.
+pub fn diagnose_with(input: &DiagnosisInput, cache: &mut AccessCache) -> Diagnosis {
+    let (dir, user) = (input.directory, input.user);
+    let connector = dir.connector.account();
+    let settings = CorrelationSettings {
+        connector_sam: connector.map(|c| c.sam_account_name.clone()),
+        connector_sid: connector.map(|c| c.sid.clone()),
+        ..CorrelationSettings::default()
+    };
+    let attempts = correlate::attempts(input.events, &UserKey::from_user(user), &settings);
+    let events = relevant_events(input.events, user);
+    let (at, at_source) = facts::evaluation_instant(input.at, &events, &attempts, input.now);
+    let policy = EffectivePolicy::for_user(dir, user);
+    let (protected_groups, membership_transitive) = facts::protected_membership(dir, user);
+    let f = Facts {
+        directory: dir,
+        user,
+        events: &events,
+        attempts,
+        at,
+        at_source,
+        account: AccountState::at(user, &policy, at, at_source == EvaluatedAtSource::Now),
+        policy,
+        access: access::assess_cached(dir, user, cache),
+        protected_groups,
+        membership_transitive,
+    };
+    report(&f, input.now)
+}
+
+/// The report for already-decoded facts: rules, verdict, and the contract's sections.
+pub fn report(f: &Facts, generated_at: DateTime<Utc>) -> Diagnosis {
+    let mut findings = rules::evaluate(f);
+    // Blockers first; within a severity, rule order (root causes before symptoms).
+    findings.sort_by_key(|x| std::cmp::Reverse(x.severity));
+    let verdict = verdict::verdict(f, &findings);
+    let u = f.user;
+    let a = &f.account;
+    Diagnosis {
+        schema: SCHEMA.to_string(),
+        generated_at,
+        evaluated_at: f.at,
+        evaluated_at_source: f.at_source,
+        user: UserSection {
+            dn: u.dn.clone(),
+            sam_account_name: u.sam_account_name.clone(),
+            user_principal_name: u.user_principal_name.clone(),
+            display_name: u.display_name.clone(),
+            object_guid: u.object_guid.map(|g| g.to_string()),
+            object_sid: u.object_sid.as_ref().map(|s| s.to_string()),
+        },
+        account: AccountSection {
+            enabled: a.enabled,
+            locked_out: a.locked_out,
+            lockout_time: a.lockout_time,
+            pwd_last_set: a.pwd_last_set_instant(),
+            must_change_password: a.must_change_password,
+            password_never_expires: a.password_never_expires,
+            admin_count: a.admin_count,
+        },
+        inheritance: f.access.inheritance.clone(),
+        connector: connector_section(f),
+        rights: f.access.rights.clone(),
+        policy: PolicySection {
+            min_pwd_age_seconds: f.policy.min_pwd_age().num_seconds(),
+            pwd_history_length: f.policy.pwd_history_length,
+            source: f.policy.source.label(),
+        },
+        events: f.events.iter().map(Event::view).collect(),
+        findings,
+        verdict,
+    }
+}
+
+fn connector_section(f: &Facts) -> ConnectorSection {
+    match &f.directory.connector {
+        ConnectorLookup::Found(c) => ConnectorSection {
+            account: match &f.directory.domain.netbios_name {
+                Some(nb) => format!("{nb}\\{}", c.sam_account_name),
+                None => c.sam_account_name.clone(),
+            },
+            dn: Some(c.dn.clone()),
+            sid: Some(c.sid.to_string()),
+        },
+        ConnectorLookup::NotFound { wanted } => ConnectorSection {
+            account: wanted.clone(),
+            dn: None,
+            sid: None,
+        },
+        ConnectorLookup::Ambiguous { candidates } => ConnectorSection {
+            account: format!("ambiguous: {}", candidates.join("; ")),
+            dn: None,
+            sid: None,
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use testing::{directory, event, ts};
+
+    #[test]
+    fn relevant_events_are_the_users_and_the_services_in_order() {
+        let dir = directory();
+        let mut other = event(33004, EventKind::WritebackFailure, "2026-11-24T07:00:00Z");
+        other.fields.user_principal_name = Some("bob@contoso.test".into());
+        let mut stopped = event(31016, EventKind::WritebackService, "2026-11-24T06:00:00Z");
+        stopped.fields = Default::default();
+        let mut heartbeat = event(31019, EventKind::WritebackService, "2026-11-24T06:30:00Z");
+        heartbeat.fields = Default::default();
+        let mine = event(33004, EventKind::WritebackFailure, "2026-11-24T08:00:00Z");
+        let mut bus = event(32002, EventKind::WritebackServiceError, "2026-11-24T08:30:00Z");
+        bus.fields = Default::default();
+        let mut bus_for_bob = bus.clone();
+        bus_for_bob.fields.user_principal_name = Some("bob@contoso.test".into());
+        let mut bus_long_before = bus.clone();
+        bus_long_before.time = ts("2026-11-24T03:00:00Z");
+        let all = [
+            mine.clone(),
+            other,
+            heartbeat,
+            stopped.clone(),
+            bus.clone(),
+            bus_for_bob,
+            bus_long_before,
+        ];
+        let got = relevant_events(&all, &dir.users[0]);
+        assert_eq!(got, vec![stopped, mine, bus]);
+    }
+}

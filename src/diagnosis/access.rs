@@ -1,0 +1,273 @@
+//! The connector's effective rights on one user (and Unexpire Password on the domain root), where
+//! inheritance stops, and the user's own "cannot change password" deny, all decided by the
+//! security module's access check on the stored descriptors. Descriptors that were not read or do
+//! not parse become evaluation gaps, never "no rights".
+
+use std::sync::Arc;
+
+use super::facts::AccessFacts;
+use super::model::{not_granted, DecidingAce, Effect, InheritanceSection, RightDecision, RightsSection};
+use crate::directory::{blocked_at, Directory, DirectoryUser};
+use crate::security::access::{check, Principal, Right};
+use crate::security::{names, SecurityDescriptor, Sid};
+
+/// How many distinct user descriptors an `AccessCache` keeps.
+const CACHE_CAPACITY: usize = 64;
+
+/// Descriptors already parsed and evaluated for the connector, for diagnosing many users of one
+/// directory (a scan): users of an OU carry byte-identical descriptors, so most users cost one
+/// comparison instead of a parse and four access checks. Valid for one `Directory` only (its
+/// connector and domain root); bounded, oldest entries replaced first.
+#[derive(Debug, Default)]
+pub struct AccessCache {
+    users: Vec<Evaluated>,
+    next: usize,
+    domain: Option<DomainDecision>,
+}
+
+/// The domain root's descriptor (as read, if at all) and Unexpire Password decided on it, or why
+/// it could not be.
+type DomainDecision = (Option<Arc<[u8]>>, Result<RightDecision, String>);
+
+#[derive(Debug)]
+struct Evaluated {
+    bytes: Arc<[u8]>,
+    sd: Result<SecurityDescriptor, String>,
+    /// Reset Password, Change Password, Write lockoutTime, Write pwdLastSet for the connector.
+    rights: [RightDecision; 4],
+}
+
+fn same_bytes(a: &Arc<[u8]>, b: &Arc<[u8]>) -> bool {
+    Arc::ptr_eq(a, b) || a[..] == b[..]
+}
+
+fn parse(bytes: &[u8], what: &str) -> Result<SecurityDescriptor, String> {
+    SecurityDescriptor::parse(bytes)
+        .map_err(|e| format!("the {what} nTSecurityDescriptor does not parse: {e}"))
+}
+
+fn not_read(what: &str) -> String {
+    format!("the {what} nTSecurityDescriptor was not read (can the bind account read it?)")
+}
+
+/// The user's rights, inheritance and "cannot change password" for one user, with no cache.
+pub fn assess(directory: &Directory, user: &DirectoryUser) -> AccessFacts {
+    assess_cached(directory, user, &mut AccessCache::default())
+}
+
+/// `assess`, reusing what `cache` already evaluated for the same descriptors of `directory`.
+pub fn assess_cached(directory: &Directory, user: &DirectoryUser, cache: &mut AccessCache) -> AccessFacts {
+    let domain_sid = Some(&directory.domain.sid);
+    let trustee = |sid: &Sid| match directory.names.get(sid) {
+        Some(name) => name.clone(),
+        None => names::well_known_name(sid, domain_sid).map_or_else(|| sid.to_string(), str::to_string),
+    };
+    let connector = directory
+        .connector
+        .account()
+        .map(|c| Principal::account(&c.sid, &c.token_groups, false));
+    let decide = |sd: &SecurityDescriptor, right| match &connector {
+        Some(p) => check(sd, p, right, domain_sid, &trustee),
+        None => not_granted(),
+    };
+
+    let domain_bytes = directory.domain.security_descriptor.clone();
+    let domain_known = cache
+        .domain
+        .as_ref()
+        .is_some_and(|(b, _)| match (b, &domain_bytes) {
+            (Some(a), Some(b)) => same_bytes(a, b),
+            (None, None) => true,
+            _ => false,
+        });
+    if !domain_known {
+        let decision = match domain_bytes.as_deref() {
+            None => Err(not_read("domain root's")),
+            Some(b) => parse(b, "domain root's").map(|sd| decide(&sd, Right::UnexpirePassword)),
+        };
+        cache.domain = Some((domain_bytes, decision));
+    }
+    let (unexpire_password, domain_gap) = match cache.domain.as_ref().map(|(_, d)| d) {
+        Some(Ok(d)) => (d.clone(), None),
+        Some(Err(gap)) => (not_granted(), Some(gap.clone())),
+        None => (not_granted(), None),
+    };
+
+    let Some(bytes) = &user.security_descriptor else {
+        return AccessFacts {
+            inheritance: InheritanceSection {
+                dacl_protected: false,
+                blocked_at: blocked_at(directory, user),
+            },
+            rights: RightsSection {
+                reset_password: not_granted(),
+                change_password: not_granted(),
+                write_lockout_time: not_granted(),
+                write_pwd_last_set: not_granted(),
+                unexpire_password,
+            },
+            cannot_change_password: None,
+            user_gap: Some(not_read("user's")),
+            domain_gap,
+        };
+    };
+    let index = match cache.users.iter().position(|e| same_bytes(&e.bytes, bytes)) {
+        Some(i) => i,
+        None => {
+            let sd = parse(bytes, "user's");
+            let rights = [
+                Right::ResetPassword,
+                Right::ChangePassword,
+                Right::WriteLockoutTime,
+                Right::WritePwdLastSet,
+            ]
+            .map(|r| sd.as_ref().map_or_else(|_| not_granted(), |sd| decide(sd, r)));
+            let entry = Evaluated {
+                bytes: bytes.clone(),
+                sd,
+                rights,
+            };
+            if cache.users.len() < CACHE_CAPACITY {
+                cache.users.push(entry);
+                cache.users.len() - 1
+            } else {
+                let i = cache.next;
+                cache.next = (cache.next + 1) % CACHE_CAPACITY;
+                cache.users[i] = entry;
+                i
+            }
+        }
+    };
+    let Some(entry) = cache.users.get(index) else {
+        return assess(directory, user);
+    };
+    let [reset_password, change_password, write_lockout_time, write_pwd_last_set] = entry.rights.clone();
+    // Depends on the user's own SID and groups, so it is decided per user.
+    let cannot_change_password = match (&entry.sd, &user.object_sid) {
+        (Ok(sd), Some(sid)) => {
+            let me = Principal::account(sid, user.token_groups.as_deref().unwrap_or_default(), true);
+            denied_to_everyone_or_self(sd, check(sd, &me, Right::ChangePassword, domain_sid, &trustee))
+        }
+        _ => None,
+    };
+    AccessFacts {
+        inheritance: InheritanceSection {
+            dacl_protected: entry.sd.as_ref().is_ok_and(SecurityDescriptor::dacl_protected),
+            blocked_at: blocked_at(directory, user),
+        },
+        rights: RightsSection {
+            reset_password,
+            change_password,
+            write_lockout_time,
+            write_pwd_last_set,
+            unexpire_password,
+        },
+        cannot_change_password,
+        user_gap: entry.sd.as_ref().err().cloned(),
+        domain_gap,
+    }
+}
+
+/// "User cannot change password" is a deny for Everyone or SELF: a deny for the user's own SID or
+/// a group is something else and is not reported as that checkbox.
+fn denied_to_everyone_or_self(sd: &SecurityDescriptor, decision: RightDecision) -> Option<DecidingAce> {
+    let ace = decision.deciding_ace.filter(|a| a.effect == Effect::Deny)?;
+    let sid = sd.dacl.as_ref()?.aces.get(ace.index)?.sid.as_ref()?;
+    (*sid == Sid::everyone() || *sid == Sid::principal_self()).then_some(ace)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diagnosis::testing::{directory, CONNECTOR_SID, DOMAIN_SID};
+
+    fn sd(sddl: &str) -> Option<Arc<[u8]>> {
+        let domain: Sid = DOMAIN_SID.parse().unwrap();
+        Some(Arc::from(
+            SecurityDescriptor::from_sddl(sddl, Some(&domain))
+                .unwrap()
+                .to_bytes(),
+        ))
+    }
+
+    const RESET: &str = "00299570-246d-11d0-a768-00aa006e0529";
+    const CHANGE: &str = "ab721a53-1e2f-11d0-9819-00aa0040529b";
+    const USER_CLASS: &str = "bf967aba-0de6-11d0-a285-00aa003049e2";
+
+    #[test]
+    fn inherited_grant_and_explicit_deny_decide_with_their_ace() {
+        let mut dir = directory();
+        dir.domain.security_descriptor = sd("O:DAG:DAD:(OA;;CR;ccc2dc7d-a6ad-4a7a-8846-c04e3cc53501;;AU)");
+        let mut u = dir.users[0].clone();
+        u.security_descriptor = sd(&format!(
+            "O:DAG:DAD:AI(OA;CIID;CR;{RESET};{USER_CLASS};{CONNECTOR_SID})(OA;CIID;WP;28630ebf-41d5-11d1-a9c1-0000f80367c1;{USER_CLASS};{CONNECTOR_SID})"
+        ));
+        let a = assess(&dir, &u);
+        assert!(a.rights.reset_password.allowed);
+        let ace = a.rights.reset_password.deciding_ace.clone().unwrap();
+        assert!(ace.inherited && ace.index == 0 && ace.sddl.contains(RESET));
+        assert!(a.rights.write_lockout_time.allowed);
+        assert!(!a.rights.write_pwd_last_set.allowed);
+        assert!(a.rights.unexpire_password.allowed);
+        assert_eq!(a.user_gap, None);
+        assert!(!a.inheritance.dacl_protected);
+
+        u.security_descriptor = sd(&format!(
+            "O:DAG:DAD:PAI(OD;;CR;{RESET};;{CONNECTOR_SID})(OA;CIID;CR;{RESET};{USER_CLASS};{CONNECTOR_SID})"
+        ));
+        let a = assess(&dir, &u);
+        assert!(!a.rights.reset_password.allowed);
+        assert_eq!(a.rights.reset_password.deciding_ace.unwrap().effect, Effect::Deny);
+        assert!(a.inheritance.dacl_protected);
+        assert_eq!(a.inheritance.blocked_at.as_deref(), Some(u.dn.as_str()));
+    }
+
+    #[test]
+    fn cannot_change_password_only_for_everyone_or_self_denies() {
+        let dir = directory();
+        let mut u = dir.users[0].clone();
+        u.security_descriptor = sd(&format!(
+            "O:DAG:DAD:(OD;;CR;{CHANGE};;PS)(OD;;CR;{CHANGE};;WD)(OA;;CR;{CHANGE};;WD)"
+        ));
+        let a = assess(&dir, &u);
+        assert!(a.cannot_change_password.unwrap().sddl.contains(";;PS)"));
+        u.security_descriptor = sd(&format!("O:DAG:DAD:(OA;;CR;{CHANGE};;PS)(OA;;CR;{CHANGE};;WD)"));
+        assert_eq!(assess(&dir, &u).cannot_change_password, None);
+    }
+
+    #[test]
+    fn the_cache_gives_the_same_answers_and_reuses_identical_descriptors() {
+        let mut dir = directory();
+        dir.domain.security_descriptor = sd("O:DAG:DAD:(OA;;CR;ccc2dc7d-a6ad-4a7a-8846-c04e3cc53501;;AU)");
+        let inheriting = sd(&format!(
+            "O:DAG:DAD:AI(OA;CIID;CR;{RESET};{USER_CLASS};{CONNECTOR_SID})"
+        ));
+        let denied = sd(&format!(
+            "O:DAG:DAD:PAI(OD;;CR;{RESET};;{CONNECTOR_SID})(OD;;CR;{CHANGE};;PS)"
+        ));
+        let mut cache = AccessCache::default();
+        for (i, bytes) in [&inheriting, &denied, &inheriting, &None, &denied]
+            .into_iter()
+            .enumerate()
+        {
+            let mut u = dir.users[0].clone();
+            // A copy with equal bytes but another allocation must hit the same entry.
+            u.security_descriptor = bytes.as_deref().map(|b| Arc::from(b.to_vec()));
+            u.dn = format!("CN=u{i},OU=Staff,DC=contoso,DC=test");
+            assert_eq!(assess_cached(&dir, &u, &mut cache), assess(&dir, &u), "user {i}");
+        }
+        assert_eq!(cache.users.len(), 2);
+    }
+
+    #[test]
+    fn unread_descriptors_are_gaps() {
+        let dir = directory();
+        let mut u = dir.users[0].clone();
+        u.security_descriptor = None;
+        let a = assess(&dir, &u);
+        assert!(a.user_gap.unwrap().contains("was not read"));
+        assert!(a.domain_gap.unwrap().contains("domain root"));
+        u.security_descriptor = Some(Arc::from(&[1u8, 0, 4][..]));
+        assert!(assess(&dir, &u).user_gap.unwrap().contains("does not parse"));
+    }
+}
