@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Quick start, second command: the whole test suite on a fresh Debian/Ubuntu machine.
+# Installs what it needs, starts a throw-away Samba AD DC on loopback (and stops only that one),
+# then runs lints, every test (unit, integration against the DC, console end-to-end in tmux),
+# the python-evtx cross-check of the shipped sample logs and a short fuzz run of each parser.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export CARGO_TERM_COLOR=never
+FUZZ_SECONDS=${FUZZ_SECONDS:-45}
+
+step() { printf '\n==> %s\n' "$*"; }
+
+step "system packages"
+bash scripts/build-deps.sh tmux python3-pip
+
+step "Samba AD DC on loopback"
+bash .ci/samba-lab.sh start
+trap 'bash .ci/samba-lab.sh stop' EXIT
+
+step "format and lints"
+cargo fmt --check
+cargo clippy --all-targets --locked -- -D warnings
+
+step "tests"
+cargo test --locked
+
+step "sample logs read by an independent parser (python-evtx)"
+python3 -m pip install --quiet --disable-pip-version-check python-evtx==0.8.1
+python3 scripts/check-evtx-python.py sample-logs
+
+step "fuzzing (${FUZZ_SECONDS}s per target)"
+command -v cargo-fuzz >/dev/null || cargo install --locked cargo-fuzz --version 0.13.2
+for target in $(cd fuzz && RUSTC_BOOTSTRAP=1 cargo fuzz list); do
+  (cd fuzz && RUSTC_BOOTSTRAP=1 cargo fuzz run "$target" -- -max_total_time="$FUZZ_SECONDS")
+done
+
+step "all passed"
