@@ -6,6 +6,7 @@
 pub mod app;
 pub mod cli;
 pub mod commands;
+pub mod config;
 pub mod diagnosis;
 pub mod directory;
 pub mod events;

@@ -1,0 +1,79 @@
+//! Why the directory could not be read, phrased so a helpdesk agent knows what to do next.
+
+use std::path::PathBuf;
+
+use super::model::UserLookupError;
+use super::snapshot::SnapshotError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum DirectoryError {
+    #[error(
+        "no directory source: give --ldap-url (with --bind-dn or --kerberos) or --snapshot FILE, \
+         or set ldap_url / snapshot in the config file"
+    )]
+    NoSource,
+    #[error("cannot reach the domain controller at {addr}: {reason}")]
+    Unreachable { addr: String, reason: String },
+    #[error(
+        "the domain controller at {addr} did not answer within {secs} s ({during}); check that it \
+         is up and reachable, or raise --timeout"
+    )]
+    Timeout {
+        addr: String,
+        secs: u64,
+        during: String,
+    },
+    #[error("the connection to {addr} was lost during {during}: {detail}")]
+    ConnectionLost {
+        addr: String,
+        during: String,
+        detail: String,
+    },
+    #[error(
+        "the TLS certificate of {host} is not trusted ({detail}). Fix: pass the CA certificate \
+         that issued it with --ca-cert FILE (PEM), and check that the host name in --ldap-url is \
+         one the certificate names (subject or subjectAltName)"
+    )]
+    CertificateUntrusted { host: String, detail: String },
+    #[error("cannot use CA certificate {path}: {reason}")]
+    CaCertificate { path: PathBuf, reason: String },
+    #[error("TLS set-up failed: {0}")]
+    Tls(String),
+    #[error(
+        "the domain controller refused the bind as '{who}': wrong user name or password \
+         (LDAP result 49{detail})"
+    )]
+    InvalidCredentials { who: String, detail: String },
+    #[error("the domain controller refused the bind as '{who}': LDAP result {rc} {text}")]
+    BindRefused { who: String, rc: u32, text: String },
+    #[error("no Kerberos ticket: run kinit first (e.g. `kinit you@REALM`), then retry ({detail})")]
+    NoKerberosTicket { detail: String },
+    #[error("Kerberos bind for ldap/{spn_host} failed: {detail}")]
+    Kerberos { spn_host: String, detail: String },
+    #[error("cannot get the bind password: {0}")]
+    Password(String),
+    #[error(
+        "the bind account cannot read the security descriptor (nTSecurityDescriptor) of {dn}. It \
+         needs Read Permissions (READ_CONTROL) and Read Property on the users, OUs and the domain \
+         head; Authenticated Users have that by default unless it was removed, and the SD flags \
+         control (owner, group, DACL) is always sent"
+    )]
+    CannotReadSecurityDescriptor { dn: String },
+    #[error("LDAP {during} at '{dn}' failed: result {rc} {text}")]
+    Ldap {
+        during: String,
+        dn: String,
+        rc: u32,
+        text: String,
+    },
+    #[error("{dn}: attribute {attr}: {reason}")]
+    BadValue {
+        dn: String,
+        attr: &'static str,
+        reason: String,
+    },
+    #[error(transparent)]
+    User(#[from] UserLookupError),
+    #[error(transparent)]
+    Snapshot(#[from] SnapshotError),
+}
