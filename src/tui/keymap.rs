@@ -13,13 +13,19 @@ pub struct Key {
 
 impl Key {
     pub const fn plain(code: KeyCode) -> Key {
-        Key { code, modifiers: KeyModifiers::NONE }
+        Key {
+            code,
+            modifiers: KeyModifiers::NONE,
+        }
     }
     pub const fn ch(c: char) -> Key {
         Key::plain(KeyCode::Char(c))
     }
     pub const fn ctrl(c: char) -> Key {
-        Key { code: KeyCode::Char(c), modifiers: KeyModifiers::CONTROL }
+        Key {
+            code: KeyCode::Char(c),
+            modifiers: KeyModifiers::CONTROL,
+        }
     }
 
     /// Whether a terminal key event is this key. Shift is ignored for characters because the
@@ -116,8 +122,8 @@ impl Default for KeyBindings {
         KeyBindings {
             up: vec![Key::plain(Up), Key::ch('k')],
             down: vec![Key::plain(Down), Key::ch('j')],
-            page_up: vec![Key::plain(PageUp), Key::ctrl('u')],
-            page_down: vec![Key::plain(PageDown), Key::ctrl('d')],
+            page_up: vec![Key::plain(PageUp), Key::ctrl('b')],
+            page_down: vec![Key::plain(PageDown), Key::ctrl('f')],
             top: vec![Key::plain(Home), Key::ch('g')],
             bottom: vec![Key::plain(End), Key::ch('G')],
             open: vec![Key::plain(Enter)],
@@ -168,7 +174,11 @@ impl KeyBindings {
 
     /// "↑/k" style label of an action's keys, for hints and help.
     pub fn label(&self, action: Action) -> String {
-        self.keys(action).iter().map(Key::label).collect::<Vec<_>>().join("/")
+        self.keys(action)
+            .iter()
+            .map(Key::label)
+            .collect::<Vec<_>>()
+            .join("/")
     }
 }
 

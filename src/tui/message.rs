@@ -14,21 +14,34 @@ pub enum Message {
     Key(KeyEvent),
     Mouse(MouseEvent),
     Paste(String),
-    Resize { width: u16, height: u16 },
+    Resize {
+        width: u16,
+        height: u16,
+    },
     /// Advances the spinner; the runtime sends it only while something is loading.
     Tick,
     /// `generation` ties a result to the request that asked for it, so a stale load after a
     /// `:reload` is dropped.
-    DirectoryLoaded { generation: u64, result: Result<Arc<Directory>, String> },
-    EventsIngested { generation: u64, result: Result<Arc<[Event]>, String> },
+    DirectoryLoaded {
+        generation: u64,
+        result: Result<Arc<Directory>, String>,
+    },
+    EventsIngested {
+        generation: u64,
+        result: Result<Arc<[Event]>, String>,
+    },
     ClipboardWritten(Result<(), String>),
 }
 
 /// Background work `update` asks for. The runtime executes it and answers with a `Message`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Command {
-    LoadDirectory { generation: u64 },
-    IngestEvents { generation: u64 },
+    LoadDirectory {
+        generation: u64,
+    },
+    IngestEvents {
+        generation: u64,
+    },
     /// Write `text` to the terminal's clipboard with OSC 52.
     CopyToClipboard(String),
 }

@@ -6,10 +6,10 @@
 pub mod clipboard;
 pub mod keymap;
 pub mod message;
+pub mod runtime;
 pub mod search;
 pub mod state;
 pub mod theme;
-pub mod runtime;
 pub mod update;
 pub mod view;
 pub mod widgets;

@@ -32,7 +32,12 @@ impl SearchFields {
     }
 
     fn in_order(&self) -> [&str; 4] {
-        [&self.sam_account_name, &self.user_principal_name, &self.display_name, &self.mail]
+        [
+            &self.sam_account_name,
+            &self.user_principal_name,
+            &self.display_name,
+            &self.mail,
+        ]
     }
 }
 
@@ -92,7 +97,11 @@ impl SearchIndex {
                     }
                     at += len;
                 }
-                Entry { haystack: Utf32String::from(text), fields, spans }
+                Entry {
+                    haystack: Utf32String::from(text),
+                    fields,
+                    spans,
+                }
             })
             .collect();
         SearchIndex { entries }
@@ -132,7 +141,10 @@ impl Default for Search {
 
 impl std::fmt::Debug for Search {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Search").field("query", &self.query).field("hits", &self.hits.len()).finish()
+        f.debug_struct("Search")
+            .field("query", &self.query)
+            .field("hits", &self.hits.len())
+            .finish()
     }
 }
 
@@ -169,10 +181,15 @@ impl Search {
         let pattern = &self.pattern;
         let mut score = |user: usize| -> Option<Hit> {
             let entry = index.entries.get(user)?;
-            pattern.score(entry.haystack.slice(..), matcher).map(|score| Hit { user, score })
+            pattern
+                .score(entry.haystack.slice(..), matcher)
+                .map(|score| Hit { user, score })
         };
         let mut hits: Vec<Hit> = if narrows && previous.len() < query.len() {
-            std::mem::take(&mut self.hits).into_iter().filter_map(|h| score(h.user)).collect()
+            std::mem::take(&mut self.hits)
+                .into_iter()
+                .filter_map(|h| score(h.user))
+                .collect()
         } else {
             (0..index.len()).filter_map(&mut score).collect()
         };
@@ -191,12 +208,18 @@ impl Search {
     /// `matcher` is scratch memory; the view brings its own so drawing needs only `&self`.
     pub fn highlights(&self, index: &SearchIndex, user: usize, matcher: &mut Matcher) -> [Vec<u32>; 4] {
         let mut out: [Vec<u32>; 4] = Default::default();
-        let Some(entry) = index.entries.get(user) else { return out };
+        let Some(entry) = index.entries.get(user) else {
+            return out;
+        };
         if self.query.trim().is_empty() {
             return out;
         }
         let mut positions = Vec::new();
-        if self.pattern.indices(entry.haystack.slice(..), matcher, &mut positions).is_none() {
+        if self
+            .pattern
+            .indices(entry.haystack.slice(..), matcher, &mut positions)
+            .is_none()
+        {
             return out;
         }
         for p in positions {

@@ -154,7 +154,13 @@ pub struct UserScreen {
 
 impl UserScreen {
     pub fn new(user: usize) -> UserScreen {
-        UserScreen { user, tab: Tab::Account, scroll: 0, acl: ListView::default(), events: ListView::default() }
+        UserScreen {
+            user,
+            tab: Tab::Account,
+            scroll: 0,
+            acl: ListView::default(),
+            events: ListView::default(),
+        }
     }
 
     /// The list the current tab scrolls, if it has one.

@@ -62,7 +62,10 @@ pub fn update(state: &mut State, message: Message) -> Vec<Command> {
         }
         Message::ClipboardWritten(result) => {
             if let Err(e) = result {
-                state.banner = Some(Banner { text: format!("clipboard: {e}"), retry: Vec::new() });
+                state.banner = Some(Banner {
+                    text: format!("clipboard: {e}"),
+                    retry: Vec::new(),
+                });
             }
             Vec::new()
         }
@@ -76,7 +79,10 @@ pub fn load_all(state: &mut State) -> Vec<Command> {
     state.events = Loading::Loading;
     state.banner = None;
     let generation = state.generation;
-    vec![Command::LoadDirectory { generation }, Command::IngestEvents { generation }]
+    vec![
+        Command::LoadDirectory { generation },
+        Command::IngestEvents { generation },
+    ]
 }
 
 fn on_directory(state: &mut State, result: Result<std::sync::Arc<crate::directory::Directory>, String>) {
@@ -104,7 +110,9 @@ fn on_directory(state: &mut State, result: Result<std::sync::Arc<crate::director
             state.directory = Loading::Failed(e.clone());
             state.banner = Some(Banner {
                 text: format!("directory: {e}"),
-                retry: vec![Command::LoadDirectory { generation: state.generation }],
+                retry: vec![Command::LoadDirectory {
+                    generation: state.generation,
+                }],
             });
         }
     }
@@ -141,7 +149,9 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Command> {
 }
 
 fn retry(state: &mut State) -> Vec<Command> {
-    let Some(banner) = state.banner.take() else { return Vec::new() };
+    let Some(banner) = state.banner.take() else {
+        return Vec::new();
+    };
     for c in &banner.retry {
         match c {
             Command::LoadDirectory { .. } => state.directory = Loading::Loading,
@@ -166,7 +176,13 @@ fn typing(state: &State) -> bool {
 
 fn printable(key: &KeyEvent) -> Option<char> {
     match key.code {
-        KeyCode::Char(c) if !key.modifiers.intersects(KeyModifiers::CONTROL | KeyModifiers::ALT) => Some(c),
+        KeyCode::Char(c)
+            if !key
+                .modifiers
+                .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT) =>
+        {
+            Some(c)
+        }
         _ => None,
     }
 }
@@ -200,7 +216,14 @@ fn on_search_key(state: &mut State, key: KeyEvent) -> Vec<Command> {
         }
     }
     if matches!(key.code, KeyCode::Up | KeyCode::Down) {
-        move_selection(state, if key.code == KeyCode::Up { Action::Up } else { Action::Down });
+        move_selection(
+            state,
+            if key.code == KeyCode::Up {
+                Action::Up
+            } else {
+                Action::Down
+            },
+        );
         return Vec::new();
     }
     match state.search.focus {
@@ -222,10 +245,14 @@ fn on_search_key(state: &mut State, key: KeyEvent) -> Vec<Command> {
             }
         }
         SearchFocus::List => {
-            if keys.is(Action::FocusList, &key) || keys.is(Action::Filter, &key) || keys.is(Action::Back, &key) {
+            if keys.is(Action::FocusList, &key)
+                || keys.is(Action::Filter, &key)
+                || keys.is(Action::Back, &key)
+            {
                 state.search.focus = SearchFocus::Query;
-            } else if let Some(action) =
-                [Action::Up, Action::Down, Action::Top, Action::Bottom].into_iter().find(|a| keys.is(*a, &key))
+            } else if let Some(action) = [Action::Up, Action::Down, Action::Top, Action::Bottom]
+                .into_iter()
+                .find(|a| keys.is(*a, &key))
             {
                 move_selection(state, action);
             } else if let Some(cmds) = on_global_key(state, &key) {
@@ -318,7 +345,9 @@ fn list_lengths(state: &State) -> (usize, usize) {
 }
 
 fn open_selected(state: &mut State) {
-    let Some(hit) = state.search.search.hits().get(state.search.selected).copied() else { return };
+    let Some(hit) = state.search.search.hits().get(state.search.selected).copied() else {
+        return;
+    };
     open_user(state, hit.user);
 }
 
@@ -350,20 +379,33 @@ fn on_user_key(state: &mut State, key: KeyEvent) -> Vec<Command> {
     } else if keys.is(Action::PrevTab, &key) {
         user.tab = user.tab.prev();
     } else if let Some(tab) = printable(&key).and_then(|c| c.to_digit(10)).and_then(|d| {
-        usize::try_from(d).ok().and_then(|d| d.checked_sub(1)).and_then(|i| Tab::ALL.get(i).copied())
+        usize::try_from(d)
+            .ok()
+            .and_then(|d| d.checked_sub(1))
+            .and_then(|i| Tab::ALL.get(i).copied())
     }) {
         user.tab = tab;
     } else if keys.is(Action::Filter, &key) {
         if let Some(list) = user.list_mut() {
             list.editing_filter = true;
         }
-    } else if let Some(action) = [Action::Up, Action::Down, Action::PageUp, Action::PageDown, Action::Top, Action::Bottom]
-        .into_iter()
-        .find(|a| keys.is(*a, &key))
+    } else if let Some(action) = [
+        Action::Up,
+        Action::Down,
+        Action::PageUp,
+        Action::PageDown,
+        Action::Top,
+        Action::Bottom,
+    ]
+    .into_iter()
+    .find(|a| keys.is(*a, &key))
     {
         move_selection(state, action);
     } else if keys.is(Action::Copy, &key) {
-        state.banner = Some(Banner { text: "the ticket summary is not available yet".into(), retry: Vec::new() });
+        state.banner = Some(Banner {
+            text: "the ticket summary is not available yet".into(),
+            retry: Vec::new(),
+        });
     } else if let Some(cmds) = on_global_key(state, &key) {
         return cmds;
     }
@@ -386,7 +428,9 @@ fn edit_filter(list: &mut ListView, key: &KeyEvent, keys: &super::keymap::KeyBin
 
 fn on_command_line_key(state: &mut State, key: KeyEvent) -> Vec<Command> {
     let keys = state.settings.keys.clone();
-    let Some(line) = state.command_line.as_mut() else { return Vec::new() };
+    let Some(line) = state.command_line.as_mut() else {
+        return Vec::new();
+    };
     if keys.is(Action::Back, &key) {
         state.command_line = None;
     } else if keys.is(Action::Open, &key) {
@@ -403,13 +447,18 @@ fn on_command_line_key(state: &mut State, key: KeyEvent) -> Vec<Command> {
 }
 
 fn error(state: &mut State, text: String) {
-    state.banner = Some(Banner { text, retry: Vec::new() });
+    state.banner = Some(Banner {
+        text,
+        retry: Vec::new(),
+    });
 }
 
 /// `:user NAME`, `:events ID`, `:reload`, `:help`, `:q`.
 fn run_command_line(state: &mut State, line: &str) -> Vec<Command> {
     let line = line.trim();
-    let (verb, arg) = line.split_once(char::is_whitespace).map_or((line, ""), |(v, a)| (v, a.trim()));
+    let (verb, arg) = line
+        .split_once(char::is_whitespace)
+        .map_or((line, ""), |(v, a)| (v, a.trim()));
     match verb {
         "" => {}
         "q" | "quit" => state.quit = true,
@@ -448,13 +497,20 @@ fn open_user_by_name(state: &mut State, name: &str) {
         }
         Err(crate::directory::UserLookupError::Ambiguous { candidates, .. }) => error(
             state,
-            format!("'{}' matches {} users; type more of the name", crate::sanitize::line(name), candidates.len()),
+            format!(
+                "'{}' matches {} users; type more of the name",
+                crate::sanitize::line(name),
+                candidates.len()
+            ),
         ),
         Err(_) => {
             set_query(state, name.to_string());
             match state.search.search.hits().first() {
                 Some(hit) => open_user(state, hit.user),
-                None => error(state, format!("no user matches '{}'", crate::sanitize::line(name))),
+                None => error(
+                    state,
+                    format!("no user matches '{}'", crate::sanitize::line(name)),
+                ),
             }
         }
     }

@@ -20,25 +20,36 @@ fn spinner(state: &State) -> &'static str {
 fn connector_label(state: &State) -> String {
     match state.directory.ready().map(|d| &d.connector) {
         Some(ConnectorLookup::Found(a)) => crate::sanitize::line(&a.sam_account_name),
-        Some(ConnectorLookup::NotFound { wanted }) => format!("{} (not found)", crate::sanitize::line(wanted)),
+        Some(ConnectorLookup::NotFound { wanted }) => {
+            format!("{} (not found)", crate::sanitize::line(wanted))
+        }
         Some(ConnectorLookup::Ambiguous { candidates }) => format!("ambiguous ({})", candidates.len()),
-        None => state.settings.source.connector.as_deref().map(crate::sanitize::line).unwrap_or_else(|| "?".into()),
+        None => state
+            .settings
+            .source
+            .connector
+            .as_deref()
+            .map(crate::sanitize::line)
+            .unwrap_or_else(|| "?".into()),
     }
 }
 
 pub fn status_line(frame: &mut Frame<'_>, area: Rect, state: &State) {
     let theme = state.settings.theme;
     let src = &state.settings.source;
-    let mut spans = vec![Span::styled(" resetlens ", theme.title()), Span::raw(crate::sanitize::line(&src.directory))];
+    let mut spans = vec![
+        Span::styled("resetlens ", theme.title()),
+        Span::raw(crate::sanitize::line(&src.directory)),
+    ];
     let evtx = match src.evtx.len() {
         0 => "no EVTX".to_string(),
         1 => format!("EVTX {}", crate::sanitize::line(&src.evtx[0])),
         n => format!("{n} EVTX sources"),
     };
     spans.push(Span::styled(" │ ", theme.dim()));
-    spans.push(Span::raw(evtx));
-    spans.push(Span::styled(" │ ", theme.dim()));
     spans.push(Span::raw(format!("connector {}", connector_label(state))));
+    spans.push(Span::styled(" │ ", theme.dim()));
+    spans.push(Span::raw(evtx));
     let loading: Vec<&str> = [
         state.directory.is_loading().then_some("directory"),
         state.events.is_loading().then_some("event logs"),
@@ -48,7 +59,10 @@ pub fn status_line(frame: &mut Frame<'_>, area: Rect, state: &State) {
     .collect();
     if !loading.is_empty() {
         spans.push(Span::styled(" │ ", theme.dim()));
-        spans.push(Span::styled(format!("{} loading {}", spinner(state), loading.join(", ")), theme.key()));
+        spans.push(Span::styled(
+            format!("{} loading {}", spinner(state), loading.join(", ")),
+            theme.key(),
+        ));
     }
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
 }
@@ -61,7 +75,11 @@ fn banner_text(state: &State) -> Option<String> {
     } else {
         format!(" · {} retry", keys.label(Action::Retry))
     };
-    Some(format!(" ✘ {}{retry} · {} dismiss", crate::sanitize::line(&b.text), keys.label(Action::Back)))
+    Some(format!(
+        " ✘ {}{retry} · {} dismiss",
+        crate::sanitize::line(&b.text),
+        keys.label(Action::Back)
+    ))
 }
 
 /// One line per 80 columns of banner text, at most 3.
@@ -74,7 +92,9 @@ pub fn banner_height(state: &State, width: u16) -> u16 {
 
 pub fn banner(frame: &mut Frame<'_>, area: Rect, state: &State) {
     if let Some(text) = banner_text(state) {
-        let p = Paragraph::new(text).style(state.settings.theme.banner()).wrap(Wrap { trim: false });
+        let p = Paragraph::new(text)
+            .style(state.settings.theme.banner())
+            .wrap(Wrap { trim: false });
         frame.render_widget(p, area);
     }
 }
@@ -85,10 +105,20 @@ fn footer_actions(state: &State) -> Vec<Action> {
         Screen::Search if state.search.focus == SearchFocus::Query => {
             vec![Action::Open, Action::FocusList, Action::Back, Action::ForceQuit]
         }
-        Screen::Search => vec![Action::Down, Action::Open, Action::Filter, Action::CommandLine, Action::Help, Action::Quit],
+        Screen::Search => vec![
+            Action::Down,
+            Action::Open,
+            Action::Filter,
+            Action::CommandLine,
+            Action::Help,
+            Action::Quit,
+        ],
         Screen::User => {
             let mut a = vec![Action::NextTab, Action::Down];
-            if matches!(state.user.as_ref().map(|u| u.tab), Some(Tab::Permissions | Tab::Events)) {
+            if matches!(
+                state.user.as_ref().map(|u| u.tab),
+                Some(Tab::Permissions | Tab::Events)
+            ) {
                 a.push(Action::Filter);
             }
             if matches!(state.user.as_ref().map(|u| u.tab), Some(Tab::Events)) {
@@ -103,7 +133,11 @@ fn footer_actions(state: &State) -> Vec<Action> {
 pub fn footer(frame: &mut Frame<'_>, area: Rect, state: &State) {
     let theme = state.settings.theme;
     if let Some(line) = &state.command_line {
-        let l = Line::from(vec![Span::styled(":", theme.key()), Span::raw(line.clone()), Span::raw("▏")]);
+        let l = Line::from(vec![
+            Span::styled(":", theme.key()),
+            Span::raw(line.clone()),
+            Span::raw("▏"),
+        ]);
         frame.render_widget(Paragraph::new(l), area);
         return;
     }
@@ -124,7 +158,9 @@ pub fn too_small(frame: &mut Frame<'_>, area: Rect, state: &State) {
         super::MIN_WIDTH,
         super::MIN_HEIGHT
     );
-    let p = Paragraph::new(text).style(state.settings.theme.tone(crate::tui::theme::Tone::Warn)).wrap(Wrap { trim: true });
+    let p = Paragraph::new(text)
+        .style(state.settings.theme.tone(crate::tui::theme::Tone::Warn))
+        .wrap(Wrap { trim: true });
     frame.render_widget(p, area);
 }
 

@@ -29,7 +29,12 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &State) {
     ));
     lines.push(Line::styled("Commands", theme.title()));
     lines.push(Line::from(":user NAME   :events 4740   :reload   :help   :q"));
-    let block = Block::bordered().title(Line::styled(" Help ", theme.title())).title_bottom(" Esc closes ");
+    let block = Block::bordered()
+        .title(Line::styled(" Help ", theme.title()))
+        .title_bottom(" Esc closes ");
     frame.render_widget(Clear, area);
-    frame.render_widget(Paragraph::new(lines).block(block).wrap(Wrap { trim: false }), area);
+    frame.render_widget(
+        Paragraph::new(lines).block(block).wrap(Wrap { trim: false }),
+        area,
+    );
 }

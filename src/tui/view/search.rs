@@ -14,10 +14,22 @@ use crate::tui::widgets::table::{empty, Column, DataTable};
 use crate::tui::widgets::text::highlighted;
 
 const WIDE: [Column; 4] = [
-    Column { title: "", width: Constraint::Length(1) },
-    Column { title: "sAMAccountName", width: Constraint::Fill(2) },
-    Column { title: "Display name", width: Constraint::Fill(2) },
-    Column { title: "userPrincipalName", width: Constraint::Fill(3) },
+    Column {
+        title: "",
+        width: Constraint::Length(1),
+    },
+    Column {
+        title: "sAMAccountName",
+        width: Constraint::Fill(2),
+    },
+    Column {
+        title: "Display name",
+        width: Constraint::Fill(2),
+    },
+    Column {
+        title: "userPrincipalName",
+        width: Constraint::Fill(3),
+    },
 ];
 
 pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &State) {
@@ -26,9 +38,11 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &State) {
     let [input, list] = Layout::vertical([Constraint::Length(3), Constraint::Fill(1)]).areas(area);
     let focused = s.focus == SearchFocus::Query;
     let cursor = if focused { "▏" } else { "" };
-    let input_block = Block::bordered()
-        .title(" Find a user ")
-        .border_style(if focused { theme.title() } else { theme.dim() });
+    let input_block = Block::bordered().title(" Find a user ").border_style(if focused {
+        theme.title()
+    } else {
+        theme.dim()
+    });
     let query = Line::from(vec![
         Span::styled("› ", theme.key()),
         Span::raw(crate::sanitize::line(s.search.query())),
@@ -60,8 +74,12 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &State) {
     let mut matcher = Matcher::new(Config::DEFAULT);
     let base = ratatui::style::Style::new();
     let mut row_at = |i: usize| {
-        let Some(hit) = hits.get(i) else { return Row::new(Vec::<Cell>::new()) };
-        let Some(f) = index.fields(hit.user) else { return Row::new(Vec::<Cell>::new()) };
+        let Some(hit) = hits.get(i) else {
+            return Row::new(Vec::<Cell>::new());
+        };
+        let Some(f) = index.fields(hit.user) else {
+            return Row::new(Vec::<Cell>::new());
+        };
         let h = s.search.highlights(index, hit.user, &mut matcher);
         let mark = if s.flagged.contains(&hit.user) {
             Span::styled(Tone::Bad.symbol(), theme.tone(Tone::Bad))
@@ -69,7 +87,12 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &State) {
             Span::raw(" ")
         };
         let field = |text: &str, which: Field| {
-            Cell::from(highlighted(text, h.get(which as usize).map_or(&[], |v| v.as_slice()), base, theme.matched()))
+            Cell::from(highlighted(
+                text,
+                h.get(which as usize).map_or(&[], |v| v.as_slice()),
+                base,
+                theme.matched(),
+            ))
         };
         Row::new(vec![
             Cell::from(mark),

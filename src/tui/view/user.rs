@@ -14,7 +14,8 @@ use crate::tui::state::{State, Tab, UserScreen};
 use crate::tui::theme::{Theme, Tone};
 
 pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &State) {
-    let (Some(dir), Some(screen), Some(user)) = (state.directory.ready(), state.user.as_ref(), state.current_user())
+    let (Some(dir), Some(screen), Some(user)) =
+        (state.directory.ready(), state.user.as_ref(), state.current_user())
     else {
         let line = super::chrome::loading_line("the directory", &state.directory, state);
         frame.render_widget(Paragraph::new(line).block(Block::bordered()), area);
@@ -24,10 +25,16 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &State) {
     let [header, tabs, body] =
         Layout::vertical([Constraint::Length(3), Constraint::Length(1), Constraint::Fill(1)]).areas(area);
     draw_header(frame, header, user, theme);
-    let titles = Tab::ALL.iter().enumerate().map(|(i, t)| format!("{} {}", i + 1, t.title()));
+    let titles = Tab::ALL
+        .iter()
+        .enumerate()
+        .map(|(i, t)| format!("{} {}", i + 1, t.title()));
     let selected = Tab::ALL.iter().position(|t| *t == screen.tab);
     frame.render_widget(
-        Tabs::new(titles).select(selected).highlight_style(theme.selected()).divider("│"),
+        Tabs::new(titles)
+            .select(selected)
+            .highlight_style(theme.selected())
+            .divider("│"),
         tabs,
     );
     match screen.tab {
@@ -40,7 +47,11 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &State) {
 }
 
 fn draw_header(frame: &mut Frame<'_>, area: Rect, user: &DirectoryUser, theme: Theme) {
-    let name = user.display_name.as_deref().map(clean).unwrap_or_else(|| clean(&user.sam_account_name));
+    let name = user
+        .display_name
+        .as_deref()
+        .map(clean)
+        .unwrap_or_else(|| clean(&user.sam_account_name));
     let lines = vec![
         Line::from(vec![
             Span::styled(name, theme.title()),
@@ -48,7 +59,10 @@ fn draw_header(frame: &mut Frame<'_>, area: Rect, user: &DirectoryUser, theme: T
         ]),
         Line::styled(clean(&user.dn), theme.dim()),
     ];
-    frame.render_widget(Paragraph::new(lines).block(Block::new().borders(ratatui::widgets::Borders::BOTTOM)), area);
+    frame.render_widget(
+        Paragraph::new(lines).block(Block::new().borders(ratatui::widgets::Borders::BOTTOM)),
+        area,
+    );
 }
 
 fn toned(label: &str, value: String, tone: Tone, theme: Theme) -> Line<'static> {
@@ -77,7 +91,14 @@ fn duration(raw: i64) -> String {
 }
 
 /// The Account tab: state of the account and the password policy that applies to it.
-fn draw_account(frame: &mut Frame<'_>, area: Rect, dir: &Directory, user: &DirectoryUser, screen: &UserScreen, state: &State) {
+fn draw_account(
+    frame: &mut Frame<'_>,
+    area: Rect,
+    dir: &Directory,
+    user: &DirectoryUser,
+    screen: &UserScreen,
+    state: &State,
+) {
     let theme = state.settings.theme;
     let now = state.settings.now;
     let uac_bits = user.user_account_control;
@@ -91,16 +112,33 @@ fn draw_account(frame: &mut Frame<'_>, area: Rect, dir: &Directory, user: &Direc
     let locked = computed & uac::LOCKOUT != 0;
     let lockout_at = FileTime::from_raw(user.lockout_time).instant();
     lines.push(match (locked, lockout_at) {
-        (true, Some(t)) => toned("Locked out", format!("yes, since {}", ago(t, now)), Tone::Bad, theme),
+        (true, Some(t)) => toned(
+            "Locked out",
+            format!("yes, since {}", ago(t, now)),
+            Tone::Bad,
+            theme,
+        ),
         (true, None) => toned("Locked out", "yes".into(), Tone::Bad, theme),
-        (false, Some(t)) => plain("Locked out", format!("no (lockoutTime {} has expired)", ago(t, now)), theme),
-        (false, None) if user.uac_computed.is_none() => {
-            toned("Locked out", "unknown (no computed UAC)".into(), Tone::Warn, theme)
-        }
+        (false, Some(t)) => plain(
+            "Locked out",
+            format!("no (lockoutTime {} has expired)", ago(t, now)),
+            theme,
+        ),
+        (false, None) if user.uac_computed.is_none() => toned(
+            "Locked out",
+            "unknown (no computed UAC)".into(),
+            Tone::Warn,
+            theme,
+        ),
         (false, None) => toned("Locked out", "no".into(), Tone::Good, theme),
     });
     lines.push(match user.pwd_last_set.map(FileTime::from_raw) {
-        Some(FileTime::Zero) => toned("pwdLastSet", "0: must change at next logon".into(), Tone::Warn, theme),
+        Some(FileTime::Zero) => toned(
+            "pwdLastSet",
+            "0: must change at next logon".into(),
+            Tone::Warn,
+            theme,
+        ),
         Some(FileTime::At(t)) => plain("pwdLastSet", ago(t, now), theme),
         Some(FileTime::Never) => plain("pwdLastSet", "never".into(), theme),
         None => toned("pwdLastSet", "not read".into(), Tone::Warn, theme),
@@ -117,7 +155,14 @@ fn draw_account(frame: &mut Frame<'_>, area: Rect, dir: &Directory, user: &Direc
     .collect();
     lines.push(plain(
         "Flags",
-        format!("{} (userAccountControl 0x{uac_bits:x})", if flags.is_empty() { "none".into() } else { flags.join(", ") }),
+        format!(
+            "{} (userAccountControl 0x{uac_bits:x})",
+            if flags.is_empty() {
+                "none".into()
+            } else {
+                flags.join(", ")
+            }
+        ),
         theme,
     ));
     lines.push(match user.admin_count {
@@ -150,7 +195,11 @@ fn draw_account(frame: &mut Frame<'_>, area: Rect, dir: &Directory, user: &Direc
     lines.push(Line::from(""));
     lines.push(Line::styled("Password policy", theme.title()));
     lines.push(plain("Applies from", source, theme));
-    let min_tone = if interval(min_age).is_some_and(|d| d.num_seconds() > 0) { Tone::Warn } else { Tone::Neutral };
+    let min_tone = if interval(min_age).is_some_and(|d| d.num_seconds() > 0) {
+        Tone::Warn
+    } else {
+        Tone::Neutral
+    };
     lines.push(toned("Minimum age", duration(min_age), min_tone, theme));
     lines.push(plain("Maximum age", duration(max_age), theme));
     lines.push(plain("History length", history.to_string(), theme));
@@ -164,5 +213,11 @@ fn draw_account(frame: &mut Frame<'_>, area: Rect, dir: &Directory, user: &Direc
         theme,
     ));
     let block = Block::bordered().title(" Account ");
-    frame.render_widget(Paragraph::new(lines).block(block).wrap(Wrap { trim: false }).scroll((screen.scroll, 0)), area);
+    frame.render_widget(
+        Paragraph::new(lines)
+            .block(block)
+            .wrap(Wrap { trim: false })
+            .scroll((screen.scroll, 0)),
+        area,
+    );
 }

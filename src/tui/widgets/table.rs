@@ -6,7 +6,7 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::style::Style;
 use ratatui::text::Line;
-use ratatui::widgets::{Block, Row, Table, TableState, Widget, StatefulWidget};
+use ratatui::widgets::{Block, Row, StatefulWidget, Table, TableState, Widget};
 
 use crate::tui::theme::Theme;
 
@@ -40,13 +40,19 @@ impl<'a> DataTable<'a> {
         let inner = self.block.inner(area);
         // One line for the header.
         let height = usize::from(inner.height.saturating_sub(1));
-        let selected = self.selected.filter(|_| self.len > 0).map(|s| s.min(self.len - 1));
+        let selected = self
+            .selected
+            .filter(|_| self.len > 0)
+            .map(|s| s.min(self.len - 1));
         let start = window_start(selected.unwrap_or(0), height);
         let end = (start + height).min(self.len);
         let rows: Vec<Row<'a>> = (start..end).map(&mut row_at).collect();
-        let header = Row::new(self.columns.iter().map(|c| Line::from(c.title)))
-            .style(self.theme.title());
-        let highlight = if self.focused { self.theme.selected() } else { self.theme.selected_unfocused() };
+        let header = Row::new(self.columns.iter().map(|c| Line::from(c.title))).style(self.theme.title());
+        let highlight = if self.focused {
+            self.theme.selected()
+        } else {
+            self.theme.selected_unfocused()
+        };
         let table = Table::new(rows, self.columns.iter().map(|c| c.width))
             .header(header)
             .block(self.block)
@@ -62,7 +68,9 @@ impl<'a> DataTable<'a> {
 
 /// Draws `text` in `area` when a table has nothing to show (still loading, no match).
 pub fn empty(area: Rect, buf: &mut Buffer, block: Block<'_>, text: Line<'_>) {
-    ratatui::widgets::Paragraph::new(text).block(block).render(area, buf);
+    ratatui::widgets::Paragraph::new(text)
+        .block(block)
+        .render(area, buf);
 }
 
 #[cfg(test)]
@@ -80,8 +88,16 @@ mod tests {
 
     #[test]
     fn tiny_and_empty_areas_do_not_panic() {
-        const COLS: [Column; 2] =
-            [Column { title: "A", width: Constraint::Length(3) }, Column { title: "B", width: Constraint::Fill(1) }];
+        const COLS: [Column; 2] = [
+            Column {
+                title: "A",
+                width: Constraint::Length(3),
+            },
+            Column {
+                title: "B",
+                width: Constraint::Fill(1),
+            },
+        ];
         for (w, h) in [(0, 0), (1, 1), (5, 2), (40, 5)] {
             let area = Rect::new(0, 0, w, h);
             let mut buf = Buffer::empty(area);
@@ -93,7 +109,9 @@ mod tests {
                 block: Block::bordered(),
                 theme: Theme::COLOUR,
             }
-            .render(area, &mut buf, |i| Row::new([Cell::from(i.to_string()), Cell::from("x")]));
+            .render(area, &mut buf, |i| {
+                Row::new([Cell::from(i.to_string()), Cell::from("x")])
+            });
         }
     }
 }

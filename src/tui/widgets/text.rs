@@ -34,7 +34,10 @@ pub fn highlighted<'a>(text: &str, positions: &[u32], base: Style, matched: Styl
     for (i, g) in text.graphemes(true).enumerate() {
         let hit = u32::try_from(i).is_ok_and(|i| positions.binary_search(&i).is_ok());
         if hit != run_hit && !run.is_empty() {
-            spans.push(Span::styled(std::mem::take(&mut run), if run_hit { matched } else { base }));
+            spans.push(Span::styled(
+                std::mem::take(&mut run),
+                if run_hit { matched } else { base },
+            ));
         }
         run_hit = hit;
         run.push_str(g);
@@ -47,8 +50,12 @@ pub fn highlighted<'a>(text: &str, positions: &[u32], base: Style, matched: Styl
 
 /// A rectangle of at most `width` x `height` centered in `area`.
 pub fn centered(area: Rect, width: u16, height: u16) -> Rect {
-    let [row] = Layout::vertical([Constraint::Length(height.min(area.height))]).flex(Flex::Center).areas(area);
-    let [cell] = Layout::horizontal([Constraint::Length(width.min(area.width))]).flex(Flex::Center).areas(row);
+    let [row] = Layout::vertical([Constraint::Length(height.min(area.height))])
+        .flex(Flex::Center)
+        .areas(area);
+    let [cell] = Layout::horizontal([Constraint::Length(width.min(area.width))])
+        .flex(Flex::Center)
+        .areas(row);
     cell
 }
 
@@ -62,8 +69,11 @@ mod tests {
         let m = Style::new().add_modifier(Modifier::BOLD);
         // "e\u{301}" is one grapheme: position 1 is the accented e, position 2 the 'x'.
         let line = highlighted("ae\u{301}x", &[1, 2], Style::new(), m);
-        let parts: Vec<(&str, bool)> =
-            line.spans.iter().map(|s| (s.content.as_ref(), s.style == m)).collect();
+        let parts: Vec<(&str, bool)> = line
+            .spans
+            .iter()
+            .map(|s| (s.content.as_ref(), s.style == m))
+            .collect();
         assert_eq!(parts, vec![("a", false), ("e\u{301}x", true)]);
     }
 

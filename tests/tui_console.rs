@@ -1,0 +1,330 @@
+//! The console driven through `update` and drawn into a `TestBackend`: snapshots of each screen
+//! and state (insta), style checks for the verdict tones and the selection, key sequences to
+//! state, and hostile directory text that must stay inert and inside its box.
+
+mod tui_fixture;
+
+use std::sync::Arc;
+
+use crossterm::event::KeyCode;
+use ratatui::style::{Color, Modifier};
+use resetlens::tui::state::{Screen, SearchFocus, Tab};
+use resetlens::tui::theme::Theme;
+use resetlens::tui::{update, Command, Message};
+use tui_fixture::*;
+
+#[test]
+fn start_screen_while_loading_shows_a_spinner_and_asks_for_data() {
+    let (mut state, cmds) = loading_state(Theme::COLOUR, (80, 24));
+    assert_eq!(
+        cmds,
+        vec![
+            Command::LoadDirectory { generation: 1 },
+            Command::IngestEvents { generation: 1 }
+        ]
+    );
+    assert!(state.busy());
+    update(&mut state, Message::Tick);
+    insta::assert_snapshot!("loading_80x24", render(&state, 80, 24).backend());
+}
+
+#[test]
+fn search_screen_80x24() {
+    let state = loaded_state(Theme::COLOUR, (80, 24));
+    insta::assert_snapshot!("search_80x24", render(&state, 80, 24).backend());
+}
+
+#[test]
+fn search_filters_as_you_type_and_enter_opens_the_top_match() {
+    let mut state = loaded_state(Theme::COLOUR, (100, 30));
+    type_text(&mut state, "bob");
+    let hits = state.search.search.hits();
+    assert_eq!(hits.first().map(|h| h.user), Some(1));
+    insta::assert_snapshot!("search_bob_100x30", render(&state, 100, 30).backend());
+    update(&mut state, key(KeyCode::Enter));
+    assert_eq!(state.screen, Screen::User);
+    assert_eq!(
+        state.current_user().map(|u| u.sam_account_name.as_str()),
+        Some("bob")
+    );
+}
+
+#[test]
+fn focus_model_letters_type_in_the_box_and_command_the_list() {
+    let mut state = loaded_state(Theme::COLOUR, (100, 30));
+    // In the box, j and q are text.
+    type_text(&mut state, "jq");
+    assert_eq!(state.search.search.query(), "jq");
+    assert!(!state.quit);
+    update(&mut state, ctrl('u'));
+    assert_eq!(state.search.search.query(), "");
+    // Tab moves the focus to the list: j/k move, G goes to the end.
+    update(&mut state, key(KeyCode::Tab));
+    assert_eq!(state.search.focus, SearchFocus::List);
+    update(&mut state, ch('j'));
+    update(&mut state, ch('j'));
+    update(&mut state, ch('k'));
+    assert_eq!(state.search.selected, 1);
+    update(&mut state, ch('G'));
+    assert_eq!(state.search.selected, 4);
+    // Arrows move from the box too.
+    update(&mut state, ch('/'));
+    assert_eq!(state.search.focus, SearchFocus::Query);
+    update(&mut state, key(KeyCode::Up));
+    assert_eq!(state.search.selected, 3);
+    // An unbound letter in the list starts a search.
+    update(&mut state, key(KeyCode::Tab));
+    update(&mut state, ch('c'));
+    assert_eq!(state.search.focus, SearchFocus::Query);
+    assert_eq!(state.search.search.query(), "c");
+    // Esc clears the query; q in the list quits.
+    update(&mut state, key(KeyCode::Esc));
+    assert_eq!(state.search.search.query(), "");
+    update(&mut state, key(KeyCode::Tab));
+    update(&mut state, ch('q'));
+    assert!(state.quit);
+}
+
+#[test]
+fn ctrl_c_quits_from_anywhere() {
+    let mut state = loaded_state(Theme::COLOUR, (100, 30));
+    update(&mut state, ch(':'));
+    assert!(state.command_line.is_none(), "':' in the search box is text");
+    update(&mut state, ctrl('c'));
+    assert!(state.quit);
+}
+
+#[test]
+fn user_view_tabs_and_back() {
+    let mut state = loaded_state(Theme::COLOUR, (80, 24));
+    type_text(&mut state, "carol");
+    update(&mut state, key(KeyCode::Enter));
+    assert_eq!(state.user.as_ref().map(|u| u.tab), Some(Tab::Account));
+    insta::assert_snapshot!("user_account_80x24", render(&state, 80, 24).backend());
+    update(&mut state, key(KeyCode::Tab));
+    assert_eq!(state.user.as_ref().map(|u| u.tab), Some(Tab::Permissions));
+    update(&mut state, key(KeyCode::BackTab));
+    update(&mut state, key(KeyCode::BackTab));
+    assert_eq!(state.user.as_ref().map(|u| u.tab), Some(Tab::Fix));
+    update(&mut state, ch('3'));
+    assert_eq!(state.user.as_ref().map(|u| u.tab), Some(Tab::Events));
+    update(&mut state, key(KeyCode::Esc));
+    assert_eq!(state.screen, Screen::Search);
+    // The query survives the round trip.
+    assert_eq!(state.search.search.query(), "carol");
+}
+
+#[test]
+fn help_is_generated_from_the_keymap() {
+    let mut state = loaded_state(Theme::COLOUR, (100, 30));
+    update(&mut state, key(KeyCode::F(1)));
+    assert!(state.help);
+    let term = render(&state, 100, 30);
+    let text = screen_text(&term);
+    for a in resetlens::tui::keymap::Action::ALL {
+        assert!(text.contains(a.description()), "help lacks {a:?}");
+    }
+    insta::assert_snapshot!("help_100x30", term.backend());
+    update(&mut state, key(KeyCode::Esc));
+    assert!(!state.help);
+}
+
+#[test]
+fn dead_directory_shows_a_banner_with_retry() {
+    let (mut state, _) = loading_state(Theme::COLOUR, (80, 24));
+    update(
+        &mut state,
+        Message::DirectoryLoaded {
+            generation: 1,
+            result: Err("cannot reach dc01.contoso.com:636: connection timed out after 10 s".into()),
+        },
+    );
+    insta::assert_snapshot!("error_banner_80x24", render(&state, 80, 24).backend());
+    // r retries the failed load only (typing in the box would make 'r' text, so focus the list).
+    update(&mut state, key(KeyCode::Tab));
+    let cmds = update(&mut state, ch('r'));
+    assert_eq!(cmds, vec![Command::LoadDirectory { generation: 1 }]);
+    assert!(state.banner.is_none());
+    assert!(state.directory.is_loading());
+}
+
+#[test]
+fn stale_results_of_an_older_load_are_dropped() {
+    let mut state = loaded_state(Theme::COLOUR, (80, 24));
+    update(&mut state, key(KeyCode::Tab));
+    update(&mut state, ch(':'));
+    type_text(&mut state, "reload");
+    let cmds = update(&mut state, key(KeyCode::Enter));
+    assert_eq!(
+        cmds,
+        vec![
+            Command::LoadDirectory { generation: 2 },
+            Command::IngestEvents { generation: 2 }
+        ]
+    );
+    update(
+        &mut state,
+        Message::DirectoryLoaded {
+            generation: 1,
+            result: Err("old".into()),
+        },
+    );
+    assert!(state.banner.is_none());
+    assert!(state.directory.is_loading());
+}
+
+#[test]
+fn command_line_opens_users_and_reports_unknown_commands() {
+    let mut state = loaded_state(Theme::COLOUR, (80, 24));
+    update(&mut state, key(KeyCode::Tab));
+    update(&mut state, ch(':'));
+    type_text(&mut state, "user carol@contoso.com");
+    update(&mut state, key(KeyCode::Enter));
+    assert_eq!(
+        state.current_user().map(|u| u.sam_account_name.as_str()),
+        Some("carol")
+    );
+    update(&mut state, ch(':'));
+    type_text(&mut state, "events 4740");
+    update(&mut state, key(KeyCode::Enter));
+    let user = state.user.as_ref().expect("user view");
+    assert_eq!((user.tab, user.events.filter.as_str()), (Tab::Events, "4740"));
+    update(&mut state, ch(':'));
+    type_text(&mut state, "frobnicate");
+    update(&mut state, key(KeyCode::Enter));
+    assert!(state
+        .banner
+        .as_ref()
+        .is_some_and(|b| b.text.contains("unknown command")));
+    // Fuzzy fallback for :user.
+    update(&mut state, key(KeyCode::Esc));
+    update(&mut state, ch(':'));
+    type_text(&mut state, "user alic");
+    update(&mut state, key(KeyCode::Enter));
+    assert_eq!(
+        state.current_user().map(|u| u.sam_account_name.as_str()),
+        Some("alice")
+    );
+}
+
+#[test]
+fn too_small_says_so() {
+    let state = loaded_state(Theme::COLOUR, (50, 12));
+    let text = screen_text(&render(&state, 50, 12));
+    assert!(
+        text.contains("Terminal too small: 50x12, need at least 60x16"),
+        "{text}"
+    );
+}
+
+#[test]
+fn resizes_live_without_panicking() {
+    let mut state = loaded_state(Theme::COLOUR, (80, 24));
+    type_text(&mut state, "a");
+    update(&mut state, key(KeyCode::Enter));
+    for (w, h) in [(200, 60), (60, 16), (59, 15), (1, 1), (0, 0), (80, 24)] {
+        update(&mut state, Message::Resize { width: w, height: h });
+        render(&state, w, h);
+    }
+}
+
+#[test]
+fn selection_is_reversed_so_it_survives_no_color() {
+    for theme in [Theme::COLOUR, Theme::MONOCHROME] {
+        let state = loaded_state(theme, (80, 24));
+        let term = render(&state, 80, 24);
+        let buf = term.backend().buffer();
+        // Row of the first user: status(1) + box(3) + table border(1) + header(1).
+        let cell = &buf[(4, 6)];
+        assert!(cell.modifier.contains(Modifier::REVERSED), "{theme:?}: {cell:?}");
+        if !theme.colour {
+            for cell in buf.content() {
+                assert_eq!(cell.fg, Color::Reset, "colour leaked with NO_COLOR: {cell:?}");
+            }
+        }
+    }
+}
+
+#[test]
+fn account_tones_carry_symbol_and_colour() {
+    let mut state = loaded_state(Theme::COLOUR, (100, 30));
+    type_text(&mut state, "carol");
+    update(&mut state, key(KeyCode::Enter));
+    let term = render(&state, 100, 30);
+    let text = screen_text(&term);
+    let buf = term.backend().buffer();
+    let (y, line) = text
+        .lines()
+        .enumerate()
+        .find(|(_, l)| l.contains("Locked out"))
+        .expect("lockout line");
+    let x = line
+        .chars()
+        .position(|c| c == '✘')
+        .expect("symbol, not colour alone");
+    assert_eq!(
+        buf[(u16::try_from(x).unwrap_or(0), u16::try_from(y).unwrap_or(0))].fg,
+        Color::Red
+    );
+    assert!(
+        line.contains("yes, since 2026-11-24 10:30:00 UTC (1 h 30 min ago)"),
+        "{line}"
+    );
+}
+
+#[test]
+fn hostile_directory_text_renders_inert_and_inside_its_box() {
+    let mut state = loaded_state(Theme::COLOUR, (80, 24));
+    type_text(&mut state, "mallory");
+    for (w, h) in [(80, 24), (120, 40)] {
+        let term = render(&state, w, h);
+        let buf = term.backend().buffer();
+        assert_eq!(buf.area.width, w);
+        for cell in buf.content() {
+            assert!(
+                !cell.symbol().chars().any(|c| c.is_control()),
+                "control char drawn: {:?}",
+                cell.symbol()
+            );
+            assert!(!cell.symbol().contains('\u{202e}'));
+        }
+        let text = screen_text(&term);
+        assert!(text.contains("EVIL\\x1b[2J\\x1b]52"), "{text}");
+        // Inside its box: the list's right border is intact on every row.
+        for y in 5..h - 2 {
+            assert_eq!(buf[(w - 1, y)].symbol(), "│", "row {y} overflowed:\n{text}");
+        }
+    }
+    update(&mut state, key(KeyCode::Enter));
+    let term = render(&state, 80, 24);
+    insta::assert_snapshot!("hostile_user_80x24", term.backend());
+    for cell in term.backend().buffer().content() {
+        assert!(!cell.symbol().chars().any(|c| c.is_control()));
+    }
+}
+
+#[test]
+fn events_failure_is_a_banner_and_the_directory_still_works() {
+    let (mut state, _) = loading_state(Theme::COLOUR, (80, 24));
+    update(
+        &mut state,
+        Message::DirectoryLoaded {
+            generation: 1,
+            result: Ok(Arc::new(directory())),
+        },
+    );
+    update(
+        &mut state,
+        Message::EventsIngested {
+            generation: 1,
+            result: Err("sample-logs: no such folder".into()),
+        },
+    );
+    assert!(state
+        .banner
+        .as_ref()
+        .is_some_and(|b| b.retry == vec![Command::IngestEvents { generation: 1 }]));
+    type_text(&mut state, "dave");
+    update(&mut state, key(KeyCode::Enter));
+    assert_eq!(state.screen, Screen::User);
+}
