@@ -1,6 +1,12 @@
 //! The event-log side of the evidence: reading EVTX files fast, the catalog of events that matter
 //! for writeback, parsing their messages, and correlating them to a user and to attempts.
 
+pub mod catalog;
+pub mod ingest;
+pub mod message;
 pub mod model;
+pub(crate) mod normalize;
 
+pub use catalog::{lookup, CatalogEntry, Provider};
+pub use ingest::{ingest, FileSummary, IngestOptions, IngestProblem, IngestReport, Progress};
 pub use model::{AuditOutcome, Event, EventFields, EventKind, EventOrigin};

@@ -1,1 +1,39 @@
-//! Renderers of a `Diagnosis` (text, markdown, JSON) and of scan results.
+//! Renderers of one `Diagnosis` (text for a terminal, markdown for a ticket, the contract's JSON)
+//! and of scan results (text, JSON Lines, CSV). Each writes into any `io::Write`; every string that
+//! came from the directory or an event log goes through `crate::sanitize` on its way out.
+
+pub mod json;
+pub mod markdown;
+pub mod scan;
+pub mod text;
+
+use crate::diagnosis::model::{RightCheck, RightsSection, Severity};
+
+/// The rights in report order, with the names people know them by.
+pub fn rights_rows(r: &RightsSection) -> [(&'static str, &RightCheck); 5] {
+    [
+        ("Reset Password", &r.reset_password),
+        ("Change Password", &r.change_password),
+        ("Write lockoutTime", &r.write_lockout_time),
+        ("Write pwdLastSet", &r.write_pwd_last_set),
+        ("Unexpire Password (domain root)", &r.unexpire_password),
+    ]
+}
+
+/// The symbol for a severity; reports never rely on colour alone.
+pub fn severity_symbol(s: Severity) -> &'static str {
+    match s {
+        Severity::Blocker => "✗",
+        Severity::Warning => "!",
+        Severity::Info => "i",
+    }
+}
+
+/// How a right's outcome reads in a report.
+pub fn right_outcome(c: &RightCheck) -> &'static str {
+    match (c.allowed, c.denied_by().is_some()) {
+        (true, _) => "allowed",
+        (false, true) => "denied",
+        (false, false) => "not granted",
+    }
+}

@@ -3,6 +3,8 @@
 
 pub mod descriptor;
 pub mod guid;
+pub mod names;
+pub mod sddl;
 pub mod sid;
 
 pub use descriptor::{Ace, AceType, Acl, SecurityDescriptor};

@@ -1,0 +1,119 @@
+//! What the rules read: the directory model and the user's events, decoded once at the evaluation
+//! instant (account state, effective policy, effective rights, protected-group membership).
+//! Rules never parse descriptors or raw attributes themselves, so each can be tested with
+//! hand-built facts.
+
+use chrono::{DateTime, Utc};
+
+use super::account::AccountState;
+use super::model::{AceView, EvaluatedAtSource, InheritanceSection, RightsSection};
+use super::policy::EffectivePolicy;
+use crate::directory::{ConnectorAccount, Directory, DirectoryUser};
+use crate::events::{Event, EventKind};
+
+/// The connector account's and the user's access as the security descriptors decide it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AccessFacts {
+    pub inheritance: InheritanceSection,
+    pub rights: RightsSection,
+    /// The deny ACE (Everyone or SELF) that decides the user's own Change Password right.
+    pub cannot_change_password: Option<AceView>,
+    /// Why the rights on the user object could not be evaluated (descriptor not read, malformed,
+    /// no connector); `None` when they were.
+    pub user_gap: Option<String>,
+    /// Why Unexpire Password on the domain root could not be evaluated.
+    pub domain_gap: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Facts<'a> {
+    pub directory: &'a Directory,
+    pub user: &'a DirectoryUser,
+    /// The user's correlated events, oldest first.
+    pub events: &'a [Event],
+    pub at: DateTime<Utc>,
+    pub at_source: EvaluatedAtSource,
+    pub policy: EffectivePolicy,
+    pub account: AccountState,
+    pub access: AccessFacts,
+    /// Display names of the protected groups (or protected built-in accounts) the user is.
+    pub protected_groups: Vec<String>,
+    /// Whether membership was checked transitively (tokenGroups read), not just memberOf.
+    pub membership_transitive: bool,
+}
+
+impl Facts<'_> {
+    pub fn connector(&self) -> Option<&ConnectorAccount> {
+        self.directory.connector.account()
+    }
+
+    /// The user's writeback failure events, oldest first.
+    pub fn failures(&self) -> impl Iterator<Item = &Event> {
+        self.events.iter().filter(|e| is_failure(e))
+    }
+
+    /// The latest successful writeback, if any.
+    pub fn latest_success(&self) -> Option<&Event> {
+        self.events
+            .iter()
+            .rev()
+            .find(|e| e.kind == EventKind::WritebackSuccess)
+    }
+}
+
+/// Whether an event reports a failed writeback (or a failure of the writeback machinery).
+pub fn is_failure(e: &Event) -> bool {
+    match e.kind {
+        EventKind::WritebackFailure | EventKind::WritebackServiceError | EventKind::SyncEngine => true,
+        EventKind::WritebackService => e.event_id == 31016,
+        _ => false,
+    }
+}
+
+/// The contract's evaluation instant: `--at`, else the latest failed writeback event, else now.
+pub fn evaluation_instant(
+    requested: Option<DateTime<Utc>>,
+    events: &[Event],
+    now: DateTime<Utc>,
+) -> (DateTime<Utc>, EvaluatedAtSource) {
+    if let Some(at) = requested {
+        return (at, EvaluatedAtSource::Requested);
+    }
+    let latest_failed_attempt = events
+        .iter()
+        .filter(|e| matches!(e.kind, EventKind::WritebackFailure | EventKind::SyncEngine))
+        .map(|e| e.time)
+        .max();
+    match latest_failed_attempt {
+        Some(t) => (t, EvaluatedAtSource::LatestFailedAttempt),
+        None => (now, EvaluatedAtSource::Now),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diagnosis::testing::{event, ts};
+
+    #[test]
+    fn instant_prefers_at_then_failure_then_now() {
+        let now = ts("2026-11-25T12:00:00Z");
+        let evs = vec![
+            event(33004, EventKind::WritebackFailure, "2026-11-24T08:00:00Z"),
+            event(31002, EventKind::WritebackSuccess, "2026-11-24T09:00:00Z"),
+            event(33008, EventKind::WritebackFailure, "2026-11-24T10:00:00Z"),
+        ];
+        assert_eq!(
+            evaluation_instant(Some(now), &evs, now),
+            (now, EvaluatedAtSource::Requested)
+        );
+        assert_eq!(
+            evaluation_instant(None, &evs, now),
+            (ts("2026-11-24T10:00:00Z"), EvaluatedAtSource::LatestFailedAttempt)
+        );
+        assert_eq!(
+            evaluation_instant(None, &evs[1..2], now),
+            (now, EvaluatedAtSource::Now)
+        );
+    }
+}

@@ -1,0 +1,129 @@
+//! Remediation commands with this user's and this connector's real names and DNs. resetlens only
+//! prints them; an administrator runs them. PowerShell strings are single-quoted ('' escapes a
+//! quote), dsacls arguments double-quoted for cmd.exe.
+
+use super::facts::Facts;
+use crate::directory::dn;
+
+/// The names a command needs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Names {
+    pub user_dn: String,
+    pub domain_dn: String,
+    /// `contoso.test`, from the domain DN's DC= components.
+    pub domain_fqdn: String,
+    /// `CONTOSO`, or the FQDN when the NetBIOS name is unknown.
+    pub domain_short: String,
+    /// The connector's sAMAccountName, or a placeholder when it was not found.
+    pub connector_sam: String,
+}
+
+impl Names {
+    pub fn of(f: &Facts) -> Names {
+        let domain_dn = f.directory.domain.dn.clone();
+        let domain_fqdn = fqdn(&domain_dn);
+        Names {
+            user_dn: f.user.dn.clone(),
+            domain_short: f
+                .directory
+                .domain
+                .netbios_name
+                .clone()
+                .unwrap_or_else(|| domain_fqdn.clone()),
+            domain_fqdn,
+            domain_dn,
+            connector_sam: f
+                .connector()
+                .map_or_else(|| "<MSOL_account>".to_string(), |c| c.sam_account_name.clone()),
+        }
+    }
+
+    /// `CONTOSO\MSOL_abc123`, as dsacls wants the grantee.
+    pub fn connector_principal(&self) -> String {
+        format!("{}\\{}", self.domain_short, self.connector_sam)
+    }
+
+    /// Entra Connect's own cmdlet, optionally scoped to one object or OU.
+    pub fn set_writeback_permissions(&self, scope_dn: Option<&str>) -> String {
+        let mut cmd = format!(
+            "Set-ADSyncPasswordWritebackPermissions -ADConnectorAccountName {} -ADConnectorAccountDomain {}",
+            ps(&self.connector_sam),
+            ps(&self.domain_fqdn)
+        );
+        if let Some(dn) = scope_dn {
+            cmd.push_str(&format!(" -ADobjectDN {}", ps(dn)));
+        }
+        cmd
+    }
+
+    /// `dsacls` granting `perm` (e.g. `CA;Reset Password;user`) on `object_dn`, inherited to users.
+    pub fn dsacls_grant(&self, object_dn: &str, perm: &str, inherit_to_children: bool) -> String {
+        format!(
+            "dsacls {} /G {}{}",
+            cmd_quote(object_dn),
+            cmd_quote(&format!("{}:{perm}", self.connector_principal())),
+            if inherit_to_children { " /I:S" } else { "" }
+        )
+    }
+
+    /// Re-enables inheritance on `object_dn`, keeping its explicit ACEs.
+    pub fn enable_inheritance(object_dn: &str) -> String {
+        format!(
+            "$acl = Get-Acl -Path {p}; $acl.SetAccessRuleProtection($false, $true); Set-Acl -Path {p} -AclObject $acl",
+            p = ps(&format!("AD:\\{object_dn}"))
+        )
+    }
+
+    /// Shows who may do what on `object_dn` (read-only), for checking before and after a change.
+    pub fn show_acl(object_dn: &str) -> String {
+        format!("dsacls {}", cmd_quote(object_dn))
+    }
+}
+
+/// A PowerShell single-quoted string literal.
+pub fn ps(s: &str) -> String {
+    format!("'{}'", s.replace('\'', "''"))
+}
+
+/// A cmd.exe double-quoted argument.
+pub fn cmd_quote(s: &str) -> String {
+    format!("\"{}\"", s.replace('"', "\\\""))
+}
+
+/// `DC=contoso,DC=test` -> `contoso.test`.
+pub fn fqdn(domain_dn: &str) -> String {
+    dn::rdns(domain_dn)
+        .iter()
+        .filter(|r| r.len() > 3 && r[..3].eq_ignore_ascii_case("dc="))
+        .map(|r| dn::rdn_value(r))
+        .collect::<Vec<_>>()
+        .join(".")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quoting_and_fqdn() {
+        assert_eq!(fqdn("DC=contoso,DC=test"), "contoso.test");
+        assert_eq!(ps("O'Brien"), "'O''Brien'");
+        assert_eq!(cmd_quote("CN=a\"b"), "\"CN=a\\\"b\"");
+        let n = Names {
+            user_dn: "CN=Bob,OU=Staff,DC=contoso,DC=test".into(),
+            domain_dn: "DC=contoso,DC=test".into(),
+            domain_fqdn: "contoso.test".into(),
+            domain_short: "CONTOSO".into(),
+            connector_sam: "MSOL_abc123".into(),
+        };
+        assert_eq!(
+            n.set_writeback_permissions(Some("OU=Staff,DC=contoso,DC=test")),
+            "Set-ADSyncPasswordWritebackPermissions -ADConnectorAccountName 'MSOL_abc123' \
+             -ADConnectorAccountDomain 'contoso.test' -ADobjectDN 'OU=Staff,DC=contoso,DC=test'"
+        );
+        assert_eq!(
+            n.dsacls_grant("DC=contoso,DC=test", "CA;Reset Password;user", true),
+            "dsacls \"DC=contoso,DC=test\" /G \"CONTOSO\\MSOL_abc123:CA;Reset Password;user\" /I:S"
+        );
+    }
+}

@@ -1,0 +1,209 @@
+//! The diagnosis report: exactly the JSON object of the contract (`resetlens.diagnosis/1`), plus a
+//! few extra fields the contract allows (`evaluated_at_source`, `blocking`). Every renderer reads
+//! this one type; nothing here knows how it is displayed.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+// TEMPORARY until the events branch lands Event::view(): the contract's EVENT object.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EventView {
+    pub time: DateTime<Utc>,
+    pub machine: String,
+    pub channel: String,
+    pub provider: String,
+    pub event_id: u32,
+    pub record_id: u64,
+    pub file: String,
+    pub name: String,
+    pub tracking_id: Option<String>,
+    pub summary: String,
+}
+
+pub const SCHEMA: &str = "resetlens.diagnosis/1";
+
+/// One user's diagnosis.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Diagnosis {
+    pub schema: String,
+    pub generated_at: DateTime<Utc>,
+    /// The instant time-dependent rules used.
+    pub evaluated_at: DateTime<Utc>,
+    /// Why that instant: `--at`, the latest failed attempt, or now.
+    pub evaluated_at_source: EvaluatedAtSource,
+    pub user: UserSection,
+    pub account: AccountSection,
+    pub inheritance: InheritanceSection,
+    pub connector: ConnectorSection,
+    pub rights: RightsSection,
+    pub policy: PolicySection,
+    /// The user's correlated events, oldest first.
+    pub events: Vec<EventView>,
+    pub findings: Vec<Finding>,
+    pub verdict: Verdict,
+}
+
+/// Where `evaluated_at` came from (contract: `--at`, else the latest failed writeback event, else now).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum EvaluatedAtSource {
+    /// `--at` on the command line.
+    Requested,
+    /// The time of the user's latest failed writeback event.
+    LatestFailedAttempt,
+    Now,
+}
+
+impl EvaluatedAtSource {
+    /// How a report names the instant ("the failed attempt at ...").
+    pub fn describe(self) -> &'static str {
+        match self {
+            EvaluatedAtSource::Requested => "the instant given with --at",
+            EvaluatedAtSource::LatestFailedAttempt => "the time of the latest failed writeback attempt",
+            EvaluatedAtSource::Now => "now (no failed writeback event was found)",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserSection {
+    pub dn: String,
+    pub sam_account_name: String,
+    pub user_principal_name: Option<String>,
+    pub display_name: Option<String>,
+    pub object_guid: Option<String>,
+    pub object_sid: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccountSection {
+    pub enabled: bool,
+    pub locked_out: bool,
+    /// `None` when 0 / absent.
+    pub lockout_time: Option<DateTime<Utc>>,
+    /// `None` when 0 (must change) or absent.
+    pub pwd_last_set: Option<DateTime<Utc>>,
+    pub must_change_password: bool,
+    pub password_never_expires: bool,
+    pub admin_count: Option<u32>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InheritanceSection {
+    /// SE_DACL_PROTECTED on the user object itself.
+    pub dacl_protected: bool,
+    /// The user, or the nearest ancestor whose protected DACL stops ACEs from the domain root.
+    pub blocked_at: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConnectorSection {
+    /// The account as found (`CONTOSO\MSOL_...`), or what was asked for when it was not found.
+    pub account: String,
+    pub dn: Option<String>,
+    pub sid: Option<String>,
+}
+
+/// The connector account's effective rights (unexpire_password on the domain root).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RightsSection {
+    pub reset_password: RightCheck,
+    pub change_password: RightCheck,
+    pub write_lockout_time: RightCheck,
+    pub write_pwd_last_set: RightCheck,
+    pub unexpire_password: RightCheck,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RightCheck {
+    pub allowed: bool,
+    /// The ACE whose allow or deny settled the right; `None` when no ACE matched (then not allowed).
+    pub deciding_ace: Option<AceView>,
+}
+
+impl RightCheck {
+    /// No ACE matched, or nothing could be evaluated: not allowed.
+    pub fn none() -> RightCheck {
+        RightCheck {
+            allowed: false,
+            deciding_ace: None,
+        }
+    }
+
+    /// Denied by an explicit deny ACE (as opposed to no grant at all).
+    pub fn denied_by(&self) -> Option<&AceView> {
+        self.deciding_ace
+            .as_ref()
+            .filter(|a| !self.allowed && a.effect == Effect::Deny)
+    }
+}
+
+/// The contract's ACE object.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AceView {
+    pub sddl: String,
+    pub index: usize,
+    pub inherited: bool,
+    /// `CONTOSO\MSOL_abc123` or the SID string.
+    pub trustee: String,
+    pub effect: Effect,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Effect {
+    Allow,
+    Deny,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PolicySection {
+    pub min_pwd_age_seconds: i64,
+    pub pwd_history_length: u32,
+    /// `domain` or `pso:<DN>`.
+    pub source: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Info,
+    Warning,
+    Blocker,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Info => "info",
+            Severity::Warning => "warning",
+            Severity::Blocker => "blocker",
+        }
+    }
+}
+
+/// One finding: a stable code, how bad it is, the proof and the fix (commands shown, never run).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Finding {
+    pub code: String,
+    pub severity: Severity,
+    pub title: String,
+    pub detail: String,
+    pub evidence: Vec<String>,
+    pub remediation: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Verdict {
+    pub writeback_can_succeed: bool,
+    /// The code of the finding that explains the failure.
+    pub primary_cause: Option<String>,
+    pub summary: String,
+}
+
+impl Diagnosis {
+    /// Whether any finding blocks writeback (exit code 1).
+    pub fn is_blocked(&self) -> bool {
+        self.findings.iter().any(|f| f.severity == Severity::Blocker)
+    }
+}

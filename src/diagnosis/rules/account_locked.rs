@@ -1,0 +1,108 @@
+//! `account-locked`: decided from msDS-User-Account-Control-Computed, else the MS-ADTS LO rule with
+//! the effective lockout duration (see `diagnosis::account`), never from lockoutTime alone. A reset
+//! unlocks the account when the connector may write lockoutTime, so it blocks only without that
+//! right; password changes fail either way (33006).
+
+use super::{event_line, when};
+use crate::diagnosis::account::LockoutBasis;
+use crate::diagnosis::facts::Facts;
+use crate::diagnosis::fix::{ps, Names};
+use crate::diagnosis::model::{Finding, Severity};
+use crate::directory::time::{human_duration, interval};
+use crate::events::EventKind;
+
+pub fn check(f: &Facts) -> Vec<Finding> {
+    if !f.account.locked_out {
+        return vec![];
+    }
+    let n = Names::of(f);
+    let can_unlock = f.access.rights.write_lockout_time.allowed;
+    let severity = if can_unlock {
+        Severity::Warning
+    } else {
+        Severity::Blocker
+    };
+    let mut finding = Finding::new(
+        "account-locked",
+        severity,
+        format!("The account is locked out (at {})", when(f.at)),
+    )
+    .detail(if can_unlock {
+        "A writeback reset also unlocks the account (the connector may write lockoutTime), but a cloud \
+         password change fails with 33006 until the lockout ends or an administrator unlocks it."
+    } else {
+        "The connector may not write lockoutTime, so writeback cannot unlock the account: the user stays \
+         locked out after the reset, and changes fail with 33006."
+    })
+    .evidence(match f.account.lockout_basis {
+        LockoutBasis::Computed => format!(
+            "msDS-User-Account-Control-Computed = 0x{:X} (LOCKOUT 0x10 set)",
+            f.user.uac_computed.unwrap_or_default()
+        ),
+        LockoutBasis::LockoutRule => {
+            "msDS-User-Account-Control-Computed not read; decided from lockoutTime and the lockout duration (MS-ADTS 3.1.1.4.5.17)".to_string()
+        }
+    })
+    .evidence(format!(
+        "lockoutTime = {}",
+        f.account
+            .lockout_time
+            .map_or(f.user.lockout_time.to_string(), when)
+    ))
+    .evidence(format!(
+        "lockout duration ({}) = {}; threshold {}",
+        f.policy.source.label(),
+        interval(f.policy.lockout_duration_raw)
+            .filter(|_| f.policy.lockout_duration_raw < 0)
+            .map_or("until an administrator unlocks".to_string(), human_duration),
+        f.policy.lockout_threshold
+    ));
+    if let Some(end) = f.account.lockout_ends {
+        finding = finding.evidence(format!("the lockout ends by itself at {}", when(end)));
+    }
+    if let Some(c) = f.user.bad_pwd_count {
+        finding = finding.evidence(format!("badPwdCount = {c}"));
+    }
+    for e in f.events.iter().filter(|e| e.kind == EventKind::DcLockout) {
+        let caller = e.fields.caller_computer.as_deref().unwrap_or("unknown");
+        finding = finding.evidence(format!("{} (bad attempts from {caller})", event_line(e)));
+    }
+    vec![finding.fix(format!("Unlock-ADAccount -Identity {}", ps(&n.user_dn)))]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diagnosis::account::AccountState;
+    use crate::diagnosis::rules::codes;
+    use crate::diagnosis::testing::{directory, facts, ts};
+    use crate::directory::time::to_filetime;
+
+    #[test]
+    fn expired_lockout_is_not_reported() {
+        let mut dir = directory();
+        dir.users[0].uac_computed = None;
+        dir.users[0].lockout_time = to_filetime(ts("2026-11-24T07:00:00Z"));
+        // 30-minute duration: the lockout from 07:00 is over at 08:00 although lockoutTime is set.
+        let f = facts(&dir, &[], "2026-11-24T08:00:00Z");
+        assert!(check(&f).is_empty());
+    }
+
+    #[test]
+    fn locked_by_rule_blocks_without_lockout_time_right() {
+        let mut dir = directory();
+        dir.users[0].uac_computed = None;
+        dir.users[0].lockout_time = to_filetime(ts("2026-11-24T07:50:00Z"));
+        let mut f = facts(&dir, &[], "2026-11-24T08:00:00Z");
+        f.account = AccountState::at(f.user, &f.policy, f.at);
+        let out = check(&f);
+        assert_eq!(codes(&out), ["account-locked"]);
+        assert_eq!(out[0].severity, Severity::Warning);
+        assert!(out[0]
+            .evidence
+            .iter()
+            .any(|e| e.contains("2026-11-24 08:20:00 UTC")));
+        f.access.rights.write_lockout_time.allowed = false;
+        assert_eq!(check(&f)[0].severity, Severity::Blocker);
+    }
+}

@@ -1,0 +1,56 @@
+//! `user-cannot-change-password`: "User cannot change password" is not a userAccountControl bit but
+//! deny ACEs on Change Password for Everyone and SELF. It stops cloud password *changes* (6329,
+//! hr=0x80230619), not resets, so it is a warning.
+
+use super::ace_line;
+use crate::diagnosis::facts::Facts;
+use crate::diagnosis::fix::{ps, Names};
+use crate::diagnosis::model::{Finding, Severity};
+
+pub fn check(f: &Facts) -> Vec<Finding> {
+    let Some(ace) = &f.access.cannot_change_password else {
+        return vec![];
+    };
+    let n = Names::of(f);
+    vec![Finding::new(
+        "user-cannot-change-password",
+        Severity::Warning,
+        "\"User cannot change password\" is set",
+    )
+    .detail(
+        "A deny ACE on the Change Password right stops the user's own password changes. Cloud password \
+         changes written back fail with 6329 / hr=0x80230619; resets (SSPR \"forgot password\") are not \
+         affected.",
+    )
+    .evidence(ace_line("the user's own Change Password decided by", ace))
+    .fix(format!(
+        "Set-ADUser -Identity {} -CannotChangePassword $false",
+        ps(&n.user_dn)
+    ))]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diagnosis::model::{AceView, Effect};
+    use crate::diagnosis::rules::codes;
+    use crate::diagnosis::testing::{directory, facts};
+
+    #[test]
+    fn deny_for_self_is_reported_as_warning() {
+        let dir = directory();
+        let mut f = facts(&dir, &[], "2026-11-24T08:00:00Z");
+        assert!(check(&f).is_empty());
+        f.access.cannot_change_password = Some(AceView {
+            sddl: "(OD;;CR;ab721a53-1e2f-11d0-9819-00aa0040529b;;PS)".into(),
+            index: 0,
+            inherited: false,
+            trustee: "NT AUTHORITY\\SELF".into(),
+            effect: Effect::Deny,
+        });
+        let out = check(&f);
+        assert_eq!(codes(&out), ["user-cannot-change-password"]);
+        assert_eq!(out[0].severity, Severity::Warning);
+        assert!(out[0].evidence[0].contains("(OD;;CR;ab721a53"));
+    }
+}

@@ -1,0 +1,64 @@
+//! `connector-not-found`: without the AD DS connector account there is nobody whose rights to
+//! check; covers "not found" and "several MSOL_* accounts, none chosen".
+
+use crate::diagnosis::facts::Facts;
+use crate::diagnosis::model::{Finding, Severity};
+use crate::directory::ConnectorLookup;
+
+pub fn check(f: &Facts) -> Vec<Finding> {
+    let finding = match &f.directory.connector {
+        ConnectorLookup::Found(_) => return vec![],
+        ConnectorLookup::NotFound { wanted } => Finding::new(
+            "connector-not-found",
+            Severity::Blocker,
+            "The AD DS connector account was not found",
+        )
+        .detail(
+            "Entra Connect writes passwords with its AD DS connector account (usually MSOL_xxxxxxxxxxxx). \
+             No such account was found, so its rights on this user cannot be checked.",
+        )
+        .evidence(format!("looked for: {wanted}")),
+        ConnectorLookup::Ambiguous { candidates } => Finding::new(
+            "connector-not-found",
+            Severity::Blocker,
+            "Several possible AD DS connector accounts; none was chosen",
+        )
+        .detail(format!(
+            "{} accounts look like connector accounts; the rights depend on which one Entra Connect uses.",
+            candidates.len()
+        ))
+        .evidence(format!("candidates: {}", candidates.join("; "))),
+    };
+    vec![finding
+        .fix("On the Entra Connect server: Import-Module 'C:\\Program Files\\Microsoft Azure Active Directory Connect\\AdSyncConfig\\AdSyncConfig.psm1'; Get-ADSyncADConnectorAccount")
+        .fix("Then run resetlens again with --connector <that account>")]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diagnosis::rules::codes;
+    use crate::diagnosis::testing::{directory, facts};
+
+    #[test]
+    fn found_connector_is_silent() {
+        let dir = directory();
+        assert!(check(&facts(&dir, &[], "2026-11-24T08:00:00Z")).is_empty());
+    }
+
+    #[test]
+    fn missing_and_ambiguous_connector_block() {
+        let mut dir = directory();
+        dir.connector = ConnectorLookup::NotFound {
+            wanted: "MSOL_*".into(),
+        };
+        let out = check(&facts(&dir, &[], "2026-11-24T08:00:00Z"));
+        assert_eq!(codes(&out), ["connector-not-found"]);
+        assert_eq!(out[0].severity, Severity::Blocker);
+        dir.connector = ConnectorLookup::Ambiguous {
+            candidates: vec!["CN=MSOL_a,DC=x".into(), "CN=MSOL_b,DC=x".into()],
+        };
+        let out = check(&facts(&dir, &[], "2026-11-24T08:00:00Z"));
+        assert!(out[0].evidence[0].contains("CN=MSOL_a,DC=x; CN=MSOL_b,DC=x"));
+    }
+}

@@ -1,0 +1,503 @@
+//! Event-derived findings (`event-*`): each failure event of the user is classified by HRESULT,
+//! 6329 text and event ID; events of one code make one finding. The finding is weighed against the
+//! directory findings: corroborated, contradicted ("fixed since, or the DC that handled it
+//! differs": both sides are shown), superseded by a later success, or an older attempt.
+
+use super::{event_line, when};
+use crate::diagnosis::facts::Facts;
+use crate::diagnosis::fix::{ps, Names};
+use crate::diagnosis::model::{Finding, Severity};
+use crate::directory::dn;
+use crate::events::{Event, EventKind};
+
+/// Sync-engine HRESULTs the contract names.
+const HR_PASSWORD_RESTRICTION: u32 = 0x8023_0619;
+const HR_DUPLICATE_ANCHOR: u32 = 0x8023_0402;
+const HR_FILENAME_TOO_LONG: u32 = 0x8007_00CE;
+const HR_SYNC_NOT_ENABLED: u32 = 0x8023_061F;
+
+const POLICY_HINTS_TEXT: &str = "doesn't contain the LDAP password policy control";
+
+/// Characters that break writeback in an OU's name (writeback-facts 1.5); leading/trailing space
+/// and a leading '#' are checked separately.
+const RESERVED_IN_OU: &[char] = &[',', '+', '"', '\\', '<', '>', ';', '\n', '\r', '=', '/'];
+
+/// Generic "the reset failed" events: their cause is whatever more specific event of the same
+/// attempt (TrackingId) says.
+const GENERIC_FAILURES: &[u32] = &[31003, 31008, 31011];
+
+/// Directory findings that can explain each event code; an event code listed here and explained by
+/// none of them is contradicted by the directory as it is now.
+const EXPLAINED_BY: &[(&str, &[&str])] = &[
+    (
+        "event-permission-denied",
+        &[
+            "connector-not-found",
+            "admin-sd-holder",
+            "admin-count-orphaned",
+            "inheritance-disabled",
+            "denied-reset-password",
+            "missing-reset-password",
+        ],
+    ),
+    ("event-account-disabled", &["account-disabled"]),
+    ("event-account-locked", &["account-locked"]),
+    (
+        "event-password-policy",
+        &["min-password-age", "user-cannot-change-password"],
+    ),
+];
+
+pub fn explained_by(code: &str) -> &'static [&'static str] {
+    EXPLAINED_BY
+        .iter()
+        .find(|(c, _)| *c == code)
+        .map_or(&[], |(_, by)| by)
+}
+
+/// The contract's event code for one failure event.
+pub fn classify(e: &Event, user_dn: &str) -> &'static str {
+    match e.fields.hresult {
+        Some(HR_PASSWORD_RESTRICTION) => return "event-password-policy",
+        Some(HR_DUPLICATE_ANCHOR) => return "event-duplicate-anchor",
+        Some(HR_FILENAME_TOO_LONG) => return "event-connector-password-too-long",
+        Some(HR_SYNC_NOT_ENABLED) => return "event-forest-not-enabled",
+        _ => {}
+    }
+    if e.message.contains(POLICY_HINTS_TEXT) {
+        return "event-policy-hints-unsupported";
+    }
+    match e.event_id {
+        33004 => "event-permission-denied",
+        33008 => "event-password-policy",
+        33002 => "event-user-not-found",
+        33003 => "event-duplicate-anchor",
+        33001 if reserved_ou(e.fields.dn.as_deref().unwrap_or(user_dn)).is_some() => {
+            "event-ou-reserved-characters"
+        }
+        33005 => "event-account-disabled",
+        33006 => "event-account-locked",
+        31034 | 32001 | 32002 | 32009 | 32011 | 32014 => "event-service-connectivity",
+        31016 | 31013 => "event-writeback-disabled",
+        32004 | 32010 => "event-decryption",
+        _ => "event-unknown-failure",
+    }
+}
+
+/// The first OU above the user whose name has a character writeback cannot handle: its DN and
+/// what is wrong with it.
+pub fn reserved_ou(user_dn: &str) -> Option<(String, String)> {
+    dn::chain(user_dn, "").into_iter().skip(1).find_map(|ancestor| {
+        let rdn = dn::rdns(ancestor).into_iter().next()?;
+        if rdn.len() <= 3 || !rdn[..3].eq_ignore_ascii_case("ou=") {
+            return None;
+        }
+        let name = dn::rdn_value(rdn);
+        let what = if name.starts_with(' ') || name.ends_with(' ') {
+            Some("a leading or trailing space".to_string())
+        } else if name.starts_with('#') {
+            Some("a leading '#'".to_string())
+        } else {
+            name.chars()
+                .find(|c| RESERVED_IN_OU.contains(c))
+                .map(|c| format!("'{}' (0x{:02X})", c.escape_default(), c as u32))
+        };
+        what.map(|w| (ancestor.to_string(), w))
+    })
+}
+
+/// The failure events that count, each with its code. Generic fail events whose attempt has a
+/// specific event are dropped; 31013 (offboarded) counts only without a later 31015 (started).
+fn classified<'a>(f: &'a Facts) -> Vec<(&'static str, &'a Event)> {
+    let specific_attempts: Vec<&str> = f
+        .failures()
+        .filter(|e| !GENERIC_FAILURES.contains(&e.event_id))
+        .filter_map(|e| e.fields.tracking_id.as_deref())
+        .collect();
+    let restarted_after = |t| f.events.iter().any(|e| e.event_id == 31015 && e.time > t);
+    let offboarded = f
+        .events
+        .iter()
+        .filter(|e| e.event_id == 31013 && !restarted_after(e.time));
+    f.failures()
+        .filter(|e| {
+            !(GENERIC_FAILURES.contains(&e.event_id)
+                && e.fields
+                    .tracking_id
+                    .as_deref()
+                    .is_some_and(|t| specific_attempts.contains(&t)))
+        })
+        .filter(|e| e.event_id != 31016 || !restarted_after(e.time))
+        .chain(offboarded)
+        .map(|e| (classify(e, &f.user.dn), e))
+        .collect()
+}
+
+pub fn check(f: &Facts, directory_findings: &[Finding]) -> Vec<Finding> {
+    let events = classified(f);
+    let Some(latest) = events.iter().max_by_key(|(_, e)| e.time) else {
+        return vec![];
+    };
+    let latest_code = latest.0;
+    let success = f.latest_success().map(|e| e.time);
+    let mut codes: Vec<&'static str> = Vec::new();
+    for (code, _) in &events {
+        if !codes.contains(code) {
+            codes.push(code);
+        }
+    }
+    codes
+        .into_iter()
+        .map(|code| {
+            let mine: Vec<&Event> = events
+                .iter()
+                .filter(|(c, _)| *c == code)
+                .map(|(_, e)| *e)
+                .collect();
+            let last = mine.iter().map(|e| e.time).max().unwrap_or(f.at);
+            let mut finding = describe(f, code, &mine);
+            for e in &mine {
+                finding = finding.evidence(event_line(e));
+                if let Some(msg) = e.fields.error_message.as_deref() {
+                    finding = finding.evidence(format!("  message: {msg}"));
+                }
+            }
+            finding = finding.evidence(dc_side(f, &mine));
+            if let Some(ok) = success.filter(|ok| *ok > last) {
+                finding.severity = Severity::Info;
+                finding.detail.push_str(&format!(
+                    " A later writeback succeeded ({}), so this no longer blocks.",
+                    when(ok)
+                ));
+            } else if code != latest_code {
+                finding.severity = Severity::Info;
+                finding
+                    .detail
+                    .push_str(" This was an earlier attempt; a later one failed for another reason.");
+            } else {
+                weigh_against_directory(f, code, directory_findings, &mut finding);
+            }
+            finding
+        })
+        .collect()
+}
+
+/// Corroborated: as severe as the directory finding that explains it. Contradicted: a warning that
+/// says both sides. Not checkable from the directory: a blocker.
+fn weigh_against_directory(f: &Facts, code: &str, directory: &[Finding], finding: &mut Finding) {
+    let by = explained_by(code);
+    if by.is_empty() {
+        return;
+    }
+    let explaining: Vec<&Finding> = directory
+        .iter()
+        .filter(|d| by.contains(&d.code.as_str()))
+        .collect();
+    if let Some(strongest) = explaining.iter().map(|d| d.severity).max() {
+        finding.severity = strongest.max(Severity::Warning);
+        let names: Vec<&str> = explaining.iter().map(|d| d.code.as_str()).collect();
+        finding
+            .evidence
+            .push(format!("the directory agrees: {}", names.join(", ")));
+        return;
+    }
+    if code == "event-permission-denied" && f.access.user_gap.is_some() {
+        return;
+    }
+    finding.severity = Severity::Warning;
+    let now_shows = match code {
+        "event-permission-denied" => "the connector's rights on the user look sufficient now",
+        "event-account-disabled" => "the account is enabled now",
+        "event-account-locked" => "the account is not locked out now",
+        _ => "the password policy does not explain it now (no minimum-age or cannot-change block)",
+    };
+    let explanation = if code == "event-password-policy" {
+        " The chosen password was most likely refused by history, complexity or a password filter: a different password should work."
+    } else {
+        " Either it was fixed since, or the DC that handled the attempt differs (replication, or a DC whose data was not read)."
+    };
+    finding.detail.push_str(&format!(
+        " The event says it failed, but {now_shows} (directory read {}).{explanation}",
+        when(f.directory.captured_at)
+    ));
+    finding
+        .evidence
+        .push(format!("the directory disagrees: {now_shows}"));
+}
+
+/// What the DCs' Security logs say about the attempts: a 4724 means the reset reached AD (and was
+/// refused by policy if it failed); none means AD refused it before auditing (access denied) or
+/// the DC's log was not provided.
+fn dc_side(f: &Facts, failures: &[&Event]) -> String {
+    let window = chrono::Duration::minutes(2);
+    let resets: Vec<&Event> = f
+        .events
+        .iter()
+        .filter(|e| e.kind == EventKind::DcReset)
+        .filter(|r| failures.iter().any(|e| (r.time - e.time).abs() <= window))
+        .collect();
+    match resets.first() {
+        Some(r) => format!(
+            "DC side: {} (the reset reached AD{})",
+            event_line(r),
+            if r.audit == Some(crate::events::AuditOutcome::Failure) {
+                " and was refused"
+            } else {
+                ""
+            }
+        ),
+        None => "DC side: no 4724 within 2 minutes of the failure (AD refused before auditing, as for access denied, or that DC's Security log was not provided)".to_string(),
+    }
+}
+
+/// Title, explanation and fix for one event code.
+fn describe(f: &Facts, code: &str, events: &[&Event]) -> Finding {
+    let n = Names::of(f);
+    let upn = f
+        .user
+        .user_principal_name
+        .as_deref()
+        .unwrap_or(&f.user.sam_account_name);
+    let b = |title: &str, detail: &str| Finding::new(code, Severity::Blocker, title).detail(detail);
+    match code {
+        "event-permission-denied" => b(
+            "Writeback was refused: the connector lacked permission (33004)",
+            "AD refused the connector account's reset of this user's password with access denied.",
+        )
+        .fix(n.set_writeback_permissions(None))
+        .fix("After granting, allow up to an hour (SDProp) before retrying for protected accounts"),
+        "event-password-policy" => b(
+            "Writeback was refused by the password policy (33008 / hr=0x80230619)",
+            "The new password did not satisfy the on-premises policy: minimum age, history, complexity, a \
+             password filter, or \"user cannot change password\".",
+        )
+        .fix("Ask the user to choose a different password that meets the on-premises policy (length, complexity, not one of the last N)"),
+        "event-user-not-found" => b(
+            "Writeback could not find the user on-premises (33002)",
+            "The sync engine found no on-premises object for this cloud user: deleted on-premises, out of the \
+             sync scope, or not joined in the metaverse.",
+        )
+        .fix(format!(
+            "On the Entra Connect server: Get-ADSyncCSObject -ConnectorName {} -DistinguishedName {}",
+            ps(&n.domain_fqdn),
+            ps(&n.user_dn)
+        ))
+        .fix("Start-ADSyncSyncCycle -PolicyType Delta"),
+        "event-duplicate-anchor" => b(
+            "Two on-premises objects share this user's source anchor (33003 / hr=0x80230402)",
+            "The same user is enabled in more than one forest or domain, or the anchor is not unique; \
+             writeback does not know which to reset.",
+        )
+        .fix(format!(
+            "Find the duplicates in each forest: Get-ADUser -Filter \"UserPrincipalName -eq '{}'\" -Server <each forest> -Properties mS-DS-ConsistencyGuid",
+            upn.replace('\'', "''")
+        ))
+        .fix("Disable or remove the extra account, so only one on-premises account is enabled for this identity"),
+        "event-ou-reserved-characters" => {
+            let (ou, what) = reserved_ou(
+                events
+                    .iter()
+                    .find_map(|e| e.fields.dn.as_deref())
+                    .unwrap_or(&f.user.dn),
+            )
+            .unwrap_or_default();
+            b(
+                "The user's OU name has a character writeback cannot handle (33001)",
+                "Writeback fails with 33001 when the on-premises OU path contains reserved characters.",
+            )
+            .evidence(format!("{ou} contains {what}"))
+            .fix(format!(
+                "Rename the OU without it: Rename-ADObject -Identity {} -NewName '<name without reserved characters>'",
+                ps(&ou)
+            ))
+        }
+        "event-account-disabled" => b(
+            "Writeback was refused: the account is disabled (33005)",
+            "The on-premises account was disabled when the reset arrived.",
+        )
+        .fix(format!("Enable-ADAccount -Identity {}", ps(&n.user_dn))),
+        "event-account-locked" => b(
+            "Writeback was refused: the account is locked out (33006)",
+            "The on-premises account was locked out when the password operation arrived.",
+        )
+        .fix(format!("Unlock-ADAccount -Identity {}", ps(&n.user_dn))),
+        "event-service-connectivity" => b(
+            "The writeback service could not reach the cloud (Service Bus / web service)",
+            "Entra Connect's password reset service could not connect to its Service Bus relay or the cloud \
+             service, so requests did not arrive or could not be answered.",
+        )
+        .fix("Test-NetConnection -ComputerName ssprdedicatedsbprodscu.servicebus.windows.net -Port 443")
+        .fix("Allow outbound TCP 443 to *.passwordreset.microsoftonline.com and *.servicebus.windows.net; TLS 1.2 and .NET 4.8 on the Connect server")
+        .fix("Restart-Service ADSync"),
+        "event-writeback-disabled" => b(
+            "Password writeback was stopped or turned off on the Connect server",
+            "The writeback service stopped (31016) or was offboarded (31013) and did not start again (no later \
+             31015), so cloud requests fail.",
+        )
+        .fix("Entra Connect wizard: Customize synchronization options > Optional features > Password writeback, then look for event 31015")
+        .fix("Restart-Service ADSync"),
+        "event-decryption" => b(
+            "The Connect server could not decrypt the password from the cloud (32004 / 32010)",
+            "The encryption keys of the cloud and the Connect server do not match.",
+        )
+        .fix("Disable and re-enable password writeback in the Entra Connect wizard (rolls the keys)"),
+        "event-policy-hints-unsupported" => b(
+            "A DC does not support the LDAP password policy hints control (6329)",
+            "Entra Connect needs DCs that advertise LDAP_SERVER_POLICY_HINTS (1.2.840.113556.1.4.2066): \
+             Windows Server 2016 or later.",
+        )
+        .fix("(Get-ADRootDSE -Server <DC>).supportedControl -contains '1.2.840.113556.1.4.2066'")
+        .fix("Upgrade or retire the DCs that lack it, or point the connector at DCs that have it"),
+        "event-connector-password-too-long" => b(
+            "The connector account's password is longer than 256 characters (hr=0x800700CE)",
+            "The sync engine cannot use a connector account password longer than 256 characters.",
+        )
+        .fix(format!(
+            "Set-ADAccountPassword -Identity {} -Reset (256 characters or fewer)",
+            ps(f.connector().map_or("<connector account DN>", |c| c.dn.as_str()))
+        ))
+        .fix("Then update it in Synchronization Service Manager > Connectors > the AD connector > Properties > Connect to Active Directory Forest"),
+        "event-forest-not-enabled" => b(
+            "Password sync is not enabled on this management agent (hr=0x8023061F)",
+            "A forest was added (or removed and re-added) after writeback was enabled.",
+        )
+        .fix("Disable and re-enable password writeback in the Entra Connect wizard"),
+        _ => b(
+            "Writeback failed for a reason the events do not name",
+            "The failure event carries no specific cause. 31003/31008/31011 alone document three causes: the \
+             password policy, missing connector permissions, or a protected-group user; see the directory \
+             findings.",
+        )
+        .fix("Read the full event text and the ADSync events around the same time; give Microsoft support the TrackingId"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diagnosis::rules::codes;
+    use crate::diagnosis::testing::{directory, event, facts};
+
+    const AT: &str = "2026-11-24T08:00:00Z";
+
+    fn with_hr(id: u32, hr: u32) -> Event {
+        let mut e = event(id, EventKind::WritebackFailure, "2026-11-24T08:00:00Z");
+        e.fields.hresult = Some(hr);
+        e
+    }
+
+    #[test]
+    fn classification_by_hresult_text_and_id() {
+        let dn = "CN=a,OU=Staff,DC=contoso,DC=test";
+        assert_eq!(classify(&with_hr(6329, 0x8023_0619), dn), "event-password-policy");
+        assert_eq!(
+            classify(&with_hr(6329, 0x8023_0402), dn),
+            "event-duplicate-anchor"
+        );
+        assert_eq!(
+            classify(&with_hr(6329, 0x8007_00CE), dn),
+            "event-connector-password-too-long"
+        );
+        assert_eq!(
+            classify(&with_hr(6329, 0x8023_061F), dn),
+            "event-forest-not-enabled"
+        );
+        let mut hints = event(6329, EventKind::SyncEngine, AT);
+        hints.message =
+            "MMS(3040): admaexport.cpp(2837): The server doesn't contain the LDAP password policy control."
+                .into();
+        assert_eq!(classify(&hints, dn), "event-policy-hints-unsupported");
+        for (id, code) in [
+            (33004, "event-permission-denied"),
+            (33002, "event-user-not-found"),
+            (33005, "event-account-disabled"),
+            (33006, "event-account-locked"),
+            (32002, "event-service-connectivity"),
+            (31016, "event-writeback-disabled"),
+            (32004, "event-decryption"),
+            (33001, "event-unknown-failure"),
+            (31003, "event-unknown-failure"),
+        ] {
+            assert_eq!(
+                classify(&event(id, EventKind::WritebackFailure, AT), dn),
+                code,
+                "{id}"
+            );
+        }
+        let odd = r"CN=a,OU=R\, D,OU=Staff,DC=contoso,DC=test";
+        assert_eq!(
+            classify(&event(33001, EventKind::WritebackFailure, AT), odd),
+            "event-ou-reserved-characters"
+        );
+        assert_eq!(reserved_ou(odd).map(|r| r.1), Some("',' (0x2C)".to_string()));
+        assert_eq!(
+            reserved_ou(r"CN=a,OU=\ Lead,DC=x").map(|r| r.1),
+            Some("a leading or trailing space".to_string())
+        );
+    }
+
+    #[test]
+    fn no_failure_events_no_findings() {
+        let dir = directory();
+        let evs = [event(31002, EventKind::WritebackSuccess, AT)];
+        assert!(check(&facts(&dir, &evs, AT), &[]).is_empty());
+    }
+
+    #[test]
+    fn permission_denied_contradicted_by_directory_is_a_warning_with_both_sides() {
+        let dir = directory();
+        let evs = [event(33004, EventKind::WritebackFailure, AT)];
+        let out = check(&facts(&dir, &evs, AT), &[]);
+        assert_eq!(codes(&out), ["event-permission-denied"]);
+        assert_eq!(out[0].severity, Severity::Warning);
+        assert!(out[0]
+            .detail
+            .contains("fixed since, or the DC that handled the attempt differs"));
+        assert!(out[0]
+            .evidence
+            .iter()
+            .any(|e| e.contains("33004") && e.contains("CONNECT01")));
+        assert!(out[0].evidence.iter().any(|e| e.starts_with("DC side: no 4724")));
+    }
+
+    #[test]
+    fn corroborated_permission_denied_blocks() {
+        let dir = directory();
+        let evs = [event(33004, EventKind::WritebackFailure, AT)];
+        let dirf = [Finding::new("inheritance-disabled", Severity::Blocker, "x")];
+        let out = check(&facts(&dir, &evs, AT), &dirf);
+        assert_eq!(out[0].severity, Severity::Blocker);
+        assert!(out[0]
+            .evidence
+            .iter()
+            .any(|e| e == "the directory agrees: inheritance-disabled"));
+    }
+
+    #[test]
+    fn generic_failure_folds_into_the_specific_event_and_success_supersedes() {
+        let dir = directory();
+        let evs = [
+            event(31003, EventKind::WritebackFailure, "2026-11-24T07:59:59Z"),
+            with_hr(33008, 0x8023_0619),
+            event(31002, EventKind::WritebackSuccess, "2026-11-24T09:00:00Z"),
+        ];
+        let out = check(&facts(&dir, &evs, AT), &[]);
+        assert_eq!(codes(&out), ["event-password-policy"]);
+        assert_eq!(out[0].severity, Severity::Info);
+    }
+
+    #[test]
+    fn offboarding_counts_only_without_a_later_start() {
+        let dir = directory();
+        let mut off = event(31013, EventKind::WritebackService, "2026-11-24T07:00:00Z");
+        off.fields.tracking_id = None;
+        let evs = [off.clone()];
+        assert_eq!(
+            codes(&check(&facts(&dir, &evs, AT), &[])),
+            ["event-writeback-disabled"]
+        );
+        let started = event(31015, EventKind::WritebackService, "2026-11-24T07:30:00Z");
+        let evs = [off, started];
+        assert!(check(&facts(&dir, &evs, AT), &[]).is_empty());
+    }
+}

@@ -1,0 +1,62 @@
+//! `evaluation-gap` (a code of resetlens's own, documented in docs/findings.md): something the
+//! diagnosis needed could not be read, so the rules that depend on it stayed silent. Said out loud
+//! so silence is never mistaken for "fine".
+
+use crate::diagnosis::facts::Facts;
+use crate::diagnosis::model::{Finding, Severity};
+
+pub fn check(f: &Facts) -> Vec<Finding> {
+    let gaps: Vec<String> = [
+        f.access
+            .user_gap
+            .as_ref()
+            .map(|g| format!("rights on the user: {g}")),
+        f.access
+            .domain_gap
+            .as_ref()
+            .map(|g| format!("Unexpire Password on the domain root: {g}")),
+        f.policy.unresolved_pso.as_ref().map(|dn| {
+            format!("msDS-ResultantPSO names {dn}, which was not read; the domain policy was used instead")
+        }),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    if gaps.is_empty() {
+        return vec![];
+    }
+    let mut finding = Finding::new(
+        "evaluation-gap",
+        Severity::Warning,
+        "Part of the diagnosis could not be evaluated",
+    )
+    .detail(
+        "resetlens could not read everything it checks; the findings that depend on the missing data are \
+         absent, not passed.",
+    );
+    for g in gaps {
+        finding = finding.evidence(g);
+    }
+    vec![finding.fix(
+        "Give the bind account read access to nTSecurityDescriptor (owner, group, DACL) of users, OUs and the \
+         domain root, and to Password Settings objects, then run again",
+    )]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diagnosis::rules::codes;
+    use crate::diagnosis::testing::{directory, facts};
+
+    #[test]
+    fn gaps_are_reported_and_absent_gaps_are_silent() {
+        let dir = directory();
+        let mut f = facts(&dir, &[], "2026-11-24T08:00:00Z");
+        assert!(check(&f).is_empty());
+        f.access.user_gap = Some("nTSecurityDescriptor was not returned".into());
+        let out = check(&f);
+        assert_eq!(codes(&out), ["evaluation-gap"]);
+        assert!(out[0].evidence[0].contains("was not returned"));
+    }
+}

@@ -1,0 +1,102 @@
+//! `min-password-age`: Entra Connect sends the policy-hints control, so a writeback reset obeys the
+//! minimum password age like a user's own change: it fails while pwdLastSet + the effective
+//! minPwdAge (the PSO's when one applies) is still ahead of the evaluated instant.
+
+use super::when;
+use crate::diagnosis::facts::Facts;
+use crate::diagnosis::fix::{fqdn, ps};
+use crate::diagnosis::model::{Finding, Severity};
+use crate::diagnosis::policy::PolicySource;
+use crate::directory::time::human_duration;
+
+pub fn check(f: &Facts) -> Vec<Finding> {
+    let min_age = f.policy.min_pwd_age();
+    let Some(set) = f.account.pwd_last_set_instant() else {
+        return vec![];
+    };
+    let earliest = set + min_age;
+    if min_age.is_zero() || f.at < set || f.at >= earliest {
+        return vec![];
+    }
+    let fix_policy = match &f.policy.source {
+        PolicySource::Domain => format!(
+            "Set-ADDefaultDomainPasswordPolicy -Identity {} -MinPasswordAge 0 (Microsoft recommends 0 with writeback)",
+            ps(&fqdn(&f.directory.domain.dn))
+        ),
+        PolicySource::Pso(dn) => format!(
+            "Set-ADFineGrainedPasswordPolicy -Identity {} -MinPasswordAge 0 (the policy that applies to this user)",
+            ps(dn)
+        ),
+    };
+    vec![Finding::new(
+        "min-password-age",
+        Severity::Blocker,
+        "The password is younger than the minimum password age",
+    )
+    .detail(format!(
+        "The password was set {} before {}, and the policy requires {} between changes. Writeback resets \
+         obey this (event 33008, hr=0x80230619) until {}.",
+        human_duration(f.at - set),
+        f.at_source.describe(),
+        human_duration(min_age),
+        when(earliest)
+    ))
+    .evidence(format!("pwdLastSet = {}", when(set)))
+    .evidence(format!(
+        "minimum password age = {} (source: {})",
+        human_duration(min_age),
+        f.policy.source.label()
+    ))
+    .evidence(format!(
+        "evaluated at {} ({})",
+        when(f.at),
+        f.at_source.describe()
+    ))
+    .evidence(format!("earliest possible reset: {}", when(earliest)))
+    .fix(format!("Wait until {} and reset again", when(earliest)))
+    .fix(fix_policy)]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diagnosis::account::AccountState;
+    use crate::diagnosis::policy::EffectivePolicy;
+    use crate::diagnosis::rules::codes;
+    use crate::diagnosis::testing::{directory, facts, pso, ts};
+    use crate::directory::time::to_filetime;
+
+    #[test]
+    fn old_enough_password_is_silent() {
+        // pwdLastSet 2026-11-01, one day minimum: long past.
+        let dir = directory();
+        assert!(check(&facts(&dir, &[], "2026-11-24T08:00:00Z")).is_empty());
+    }
+
+    #[test]
+    fn young_password_blocks_with_pso_age_and_names_the_pso() {
+        let mut dir = directory();
+        let pso_dn = "CN=Strict,CN=Password Settings Container,CN=System,DC=contoso,DC=test";
+        dir.password_settings.push(pso(pso_dn, 2));
+        dir.users[0].resultant_pso = Some(pso_dn.into());
+        dir.users[0].pwd_last_set = Some(to_filetime(ts("2026-11-23T09:00:00Z")));
+        let mut f = facts(&dir, &[], "2026-11-24T08:00:00Z");
+        f.policy = EffectivePolicy::for_user(&dir, f.user);
+        f.account = AccountState::at(f.user, &f.policy, f.at);
+        let out = check(&f);
+        assert_eq!(codes(&out), ["min-password-age"]);
+        assert!(out[0]
+            .evidence
+            .iter()
+            .any(|e| e.contains("2026-11-25 09:00:00 UTC")));
+        assert!(
+            out[0].remediation[1].contains(&format!("Set-ADFineGrainedPasswordPolicy -Identity '{pso_dn}'"))
+        );
+        // Same password, domain policy of one day: old enough at 09:00 the next day.
+        f.policy = EffectivePolicy::for_user(&directory(), f.user);
+        f.policy.source = PolicySource::Domain;
+        f.policy.min_pwd_age_raw = -864_000_000_000;
+        f.at = ts("2026-11-24T09:00:00Z");
+        assert!(check(&f).is_empty());
+    }
+}

@@ -1,0 +1,237 @@
+//! The connector account's rights writeback needs: `missing-reset-password` /
+//! `denied-reset-password` (an explicit deny decides it: named), `missing-write-lockout-time`,
+//! `missing-write-pwd-last-set` (on the user) and `missing-unexpire-password` (on the domain root).
+//! One table drives all five, because they differ only in which right and what its absence costs.
+
+use super::ace_line;
+use crate::diagnosis::facts::Facts;
+use crate::diagnosis::fix::{ps, Names};
+use crate::diagnosis::model::{AceView, Finding, RightCheck, RightsSection, Severity};
+
+struct Needed {
+    code: &'static str,
+    right: fn(&RightsSection) -> &RightCheck,
+    name: &'static str,
+    severity: Severity,
+    /// What goes wrong without it.
+    consequence: &'static str,
+    /// dsacls permission text; `None` for Unexpire Password, granted on the domain object itself.
+    dsacls_on_users: Option<&'static str>,
+}
+
+const NEEDED: &[Needed] = &[
+    Needed {
+        code: "missing-reset-password",
+        right: |r| &r.reset_password,
+        name: "Reset Password",
+        severity: Severity::Blocker,
+        consequence: "Writeback sets the password as a reset (SetPassword), so AD refuses it with access denied \
+                      (event 33004, and no 4724 on the DC because access-denied resets are not audited).",
+        dsacls_on_users: Some("CA;Reset Password;user"),
+    },
+    Needed {
+        code: "missing-write-lockout-time",
+        right: |r| &r.write_lockout_time,
+        name: "Write lockoutTime",
+        severity: Severity::Warning,
+        consequence: "Writeback unlocks the account by writing lockoutTime = 0; without the right, a locked-out \
+                      user stays locked after a successful reset and \"unlock only\" fails.",
+        dsacls_on_users: Some("WP;lockoutTime;user"),
+    },
+    Needed {
+        code: "missing-write-pwd-last-set",
+        right: |r| &r.write_pwd_last_set,
+        name: "Write pwdLastSet",
+        severity: Severity::Warning,
+        consequence: "Writeback writes pwdLastSet to set or clear \"must change password at next logon\" (admin \
+                      resets with force-change); without it those resets fail.",
+        dsacls_on_users: Some("WP;pwdLastSet;user"),
+    },
+    Needed {
+        code: "missing-unexpire-password",
+        right: |r| &r.unexpire_password,
+        name: "Unexpire Password (on the domain root)",
+        severity: Severity::Warning,
+        consequence: "Without Unexpire Password on the domain object, AD sets pwdLastSet to 0 on every reset the \
+                      connector makes (MS-SAMR 3.1.1.8.7): the new password works once and the user is forced to \
+                      change it at next logon.",
+        dsacls_on_users: None,
+    },
+];
+
+pub fn check(f: &Facts) -> Vec<Finding> {
+    if f.connector().is_none() {
+        return vec![];
+    }
+    NEEDED
+        .iter()
+        .filter(|need| {
+            let gap = if need.dsacls_on_users.is_some() {
+                &f.access.user_gap
+            } else {
+                &f.access.domain_gap
+            };
+            gap.is_none()
+        })
+        .filter_map(|need| {
+            let check = (need.right)(&f.access.rights);
+            (!check.allowed).then(|| finding(f, need, check))
+        })
+        .collect()
+}
+
+fn finding(f: &Facts, need: &Needed, check: &RightCheck) -> Finding {
+    let n = Names::of(f);
+    let deny = check.denied_by();
+    let on_domain = need.dsacls_on_users.is_none();
+    let object = if on_domain { &n.domain_dn } else { &n.user_dn };
+    let code = match (need.code, deny) {
+        ("missing-reset-password", Some(_)) => "denied-reset-password",
+        (code, _) => code,
+    };
+    let title = match deny {
+        Some(ace) => format!(
+            "{} is denied to the connector by an explicit deny ACE for {}",
+            need.name, ace.trustee
+        ),
+        None => format!("The connector account has no {} right", need.name),
+    };
+    let mut out = Finding::new(code, need.severity, title)
+        .detail(need.consequence)
+        .evidence(format!(
+            "connector {} ({}), effective {} on {}: {}",
+            n.connector_principal(),
+            f.connector().map_or(String::new(), |c| c.sid.to_string()),
+            need.name,
+            object,
+            if deny.is_some() {
+                "denied"
+            } else {
+                "no ACE grants it"
+            }
+        ));
+    if let Some(ace) = deny {
+        out = out
+            .evidence(ace_line("deciding ACE", ace))
+            .fix(remove_deny(object, ace));
+    }
+    match need.dsacls_on_users {
+        Some(perm) => out
+            .fix(format!(
+                "On the Entra Connect server: {}",
+                n.set_writeback_permissions(None)
+            ))
+            .fix(format!(
+                "Or with dsacls: {}",
+                n.dsacls_grant(&n.domain_dn, perm, true)
+            )),
+        None => out.fix(n.dsacls_grant(&n.domain_dn, "CA;Unexpire Password", false)),
+    }
+    .fix(format!("Check afterwards: {}", Names::show_acl(object)))
+}
+
+/// How to remove the deciding deny ACE: on the object if explicit, else where it is inherited from.
+fn remove_deny(object_dn: &str, ace: &AceView) -> String {
+    if ace.inherited {
+        return format!(
+            "The deny ACE is inherited: remove it on the ancestor that sets it (inspect each OU above {object_dn} with dsacls \"<OU DN>\" and look for the deny for {})",
+            ace.trustee
+        );
+    }
+    format!(
+        "Remove the deny ACE: $p = {}; $acl = Get-Acl -Path $p; $acl.GetAccessRules($true, $false, [System.Security.Principal.SecurityIdentifier]) | Where-Object {{ $_.AccessControlType -eq 'Deny' -and $_.IdentityReference.Value -eq {} }} | ForEach-Object {{ [void]$acl.RemoveAccessRuleSpecific($_) }}; Set-Acl -Path $p -AclObject $acl",
+        ps(&format!("AD:\\{object_dn}")),
+        ps(ace_trustee_sid(ace))
+    )
+}
+
+/// The SID in the ACE's SDDL (its last field), which is what Get-Acl reports as the identity.
+fn ace_trustee_sid(ace: &AceView) -> &str {
+    ace.sddl
+        .trim_end_matches(')')
+        .rsplit(';')
+        .next()
+        .unwrap_or(&ace.trustee)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diagnosis::model::Effect;
+    use crate::diagnosis::rules::codes;
+    use crate::diagnosis::testing::{directory, facts, CONNECTOR_SID};
+    use crate::directory::ConnectorLookup;
+
+    const AT: &str = "2026-11-24T08:00:00Z";
+
+    #[test]
+    fn all_rights_granted_is_silent() {
+        let dir = directory();
+        assert!(check(&facts(&dir, &[], AT)).is_empty());
+    }
+
+    #[test]
+    fn each_missing_right_has_its_code() {
+        let dir = directory();
+        let mut f = facts(&dir, &[], AT);
+        for r in [
+            &mut f.access.rights.reset_password,
+            &mut f.access.rights.write_lockout_time,
+            &mut f.access.rights.write_pwd_last_set,
+            &mut f.access.rights.unexpire_password,
+        ] {
+            *r = RightCheck::none();
+        }
+        let out = check(&f);
+        assert_eq!(
+            codes(&out),
+            [
+                "missing-reset-password",
+                "missing-write-lockout-time",
+                "missing-write-pwd-last-set",
+                "missing-unexpire-password"
+            ]
+        );
+        assert_eq!(out[0].severity, Severity::Blocker);
+        assert!(out[0].remediation[0]
+            .contains("-ADConnectorAccountName 'MSOL_abc123' -ADConnectorAccountDomain 'contoso.test'"));
+        assert!(out[3].remediation[0]
+            .contains("dsacls \"DC=contoso,DC=test\" /G \"CONTOSO\\MSOL_abc123:CA;Unexpire Password\""));
+    }
+
+    #[test]
+    fn explicit_deny_is_named() {
+        let dir = directory();
+        let mut f = facts(&dir, &[], AT);
+        f.access.rights.reset_password = RightCheck {
+            allowed: false,
+            deciding_ace: Some(AceView {
+                sddl: format!("(OD;;CR;00299570-246d-11d0-a768-00aa006e0529;;{CONNECTOR_SID})"),
+                index: 0,
+                inherited: false,
+                trustee: "CONTOSO\\MSOL_abc123".into(),
+                effect: Effect::Deny,
+            }),
+        };
+        let out = check(&f);
+        assert_eq!(codes(&out), ["denied-reset-password"]);
+        assert!(out[0].title.contains("CONTOSO\\MSOL_abc123"));
+        assert!(out[0].evidence[1].contains("(OD;;CR;00299570"));
+        assert!(out[0].remediation[0].contains(&format!("-eq '{CONNECTOR_SID}'")));
+    }
+
+    #[test]
+    fn unevaluated_rights_and_missing_connector_are_not_reported_as_missing() {
+        let mut dir = directory();
+        let mut f = facts(&dir, &[], AT);
+        f.access.rights.reset_password = RightCheck::none();
+        f.access.user_gap = Some("nTSecurityDescriptor not read".into());
+        assert!(check(&f).is_empty());
+        dir.connector = ConnectorLookup::NotFound {
+            wanted: "MSOL_*".into(),
+        };
+        let mut f = facts(&dir, &[], AT);
+        f.access.rights.reset_password = RightCheck::none();
+        assert!(check(&f).is_empty());
+    }
+}

@@ -1,0 +1,187 @@
+//! The verdict: can writeback succeed (no blocker), which finding is the primary cause (the one
+//! that explains the most recent failed attempt; with none, the strongest blocker), and one plain
+//! sentence a helpdesk agent can read to the user.
+
+use super::facts::Facts;
+use super::model::{Finding, Severity, Verdict};
+use super::rules::events::explained_by;
+use super::rules::when;
+
+/// Root causes before symptoms: when several findings could be "the" cause, the earlier wins.
+const PRIORITY: &[&str] = &[
+    "connector-not-found",
+    "admin-sd-holder",
+    "admin-count-orphaned",
+    "inheritance-disabled",
+    "denied-reset-password",
+    "missing-reset-password",
+    "account-disabled",
+    "min-password-age",
+    "account-locked",
+    "event-writeback-disabled",
+    "event-service-connectivity",
+    "event-decryption",
+    "event-forest-not-enabled",
+    "event-policy-hints-unsupported",
+    "event-connector-password-too-long",
+    "event-user-not-found",
+    "event-duplicate-anchor",
+    "event-ou-reserved-characters",
+    "event-permission-denied",
+    "event-account-disabled",
+    "event-account-locked",
+    "event-password-policy",
+    "missing-write-lockout-time",
+    "missing-write-pwd-last-set",
+    "missing-unexpire-password",
+    "user-cannot-change-password",
+    "evaluation-gap",
+    "event-unknown-failure",
+];
+
+fn rank(code: &str) -> usize {
+    PRIORITY.iter().position(|c| *c == code).unwrap_or(PRIORITY.len())
+}
+
+pub fn verdict(f: &Facts, findings: &[Finding]) -> Verdict {
+    let can_succeed = !findings.iter().any(|x| x.severity == Severity::Blocker);
+    let primary = primary_cause(findings);
+    Verdict {
+        writeback_can_succeed: can_succeed,
+        primary_cause: primary.map(|p| p.code.clone()),
+        summary: summary(f, primary, findings, can_succeed),
+    }
+}
+
+/// The finding that explains the most recent failed attempt (an event finding still in force,
+/// or better the directory finding behind it); with no such attempt, the strongest blocker.
+pub fn primary_cause(findings: &[Finding]) -> Option<&Finding> {
+    let live_event = findings
+        .iter()
+        .find(|x| x.code.starts_with("event-") && x.severity >= Severity::Warning);
+    if let Some(ev) = live_event {
+        let behind = explained_by(&ev.code);
+        let root = findings
+            .iter()
+            .filter(|x| behind.contains(&x.code.as_str()) && x.severity >= Severity::Warning)
+            .min_by_key(|x| rank(&x.code));
+        return Some(root.unwrap_or(ev));
+    }
+    findings
+        .iter()
+        .filter(|x| x.severity == Severity::Blocker)
+        .min_by_key(|x| rank(&x.code))
+}
+
+fn summary(f: &Facts, primary: Option<&Finding>, findings: &[Finding], can_succeed: bool) -> String {
+    let who = f
+        .user
+        .display_name
+        .clone()
+        .unwrap_or_else(|| f.user.sam_account_name.clone());
+    let Some(p) = primary else {
+        let warnings = findings
+            .iter()
+            .filter(|x| x.severity == Severity::Warning)
+            .count();
+        return match warnings {
+            0 => format!("Nothing blocks password writeback for {who}: the sync account has the rights it needs and the account is usable."),
+            n => format!("Nothing blocks password writeback for {who}; {n} warning(s) are worth a look."),
+        };
+    };
+    let connector = f.connector().map_or("the sync account".to_string(), |c| {
+        format!("the sync account {}", c.sam_account_name)
+    });
+    let sentence = match p.code.as_str() {
+        "connector-not-found" => "The Entra Connect sync account could not be identified, so its permissions cannot be checked.".to_string(),
+        "admin-sd-holder" => format!("{who} is a member of a protected admin group, and password writeback does not support such accounts by design: reset the password on-premises."),
+        "admin-count-orphaned" => format!("{who} still carries a leftover admin protection (adminCount=1, inheritance off) that keeps {connector} from resetting the password; clearing it fixes writeback."),
+        "inheritance-disabled" => match &f.access.inheritance.blocked_at {
+            Some(at) if !crate::directory::dn::same(at, &f.user.dn) => format!("Password writeback for {who} fails because permission inheritance is blocked at {at}, so {connector} may not reset the password."),
+            _ => format!("Password writeback for {who} fails because permission inheritance is turned off on the account, so {connector} may not reset the password."),
+        },
+        "denied-reset-password" => format!("An explicit deny permission stops {connector} from resetting {who}'s password."),
+        "missing-reset-password" => capitalized(&format!("{connector} has no permission to reset {who}'s password, so writeback is refused.")),
+        "account-disabled" => format!("{who}'s on-premises account is disabled, so the new password cannot be written back."),
+        "min-password-age" => {
+            let until = f.account.pwd_last_set_instant().map(|s| when(s + f.policy.min_pwd_age()));
+            format!("{who}'s password was changed too recently: the on-premises minimum password age blocks another reset until {}.", until.unwrap_or_default())
+        }
+        "account-locked" => format!("{who}'s account is locked out on-premises and {connector} may not unlock it."),
+        code if code.starts_with("event-") && p.severity == Severity::Warning => format!(
+            "The last writeback attempt for {who} failed ({}), but the directory looks fine now: it was fixed since or another DC handled it, so try again.",
+            p.title
+        ),
+        code if code.starts_with("event-") => format!("The last writeback attempt for {who} failed: {}.", p.title),
+        _ => format!("{who}: {}.", p.title),
+    };
+    if can_succeed && !p.code.starts_with("event-") {
+        format!("{sentence} Writeback can still succeed.")
+    } else {
+        sentence
+    }
+}
+
+fn capitalized(s: &str) -> String {
+    let mut c = s.chars();
+    c.next()
+        .map_or_else(String::new, |first| first.to_uppercase().chain(c).collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diagnosis::testing::{directory, facts};
+
+    fn finding(code: &str, severity: Severity) -> Finding {
+        Finding::new(code, severity, code)
+    }
+
+    #[test]
+    fn no_findings_means_success_and_no_cause() {
+        let dir = directory();
+        let f = facts(&dir, &[], "2026-11-24T08:00:00Z");
+        let v = verdict(&f, &[]);
+        assert!(v.writeback_can_succeed);
+        assert_eq!(v.primary_cause, None);
+        assert!(v
+            .summary
+            .starts_with("Nothing blocks password writeback for ALICE"));
+    }
+
+    #[test]
+    fn event_points_to_the_directory_root_cause() {
+        let dir = directory();
+        let f = facts(&dir, &[], "2026-11-24T08:00:00Z");
+        let findings = [
+            finding("missing-reset-password", Severity::Blocker),
+            finding("inheritance-disabled", Severity::Blocker),
+            finding("missing-unexpire-password", Severity::Warning),
+            finding("event-permission-denied", Severity::Blocker),
+        ];
+        let v = verdict(&f, &findings);
+        assert!(!v.writeback_can_succeed);
+        assert_eq!(v.primary_cause.as_deref(), Some("inheritance-disabled"));
+        assert!(v.summary.contains("inheritance is turned off on the account"));
+    }
+
+    #[test]
+    fn without_events_the_strongest_blocker_wins_and_contradicted_events_say_so() {
+        let dir = directory();
+        let f = facts(&dir, &[], "2026-11-24T08:00:00Z");
+        let findings = [
+            finding("missing-unexpire-password", Severity::Warning),
+            finding("account-disabled", Severity::Blocker),
+            finding("missing-reset-password", Severity::Blocker),
+        ];
+        assert_eq!(
+            primary_cause(&findings).map(|x| x.code.as_str()),
+            Some("missing-reset-password")
+        );
+        let findings = [finding("event-permission-denied", Severity::Warning)];
+        let v = verdict(&f, &findings);
+        assert!(v.writeback_can_succeed);
+        assert_eq!(v.primary_cause.as_deref(), Some("event-permission-denied"));
+        assert!(v.summary.contains("fixed since or another DC handled it"));
+    }
+}

@@ -1,0 +1,611 @@
+//! Reading EVTX files (or directories of them) into normalized events, fast and without ever
+//! failing as a whole. Files are split into 64 KiB chunks; `threads` workers take chunks from a
+//! shared counter across all files, each reading into one reused buffer with positional reads,
+//! so memory stays bounded by the threads and the events of interest, however large the input.
+//! Each chunk goes through the fast template walker (`fast`); what it does not understand is read
+//! by the evtx crate (`fallback`). Damage becomes an `IngestProblem` naming file, chunk and offset;
+//! the rest of the file and the other files go on.
+
+mod fallback;
+mod fast;
+
+use std::collections::HashSet;
+use std::fmt;
+use std::fs::File;
+use std::io;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+
+use evtx::{EvtxChunkHeader, EvtxFileHeader};
+
+use super::catalog;
+use super::model::Event;
+use super::normalize::{normalize, RawRecord};
+
+const FILE_HEADER_SIZE: u64 = 4096;
+const CHUNK_SIZE: usize = 65536;
+const CHUNK_HEADER_SIZE: usize = 512;
+/// Chunk header flag: the file carries no CRC32s (format 3.2).
+const CHUNK_NO_CRC32: u32 = 0x4;
+
+/// What to read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IngestOptions {
+    /// Only these event IDs (any provider). `None`: the catalog's events.
+    pub ids: Option<Vec<u32>>,
+    /// Worker threads (at least one is used).
+    pub threads: usize,
+}
+
+impl Default for IngestOptions {
+    fn default() -> Self {
+        IngestOptions {
+            ids: None,
+            threads: std::thread::available_parallelism().map_or(1, usize::from),
+        }
+    }
+}
+
+/// How far ingestion is, reported after every chunk (from worker threads).
+#[derive(Debug, Clone, Copy)]
+pub struct Progress<'a> {
+    pub file: &'a Path,
+    pub file_bytes_done: u64,
+    pub file_bytes: u64,
+    pub bytes_done: u64,
+    pub bytes_total: u64,
+    pub records_read: u64,
+}
+
+/// Something wrong with the input, and where.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IngestProblem {
+    pub file: PathBuf,
+    /// The chunk's number in the file.
+    pub chunk: Option<u64>,
+    /// Offset from the start of the file.
+    pub offset: Option<u64>,
+    pub message: String,
+}
+
+impl IngestProblem {
+    fn in_file(file: &Path, message: impl Into<String>) -> IngestProblem {
+        IngestProblem {
+            file: file.to_path_buf(),
+            chunk: None,
+            offset: None,
+            message: message.into(),
+        }
+    }
+
+    fn at_chunk(file: &Path, chunk: u64, message: impl Into<String>) -> IngestProblem {
+        IngestProblem {
+            file: file.to_path_buf(),
+            chunk: Some(chunk),
+            offset: Some(chunk_file_offset(chunk)),
+            message: message.into(),
+        }
+    }
+}
+
+impl fmt::Display for IngestProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: ", self.file.display())?;
+        match (self.chunk, self.offset) {
+            (Some(c), Some(o)) => write!(f, "chunk {c} at offset {o:#x}: ")?,
+            (Some(c), None) => write!(f, "chunk {c}: ")?,
+            (None, Some(o)) => write!(f, "offset {o:#x}: ")?,
+            (None, None) => {}
+        }
+        f.write_str(&self.message)
+    }
+}
+
+/// What one file gave.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileSummary {
+    pub path: PathBuf,
+    pub records_read: u64,
+    /// Records the readers saw but could not decode.
+    pub records_skipped: u64,
+    /// Chunks the fast reader handed to the evtx crate (damaged or of a layout it does not know).
+    pub chunks_fallback: u64,
+    pub problems: Vec<IngestProblem>,
+}
+
+/// Everything read.
+#[derive(Debug, Clone, PartialEq)]
+pub struct IngestReport {
+    /// Sorted by time, then record ID.
+    pub events: Vec<Event>,
+    pub files: Vec<FileSummary>,
+}
+
+impl IngestReport {
+    pub fn problems(&self) -> impl Iterator<Item = &IngestProblem> {
+        self.files.iter().flat_map(|f| f.problems.iter())
+    }
+}
+
+/// Which records are worth decoding: a cheap ID test first, then the provider.
+pub(crate) struct Interest {
+    explicit: Option<HashSet<u32>>,
+    /// Bit per 16-bit ID, for the test every record gets.
+    ids: Vec<u64>,
+}
+
+impl Interest {
+    pub(crate) fn new(ids: Option<&[u32]>) -> Interest {
+        let explicit: Option<HashSet<u32>> = ids.map(|i| i.iter().copied().collect());
+        let mut bits = vec![0u64; 1024];
+        let mut set = |id: u32| {
+            if let Some(word) = bits.get_mut(id as usize / 64) {
+                *word |= 1 << (id % 64);
+            }
+        };
+        match &explicit {
+            Some(ids) => ids.iter().for_each(|&id| set(id)),
+            None => catalog::entries()
+                .iter()
+                .filter(|e| e.collected_by_default())
+                .for_each(|e| set(e.id)),
+        }
+        Interest { explicit, ids: bits }
+    }
+
+    pub(crate) fn wants_id(&self, id: u32) -> bool {
+        match self.ids.get(id as usize / 64) {
+            Some(word) => word & (1 << (id % 64)) != 0,
+            None => self.explicit.as_ref().is_some_and(|e| e.contains(&id)),
+        }
+    }
+
+    /// With explicit IDs any provider will do; else the provider must be the catalog's.
+    pub(crate) fn wants(&self, provider: &str, id: u32) -> bool {
+        match &self.explicit {
+            Some(ids) => ids.contains(&id),
+            None => catalog::lookup(provider, id).is_some_and(|e| e.collected_by_default()),
+        }
+    }
+}
+
+fn chunk_file_offset(chunk: u64) -> u64 {
+    FILE_HEADER_SIZE + chunk * CHUNK_SIZE as u64
+}
+
+/// The .evtx files under `paths`: files as given, directories searched recursively (sorted).
+/// Paths that cannot be read come back as summaries with a problem.
+fn discover(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<FileSummary>) {
+    let mut files = Vec::new();
+    let mut failed = Vec::new();
+    let mut pending: Vec<PathBuf> = paths.to_vec();
+    pending.reverse();
+    while let Some(path) = pending.pop() {
+        let meta = match std::fs::metadata(&path) {
+            Ok(m) => m,
+            Err(e) => {
+                failed.push(summary_with(&path, format!("cannot read: {e}")));
+                continue;
+            }
+        };
+        if !meta.is_dir() {
+            files.push(path);
+            continue;
+        }
+        let entries = match std::fs::read_dir(&path) {
+            Ok(entries) => entries,
+            Err(e) => {
+                failed.push(summary_with(&path, format!("cannot list directory: {e}")));
+                continue;
+            }
+        };
+        let mut found: Vec<PathBuf> = Vec::new();
+        for entry in entries {
+            match entry {
+                Ok(entry) => {
+                    let p = entry.path();
+                    let is_dir = entry.file_type().is_ok_and(|t| t.is_dir());
+                    let is_evtx = p.extension().is_some_and(|e| e.eq_ignore_ascii_case("evtx"));
+                    if is_dir || is_evtx {
+                        found.push(p);
+                    }
+                }
+                Err(e) => failed.push(summary_with(&path, format!("cannot list directory: {e}"))),
+            }
+        }
+        found.sort();
+        found.reverse();
+        pending.extend(found);
+    }
+    (files, failed)
+}
+
+fn summary_with(path: &Path, message: String) -> FileSummary {
+    FileSummary {
+        path: path.to_path_buf(),
+        records_read: 0,
+        records_skipped: 0,
+        chunks_fallback: 0,
+        problems: vec![IngestProblem::in_file(path, message)],
+    }
+}
+
+/// Fills `buf` from `offset` as far as the file goes; returns how many bytes were read.
+fn read_at(file: &File, buf: &mut [u8], offset: u64) -> io::Result<usize> {
+    let mut done = 0;
+    while done < buf.len() {
+        let Some(rest) = buf.get_mut(done..) else {
+            break;
+        };
+        #[cfg(unix)]
+        let n = std::os::unix::fs::FileExt::read_at(file, rest, offset + done as u64);
+        #[cfg(windows)]
+        let n = std::os::windows::fs::FileExt::seek_read(file, rest, offset + done as u64);
+        match n {
+            Ok(0) => break,
+            Ok(n) => done += n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(done)
+}
+
+/// A file that passed the header checks, ready for its chunks to be read.
+struct OpenFile {
+    path: PathBuf,
+    name: Arc<str>,
+    file: File,
+    size: u64,
+    /// Chunks to read, the last possibly cut short by truncation.
+    chunks: u64,
+    done_bytes: AtomicU64,
+}
+
+/// Opens a file and checks its header; problems found here are the file's.
+fn open(path: &Path, problems: &mut Vec<IngestProblem>) -> Option<OpenFile> {
+    let file = match File::open(path) {
+        Ok(f) => f,
+        Err(e) => {
+            problems.push(IngestProblem::in_file(path, format!("cannot open: {e}")));
+            return None;
+        }
+    };
+    let size = match file.metadata() {
+        Ok(m) => m.len(),
+        Err(e) => {
+            problems.push(IngestProblem::in_file(path, format!("cannot read: {e}")));
+            return None;
+        }
+    };
+    if size == 0 {
+        problems.push(IngestProblem::in_file(path, "empty file (0 bytes)"));
+        return None;
+    }
+    let mut header = vec![0u8; FILE_HEADER_SIZE as usize];
+    let read = match read_at(&file, &mut header, 0) {
+        Ok(n) => n,
+        Err(e) => {
+            problems.push(IngestProblem::in_file(path, format!("cannot read: {e}")));
+            return None;
+        }
+    };
+    if let Err(e) = EvtxFileHeader::from_bytes(header.get(..read).unwrap_or_default()) {
+        problems.push(IngestProblem::in_file(path, format!("not an EVTX file: {e}")));
+        return None;
+    }
+    if size <= FILE_HEADER_SIZE {
+        let message = if size < FILE_HEADER_SIZE {
+            format!(
+                "truncated: the file header block is cut at {size} of {FILE_HEADER_SIZE} bytes; no records"
+            )
+        } else {
+            "the file holds only its header: no chunks, no records".to_owned()
+        };
+        problems.push(IngestProblem::in_file(path, message));
+        return None;
+    }
+    let body = size - FILE_HEADER_SIZE;
+    let full = body / CHUNK_SIZE as u64;
+    let tail = body % CHUNK_SIZE as u64;
+    let mut chunks = full;
+    if tail > 0 {
+        let chunk = full;
+        let message = if tail as usize >= CHUNK_HEADER_SIZE {
+            chunks += 1;
+            format!("truncated: the last chunk has only {tail} of {CHUNK_SIZE} bytes; records up to the cut are read")
+        } else {
+            format!("truncated: {tail} bytes after the last complete chunk are ignored")
+        };
+        problems.push(IngestProblem {
+            file: path.to_path_buf(),
+            chunk: Some(chunk),
+            offset: Some(chunk_file_offset(chunk)),
+            message,
+        });
+    }
+    Some(OpenFile {
+        name: Arc::from(path.display().to_string()),
+        path: path.to_path_buf(),
+        file,
+        size,
+        chunks,
+        done_bytes: AtomicU64::new(0),
+    })
+}
+
+/// What one chunk gave.
+struct ChunkResult {
+    file: usize,
+    chunk: u64,
+    hits: Vec<RawRecord>,
+    records: u64,
+    skipped: u64,
+    fallback: bool,
+    problems: Vec<IngestProblem>,
+}
+
+/// One worker's reusable state.
+struct Worker<'a> {
+    buf: Vec<u8>,
+    fast: fast::FastReader,
+    interest: &'a Interest,
+    settings: Arc<evtx::ParserSettings>,
+}
+
+impl Worker<'_> {
+    fn read_chunk(&mut self, f: &OpenFile, file: usize, chunk: u64) -> ChunkResult {
+        let mut result = ChunkResult {
+            file,
+            chunk,
+            hits: Vec::new(),
+            records: 0,
+            skipped: 0,
+            fallback: false,
+            problems: Vec::new(),
+        };
+        self.buf.resize(CHUNK_SIZE, 0);
+        let read = match read_at(&f.file, &mut self.buf, chunk_file_offset(chunk)) {
+            Ok(n) => n,
+            Err(e) => {
+                result.problems.push(IngestProblem::at_chunk(
+                    &f.path,
+                    chunk,
+                    format!("read error: {e}"),
+                ));
+                return result;
+            }
+        };
+        // A chunk cut by truncation is read up to the cut: zeros end its records.
+        if let Some(rest) = self.buf.get_mut(read..) {
+            rest.fill(0);
+        }
+        let header = match EvtxChunkHeader::from_bytes(&self.buf) {
+            Ok(h) => h,
+            Err(_) if self.buf.iter().all(|b| *b == 0) => return result,
+            Err(e) => {
+                result.problems.push(IngestProblem::at_chunk(
+                    &f.path,
+                    chunk,
+                    format!("chunk skipped: {e}"),
+                ));
+                return result;
+            }
+        };
+        check_crcs(&self.buf, &header, &f.path, chunk, &mut result.problems);
+        match self.fast.scan_chunk(&self.buf, &header, self.interest) {
+            Ok(scan) => {
+                result.records = scan.records;
+                result.hits = scan.hits;
+            }
+            Err(_) => {
+                let (scan, skipped, problems) =
+                    fallback::read_chunk(self.buf.clone(), chunk, &f.path, self.interest, &self.settings);
+                result.records = scan.records;
+                result.hits = scan.hits;
+                result.skipped = skipped;
+                result.fallback = true;
+                result.problems.extend(problems);
+            }
+        }
+        result
+    }
+}
+
+/// Reports CRC32 mismatches. The chunk is still read: records that parse are kept, and the
+/// mismatch tells the reader they may be damaged.
+fn check_crcs(
+    data: &[u8],
+    header: &EvtxChunkHeader,
+    file: &Path,
+    chunk: u64,
+    problems: &mut Vec<IngestProblem>,
+) {
+    if header.flags.bits() & CHUNK_NO_CRC32 != 0 {
+        return;
+    }
+    let mut h = crc32fast::Hasher::new();
+    h.update(data.get(..120).unwrap_or_default());
+    h.update(data.get(128..CHUNK_HEADER_SIZE).unwrap_or_default());
+    let found = h.finalize();
+    if found != header.header_chunk_checksum {
+        problems.push(IngestProblem::at_chunk(
+            file,
+            chunk,
+            format!(
+                "chunk header CRC32 mismatch (stored {:#010x}, computed {found:#010x}); records read anyway",
+                header.header_chunk_checksum
+            ),
+        ));
+    }
+    let records = data.get(CHUNK_HEADER_SIZE..header.free_space_offset as usize);
+    let found = records.map(crc32fast::hash);
+    if found != Some(header.events_checksum) {
+        problems.push(IngestProblem::at_chunk(
+            file,
+            chunk,
+            format!(
+                "chunk data CRC32 mismatch (stored {:#010x}); its records may be damaged",
+                header.events_checksum
+            ),
+        ));
+    }
+}
+
+/// Reads `paths` (files or directories) with the fast reader. Never fails as a whole: what
+/// cannot be read is in the summaries' problems.
+pub fn ingest(paths: &[PathBuf], opts: &IngestOptions, progress: &(dyn Fn(Progress) + Sync)) -> IngestReport {
+    let interest = Interest::new(opts.ids.as_deref());
+    let (found, mut summaries) = discover(paths);
+    let mut opened: Vec<OpenFile> = Vec::new();
+    let mut file_summaries: Vec<FileSummary> = Vec::new();
+    for path in &found {
+        let mut problems = Vec::new();
+        let file = open(path, &mut problems);
+        if let Some(f) = file {
+            opened.push(f);
+        }
+        file_summaries.push(FileSummary {
+            path: path.clone(),
+            records_read: 0,
+            records_skipped: 0,
+            chunks_fallback: 0,
+            problems,
+        });
+    }
+    // Index of each opened file's summary.
+    let summary_of: Vec<usize> = found
+        .iter()
+        .enumerate()
+        .filter(|(_, p)| opened.iter().any(|f| &f.path == *p))
+        .map(|(i, _)| i)
+        .collect();
+
+    // Chunk units across all files, handed out through one counter.
+    let starts: Vec<u64> = opened
+        .iter()
+        .scan(0u64, |acc, f| {
+            let start = *acc;
+            *acc += f.chunks;
+            Some(start)
+        })
+        .collect();
+    let total_units: u64 = opened.iter().map(|f| f.chunks).sum();
+    let bytes_total: u64 = opened.iter().map(|f| f.size).sum();
+    let next = AtomicUsize::new(0);
+    let bytes_done = AtomicU64::new(0);
+    let records_read = AtomicU64::new(0);
+    let results: Mutex<Vec<ChunkResult>> = Mutex::new(Vec::new());
+    let threads = opts.threads.max(1).min(total_units.max(1) as usize);
+
+    std::thread::scope(|scope| {
+        for _ in 0..threads {
+            scope.spawn(|| {
+                let mut worker = Worker {
+                    buf: vec![0; CHUNK_SIZE],
+                    fast: fast::FastReader::default(),
+                    interest: &interest,
+                    settings: fallback::settings(),
+                };
+                let mut mine = Vec::new();
+                loop {
+                    let unit = next.fetch_add(1, Ordering::Relaxed) as u64;
+                    if unit >= total_units {
+                        break;
+                    }
+                    let file = starts.partition_point(|s| *s <= unit).saturating_sub(1);
+                    let Some(f) = opened.get(file) else { break };
+                    let chunk = unit - starts.get(file).copied().unwrap_or(0);
+                    let result = worker.read_chunk(f, file, chunk);
+                    let step = (CHUNK_SIZE as u64).min(f.size.saturating_sub(chunk_file_offset(chunk)));
+                    let file_done = f.done_bytes.fetch_add(step, Ordering::Relaxed) + step;
+                    let done = bytes_done.fetch_add(step, Ordering::Relaxed) + step;
+                    let records = records_read.fetch_add(result.records, Ordering::Relaxed) + result.records;
+                    progress(Progress {
+                        file: &f.path,
+                        file_bytes_done: file_done,
+                        file_bytes: f.size,
+                        bytes_done: done,
+                        bytes_total,
+                        records_read: records,
+                    });
+                    mine.push(result);
+                }
+                if let Ok(mut all) = results.lock() {
+                    all.extend(mine);
+                }
+            });
+        }
+    });
+
+    let mut results = results.into_inner().unwrap_or_default();
+    results.sort_by_key(|r| (r.file, r.chunk));
+    let mut events = Vec::new();
+    for r in results {
+        let (Some(f), Some(&si)) = (opened.get(r.file), summary_of.get(r.file)) else {
+            continue;
+        };
+        if let Some(s) = file_summaries.get_mut(si) {
+            s.records_read += r.records;
+            s.records_skipped += r.skipped;
+            s.chunks_fallback += u64::from(r.fallback);
+            s.problems.extend(r.problems);
+        }
+        for hit in r.hits {
+            events.extend(normalize(hit, &f.name));
+        }
+    }
+    sort_events(&mut events);
+    summaries.extend(file_summaries);
+    IngestReport {
+        events,
+        files: summaries,
+    }
+}
+
+/// Oldest first; the sort is stable so a batch's lines keep their order.
+fn sort_events(events: &mut [Event]) {
+    events.sort_by(|a, b| {
+        (a.time, a.origin.record_id, &a.origin.file).cmp(&(b.time, b.origin.record_id, &b.origin.file))
+    });
+}
+
+/// Reads `paths` with the evtx crate only (`EvtxParser`, one file after the other): slower, the
+/// reference the fast reader is checked against.
+pub fn ingest_reference(paths: &[PathBuf], opts: &IngestOptions) -> IngestReport {
+    let interest = Interest::new(opts.ids.as_deref());
+    let (found, mut summaries) = discover(paths);
+    let mut events = Vec::new();
+    for path in found {
+        let mut problems = Vec::new();
+        let mut summary = FileSummary {
+            path: path.clone(),
+            records_read: 0,
+            records_skipped: 0,
+            chunks_fallback: 0,
+            problems: Vec::new(),
+        };
+        if open(&path, &mut problems).is_some() {
+            match fallback::read_file(&path, &interest) {
+                Ok(read) => {
+                    let name: Arc<str> = Arc::from(path.display().to_string());
+                    summary.records_read = read.records;
+                    summary.records_skipped = read.skipped;
+                    problems.extend(read.problems);
+                    for hit in read.hits {
+                        events.extend(normalize(hit, &name));
+                    }
+                }
+                Err(p) => problems.push(p),
+            }
+        }
+        summary.problems = problems;
+        summaries.push(summary);
+    }
+    sort_events(&mut events);
+    IngestReport {
+        events,
+        files: summaries,
+    }
+}

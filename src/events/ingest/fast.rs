@@ -1,0 +1,565 @@
+//! The fast reader of one chunk: walks the records with the evtx crate's public record-header
+//! API and reads each record's template instance itself. Per chunk it learns, once per template
+//! definition, which substitution holds the EventID, the provider, the time and the other System
+//! values and where the EventData lives; then a record costs a few reads until its EventID says
+//! it is of interest. Only those records have their values decoded.
+//!
+//! Anything it does not understand (a record that is not one template instance, a damaged
+//! header, a value type it does not read) is reported as `NotUnderstood`, and the caller reads
+//! that chunk with the evtx crate instead. All reads are bounds-checked: bad bytes never panic.
+
+use std::collections::HashMap;
+use std::rc::Rc;
+
+use chrono::{DateTime, Utc};
+use evtx::{EvtxChunkHeader, EvtxRecordHeader};
+
+use super::Interest;
+use crate::directory::time::FileTime;
+use crate::events::normalize::{DataValue, RawRecord};
+use crate::security::{Guid, Sid};
+
+const CHUNK_HEADER_SIZE: usize = 512;
+const RECORD_HEADER_SIZE: usize = 24;
+const TEMPLATE_HEADER_SIZE: usize = 24;
+
+/// Why the fast reader handed a chunk over to the crate (kept for debugging; not a problem
+/// of the file by itself).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct NotUnderstood {
+    pub offset: usize,
+    pub reason: &'static str,
+}
+
+type Fast<T> = Result<T, NotUnderstood>;
+
+fn nope<T>(offset: usize, reason: &'static str) -> Fast<T> {
+    Err(NotUnderstood { offset, reason })
+}
+
+/// What one chunk gave.
+#[derive(Debug, Default)]
+pub(super) struct ChunkScan {
+    pub records: u64,
+    pub hits: Vec<RawRecord>,
+}
+
+/// Where a System value comes from: literal text in the template, or a substitution.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Source {
+    Literal(String),
+    Substitution(usize),
+}
+
+/// An EventData value: `<Data Name="...">` or `<Data>` whose content is substitution `index`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct DataSlot {
+    name: Option<String>,
+    index: usize,
+}
+
+/// What a template definition says about its substitutions.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+struct Layout {
+    event_id: Option<usize>,
+    provider: Option<Source>,
+    computer: Option<Source>,
+    channel: Option<Source>,
+    level: Option<usize>,
+    keywords: Option<usize>,
+    time: Option<usize>,
+    data: Vec<DataSlot>,
+    /// A BinXml substitution outside System: the nested EventData of classic and manifest events.
+    nested: Option<usize>,
+}
+
+/// Reused across chunks by one worker: the per-chunk template cache and the value table.
+#[derive(Default)]
+pub(super) struct FastReader {
+    layouts: HashMap<u32, Rc<Layout>>,
+    values: Vec<ValueRef>,
+    nested_values: Vec<ValueRef>,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct ValueRef {
+    offset: usize,
+    size: usize,
+    kind: u8,
+}
+
+fn u8_at(b: &[u8], at: usize) -> Option<u8> {
+    b.get(at).copied()
+}
+
+fn u16_at(b: &[u8], at: usize) -> Option<u16> {
+    Some(u16::from_le_bytes(
+        b.get(at..at.checked_add(2)?)?.try_into().ok()?,
+    ))
+}
+
+fn u32_at(b: &[u8], at: usize) -> Option<u32> {
+    Some(u32::from_le_bytes(
+        b.get(at..at.checked_add(4)?)?.try_into().ok()?,
+    ))
+}
+
+fn u64_at(b: &[u8], at: usize) -> Option<u64> {
+    Some(u64::from_le_bytes(
+        b.get(at..at.checked_add(8)?)?.try_into().ok()?,
+    ))
+}
+
+fn utf16(b: &[u8], at: usize, units: usize) -> Option<String> {
+    let bytes = b.get(at..at.checked_add(units.checked_mul(2)?)?)?;
+    let units = bytes.chunks_exact(2).map(|c| u16::from_le_bytes([c[0], c[1]]));
+    let text: String = char::decode_utf16(units)
+        .map(|c| c.unwrap_or(char::REPLACEMENT_CHARACTER))
+        .collect();
+    Some(text.trim_end_matches('\0').to_owned())
+}
+
+/// A name in the chunk's string table: next-link u32, hash u16, length u16, UTF-16 text.
+fn name_at(chunk: &[u8], offset: usize) -> Option<String> {
+    let len = u16_at(chunk, offset.checked_add(6)?)?;
+    utf16(chunk, offset + 8, usize::from(len))
+}
+
+impl FastReader {
+    /// Reads every record of a chunk (`chunk` holds the whole chunk, header first).
+    pub(super) fn scan_chunk(
+        &mut self,
+        chunk: &[u8],
+        header: &EvtxChunkHeader,
+        interest: &Interest,
+    ) -> Fast<ChunkScan> {
+        self.layouts.clear();
+        let mut scan = ChunkScan::default();
+        let live_end = (header.free_space_offset as usize).min(chunk.len());
+        let mut offset = CHUNK_HEADER_SIZE;
+        while offset < live_end {
+            let Ok(record) = EvtxRecordHeader::from_bytes_at(chunk, offset) else {
+                return nope(offset, "record header");
+            };
+            let size = record.data_size as usize;
+            let end = offset.saturating_add(size);
+            if size < RECORD_HEADER_SIZE + 4 || end > live_end {
+                return nope(offset, "record size");
+            }
+            if u32_at(chunk, end - 4) != Some(record.data_size) {
+                return nope(offset, "record size copy");
+            }
+            scan.records += 1;
+            if let Some(hit) =
+                self.scan_record(chunk, offset + RECORD_HEADER_SIZE, end - 4, &record, interest)?
+            {
+                scan.hits.push(hit);
+            }
+            if record.event_record_id == header.last_event_record_id {
+                break;
+            }
+            offset = end;
+        }
+        Ok(scan)
+    }
+
+    /// The layout of the template instance at `pos` and the offset of its value count.
+    fn instance(&mut self, chunk: &[u8], mut pos: usize, end: usize) -> Fast<(Rc<Layout>, usize)> {
+        if u8_at(chunk, pos) == Some(0x0f) {
+            pos += 4;
+        }
+        if u8_at(chunk, pos) != Some(0x0c) {
+            return nope(pos, "not a template instance");
+        }
+        let def = u32_at(chunk, pos + 6).ok_or(NotUnderstood {
+            offset: pos,
+            reason: "truncated instance",
+        })?;
+        pos += 10;
+        if def as usize == pos {
+            let Some(size) = u32_at(chunk, pos + 20) else {
+                return nope(pos, "truncated template header");
+            };
+            pos = pos
+                .saturating_add(TEMPLATE_HEADER_SIZE)
+                .saturating_add(size as usize);
+        }
+        if pos > end {
+            return nope(pos, "template past the record");
+        }
+        let layout = match self.layouts.get(&def) {
+            Some(layout) => Rc::clone(layout),
+            None => {
+                let layout = Rc::new(analyze(chunk, def as usize)?);
+                self.layouts.insert(def, Rc::clone(&layout));
+                layout
+            }
+        };
+        Ok((layout, pos))
+    }
+
+    fn scan_record(
+        &mut self,
+        chunk: &[u8],
+        start: usize,
+        end: usize,
+        record: &EvtxRecordHeader,
+        interest: &Interest,
+    ) -> Fast<Option<RawRecord>> {
+        let (layout, pos) = self.instance(chunk, start, end)?;
+        let mut values = std::mem::take(&mut self.values);
+        let after = value_table(chunk, pos, end, &mut values);
+        let result = after.and_then(|after| {
+            if !matches!(chunk.get(after..end), Some([] | [0, ..])) {
+                return nope(after, "more than one template instance");
+            }
+            self.decide_and_decode(chunk, &layout, &values, record, interest)
+        });
+        self.values = values;
+        result
+    }
+
+    fn decide_and_decode(
+        &mut self,
+        chunk: &[u8],
+        layout: &Layout,
+        values: &[ValueRef],
+        record: &EvtxRecordHeader,
+        interest: &Interest,
+    ) -> Fast<Option<RawRecord>> {
+        let Some(id_value) = layout.event_id.and_then(|i| values.get(i)) else {
+            return nope(0, "no EventID substitution");
+        };
+        let event_id = match (id_value.kind, id_value.size) {
+            (0x06, 2) => u16_at(chunk, id_value.offset).map(u32::from),
+            (0x08, 4) => u32_at(chunk, id_value.offset),
+            _ => None,
+        };
+        let Some(event_id) = event_id else {
+            return nope(id_value.offset, "EventID is not a u16");
+        };
+        if !interest.wants_id(event_id) {
+            return Ok(None);
+        }
+        let provider = source_text(chunk, layout.provider.as_ref(), values)?.unwrap_or_default();
+        if !interest.wants(&provider, event_id) {
+            return Ok(None);
+        }
+        let header_time = DateTime::<Utc>::from_timestamp_nanos(
+            i64::try_from(record.timestamp.as_nanosecond()).unwrap_or_default(),
+        );
+        let time = match layout.time.and_then(|i| values.get(i)) {
+            Some(v) if v.kind == 0x11 => u64_at(chunk, v.offset)
+                .and_then(|ft| FileTime::from_raw(ft as i64).instant())
+                .unwrap_or(header_time),
+            _ => header_time,
+        };
+        let number = |index: Option<usize>| -> Option<u64> {
+            let v = values.get(index?)?;
+            match (v.kind, v.size) {
+                (0x04, 1) => u8_at(chunk, v.offset).map(u64::from),
+                (0x06, 2) => u16_at(chunk, v.offset).map(u64::from),
+                (0x08 | 0x14, 4) => u32_at(chunk, v.offset).map(u64::from),
+                (0x0a | 0x15, 8) => u64_at(chunk, v.offset),
+                _ => None,
+            }
+        };
+        let mut data = Vec::new();
+        collect_data(chunk, &layout.data, values, &mut data)?;
+        if let Some(nested) = layout.nested.and_then(|i| values.get(i)) {
+            if nested.kind == 0x21 && nested.size > 0 {
+                self.nested_data(chunk, nested.offset, nested.offset + nested.size, &mut data)?;
+            }
+        }
+        Ok(Some(RawRecord {
+            record_id: record.event_record_id,
+            time,
+            provider,
+            event_id,
+            machine: source_text(chunk, layout.computer.as_ref(), values)?.unwrap_or_default(),
+            channel: source_text(chunk, layout.channel.as_ref(), values)?.unwrap_or_default(),
+            level: number(layout.level)
+                .and_then(|l| u8::try_from(l).ok())
+                .unwrap_or(0),
+            keywords: number(layout.keywords),
+            data,
+        }))
+    }
+
+    fn nested_data(&mut self, chunk: &[u8], start: usize, end: usize, out: &mut Vec<DataValue>) -> Fast<()> {
+        let (layout, pos) = self.instance(chunk, start, end)?;
+        let mut values = std::mem::take(&mut self.nested_values);
+        let result = value_table(chunk, pos, end, &mut values)
+            .and_then(|_| collect_data(chunk, &layout.data, &values, out));
+        self.nested_values = values;
+        result
+    }
+}
+
+/// Reads the value count and descriptors at `pos`; returns where the values end.
+fn value_table(chunk: &[u8], pos: usize, end: usize, out: &mut Vec<ValueRef>) -> Fast<usize> {
+    out.clear();
+    let Some(count) = u32_at(chunk, pos) else {
+        return nope(pos, "truncated value count");
+    };
+    let count = count as usize;
+    let descriptors = pos + 4;
+    let mut value = count
+        .checked_mul(4)
+        .and_then(|n| descriptors.checked_add(n))
+        .filter(|v| *v <= end)
+        .ok_or(NotUnderstood {
+            offset: pos,
+            reason: "value table past the record",
+        })?;
+    for i in 0..count {
+        let at = descriptors + 4 * i;
+        let (Some(size), Some(kind)) = (u16_at(chunk, at), u8_at(chunk, at + 2)) else {
+            return nope(at, "truncated descriptor");
+        };
+        out.push(ValueRef {
+            offset: value,
+            size: usize::from(size),
+            kind,
+        });
+        value += usize::from(size);
+    }
+    if value > end {
+        return nope(pos, "values past the record");
+    }
+    Ok(value)
+}
+
+fn source_text(chunk: &[u8], source: Option<&Source>, values: &[ValueRef]) -> Fast<Option<String>> {
+    match source {
+        None => Ok(None),
+        Some(Source::Literal(text)) => Ok(Some(text.clone())),
+        Some(Source::Substitution(i)) => match values.get(*i) {
+            Some(v) => Ok(decode(chunk, *v)?.into_iter().next()),
+            None => Ok(None),
+        },
+    }
+}
+
+fn collect_data(chunk: &[u8], slots: &[DataSlot], values: &[ValueRef], out: &mut Vec<DataValue>) -> Fast<()> {
+    for DataSlot { name, index } in slots {
+        let Some(v) = values.get(*index) else {
+            continue;
+        };
+        for value in decode(chunk, *v)? {
+            out.push(DataValue {
+                name: name.clone(),
+                value,
+            });
+        }
+    }
+    Ok(())
+}
+
+/// Decodes a substitution value to the text the evtx crate would render (arrays give one string
+/// per item, NULL gives none).
+fn decode(chunk: &[u8], v: ValueRef) -> Fast<Vec<String>> {
+    let bad = NotUnderstood {
+        offset: v.offset,
+        reason: "value bytes",
+    };
+    let bytes = chunk.get(v.offset..v.offset + v.size).ok_or(bad.clone())?;
+    let int = |n: usize| -> Fast<u64> {
+        let b = bytes.get(..n).ok_or(bad.clone())?;
+        let mut buf = [0u8; 8];
+        buf[..n].copy_from_slice(b);
+        Ok(u64::from_le_bytes(buf))
+    };
+    let one = |s: String| Ok(vec![s]);
+    match v.kind {
+        0x00 => Ok(Vec::new()),
+        0x01 => one(utf16(bytes, 0, bytes.len() / 2).ok_or(bad.clone())?),
+        0x02 => one(bytes
+            .iter()
+            .map(|b| char::from(*b))
+            .collect::<String>()
+            .trim_end_matches('\0')
+            .to_owned()),
+        0x03 => one((int(1)? as u8 as i8).to_string()),
+        0x04 => one(int(1)?.to_string()),
+        0x05 => one((int(2)? as u16 as i16).to_string()),
+        0x06 => one(int(2)?.to_string()),
+        0x07 => one((int(4)? as u32 as i32).to_string()),
+        0x08 => one(int(4)?.to_string()),
+        0x09 => one((int(8)? as i64).to_string()),
+        0x0a => one(int(8)?.to_string()),
+        0x0d => one((int(4)? != 0).to_string()),
+        0x0e => one(bytes.iter().map(|b| format!("{b:02X}")).collect()),
+        0x0f => {
+            let guid = Guid::from_bytes(bytes).map_err(|_| bad.clone())?;
+            one(format!("{{{guid}}}"))
+        }
+        0x10 if v.size == 8 => one(format!("0x{:016x}", int(8)?)),
+        0x10 if v.size == 4 => one(format!("0x{:08x}", int(4)?)),
+        0x11 => {
+            let t = FileTime::from_raw(int(8)? as i64).instant().ok_or(bad.clone())?;
+            one(t.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true))
+        }
+        0x13 => {
+            let (sid, _) = Sid::from_bytes(bytes).map_err(|_| bad.clone())?;
+            one(sid.to_string())
+        }
+        0x14 => one(format!("0x{:x}", int(4)?)),
+        0x15 => one(format!("0x{:x}", int(8)?)),
+        0x81 => {
+            let mut units: Vec<u16> = bytes
+                .chunks_exact(2)
+                .map(|c| u16::from_le_bytes([c[0], c[1]]))
+                .collect();
+            // Each item is NUL-terminated: the last NUL ends the array, not an empty item.
+            if units.last() == Some(&0) {
+                units.pop();
+            }
+            Ok(units.split(|u| *u == 0).map(String::from_utf16_lossy).collect())
+        }
+        _ => nope(v.offset, "value type the fast reader does not decode"),
+    }
+}
+
+/// One open element while walking a template definition.
+struct Frame {
+    name: String,
+    /// The literal `Name` attribute of a `<Data>` element.
+    data_name: Option<String>,
+    in_system: bool,
+}
+
+/// Walks a template definition's token stream once and records where each value of interest is.
+fn analyze(chunk: &[u8], def: usize) -> Fast<Layout> {
+    let Some(size) = u32_at(chunk, def + 20) else {
+        return nope(def, "template header");
+    };
+    let mut pos = def + TEMPLATE_HEADER_SIZE;
+    let end = pos.saturating_add(size as usize).min(chunk.len());
+    let mut layout = Layout::default();
+    let mut stack: Vec<Frame> = Vec::new();
+    // The attribute whose value comes next, if any.
+    let mut attribute: Option<String> = None;
+    let truncated = |at: usize| NotUnderstood {
+        offset: at,
+        reason: "truncated template",
+    };
+    while pos < end {
+        let token = u8_at(chunk, pos).ok_or(truncated(pos))?;
+        pos += 1;
+        match token {
+            0x00 => break,
+            0x0f => pos += 3,
+            0x01 | 0x41 => {
+                // dependency id u16, data size u32, name offset u32
+                let name_offset = u32_at(chunk, pos + 6).ok_or(truncated(pos))? as usize;
+                pos += 10;
+                if name_offset == pos {
+                    let len = u16_at(chunk, pos + 6).ok_or(truncated(pos))?;
+                    pos += 8 + 2 * usize::from(len) + 2;
+                }
+                if token == 0x41 {
+                    pos += 4;
+                }
+                let name = name_at(chunk, name_offset).ok_or(truncated(name_offset))?;
+                let in_system = stack.last().is_some_and(|f| f.in_system || f.name == "System");
+                stack.push(Frame {
+                    name,
+                    data_name: None,
+                    in_system,
+                });
+                attribute = None;
+            }
+            0x02 => attribute = None,
+            0x03 | 0x04 => {
+                stack.pop();
+                attribute = None;
+            }
+            0x06 | 0x46 => {
+                let name_offset = u32_at(chunk, pos).ok_or(truncated(pos))? as usize;
+                pos += 4;
+                if name_offset == pos {
+                    let len = u16_at(chunk, pos + 6).ok_or(truncated(pos))?;
+                    pos += 8 + 2 * usize::from(len) + 2;
+                }
+                attribute = Some(name_at(chunk, name_offset).ok_or(truncated(name_offset))?);
+            }
+            0x05 | 0x45 => {
+                if u8_at(chunk, pos) != Some(0x01) {
+                    return nope(pos, "literal value that is not a string");
+                }
+                let len = usize::from(u16_at(chunk, pos + 1).ok_or(truncated(pos))?);
+                let text = utf16(chunk, pos + 3, len).ok_or(truncated(pos))?;
+                pos += 3 + 2 * len;
+                literal(&mut layout, stack.last_mut(), attribute.as_deref(), text);
+            }
+            0x0d | 0x0e => {
+                let index = usize::from(u16_at(chunk, pos).ok_or(truncated(pos))?);
+                let kind = u8_at(chunk, pos + 2).ok_or(truncated(pos))?;
+                pos += 3;
+                substitution(&mut layout, stack.last(), attribute.as_deref(), index, kind)?;
+            }
+            0x08 | 0x48 => pos += 2,
+            0x07 | 0x47 | 0x0b => {
+                let len = usize::from(u16_at(chunk, pos).ok_or(truncated(pos))?);
+                pos += 2 + 2 * len;
+            }
+            _ => return nope(pos - 1, "template token the fast reader does not read"),
+        }
+    }
+    Ok(layout)
+}
+
+fn literal(layout: &mut Layout, frame: Option<&mut Frame>, attribute: Option<&str>, text: String) {
+    let Some(frame) = frame else {
+        return;
+    };
+    match (frame.name.as_str(), attribute) {
+        ("Provider", Some("Name")) if frame.in_system => layout.provider = Some(Source::Literal(text)),
+        ("Data", Some("Name")) => frame.data_name = Some(text),
+        ("Computer", None) if frame.in_system => layout.computer = Some(Source::Literal(text)),
+        ("Channel", None) if frame.in_system => layout.channel = Some(Source::Literal(text)),
+        _ => {}
+    }
+}
+
+fn substitution(
+    layout: &mut Layout,
+    frame: Option<&Frame>,
+    attribute: Option<&str>,
+    index: usize,
+    kind: u8,
+) -> Fast<()> {
+    let Some(frame) = frame else {
+        return Ok(());
+    };
+    let sub = Source::Substitution(index);
+    if frame.in_system {
+        match (frame.name.as_str(), attribute) {
+            ("Provider", Some("Name")) => layout.provider = Some(sub),
+            ("TimeCreated", Some("SystemTime")) => layout.time = Some(index),
+            ("EventID", None) => layout.event_id = Some(index),
+            ("Level", None) => layout.level = Some(index),
+            ("Keywords", None) => layout.keywords = Some(index),
+            ("Computer", None) => layout.computer = Some(sub),
+            ("Channel", None) => layout.channel = Some(sub),
+            _ => {}
+        }
+        return Ok(());
+    }
+    match (frame.name.as_str(), attribute) {
+        ("Data", Some("Name")) => nope(0, "Data name from a substitution"),
+        ("Data", None) => {
+            layout.data.push(DataSlot {
+                name: frame.data_name.clone(),
+                index,
+            });
+            Ok(())
+        }
+        (_, None) if kind == 0x21 && layout.nested.is_none() => {
+            layout.nested = Some(index);
+            Ok(())
+        }
+        _ => Ok(()),
+    }
+}

@@ -1,0 +1,236 @@
+//! From one decoded EVTX record to normalized events: the catalog gives the kind, the message
+//! parsers or the Security EventData names give the fields, the Keywords give the audit outcome.
+//! Both readers (the fast template walker and the evtx crate's rendering) produce a `RawRecord`,
+//! so what an event means never depends on which reader decoded it.
+
+use std::str::FromStr;
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+
+use super::catalog;
+use super::message;
+use super::model::{AuditOutcome, Event, EventFields, EventKind, EventOrigin};
+use crate::security::Sid;
+
+/// One EventData value: `<Data Name="...">` values carry their name, classic insertion strings
+/// do not.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct DataValue {
+    pub name: Option<String>,
+    pub value: String,
+}
+
+/// A record of interest as either reader decoded it, before interpretation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct RawRecord {
+    pub record_id: u64,
+    pub time: DateTime<Utc>,
+    pub provider: String,
+    pub event_id: u32,
+    pub machine: String,
+    pub channel: String,
+    pub level: u8,
+    pub keywords: Option<u64>,
+    pub data: Vec<DataValue>,
+}
+
+/// Keywords bits of the Security log's audit outcome.
+const AUDIT_SUCCESS: u64 = 0x0020_0000_0000_0000;
+const AUDIT_FAILURE: u64 = 0x0010_0000_0000_0000;
+
+fn audit_outcome(keywords: Option<u64>) -> Option<AuditOutcome> {
+    let k = keywords?;
+    if k & AUDIT_FAILURE != 0 {
+        Some(AuditOutcome::Failure)
+    } else if k & AUDIT_SUCCESS != 0 {
+        Some(AuditOutcome::Success)
+    } else {
+        None
+    }
+}
+
+/// Turns a record into its events: one, or one per user line of a 656/657 batch.
+pub(crate) fn normalize(raw: RawRecord, file: &Arc<str>) -> Vec<Event> {
+    let kind = catalog::lookup(&raw.provider, raw.event_id).map_or(EventKind::Other, |e| e.kind);
+    let named = raw.data.iter().any(|d| d.name.is_some());
+    let message = if named {
+        String::new()
+    } else {
+        raw.data
+            .iter()
+            .map(|d| d.value.as_str())
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    let field_sets = if named {
+        vec![named_fields(raw.event_id, &raw.data)]
+    } else {
+        message::parse(raw.event_id, &message)
+    };
+    let audit = audit_outcome(raw.keywords);
+    field_sets
+        .into_iter()
+        .map(|fields| Event {
+            time: raw.time,
+            machine: raw.machine.clone(),
+            channel: raw.channel.clone(),
+            provider: raw.provider.clone(),
+            event_id: raw.event_id,
+            level: raw.level,
+            audit,
+            origin: EventOrigin {
+                file: Arc::clone(file),
+                record_id: raw.record_id,
+            },
+            kind,
+            message: message.clone(),
+            fields,
+        })
+        .collect()
+}
+
+/// The Security log's EventData fields. Windows writes `-` for "none" or "unchanged"; that is
+/// `None` here.
+fn named_fields(event_id: u32, data: &[DataValue]) -> EventFields {
+    let get = |name: &str| {
+        data.iter()
+            .find(|d| d.name.as_deref().is_some_and(|n| n.eq_ignore_ascii_case(name)))
+            .map(|d| d.value.trim())
+            .filter(|v| !v.is_empty() && *v != "-")
+            .map(str::to_owned)
+    };
+    let sid = |name: &str| get(name).and_then(|s| Sid::from_str(&s).ok());
+    let target_domain = get("TargetDomainName");
+    EventFields {
+        user_principal_name: get("UserPrincipalName"),
+        target_user: get("TargetUserName"),
+        caller_computer: if event_id == 4740 {
+            target_domain.clone()
+        } else {
+            None
+        },
+        target_domain,
+        target_sid: sid("TargetSid").or_else(|| sid("TargetUserSid")),
+        subject_user: get("SubjectUserName"),
+        subject_domain: get("SubjectDomainName"),
+        subject_sid: sid("SubjectUserSid"),
+        password_last_set: get("PasswordLastSet"),
+        old_uac: get("OldUacValue"),
+        new_uac: get("NewUacValue"),
+        status: get("Status").and_then(|s| parse_hex(&s)),
+        sub_status: get("SubStatus").and_then(|s| parse_hex(&s)),
+        ..EventFields::default()
+    }
+}
+
+/// `0xC000006A` or a bare hex number.
+fn parse_hex(text: &str) -> Option<u32> {
+    let digits = text
+        .strip_prefix("0x")
+        .or_else(|| text.strip_prefix("0X"))
+        .unwrap_or(text);
+    u32::from_str_radix(digits, 16).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn raw(provider: &str, id: u32, keywords: u64, data: Vec<DataValue>) -> RawRecord {
+        RawRecord {
+            record_id: 7,
+            time: DateTime::from_timestamp(1_700_000_000, 0).unwrap_or_default(),
+            provider: provider.into(),
+            event_id: id,
+            machine: "DC01.contoso.example".into(),
+            channel: "Security".into(),
+            level: 0,
+            keywords: Some(keywords),
+            data,
+        }
+    }
+
+    fn named(pairs: &[(&str, &str)]) -> Vec<DataValue> {
+        pairs
+            .iter()
+            .map(|(n, v)| DataValue {
+                name: Some((*n).into()),
+                value: (*v).into(),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn lockout_caller_computer_and_audit() {
+        let r = raw(
+            "Microsoft-Windows-Security-Auditing",
+            4740,
+            0x8020_0000_0000_0000,
+            named(&[
+                ("TargetUserName", "grace"),
+                ("TargetDomainName", "WS042"),
+                ("TargetSid", "S-1-5-21-1-2-3-1105"),
+                ("SubjectUserName", "DC01$"),
+                ("SubjectUserSid", "S-1-5-18"),
+            ]),
+        );
+        let e = normalize(r, &Arc::from("f.evtx"));
+        assert_eq!(e.len(), 1);
+        assert_eq!(e[0].kind, EventKind::DcLockout);
+        assert_eq!(e[0].audit, Some(AuditOutcome::Success));
+        assert_eq!(e[0].fields.caller_computer.as_deref(), Some("WS042"));
+        assert_eq!(
+            e[0].fields.target_sid.as_ref().map(|s| s.to_string()).as_deref(),
+            Some("S-1-5-21-1-2-3-1105")
+        );
+        assert_eq!(e[0].message, "");
+    }
+
+    #[test]
+    fn failure_keywords_dashes_and_status() {
+        let r = raw(
+            "Microsoft-Windows-Security-Auditing",
+            4625,
+            0x8010_0000_0000_0000,
+            named(&[
+                ("TargetUserName", "bob"),
+                ("TargetDomainName", "-"),
+                ("Status", "0xc000006d"),
+                ("SubStatus", "0xC000006A"),
+            ]),
+        );
+        let e = &normalize(r, &Arc::from("f"))[0];
+        assert_eq!(e.audit, Some(AuditOutcome::Failure));
+        assert_eq!(e.fields.target_domain, None);
+        assert_eq!(e.fields.caller_computer, None);
+        assert_eq!(e.fields.status, Some(0xC000_006D));
+        assert_eq!(e.fields.sub_status, Some(0xC000_006A));
+    }
+
+    #[test]
+    fn classic_batch_splits_into_events() {
+        let text = "Password Change Request - Anchor: B0H+OD3LM0GEnYODwdPhpg==, Dn: CN=a,DC=c, Change Date: x\r\n\
+                    Password Change Request - Anchor: AAAAAAAAAAAAAAAAAAAAAA==, Dn: CN=b,DC=c, Change Date: y";
+        let r = RawRecord {
+            keywords: Some(0x0080_0000_0000_0000),
+            channel: "Application".into(),
+            ..raw(
+                "Directory Synchronization",
+                656,
+                0,
+                vec![DataValue {
+                    name: None,
+                    value: text.into(),
+                }],
+            )
+        };
+        let e = normalize(r, &Arc::from("f"));
+        assert_eq!(e.len(), 2);
+        assert!(e
+            .iter()
+            .all(|e| e.kind == EventKind::PhsRequest && e.audit.is_none()));
+        assert_eq!(e[1].fields.dn.as_deref(), Some("CN=b,DC=c"));
+        assert_eq!(e[0].message, text);
+    }
+}

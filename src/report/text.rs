@@ -1,0 +1,198 @@
+//! The report for a terminal: verdict first, then the facts behind it, the findings with their
+//! evidence and fix, and the events. Colour only when asked (the command decides: a terminal and
+//! no NO_COLOR); symbols carry the meaning either way.
+
+use std::io::{self, Write};
+
+use super::{right_outcome, rights_rows, severity_symbol};
+use crate::diagnosis::model::{Diagnosis, Severity};
+use crate::diagnosis::rules::when;
+use crate::sanitize::line;
+
+/// ANSI styling, or none.
+#[derive(Debug, Clone, Copy)]
+pub struct Style {
+    pub color: bool,
+}
+
+impl Style {
+    fn paint(self, code: &str, s: &str) -> String {
+        if self.color {
+            format!("\x1b[{code}m{s}\x1b[0m")
+        } else {
+            s.to_string()
+        }
+    }
+    fn bold(self, s: &str) -> String {
+        self.paint("1", s)
+    }
+    fn dim(self, s: &str) -> String {
+        self.paint("2", s)
+    }
+    fn ok(self, s: &str) -> String {
+        self.paint("32", s)
+    }
+    fn severity(self, sev: Severity, s: &str) -> String {
+        let code = match sev {
+            Severity::Blocker => "1;31",
+            Severity::Warning => "33",
+            Severity::Info => "36",
+        };
+        self.paint(code, s)
+    }
+}
+
+pub fn render(d: &Diagnosis, style: Style, out: &mut impl Write) -> io::Result<()> {
+    let s = style;
+    let who = d.user.display_name.as_deref().unwrap_or(&d.user.sam_account_name);
+    writeln!(
+        out,
+        "{} {} ({})",
+        s.bold("Password writeback for"),
+        s.bold(&line(who)),
+        line(&d.user.sam_account_name)
+    )?;
+    writeln!(out, "  {}", line(&d.user.dn))?;
+    writeln!(out)?;
+    let verdict = if d.verdict.writeback_can_succeed {
+        s.ok("✓ writeback can succeed")
+    } else {
+        s.severity(Severity::Blocker, "✗ writeback will fail")
+    };
+    match &d.verdict.primary_cause {
+        Some(c) => writeln!(out, "{verdict}  (primary cause: {})", line(c))?,
+        None => writeln!(out, "{verdict}")?,
+    }
+    writeln!(out, "  {}", line(&d.verdict.summary))?;
+    writeln!(
+        out,
+        "  {}",
+        s.dim(&format!(
+            "evaluated at {} ({})",
+            when(d.evaluated_at),
+            d.evaluated_at_source.describe()
+        ))
+    )?;
+    writeln!(out)?;
+
+    let a = &d.account;
+    let yes_no = |b: bool| if b { "yes" } else { "no" };
+    writeln!(out, "{}", s.bold("Account"))?;
+    writeln!(
+        out,
+        "  enabled {}   locked out {}   must change password {}   password never expires {}   adminCount {}",
+        yes_no(a.enabled),
+        yes_no(a.locked_out),
+        yes_no(a.must_change_password),
+        yes_no(a.password_never_expires),
+        a.admin_count.map_or("-".to_string(), |c| c.to_string())
+    )?;
+    writeln!(
+        out,
+        "  pwdLastSet {}   lockoutTime {}",
+        a.pwd_last_set.map_or("-".to_string(), when),
+        a.lockout_time.map_or("-".to_string(), when)
+    )?;
+    writeln!(
+        out,
+        "  inheritance {}",
+        match &d.inheritance.blocked_at {
+            Some(at) => format!("blocked at {}", line(at)),
+            None => "from the domain root".to_string(),
+        }
+    )?;
+    writeln!(
+        out,
+        "  policy: minimum password age {} s, history {} ({})",
+        d.policy.min_pwd_age_seconds,
+        d.policy.pwd_history_length,
+        line(&d.policy.source)
+    )?;
+    writeln!(out)?;
+
+    writeln!(
+        out,
+        "{} {}{}",
+        s.bold("Connector"),
+        line(&d.connector.account),
+        d.connector
+            .sid
+            .as_deref()
+            .map_or(String::new(), |sid| format!(" ({})", line(sid)))
+    )?;
+    for (name, check) in rights_rows(&d.rights) {
+        let mark = if check.allowed {
+            s.ok("✓")
+        } else {
+            s.severity(Severity::Blocker, "✗")
+        };
+        writeln!(out, "  {mark} {name:<32} {}", right_outcome(check))?;
+        if let Some(ace) = &check.deciding_ace {
+            writeln!(
+                out,
+                "      {}",
+                s.dim(&format!(
+                    "ACE #{} {} {} ({})",
+                    ace.index,
+                    line(&ace.sddl),
+                    line(&ace.trustee),
+                    if ace.inherited { "inherited" } else { "explicit" }
+                ))
+            )?;
+        }
+    }
+    writeln!(out)?;
+
+    writeln!(out, "{} ({})", s.bold("Findings"), d.findings.len())?;
+    if d.findings.is_empty() {
+        writeln!(out, "  {}", s.ok("✓ none"))?;
+    }
+    for f in &d.findings {
+        let head = format!(
+            "{} {} {}",
+            severity_symbol(f.severity),
+            f.severity.as_str(),
+            line(&f.code)
+        );
+        writeln!(
+            out,
+            "  {}  {}",
+            s.severity(f.severity, &head),
+            s.bold(&line(&f.title))
+        )?;
+        if !f.detail.is_empty() {
+            writeln!(out, "      {}", line(&f.detail))?;
+        }
+        for e in &f.evidence {
+            writeln!(out, "      - {}", line(e))?;
+        }
+        if !f.remediation.is_empty() {
+            writeln!(
+                out,
+                "      {}",
+                s.dim("fix (for an administrator to run; resetlens changes nothing):")
+            )?;
+            for r in &f.remediation {
+                writeln!(out, "        > {}", line(r))?;
+            }
+        }
+    }
+    writeln!(out)?;
+
+    writeln!(out, "{} ({})", s.bold("Events"), d.events.len())?;
+    for e in &d.events {
+        writeln!(
+            out,
+            "  {}  {}  {} {}{}  {}",
+            when(e.time),
+            line(&e.machine),
+            e.event_id,
+            line(&e.name),
+            e.tracking_id
+                .as_deref()
+                .map_or(String::new(), |t| format!(" [{}]", line(t))),
+            line(&e.summary)
+        )?;
+    }
+    Ok(())
+}
