@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use crossterm::event::{KeyEvent, MouseEvent};
 
+use crate::diagnosis::Diagnosis;
 use crate::directory::Directory;
 use crate::events::Event;
 
@@ -30,17 +31,30 @@ pub enum Message {
         generation: u64,
         result: Result<Arc<[Event]>, String>,
     },
+    /// The diagnosis of the user at `user` (index into the directory's users) in `generation`.
+    DiagnosisReady {
+        generation: u64,
+        user: usize,
+        result: Result<Arc<Diagnosis>, String>,
+    },
     ClipboardWritten(Result<(), String>),
 }
 
 /// Background work `update` asks for. The runtime executes it and answers with a `Message`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Command {
     LoadDirectory {
         generation: u64,
     },
     IngestEvents {
         generation: u64,
+    },
+    /// Diagnose `user` (index into `directory.users`) against `events`.
+    Diagnose {
+        generation: u64,
+        directory: Arc<Directory>,
+        events: Arc<[Event]>,
+        user: usize,
     },
     /// Write `text` to the terminal's clipboard with OSC 52.
     CopyToClipboard(String),

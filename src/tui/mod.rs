@@ -6,6 +6,7 @@
 pub mod clipboard;
 pub mod keymap;
 pub mod message;
+pub mod rows;
 pub mod runtime;
 pub mod search;
 pub mod state;

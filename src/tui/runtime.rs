@@ -20,6 +20,7 @@ use ratatui::Terminal;
 use super::message::{Command, Message};
 use super::state::State;
 use super::{clipboard, update, view};
+use crate::diagnosis::Diagnosis;
 use crate::directory::Directory;
 use crate::events::Event;
 
@@ -28,6 +29,7 @@ use crate::events::Event;
 pub trait DataSource: Send + Sync + 'static {
     fn load_directory(&self) -> anyhow::Result<Directory>;
     fn ingest_events(&self) -> anyhow::Result<Vec<Event>>;
+    fn diagnose(&self, directory: &Directory, events: &[Event], user: usize) -> anyhow::Result<Diagnosis>;
 }
 
 /// How often the spinner turns while something loads.
@@ -126,6 +128,25 @@ fn execute(cmd: Command, rt: &tokio::runtime::Runtime, source: &Arc<dyn DataSour
             rt.spawn_blocking(move || {
                 let result = source.ingest_events().map(Arc::from).map_err(|e| error_text(&e));
                 let _ = tx.send(Message::EventsIngested { generation, result });
+            });
+        }
+        Command::Diagnose {
+            generation,
+            directory,
+            events,
+            user,
+        } => {
+            let source = Arc::clone(source);
+            rt.spawn_blocking(move || {
+                let result = source
+                    .diagnose(&directory, &events, user)
+                    .map(Arc::new)
+                    .map_err(|e| error_text(&e));
+                let _ = tx.send(Message::DiagnosisReady {
+                    generation,
+                    user,
+                    result,
+                });
             });
         }
         Command::CopyToClipboard(text) => {

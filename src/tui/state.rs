@@ -11,6 +11,7 @@ use super::keymap::KeyBindings;
 use super::message::Command;
 use super::search::{Search, SearchIndex};
 use super::theme::Theme;
+use crate::diagnosis::Diagnosis;
 use crate::directory::{Directory, DirectoryUser};
 use crate::events::Event;
 
@@ -150,6 +151,10 @@ pub struct UserScreen {
     pub scroll: u16,
     pub acl: ListView,
     pub events: ListView,
+    pub diagnosis: Loading<Arc<Diagnosis>>,
+    /// The event open in the detail overlay (index into `Diagnosis::events`) and its scroll.
+    pub event_detail: Option<usize>,
+    pub detail_scroll: u16,
 }
 
 impl UserScreen {
@@ -160,6 +165,9 @@ impl UserScreen {
             scroll: 0,
             acl: ListView::default(),
             events: ListView::default(),
+            diagnosis: Loading::Idle,
+            event_detail: None,
+            detail_scroll: 0,
         }
     }
 
@@ -174,7 +182,7 @@ impl UserScreen {
 }
 
 /// An error shown across the top until dismissed, with the work to redo if it can be retried.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Banner {
     pub text: String,
     pub retry: Vec<Command>,
@@ -222,7 +230,14 @@ impl State {
 
     /// Whether something is loading (the runtime then sends ticks for the spinner).
     pub fn busy(&self) -> bool {
-        self.directory.is_loading() || self.events.is_loading()
+        self.directory.is_loading()
+            || self.events.is_loading()
+            || self.user.as_ref().is_some_and(|u| u.diagnosis.is_loading())
+    }
+
+    /// The diagnosis of the user the user view shows, once it has arrived.
+    pub fn current_diagnosis(&self) -> Option<&Diagnosis> {
+        self.user.as_ref()?.diagnosis.ready().map(|d| d.as_ref())
     }
 
     /// The user the user view shows.

@@ -1,14 +1,19 @@
 //! The pure heart of the console: `update(state, message) -> commands`. No I/O happens here;
-//! anything slow or outside (LDAP, EVTX, the clipboard) goes out as a `Command`, and its result
-//! comes back as a `Message`. Modal layers consume keys first: command line, help, banner, then
-//! the screen in front.
+//! anything slow or outside (LDAP, EVTX, the diagnosis, the clipboard) goes out as a `Command`,
+//! and its result comes back as a `Message`. Modal layers consume keys first: command line, help,
+//! event detail, banner, then the screen in front.
+
+use std::sync::Arc;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseEventKind};
 
-use super::keymap::Action;
+use super::keymap::{Action, KeyBindings};
 use super::message::{Command, Message};
+use super::rows;
 use super::search::SearchIndex;
 use super::state::{Banner, ListView, Loading, Screen, SearchFocus, State, Tab, UserScreen};
+use crate::directory::Directory;
+use crate::events::Event;
 
 /// Applies `message` to `state` and returns the background work it calls for.
 pub fn update(state: &mut State, message: Message) -> Vec<Command> {
@@ -25,8 +30,7 @@ pub fn update(state: &mut State, message: Message) -> Vec<Command> {
             Vec::new()
         }
         Message::Paste(text) => {
-            let text: String = text.chars().filter(|c| !c.is_control()).collect();
-            for c in text.chars() {
+            for c in text.chars().filter(|c| !c.is_control()) {
                 type_char(state, c);
             }
             Vec::new()
@@ -40,32 +44,48 @@ pub fn update(state: &mut State, message: Message) -> Vec<Command> {
             Vec::new()
         }
         Message::DirectoryLoaded { generation, result } => {
-            if generation == state.generation {
-                on_directory(state, result);
+            if generation != state.generation {
+                return Vec::new();
             }
-            Vec::new()
+            on_directory(state, result);
+            request_diagnosis(state)
         }
         Message::EventsIngested { generation, result } => {
-            if generation == state.generation {
-                match result {
-                    Ok(events) => state.events = Loading::Ready(events),
-                    Err(e) => {
-                        state.events = Loading::Failed(e.clone());
-                        state.banner = Some(Banner {
-                            text: format!("event logs: {e}"),
-                            retry: vec![Command::IngestEvents { generation }],
-                        });
-                    }
+            if generation != state.generation {
+                return Vec::new();
+            }
+            match result {
+                Ok(events) => state.events = Loading::Ready(events),
+                Err(e) => {
+                    state.events = Loading::Failed(e.clone());
+                    state.banner = Some(Banner {
+                        text: format!("event logs: {e} (diagnosing from the directory alone)"),
+                        retry: vec![Command::IngestEvents { generation }],
+                    });
                 }
+            }
+            request_diagnosis(state)
+        }
+        Message::DiagnosisReady {
+            generation,
+            user,
+            result,
+        } => {
+            let current = state
+                .user
+                .as_mut()
+                .filter(|u| u.user == user && generation == state.generation);
+            if let Some(screen) = current {
+                screen.diagnosis = match result {
+                    Ok(d) => Loading::Ready(d),
+                    Err(e) => Loading::Failed(e),
+                };
             }
             Vec::new()
         }
         Message::ClipboardWritten(result) => {
             if let Err(e) = result {
-                state.banner = Some(Banner {
-                    text: format!("clipboard: {e}"),
-                    retry: Vec::new(),
-                });
+                error(state, format!("clipboard: {e}"));
             }
             Vec::new()
         }
@@ -78,6 +98,10 @@ pub fn load_all(state: &mut State) -> Vec<Command> {
     state.directory = Loading::Loading;
     state.events = Loading::Loading;
     state.banner = None;
+    if let Some(u) = state.user.as_mut() {
+        u.diagnosis = Loading::Idle;
+        u.event_detail = None;
+    }
     let generation = state.generation;
     vec![
         Command::LoadDirectory { generation },
@@ -85,19 +109,44 @@ pub fn load_all(state: &mut State) -> Vec<Command> {
     ]
 }
 
-fn on_directory(state: &mut State, result: Result<std::sync::Arc<crate::directory::Directory>, String>) {
+/// Asks for the open user's diagnosis once the directory is there and the event logs are done
+/// (read or failed: a diagnosis without events is still worth having).
+fn request_diagnosis(state: &mut State) -> Vec<Command> {
+    let Some(directory) = state.directory.ready().cloned() else {
+        return Vec::new();
+    };
+    let events: Arc<[Event]> = match &state.events {
+        Loading::Ready(e) => Arc::clone(e),
+        Loading::Failed(_) => Arc::from(Vec::new()),
+        Loading::Idle | Loading::Loading => return Vec::new(),
+    };
+    let generation = state.generation;
+    match state.user.as_mut() {
+        Some(u) if matches!(u.diagnosis, Loading::Idle) => {
+            u.diagnosis = Loading::Loading;
+            vec![Command::Diagnose {
+                generation,
+                directory,
+                events,
+                user: u.user,
+            }]
+        }
+        _ => Vec::new(),
+    }
+}
+
+fn on_directory(state: &mut State, result: Result<Arc<Directory>, String>) {
     match result {
         Ok(dir) => {
             let index = SearchIndex::new(&dir.users);
             state.search.search.refresh(&index);
             state.search.index = Some(index);
             state.search.selected = 0;
-            // A reload may have reordered users: the user view cannot keep a stale index.
-            if let Some(u) = &state.user {
-                let old_dn = state.current_user().map(|u| u.dn.clone());
-                let new_pos = old_dn.and_then(|dn| dir.users.iter().position(|x| x.dn == dn));
-                match new_pos {
-                    Some(p) => state.user = Some(UserScreen { user: p, ..u.clone() }),
+            // A reload may have reordered users: follow the open user by DN.
+            let open_dn = state.current_user().map(|u| u.dn.clone());
+            if let Some(u) = state.user.as_mut() {
+                match open_dn.and_then(|dn| dir.users.iter().position(|x| x.dn == dn)) {
+                    Some(p) => u.user = p,
                     None => {
                         state.user = None;
                         state.screen = Screen::Search;
@@ -119,18 +168,26 @@ fn on_directory(state: &mut State, result: Result<std::sync::Arc<crate::director
 }
 
 fn on_key(state: &mut State, key: KeyEvent) -> Vec<Command> {
-    let keys = &state.settings.keys;
+    let keys = state.settings.keys.clone();
     if keys.is(Action::ForceQuit, &key) {
         state.quit = true;
         return Vec::new();
     }
     if state.command_line.is_some() {
-        return on_command_line_key(state, key);
+        return on_command_line_key(state, key, &keys);
     }
     if state.help {
         if keys.is(Action::Back, &key) || keys.is(Action::Help, &key) || keys.is(Action::Quit, &key) {
             state.help = false;
         }
+        return Vec::new();
+    }
+    if let Some(u) = state
+        .user
+        .as_mut()
+        .filter(|u| u.event_detail.is_some() && state.screen == Screen::User)
+    {
+        on_detail_key(u, &key, &keys, page(state.size));
         return Vec::new();
     }
     if let Some(banner) = &state.banner {
@@ -143,9 +200,35 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Command> {
         }
     }
     match state.screen {
-        Screen::Search => on_search_key(state, key),
-        Screen::User => on_user_key(state, key),
+        Screen::Search => on_search_key(state, key, &keys),
+        Screen::User => on_user_key(state, key, &keys),
     }
+}
+
+fn on_detail_key(u: &mut UserScreen, key: &KeyEvent, keys: &KeyBindings, page: usize) {
+    if keys.is(Action::Back, key) || keys.is(Action::Open, key) || keys.is(Action::Quit, key) {
+        u.event_detail = None;
+        u.detail_scroll = 0;
+        return;
+    }
+    let mut s = usize::from(u.detail_scroll);
+    if let Some(a) = scroll_action(keys, key) {
+        move_in(&mut s, usize::from(u16::MAX), a, page);
+    }
+    u.detail_scroll = u16::try_from(s).unwrap_or(u16::MAX);
+}
+
+fn scroll_action(keys: &KeyBindings, key: &KeyEvent) -> Option<Action> {
+    [
+        Action::Up,
+        Action::Down,
+        Action::PageUp,
+        Action::PageDown,
+        Action::Top,
+        Action::Bottom,
+    ]
+    .into_iter()
+    .find(|a| keys.is(*a, key))
 }
 
 fn retry(state: &mut State) -> Vec<Command> {
@@ -156,7 +239,7 @@ fn retry(state: &mut State) -> Vec<Command> {
         match c {
             Command::LoadDirectory { .. } => state.directory = Loading::Loading,
             Command::IngestEvents { .. } => state.events = Loading::Loading,
-            Command::CopyToClipboard(_) => {}
+            Command::Diagnose { .. } | Command::CopyToClipboard(_) => {}
         }
     }
     banner.retry
@@ -169,7 +252,7 @@ fn typing(state: &State) -> bool {
         Screen::User => state.user.as_ref().is_some_and(|u| match u.tab {
             Tab::Permissions => u.acl.editing_filter,
             Tab::Events => u.events.editing_filter,
-            _ => false,
+            Tab::Account | Tab::Fix => false,
         }),
     }
 }
@@ -188,8 +271,7 @@ fn printable(key: &KeyEvent) -> Option<char> {
 }
 
 /// Keys common to both screens when nothing is being typed.
-fn on_global_key(state: &mut State, key: &KeyEvent) -> Option<Vec<Command>> {
-    let keys = &state.settings.keys;
+fn on_global_key(state: &mut State, key: &KeyEvent, keys: &KeyBindings) -> bool {
     if keys.is(Action::Quit, key) {
         state.quit = true;
     } else if keys.is(Action::Help, key) {
@@ -197,33 +279,25 @@ fn on_global_key(state: &mut State, key: &KeyEvent) -> Option<Vec<Command>> {
     } else if keys.is(Action::CommandLine, key) {
         state.command_line = Some(String::new());
     } else {
-        return None;
+        return false;
     }
-    Some(Vec::new())
+    true
 }
 
-fn on_search_key(state: &mut State, key: KeyEvent) -> Vec<Command> {
-    let keys = state.settings.keys.clone();
+fn on_search_key(state: &mut State, key: KeyEvent, keys: &KeyBindings) -> Vec<Command> {
     if keys.is(Action::Open, &key) {
-        open_selected(state);
-        return Vec::new();
+        return open_selected(state);
     }
     // Arrows and pages move the selection from either focus; only letters depend on it.
-    for action in [Action::PageUp, Action::PageDown] {
-        if keys.is(action, &key) {
-            move_selection(state, action);
-            return Vec::new();
-        }
-    }
-    if matches!(key.code, KeyCode::Up | KeyCode::Down) {
-        move_selection(
-            state,
-            if key.code == KeyCode::Up {
-                Action::Up
-            } else {
-                Action::Down
-            },
-        );
+    let nav = match key.code {
+        KeyCode::Up => Some(Action::Up),
+        KeyCode::Down => Some(Action::Down),
+        _ => [Action::PageUp, Action::PageDown]
+            .into_iter()
+            .find(|a| keys.is(*a, &key)),
+    };
+    if let Some(action) = nav {
+        move_selection(state, action);
         return Vec::new();
     }
     match state.search.focus {
@@ -250,16 +324,13 @@ fn on_search_key(state: &mut State, key: KeyEvent) -> Vec<Command> {
                 || keys.is(Action::Back, &key)
             {
                 state.search.focus = SearchFocus::Query;
-            } else if let Some(action) = [Action::Up, Action::Down, Action::Top, Action::Bottom]
-                .into_iter()
-                .find(|a| keys.is(*a, &key))
-            {
+            } else if let Some(action) = scroll_action(keys, &key) {
                 move_selection(state, action);
-            } else if let Some(cmds) = on_global_key(state, &key) {
-                return cmds;
+            } else if on_global_key(state, &key, keys) {
             } else if let Some(c) = printable(&key) {
                 // An unbound letter starts a new search rather than being lost.
                 state.search.focus = SearchFocus::Query;
+                set_query(state, String::new());
                 type_char(state, c);
             }
         }
@@ -268,11 +339,10 @@ fn on_search_key(state: &mut State, key: KeyEvent) -> Vec<Command> {
 }
 
 fn set_query(state: &mut State, query: String) {
-    if let Some(index) = &state.search.index {
-        state.search.search.update(index, &query);
-    } else {
+    match &state.search.index {
+        Some(index) => state.search.search.update(index, &query),
         // No directory yet: keep the text so the search runs once it arrives.
-        state.search.search.update(&SearchIndex::from_fields([]), &query);
+        None => state.search.search.update(&SearchIndex::from_fields([]), &query),
     }
     state.search.selected = 0;
 }
@@ -296,9 +366,9 @@ fn type_char(state: &mut State, c: char) {
     }
 }
 
-fn page(state: &State) -> usize {
-    // Header, tabs, borders, footer: what is left is roughly the list height.
-    usize::from(state.size.1.saturating_sub(10)).max(1)
+/// Rows a page move jumps: the body height less the chrome around lists.
+fn page(size: (u16, u16)) -> usize {
+    usize::from(size.1.saturating_sub(10)).max(1)
 }
 
 fn move_in(selected: &mut usize, len: usize, action: Action, page: usize) {
@@ -315,55 +385,66 @@ fn move_in(selected: &mut usize, len: usize, action: Action, page: usize) {
 }
 
 fn move_selection(state: &mut State, action: Action) {
-    let page = page(state);
+    let page = page(state.size);
     match state.screen {
         Screen::Search => {
             let len = state.search.search.hits().len();
             move_in(&mut state.search.selected, len, action, page);
         }
         Screen::User => {
-            let lens = list_lengths(state);
-            if let Some(u) = state.user.as_mut() {
-                match u.tab {
-                    Tab::Permissions => move_in(&mut u.acl.selected, lens.0, action, page),
-                    Tab::Events => move_in(&mut u.events.selected, lens.1, action, page),
-                    Tab::Account | Tab::Fix => {
-                        let mut s = usize::from(u.scroll);
-                        move_in(&mut s, usize::from(u16::MAX), action, page);
-                        u.scroll = u16::try_from(s).unwrap_or(u16::MAX);
-                    }
+            let len = current_list_len(state);
+            let Some(u) = state.user.as_mut() else { return };
+            match (u.list_mut(), len) {
+                (Some(list), Some(len)) => move_in(&mut list.selected, len, action, page),
+                _ => {
+                    let mut s = usize::from(u.scroll);
+                    move_in(&mut s, usize::from(u16::MAX), action, page);
+                    u.scroll = u16::try_from(s).unwrap_or(u16::MAX);
                 }
             }
         }
     }
 }
 
-/// Row counts of the Permissions and Events lists for the current user (after filters).
-fn list_lengths(state: &State) -> (usize, usize) {
-    let _ = state;
-    (0, 0)
+/// Rows in the current tab's list after its filter, for tabs that have one.
+fn current_list_len(state: &State) -> Option<usize> {
+    let u = state.user.as_ref()?;
+    match u.tab {
+        Tab::Permissions => {
+            let dir = state.directory.ready()?;
+            let user = state.current_user()?;
+            let acl = rows::dacl_rows(dir, user, state.current_diagnosis()).unwrap_or_default();
+            Some(rows::filtered_dacl(&acl, &u.acl.filter).len())
+        }
+        Tab::Events => Some(
+            state
+                .current_diagnosis()
+                .map_or(0, |d| rows::event_rows(d, &u.events.filter).len()),
+        ),
+        Tab::Account | Tab::Fix => None,
+    }
 }
 
-fn open_selected(state: &mut State) {
-    let Some(hit) = state.search.search.hits().get(state.search.selected).copied() else {
-        return;
-    };
-    open_user(state, hit.user);
+fn open_selected(state: &mut State) -> Vec<Command> {
+    match state.search.search.hits().get(state.search.selected).copied() {
+        Some(hit) => open_user(state, hit.user),
+        None => Vec::new(),
+    }
 }
 
-fn open_user(state: &mut State, user: usize) {
+fn open_user(state: &mut State, user: usize) -> Vec<Command> {
     state.user = Some(UserScreen::new(user));
     state.screen = Screen::User;
+    request_diagnosis(state)
 }
 
-fn on_user_key(state: &mut State, key: KeyEvent) -> Vec<Command> {
-    let keys = state.settings.keys.clone();
+fn on_user_key(state: &mut State, key: KeyEvent, keys: &KeyBindings) -> Vec<Command> {
     let Some(user) = state.user.as_mut() else {
         state.screen = Screen::Search;
         return Vec::new();
     };
     if let Some(list) = user.list_mut().filter(|l| l.editing_filter) {
-        edit_filter(list, &key, &keys);
+        edit_filter(list, &key, keys);
         return Vec::new();
     }
     if keys.is(Action::Back, &key) {
@@ -389,30 +470,51 @@ fn on_user_key(state: &mut State, key: KeyEvent) -> Vec<Command> {
         if let Some(list) = user.list_mut() {
             list.editing_filter = true;
         }
-    } else if let Some(action) = [
-        Action::Up,
-        Action::Down,
-        Action::PageUp,
-        Action::PageDown,
-        Action::Top,
-        Action::Bottom,
-    ]
-    .into_iter()
-    .find(|a| keys.is(*a, &key))
-    {
+    } else if keys.is(Action::Open, &key) && user.tab == Tab::Events {
+        open_event(state);
+    } else if let Some(action) = scroll_action(keys, &key) {
         move_selection(state, action);
     } else if keys.is(Action::Copy, &key) {
-        state.banner = Some(Banner {
-            text: "the ticket summary is not available yet".into(),
-            retry: Vec::new(),
-        });
-    } else if let Some(cmds) = on_global_key(state, &key) {
-        return cmds;
+        return copy_summary(state);
+    } else {
+        on_global_key(state, &key, keys);
     }
     Vec::new()
 }
 
-fn edit_filter(list: &mut ListView, key: &KeyEvent, keys: &super::keymap::KeyBindings) {
+fn open_event(state: &mut State) {
+    let Some(diag) = state.current_diagnosis() else {
+        return;
+    };
+    let Some(u) = state.user.as_ref() else { return };
+    let chosen = rows::event_rows(diag, &u.events.filter)
+        .get(u.events.selected)
+        .map(|r| r.event);
+    if let (Some(event), Some(u)) = (chosen, state.user.as_mut()) {
+        u.event_detail = Some(event);
+        u.detail_scroll = 0;
+    }
+}
+
+/// The ticket summary is the markdown report of the diagnosis, copied with OSC 52.
+fn copy_summary(state: &mut State) -> Vec<Command> {
+    let Some(diag) = state.current_diagnosis() else {
+        error(state, "nothing to copy yet: the diagnosis is not ready".into());
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    match crate::report::markdown::render(diag, &mut out) {
+        Ok(()) => vec![Command::CopyToClipboard(
+            String::from_utf8_lossy(&out).into_owned(),
+        )],
+        Err(e) => {
+            error(state, format!("could not render the summary: {e}"));
+            Vec::new()
+        }
+    }
+}
+
+fn edit_filter(list: &mut ListView, key: &KeyEvent, keys: &KeyBindings) {
     if keys.is(Action::Open, key) {
         list.editing_filter = false;
     } else if keys.is(Action::Back, key) {
@@ -426,8 +528,7 @@ fn edit_filter(list: &mut ListView, key: &KeyEvent, keys: &super::keymap::KeyBin
     list.selected = 0;
 }
 
-fn on_command_line_key(state: &mut State, key: KeyEvent) -> Vec<Command> {
-    let keys = state.settings.keys.clone();
+fn on_command_line_key(state: &mut State, key: KeyEvent, keys: &KeyBindings) -> Vec<Command> {
     let Some(line) = state.command_line.as_mut() else {
         return Vec::new();
     };
@@ -464,7 +565,7 @@ fn run_command_line(state: &mut State, line: &str) -> Vec<Command> {
         "q" | "quit" => state.quit = true,
         "help" => state.help = true,
         "reload" => return load_all(state),
-        "user" | "u" if !arg.is_empty() => open_user_by_name(state, arg),
+        "user" | "u" if !arg.is_empty() => return open_user_by_name(state, arg),
         "events" | "e" => match state.user.as_mut().filter(|_| state.screen == Screen::User) {
             Some(user) => {
                 user.tab = Tab::Events;
@@ -485,32 +586,38 @@ fn run_command_line(state: &mut State, line: &str) -> Vec<Command> {
 }
 
 /// Exact match first (the contract's forms); otherwise the best fuzzy hit.
-fn open_user_by_name(state: &mut State, name: &str) {
+fn open_user_by_name(state: &mut State, name: &str) -> Vec<Command> {
     let Some(dir) = state.directory.ready().cloned() else {
-        return error(state, "the directory is not loaded yet".into());
+        error(state, "the directory is not loaded yet".into());
+        return Vec::new();
     };
     match dir.find_user(name) {
-        Ok(u) => {
-            if let Some(p) = dir.users.iter().position(|x| std::ptr::eq(x, u)) {
-                open_user(state, p);
-            }
-        }
-        Err(crate::directory::UserLookupError::Ambiguous { candidates, .. }) => error(
-            state,
-            format!(
-                "'{}' matches {} users; type more of the name",
-                crate::sanitize::line(name),
-                candidates.len()
-            ),
-        ),
-        Err(_) => {
-            set_query(state, name.to_string());
-            match state.search.search.hits().first() {
-                Some(hit) => open_user(state, hit.user),
-                None => error(
-                    state,
-                    format!("no user matches '{}'", crate::sanitize::line(name)),
+        Ok(u) => match dir.users.iter().position(|x| std::ptr::eq(x, u)) {
+            Some(p) => open_user(state, p),
+            None => Vec::new(),
+        },
+        Err(crate::directory::UserLookupError::Ambiguous { candidates, .. }) => {
+            let n = candidates.len();
+            error(
+                state,
+                format!(
+                    "'{}' matches {n} users; type more of the name",
+                    crate::sanitize::line(name)
                 ),
+            );
+            Vec::new()
+        }
+        Err(crate::directory::UserLookupError::NotFound(_)) => {
+            set_query(state, name.to_string());
+            match state.search.search.hits().first().copied() {
+                Some(hit) => open_user(state, hit.user),
+                None => {
+                    error(
+                        state,
+                        format!("no user matches '{}'", crate::sanitize::line(name)),
+                    );
+                    Vec::new()
+                }
             }
         }
     }

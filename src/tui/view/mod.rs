@@ -2,8 +2,12 @@
 //! (status line, error banner, footer or command line) around the screen in front, then the
 //! overlays (help) on top. Below the minimum size it only says so.
 
+mod account;
 mod chrome;
+mod events;
+mod fix;
 mod help;
+mod permissions;
 mod search;
 mod user;
 
