@@ -1,8 +1,51 @@
+//! `resetlens snapshot --out FILE [--user U]...`: capture the directory (every user in scope, or
+//! the named ones) into a snapshot file that `--snapshot FILE` reads back with no DC.
+
+use std::io::Write;
+
+use anyhow::Context;
+
 use crate::app::{CommandError, Outcome};
 use crate::cli::{SnapshotArgs, SourceArgs};
+use crate::config::{DirectorySource, SourceConfig};
+use crate::directory::{self, snapshot, Scope};
 
-pub fn run(_args: &SnapshotArgs, _source: &SourceArgs) -> Result<Outcome, CommandError> {
-    Err(CommandError::Internal(anyhow::anyhow!(
-        "'snapshot' is being built"
-    )))
+pub fn run(args: &SnapshotArgs, source: &SourceArgs) -> Result<Outcome, CommandError> {
+    let cfg = SourceConfig::resolve(source).map_err(|e| CommandError::Input(e.into()))?;
+    if !matches!(cfg.directory, Some(DirectorySource::Ldap(_))) {
+        return Err(CommandError::Input(anyhow::anyhow!(
+            "a snapshot is taken from a domain controller: give --ldap-url (and --bind-dn or --kerberos)"
+        )));
+    }
+    let scope = if args.user.is_empty() {
+        Scope::All { base: None }
+    } else {
+        Scope::Users(args.user.clone())
+    };
+    let dir = directory::load_blocking(&cfg, scope).map_err(|e| CommandError::Input(e.into()))?;
+    // Write next to the target and rename, so an interrupted capture never leaves half a file.
+    let tmp = args.out.with_extension("partial");
+    let written = std::fs::File::create(&tmp)
+        .with_context(|| format!("cannot create {}", tmp.display()))
+        .and_then(|f| {
+            let mut w = std::io::BufWriter::new(f);
+            snapshot::write(&dir, &mut w)?;
+            w.flush()?;
+            Ok(())
+        })
+        .and_then(|()| {
+            std::fs::rename(&tmp, &args.out).with_context(|| format!("cannot write {}", args.out.display()))
+        });
+    if let Err(e) = written {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(CommandError::Input(e));
+    }
+    eprintln!(
+        "resetlens: wrote {} users, {} containers from {} to {}",
+        dir.users.len(),
+        dir.containers.len(),
+        crate::sanitize::line(&dir.source),
+        args.out.display()
+    );
+    Ok(Outcome::Clean)
 }

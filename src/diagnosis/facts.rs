@@ -8,8 +8,9 @@ use chrono::{DateTime, Utc};
 use super::account::AccountState;
 use super::model::{AceView, EvaluatedAtSource, InheritanceSection, RightsSection};
 use super::policy::EffectivePolicy;
-use crate::directory::{ConnectorAccount, Directory, DirectoryUser};
+use crate::directory::{dn, ConnectorAccount, Directory, DirectoryUser};
 use crate::events::{Event, EventKind};
+use crate::security::{names, Sid};
 
 /// The connector account's and the user's access as the security descriptors decide it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -61,6 +62,61 @@ impl Facts<'_> {
     }
 }
 
+/// The protected groups (AdminSDHolder) the user is in, by display name, and whether that was
+/// checked transitively. tokenGroups gives nested membership; without it only memberOf's direct
+/// groups can be matched, by the well-known names of the protected groups. The built-in
+/// Administrator and krbtgt accounts are protected by themselves.
+pub fn protected_membership(directory: &Directory, user: &DirectoryUser) -> (Vec<String>, bool) {
+    let domain_sid = &directory.domain.sid;
+    let mut found: Vec<String> = Vec::new();
+    if let Some(sid) = user
+        .object_sid
+        .as_ref()
+        .filter(|s| names::is_protected_account(s, domain_sid))
+    {
+        found.push(format!("{} (a protected account itself)", directory.name_of(sid)));
+    }
+    let Some(groups) = &user.token_groups else {
+        let protected_names: Vec<&str> = names::PROTECTED_BUILTIN_RIDS
+            .iter()
+            .filter_map(|rid| builtin(*rid))
+            .chain(
+                names::PROTECTED_DOMAIN_RIDS
+                    .iter()
+                    .map(|rid| domain_sid.with_rid(*rid)),
+            )
+            .filter_map(|sid| names::well_known_name(&sid, Some(domain_sid)))
+            .collect();
+        found.extend(
+            user.member_of
+                .iter()
+                .filter(|g| {
+                    dn::rdns(g).first().is_some_and(|cn| {
+                        protected_names
+                            .iter()
+                            .any(|p| dn::rdn_value(cn).eq_ignore_ascii_case(p))
+                    })
+                })
+                .cloned(),
+        );
+        return (found, false);
+    };
+    found.extend(
+        groups
+            .iter()
+            .filter(|g| names::is_protected_group(g, domain_sid))
+            .map(|g| {
+                names::well_known_name(g, Some(domain_sid))
+                    .map_or_else(|| directory.name_of(g), str::to_string)
+            }),
+    );
+    (found, true)
+}
+
+fn builtin(rid: u32) -> Option<Sid> {
+    format!("S-1-5-32-{rid}").parse().ok()
+}
+
 /// Whether an event reports a failed writeback (or a failure of the writeback machinery).
 pub fn is_failure(e: &Event) -> bool {
     match e.kind {
@@ -93,7 +149,36 @@ pub fn evaluation_instant(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::diagnosis::testing::{event, ts};
+    use crate::diagnosis::testing::{directory, event, ts, user, DOMAIN_SID};
+
+    #[test]
+    fn protected_membership_from_token_groups_or_member_of() {
+        let dir = directory();
+        let mut u = user("bob");
+        assert_eq!(protected_membership(&dir, &u), (vec![], true));
+        u.token_groups = Some(vec![
+            format!("{DOMAIN_SID}-513").parse().unwrap(),
+            format!("{DOMAIN_SID}-512").parse().unwrap(),
+        ]);
+        let (groups, transitive) = protected_membership(&dir, &u);
+        assert!(transitive);
+        assert_eq!(groups, ["Domain Admins"]);
+        u.token_groups = None;
+        u.member_of = vec![
+            "CN=Helpdesk,OU=Groups,DC=contoso,DC=test".into(),
+            "CN=Account Operators,CN=Builtin,DC=contoso,DC=test".into(),
+        ];
+        assert_eq!(
+            protected_membership(&dir, &u),
+            (
+                vec!["CN=Account Operators,CN=Builtin,DC=contoso,DC=test".to_string()],
+                false
+            )
+        );
+        u.member_of.clear();
+        u.object_sid = Some(format!("{DOMAIN_SID}-500").parse().unwrap());
+        assert_eq!(protected_membership(&dir, &u).0.len(), 1);
+    }
 
     #[test]
     fn instant_prefers_at_then_failure_then_now() {

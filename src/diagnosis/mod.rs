@@ -1,4 +1,9 @@
 //! Findings and the verdict: directory facts and correlated events in, a `Diagnosis` out.
+//!
+//! `diagnose` decodes the model once into `Facts` (account state at the evaluation instant,
+//! effective policy, the connector's effective rights, protected membership), runs the rules
+//! (`rules::*`, one module per finding family) and settles the verdict. Nothing here reads LDAP or
+//! EVTX, or prints: sources fill the model, `report` renders the result.
 
 pub mod account;
 pub mod facts;
@@ -7,7 +12,98 @@ pub mod model;
 pub mod policy;
 pub mod rules;
 #[cfg(test)]
-mod testing;
+pub(crate) mod testing;
 pub mod verdict;
 
+use chrono::{DateTime, Utc};
+
 pub use model::{Diagnosis, Finding, Severity, Verdict};
+
+use crate::directory::ConnectorLookup;
+use crate::events::Event;
+use facts::Facts;
+use model::{AccountSection, ConnectorSection, EventView, PolicySection, UserSection, SCHEMA};
+
+/// The report for already-decoded facts: rules, verdict, and the contract's sections.
+pub fn report(f: &Facts, generated_at: DateTime<Utc>) -> Diagnosis {
+    let mut findings = rules::evaluate(f);
+    // Blockers first; within a severity, rule order (root causes before symptoms).
+    findings.sort_by_key(|x| std::cmp::Reverse(x.severity));
+    let verdict = verdict::verdict(f, &findings);
+    let u = f.user;
+    let a = &f.account;
+    Diagnosis {
+        schema: SCHEMA.to_string(),
+        generated_at,
+        evaluated_at: f.at,
+        evaluated_at_source: f.at_source,
+        user: UserSection {
+            dn: u.dn.clone(),
+            sam_account_name: u.sam_account_name.clone(),
+            user_principal_name: u.user_principal_name.clone(),
+            display_name: u.display_name.clone(),
+            object_guid: u.object_guid.map(|g| g.to_string()),
+            object_sid: u.object_sid.as_ref().map(|s| s.to_string()),
+        },
+        account: AccountSection {
+            enabled: a.enabled,
+            locked_out: a.locked_out,
+            lockout_time: a.lockout_time,
+            pwd_last_set: a.pwd_last_set_instant(),
+            must_change_password: a.must_change_password,
+            password_never_expires: a.password_never_expires,
+            admin_count: a.admin_count,
+        },
+        inheritance: f.access.inheritance.clone(),
+        connector: connector_section(f),
+        rights: f.access.rights.clone(),
+        policy: PolicySection {
+            min_pwd_age_seconds: f.policy.min_pwd_age().num_seconds(),
+            pwd_history_length: f.policy.pwd_history_length,
+            source: f.policy.source.label(),
+        },
+        events: f.events.iter().map(event_view).collect(),
+        findings,
+        verdict,
+    }
+}
+
+fn connector_section(f: &Facts) -> ConnectorSection {
+    match &f.directory.connector {
+        ConnectorLookup::Found(c) => ConnectorSection {
+            account: match &f.directory.domain.netbios_name {
+                Some(nb) => format!("{nb}\\{}", c.sam_account_name),
+                None => c.sam_account_name.clone(),
+            },
+            dn: Some(c.dn.clone()),
+            sid: Some(c.sid.to_string()),
+        },
+        ConnectorLookup::NotFound { wanted } => ConnectorSection {
+            account: wanted.clone(),
+            dn: None,
+            sid: None,
+        },
+        ConnectorLookup::Ambiguous { candidates } => ConnectorSection {
+            account: format!("ambiguous: {}", candidates.join("; ")),
+            dn: None,
+            sid: None,
+        },
+    }
+}
+
+// TEMPORARY until Event::view() lands on the events branch.
+fn event_view(e: &Event) -> EventView {
+    EventView {
+        time: e.time,
+        machine: e.machine.clone(),
+        channel: e.channel.clone(),
+        provider: e.provider.clone(),
+        event_id: e.event_id,
+        record_id: e.origin.record_id,
+        file: e.origin.file.to_string(),
+        name: crate::events::catalog::lookup(&e.provider, e.event_id)
+            .map_or(String::new(), |c| c.name.to_string()),
+        tracking_id: e.fields.tracking_id.clone(),
+        summary: e.message.clone(),
+    }
+}

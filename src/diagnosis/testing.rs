@@ -183,3 +183,31 @@ pub fn facts<'a>(dir: &'a Directory, events: &'a [Event], at: &str) -> Facts<'a>
         membership_transitive: true,
     }
 }
+
+/// A complete report for the renderers' snapshots: alice, inheritance blocked at OU=Staff, no
+/// Unexpire Password, one 33004 from the connect server, a hostile display name.
+pub fn blocked_diagnosis() -> super::Diagnosis {
+    let mut dir = directory();
+    dir.users[0].display_name = Some("Alice \x1b[31mSmith|`x`".into());
+    let mut failure = event(33004, EventKind::WritebackFailure, "2026-11-24T08:00:00Z");
+    failure.message = "TrackingId: 3f1c9d2e-0000-4000-8000-000000000001, ADPermissionsError".into();
+    let events = [
+        event(31001, EventKind::WritebackResetStart, "2026-11-24T07:59:58Z"),
+        failure,
+    ];
+    let mut f = facts(&dir, &events, "2026-11-24T08:00:00Z");
+    f.at_source = EvaluatedAtSource::LatestFailedAttempt;
+    f.access.inheritance.blocked_at = Some("OU=Staff,DC=contoso,DC=test".into());
+    f.access.rights.reset_password = RightCheck::none();
+    f.access.rights.write_lockout_time = RightCheck::none();
+    f.access.rights.write_pwd_last_set = RightCheck::none();
+    f.access.rights.change_password = RightCheck::none();
+    super::report(&f, ts("2026-11-25T12:00:00Z"))
+}
+
+/// The healthy baseline as a report.
+pub fn healthy_diagnosis() -> super::Diagnosis {
+    let dir = directory();
+    let f = facts(&dir, &[], "2026-11-24T08:00:00Z");
+    super::report(&f, ts("2026-11-25T12:00:00Z"))
+}

@@ -18,11 +18,7 @@ pub enum DirectoryError {
         "the domain controller at {addr} did not answer within {secs} s ({during}); check that it \
          is up and reachable, or raise --timeout"
     )]
-    Timeout {
-        addr: String,
-        secs: u64,
-        during: String,
-    },
+    Timeout { addr: String, secs: u64, during: String },
     #[error("the connection to {addr} was lost during {during}: {detail}")]
     ConnectionLost {
         addr: String,

@@ -1,11 +1,238 @@
 //! The directory side of the evidence: the model of users, the domain and the connector account,
 //! and the sources that fill it (live LDAP, snapshot files).
+//!
+//! Commands call [`load`] (one user, a few users, or everyone under a base) or, to walk every user
+//! in bounded memory, [`users_stream`]. Both read from whatever `SourceConfig` names.
 
 pub mod dn;
+mod error;
+pub mod inheritance;
+pub mod ldap;
 pub mod model;
+pub mod snapshot;
 pub mod time;
 
+use std::future::Future;
+
+pub use error::DirectoryError;
+pub use inheritance::blocked_at;
 pub use model::{
     uac, ConnectorAccount, ConnectorLookup, Container, Directory, DirectoryUser, Domain, PasswordSettings,
     UserLookupError,
 };
+
+use crate::config::{DirectorySource, SourceConfig};
+use ldap::{LiveReader, LiveUserPages};
+
+/// Which users to read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Scope {
+    /// These users, each named as the contract allows (sAMAccountName, UPN, mail, DN, GUID, SID).
+    Users(Vec<String>),
+    /// Every user under `base` (default: `--base-dn`, else the domain).
+    All { base: Option<String> },
+}
+
+/// Reads the directory for `scope` from the configured source (LDAP or a snapshot).
+pub async fn load(cfg: &SourceConfig, scope: Scope) -> Result<Directory, DirectoryError> {
+    match &cfg.directory {
+        None => Err(DirectoryError::NoSource),
+        Some(DirectorySource::Snapshot(path)) => {
+            let dir = snapshot::read(path)?;
+            select(dir, &scope, cfg.base_dn.as_deref())
+        }
+        Some(DirectorySource::Ldap(l)) => {
+            let mut reader = LiveReader::open(l, cfg.base_dn.as_deref(), cfg.connector.as_deref()).await?;
+            match scope {
+                Scope::Users(queries) => {
+                    for q in &queries {
+                        reader.add_user(q).await?;
+                    }
+                    Ok(reader.into_directory())
+                }
+                Scope::All { base } => {
+                    let mut pages = reader.user_pages(base.as_deref()).await?;
+                    let mut users = Vec::new();
+                    while let Some(page) = pages.next_page().await? {
+                        users.extend(page);
+                    }
+                    let mut dir = pages.into_context();
+                    dir.users = users;
+                    Ok(dir)
+                }
+            }
+        }
+    }
+}
+
+/// [`load`] for synchronous callers (the commands): runs it on a private runtime.
+pub fn load_blocking(cfg: &SourceConfig, scope: Scope) -> Result<Directory, DirectoryError> {
+    block_on(load(cfg, scope))
+}
+
+/// Runs a directory future to completion on a small multi-threaded runtime (the Kerberos bind
+/// needs a blocking thread next to the connection's driver).
+pub fn block_on<T>(fut: impl Future<Output = Result<T, DirectoryError>>) -> Result<T, DirectoryError> {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| DirectoryError::Tls(format!("cannot start the I/O runtime: {e}")))?
+        .block_on(fut)
+}
+
+/// Every user in scope, a page at a time, with the context (domain, connector, containers and
+/// names) the diagnosis needs next to them.
+pub enum UserStream {
+    Live(Box<LiveUserPages>),
+    Snapshot {
+        context: Directory,
+        rest: std::vec::IntoIter<DirectoryUser>,
+    },
+}
+
+/// Users per page when a snapshot is streamed.
+const SNAPSHOT_PAGE: usize = 1000;
+
+/// Opens a page-at-a-time walk over every user under `base` (default: `--base-dn`, else the
+/// domain), so 100,000 users never sit in memory at once on the live path.
+pub async fn users_stream(cfg: &SourceConfig, base: Option<&str>) -> Result<UserStream, DirectoryError> {
+    match &cfg.directory {
+        None => Err(DirectoryError::NoSource),
+        Some(DirectorySource::Snapshot(path)) => {
+            let scope = Scope::All {
+                base: base.map(str::to_string),
+            };
+            let mut context = select(snapshot::read(path)?, &scope, cfg.base_dn.as_deref())?;
+            let rest = std::mem::take(&mut context.users).into_iter();
+            Ok(UserStream::Snapshot { context, rest })
+        }
+        Some(DirectorySource::Ldap(l)) => {
+            let reader = LiveReader::open(l, cfg.base_dn.as_deref(), cfg.connector.as_deref()).await?;
+            Ok(UserStream::Live(Box::new(reader.user_pages(base).await?)))
+        }
+    }
+}
+
+impl UserStream {
+    /// The next page of users, or `None` at the end.
+    pub async fn next_page(&mut self) -> Result<Option<Vec<DirectoryUser>>, DirectoryError> {
+        match self {
+            UserStream::Live(pages) => pages.next_page().await,
+            UserStream::Snapshot { rest, .. } => {
+                let page: Vec<DirectoryUser> = rest.by_ref().take(SNAPSHOT_PAGE).collect();
+                Ok((!page.is_empty()).then_some(page))
+            }
+        }
+    }
+
+    /// Domain, connector, containers and names known so far; `users` is empty.
+    pub fn context(&self) -> &Directory {
+        match self {
+            UserStream::Live(pages) => pages.context(),
+            UserStream::Snapshot { context, .. } => context,
+        }
+    }
+}
+
+/// Narrows a whole-domain directory (a snapshot) to `scope`, with the same errors a live lookup
+/// gives for unknown or ambiguous users.
+fn select(
+    mut dir: Directory,
+    scope: &Scope,
+    default_base: Option<&str>,
+) -> Result<Directory, DirectoryError> {
+    match scope {
+        Scope::Users(queries) => {
+            let mut picked = Vec::with_capacity(queries.len());
+            for q in queries {
+                picked.push(dir.find_user(q)?.clone());
+            }
+            dir.users = picked;
+        }
+        Scope::All { base } => {
+            if let Some(base) = base.as_deref().or(default_base) {
+                dir.users.retain(|u| {
+                    dn::chain(&u.dn, base)
+                        .last()
+                        .is_some_and(|top| dn::same(top, base))
+                });
+            }
+        }
+    }
+    Ok(dir)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn select_narrows_a_snapshot_to_the_scope() {
+        let d = snapshot::synthetic(20);
+        let one = select(d.clone(), &Scope::Users(vec!["USER3".into()]), None).unwrap();
+        assert_eq!(one.users.len(), 1);
+        assert_eq!(one.users[0].sam_account_name, "user3");
+        let err = select(d.clone(), &Scope::Users(vec!["nobody".into()]), None).unwrap_err();
+        assert!(matches!(err, DirectoryError::User(UserLookupError::NotFound(_))));
+        let site = "OU=Site1,OU=Staff,DC=contoso,DC=test";
+        let under = select(
+            d.clone(),
+            &Scope::All {
+                base: Some(site.into()),
+            },
+            None,
+        )
+        .unwrap();
+        assert!(!under.users.is_empty() && under.users.iter().all(|u| u.dn.ends_with(site)));
+        let by_default = select(d.clone(), &Scope::All { base: None }, Some(site)).unwrap();
+        assert_eq!(by_default.users, under.users);
+        assert_eq!(
+            select(d.clone(), &Scope::All { base: None }, None)
+                .unwrap()
+                .users
+                .len(),
+            20
+        );
+    }
+
+    #[test]
+    fn snapshot_streams_in_pages() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("s.json");
+        snapshot::write(&snapshot::synthetic(2500), std::fs::File::create(&path).unwrap()).unwrap();
+        let cfg = SourceConfig {
+            directory: Some(DirectorySource::Snapshot(path)),
+            base_dn: None,
+            connector: None,
+            evtx: vec![],
+            at: None,
+            console: Default::default(),
+        };
+        let sizes = block_on(async {
+            let mut s = users_stream(&cfg, None).await?;
+            assert!(s.context().users.is_empty());
+            let mut sizes = Vec::new();
+            while let Some(p) = s.next_page().await? {
+                sizes.push(p.len());
+            }
+            Ok(sizes)
+        })
+        .unwrap();
+        assert_eq!(sizes, vec![1000, 1000, 500]);
+    }
+
+    #[test]
+    fn no_source_is_a_clear_error() {
+        let cfg = SourceConfig {
+            directory: None,
+            base_dn: None,
+            connector: None,
+            evtx: vec![],
+            at: None,
+            console: Default::default(),
+        };
+        let err = load_blocking(&cfg, Scope::All { base: None }).unwrap_err();
+        assert!(err.to_string().contains("--ldap-url"), "{err}");
+    }
+}

@@ -393,8 +393,11 @@ impl Worker<'_> {
                 return result;
             }
         };
-        check_crcs(&self.buf, &header, &f.path, chunk, &mut result.problems);
-        match self.fast.scan_chunk(&self.buf, &header, self.interest) {
+        // A cut chunk's CRC cannot match; the truncation is reported already.
+        if read == CHUNK_SIZE {
+            check_crcs(&self.buf, &header, &f.path, chunk, &mut result.problems);
+        }
+        match self.fast.scan_chunk(&self.buf, read, &header, self.interest) {
             Ok(scan) => {
                 result.records = scan.records;
                 result.hits = scan.hits;
@@ -518,7 +521,9 @@ pub fn ingest(paths: &[PathBuf], opts: &IngestOptions, progress: &(dyn Fn(Progre
                     let Some(f) = opened.get(file) else { break };
                     let chunk = unit - starts.get(file).copied().unwrap_or(0);
                     let result = worker.read_chunk(f, file, chunk);
-                    let step = (CHUNK_SIZE as u64).min(f.size.saturating_sub(chunk_file_offset(chunk)));
+                    // The file header's bytes count with the first chunk, so the total adds up.
+                    let start = if chunk == 0 { 0 } else { chunk_file_offset(chunk) };
+                    let step = (chunk_file_offset(chunk) + CHUNK_SIZE as u64).min(f.size) - start;
                     let file_done = f.done_bytes.fetch_add(step, Ordering::Relaxed) + step;
                     let done = bytes_done.fetch_add(step, Ordering::Relaxed) + step;
                     let records = records_read.fetch_add(result.records, Ordering::Relaxed) + result.records;

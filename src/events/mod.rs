@@ -2,6 +2,7 @@
 //! for writeback, parsing their messages, and correlating them to a user and to attempts.
 
 pub mod catalog;
+pub mod correlate;
 pub mod ingest;
 pub mod message;
 pub mod model;

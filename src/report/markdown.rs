@@ -222,3 +222,25 @@ mod tests {
         assert!(!code("x\ny").contains('\n'));
     }
 }
+
+#[cfg(test)]
+mod snapshot_tests {
+    use super::*;
+    use crate::diagnosis::testing::{blocked_diagnosis, healthy_diagnosis};
+
+    fn rendered(d: &Diagnosis) -> String {
+        let mut out = Vec::new();
+        render(d, &mut out).unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn blocked_user_snapshot() {
+        insta::assert_snapshot!(rendered(&blocked_diagnosis()));
+    }
+
+    #[test]
+    fn healthy_user_snapshot() {
+        insta::assert_snapshot!(rendered(&healthy_diagnosis()));
+    }
+}

@@ -173,7 +173,10 @@ pub fn render(d: &Diagnosis, style: Style, out: &mut impl Write) -> io::Result<(
                 s.dim("fix (for an administrator to run; resetlens changes nothing):")
             )?;
             for r in &f.remediation {
-                writeln!(out, "        > {}", line(r))?;
+                match r.strip_prefix("# ") {
+                    Some(note) => writeln!(out, "        {}", line(note))?,
+                    None => writeln!(out, "        > {}", line(r))?,
+                }
             }
         }
     }
@@ -195,4 +198,38 @@ pub fn render(d: &Diagnosis, style: Style, out: &mut impl Write) -> io::Result<(
         )?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diagnosis::testing::{blocked_diagnosis, healthy_diagnosis};
+
+    fn rendered(d: &Diagnosis, color: bool) -> String {
+        let mut out = Vec::new();
+        render(d, Style { color }, &mut out).unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn blocked_user_snapshot() {
+        insta::assert_snapshot!(rendered(&blocked_diagnosis(), false));
+    }
+
+    #[test]
+    fn healthy_user_snapshot() {
+        insta::assert_snapshot!(rendered(&healthy_diagnosis(), false));
+    }
+
+    #[test]
+    fn colour_only_when_asked_and_hostile_escapes_never_pass() {
+        let plain = rendered(&blocked_diagnosis(), false);
+        assert!(!plain.contains('\x1b'), "no escape sequences without colour");
+        let coloured = rendered(&blocked_diagnosis(), true);
+        assert!(coloured.contains("\x1b[1;31m"));
+        // The display name's own ESC is shown inert in both.
+        assert!(coloured.contains("Alice \\x1b[31mSmith"));
+        // Symbols carry the meaning without colour.
+        assert!(plain.contains("✗ writeback will fail"));
+    }
 }

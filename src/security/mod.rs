@@ -1,6 +1,7 @@
 //! Windows security primitives: SIDs, GUIDs, self-relative security descriptors, SDDL rendering and
 //! the AD effective-access check the diagnosis relies on. Knows nothing of LDAP, events or the UI.
 
+pub mod access;
 pub mod descriptor;
 pub mod guid;
 pub mod names;

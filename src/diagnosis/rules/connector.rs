@@ -30,8 +30,9 @@ pub fn check(f: &Facts) -> Vec<Finding> {
         .evidence(format!("candidates: {}", candidates.join("; "))),
     };
     vec![finding
-        .fix("On the Entra Connect server: Import-Module 'C:\\Program Files\\Microsoft Azure Active Directory Connect\\AdSyncConfig\\AdSyncConfig.psm1'; Get-ADSyncADConnectorAccount")
-        .fix("Then run resetlens again with --connector <that account>")]
+        .note("On the Entra Connect server, show the account the AD connector uses:")
+        .fix("Import-Module 'C:\\Program Files\\Microsoft Azure Active Directory Connect\\AdSyncConfig\\AdSyncConfig.psm1'; Get-ADSyncADConnectorAccount")
+        .note("Then run resetlens again with --connector <that account>")]
 }
 
 #[cfg(test)]

@@ -265,20 +265,21 @@ fn describe(f: &Facts, code: &str, events: &[&Event]) -> Finding {
             "AD refused the connector account's reset of this user's password with access denied.",
         )
         .fix(n.set_writeback_permissions(None))
-        .fix("After granting, allow up to an hour (SDProp) before retrying for protected accounts"),
+        .note("After granting, allow up to an hour (SDProp) before retrying for protected accounts"),
         "event-password-policy" => b(
             "Writeback was refused by the password policy (33008 / hr=0x80230619)",
             "The new password did not satisfy the on-premises policy: minimum age, history, complexity, a \
              password filter, or \"user cannot change password\".",
         )
-        .fix("Ask the user to choose a different password that meets the on-premises policy (length, complexity, not one of the last N)"),
+        .note("Ask the user to choose a different password that meets the on-premises policy (length, complexity, not one of the last N)"),
         "event-user-not-found" => b(
             "Writeback could not find the user on-premises (33002)",
             "The sync engine found no on-premises object for this cloud user: deleted on-premises, out of the \
              sync scope, or not joined in the metaverse.",
         )
+        .note("On the Entra Connect server, check the user's connector-space object, then run a delta sync:")
         .fix(format!(
-            "On the Entra Connect server: Get-ADSyncCSObject -ConnectorName {} -DistinguishedName {}",
+            "Get-ADSyncCSObject -ConnectorName {} -DistinguishedName {}",
             ps(&n.domain_fqdn),
             ps(&n.user_dn)
         ))
@@ -288,11 +289,12 @@ fn describe(f: &Facts, code: &str, events: &[&Event]) -> Finding {
             "The same user is enabled in more than one forest or domain, or the anchor is not unique; \
              writeback does not know which to reset.",
         )
+        .note("Find the duplicates in each forest:")
         .fix(format!(
-            "Find the duplicates in each forest: Get-ADUser -Filter \"UserPrincipalName -eq '{}'\" -Server <each forest> -Properties mS-DS-ConsistencyGuid",
+            "Get-ADUser -Filter \"UserPrincipalName -eq '{}'\" -Server <each forest> -Properties mS-DS-ConsistencyGuid",
             upn.replace('\'', "''")
         ))
-        .fix("Disable or remove the extra account, so only one on-premises account is enabled for this identity"),
+        .note("Disable or remove the extra account, so only one on-premises account is enabled for this identity"),
         "event-ou-reserved-characters" => {
             let (ou, what) = reserved_ou(
                 events
@@ -306,8 +308,9 @@ fn describe(f: &Facts, code: &str, events: &[&Event]) -> Finding {
                 "Writeback fails with 33001 when the on-premises OU path contains reserved characters.",
             )
             .evidence(format!("{ou} contains {what}"))
+            .note("Rename the OU without it:")
             .fix(format!(
-                "Rename the OU without it: Rename-ADObject -Identity {} -NewName '<name without reserved characters>'",
+                "Rename-ADObject -Identity {} -NewName '<name without reserved characters>'",
                 ps(&ou)
             ))
         }
@@ -327,48 +330,48 @@ fn describe(f: &Facts, code: &str, events: &[&Event]) -> Finding {
              service, so requests did not arrive or could not be answered.",
         )
         .fix("Test-NetConnection -ComputerName ssprdedicatedsbprodscu.servicebus.windows.net -Port 443")
-        .fix("Allow outbound TCP 443 to *.passwordreset.microsoftonline.com and *.servicebus.windows.net; TLS 1.2 and .NET 4.8 on the Connect server")
+        .note("Allow outbound TCP 443 to *.passwordreset.microsoftonline.com and *.servicebus.windows.net; TLS 1.2 and .NET 4.8 on the Connect server")
         .fix("Restart-Service ADSync"),
         "event-writeback-disabled" => b(
             "Password writeback was stopped or turned off on the Connect server",
             "The writeback service stopped (31016) or was offboarded (31013) and did not start again (no later \
              31015), so cloud requests fail.",
         )
-        .fix("Entra Connect wizard: Customize synchronization options > Optional features > Password writeback, then look for event 31015")
+        .note("Entra Connect wizard: Customize synchronization options > Optional features > Password writeback, then look for event 31015")
         .fix("Restart-Service ADSync"),
         "event-decryption" => b(
             "The Connect server could not decrypt the password from the cloud (32004 / 32010)",
             "The encryption keys of the cloud and the Connect server do not match.",
         )
-        .fix("Disable and re-enable password writeback in the Entra Connect wizard (rolls the keys)"),
+        .note("Disable and re-enable password writeback in the Entra Connect wizard (rolls the keys)"),
         "event-policy-hints-unsupported" => b(
             "A DC does not support the LDAP password policy hints control (6329)",
             "Entra Connect needs DCs that advertise LDAP_SERVER_POLICY_HINTS (1.2.840.113556.1.4.2066): \
              Windows Server 2016 or later.",
         )
         .fix("(Get-ADRootDSE -Server <DC>).supportedControl -contains '1.2.840.113556.1.4.2066'")
-        .fix("Upgrade or retire the DCs that lack it, or point the connector at DCs that have it"),
+        .note("Upgrade or retire the DCs that lack it, or point the connector at DCs that have it"),
         "event-connector-password-too-long" => b(
             "The connector account's password is longer than 256 characters (hr=0x800700CE)",
             "The sync engine cannot use a connector account password longer than 256 characters.",
         )
         .fix(format!(
-            "Set-ADAccountPassword -Identity {} -Reset (256 characters or fewer)",
+            "Set-ADAccountPassword -Identity {} -Reset  # 256 characters or fewer",
             ps(f.connector().map_or("<connector account DN>", |c| c.dn.as_str()))
         ))
-        .fix("Then update it in Synchronization Service Manager > Connectors > the AD connector > Properties > Connect to Active Directory Forest"),
+        .note("Then update it in Synchronization Service Manager > Connectors > the AD connector > Properties > Connect to Active Directory Forest"),
         "event-forest-not-enabled" => b(
             "Password sync is not enabled on this management agent (hr=0x8023061F)",
             "A forest was added (or removed and re-added) after writeback was enabled.",
         )
-        .fix("Disable and re-enable password writeback in the Entra Connect wizard"),
+        .note("Disable and re-enable password writeback in the Entra Connect wizard"),
         _ => b(
             "Writeback failed for a reason the events do not name",
             "The failure event carries no specific cause. 31003/31008/31011 alone document three causes: the \
              password policy, missing connector permissions, or a protected-group user; see the directory \
              findings.",
         )
-        .fix("Read the full event text and the ADSync events around the same time; give Microsoft support the TrackingId"),
+        .note("Read the full event text and the ADSync events around the same time; give Microsoft support the TrackingId"),
     }
 }
 

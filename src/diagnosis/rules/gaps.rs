@@ -37,7 +37,7 @@ pub fn check(f: &Facts) -> Vec<Finding> {
     for g in gaps {
         finding = finding.evidence(g);
     }
-    vec![finding.fix(
+    vec![finding.note(
         "Give the bind account read access to nTSecurityDescriptor (owner, group, DACL) of users, OUs and the \
          domain root, and to Password Settings objects, then run again",
     )]

@@ -54,17 +54,18 @@ pub fn check(f: &Facts) -> Vec<Finding> {
         ))
         .fix(Names::enable_inheritance(blocked_at));
     if !on_user {
-        finding = finding.fix(format!(
-            "Or, to keep the OU protected, grant the connector there: {}",
-            n.set_writeback_permissions(Some(blocked_at))
-        ));
+        finding = finding
+            .note("Or, to keep the OU protected, grant the connector there (on the Entra Connect server):")
+            .fix(n.set_writeback_permissions(Some(blocked_at)));
     }
     vec![finding
+        .note("Find every object with inheritance off (on the Entra Connect server):")
         .fix(format!(
-            "Find every object with inheritance off: Get-ADSyncObjectsWithInheritanceDisabled -SearchBase {} -ObjectClass '*'",
+            "Get-ADSyncObjectsWithInheritanceDisabled -SearchBase {} -ObjectClass '*'",
             ps(&n.domain_dn)
         ))
-        .fix(format!("Check afterwards: {}", Names::show_acl(&n.user_dn)))]
+        .note("Check afterwards:")
+        .fix(Names::show_acl(&n.user_dn))]
 }
 
 #[cfg(test)]
@@ -91,7 +92,7 @@ mod tests {
         assert_eq!(codes(&out), ["inheritance-disabled"]);
         assert_eq!(out[0].severity, Severity::Blocker);
         assert!(out[0].title.contains("OU=Staff,DC=contoso,DC=test"));
-        assert!(out[0].remediation[1].contains("-ADobjectDN 'OU=Staff,DC=contoso,DC=test'"));
+        assert!(out[0].remediation[2].contains("-ADobjectDN 'OU=Staff,DC=contoso,DC=test'"));
     }
 
     #[test]

@@ -20,11 +20,11 @@ pub fn check(f: &Facts) -> Vec<Finding> {
     }
     let fix_policy = match &f.policy.source {
         PolicySource::Domain => format!(
-            "Set-ADDefaultDomainPasswordPolicy -Identity {} -MinPasswordAge 0 (Microsoft recommends 0 with writeback)",
+            "Set-ADDefaultDomainPasswordPolicy -Identity {} -MinPasswordAge 0",
             ps(&fqdn(&f.directory.domain.dn))
         ),
         PolicySource::Pso(dn) => format!(
-            "Set-ADFineGrainedPasswordPolicy -Identity {} -MinPasswordAge 0 (the policy that applies to this user)",
+            "Set-ADFineGrainedPasswordPolicy -Identity {} -MinPasswordAge 0",
             ps(dn)
         ),
     };
@@ -53,7 +53,11 @@ pub fn check(f: &Facts) -> Vec<Finding> {
         f.at_source.describe()
     ))
     .evidence(format!("earliest possible reset: {}", when(earliest)))
-    .fix(format!("Wait until {} and reset again", when(earliest)))
+    .note(format!(
+        "Wait until {} and reset again, or set the minimum age to 0 as Microsoft recommends with writeback ({}):",
+        when(earliest),
+        f.policy.source.label()
+    ))
     .fix(fix_policy)]
 }
 

@@ -66,8 +66,15 @@ impl Finding {
         self
     }
 
-    pub fn fix(mut self, line: impl Into<String>) -> Finding {
-        self.remediation.push(line.into());
+    /// A command for an administrator to run, exactly as it should be typed.
+    pub fn fix(mut self, command: impl Into<String>) -> Finding {
+        self.remediation.push(command.into());
+        self
+    }
+
+    /// Prose between the commands, as a PowerShell comment so a pasted block stays runnable.
+    pub fn note(mut self, text: impl AsRef<str>) -> Finding {
+        self.remediation.push(format!("# {}", text.as_ref()));
         self
     }
 }

@@ -39,13 +39,11 @@ pub fn check_admin_sd_holder(f: &Facts) -> Vec<Finding> {
         finding = finding.evidence(ace_line("Reset Password decided by", ace));
     }
     vec![finding
-        .fix("Option 1 (recommended): the person uses a separate, unprivileged account for daily work; SSPR writeback works for that one, and the admin account's password is reset on-premises.")
-        .fix(format!(
-            "Option 2: another administrator resets it on-premises: Set-ADAccountPassword -Identity {} -Reset",
-            ps(&n.user_dn)
-        ))
-        .fix("Option 3: if the membership is no longer needed, remove it; then adminCount must be cleared and inheritance re-enabled (see admin-count-orphaned).")
-        .fix("Do not widen AdminSDHolder's DACL for this: it changes the permissions of every protected account.")]
+        .note("Option 1 (recommended): the person uses a separate, unprivileged account for daily work; SSPR writeback works for that one, and the admin account's password is reset on-premises.")
+        .note("Option 2: another administrator resets it on-premises:")
+        .fix(format!("Set-ADAccountPassword -Identity {} -Reset", ps(&n.user_dn)))
+        .note("Option 3: if the membership is no longer needed, remove it; then clear adminCount and re-enable inheritance (see admin-count-orphaned).")
+        .note("Do not widen AdminSDHolder's DACL for this: it changes the permissions of every protected account.")]
 }
 
 pub fn check_admin_count_orphaned(f: &Facts) -> Vec<Finding> {

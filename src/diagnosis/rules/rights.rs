@@ -111,38 +111,33 @@ fn finding(f: &Facts, need: &Needed, check: &RightCheck) -> Finding {
             }
         ));
     if let Some(ace) = deny {
-        out = out
-            .evidence(ace_line("deciding ACE", ace))
-            .fix(remove_deny(object, ace));
+        out = remove_deny(out.evidence(ace_line("deciding ACE", ace)), object, ace);
     }
     match need.dsacls_on_users {
         Some(perm) => out
-            .fix(format!(
-                "On the Entra Connect server: {}",
-                n.set_writeback_permissions(None)
-            ))
-            .fix(format!(
-                "Or with dsacls: {}",
-                n.dsacls_grant(&n.domain_dn, perm, true)
-            )),
+            .note("Grant what writeback needs (on the Entra Connect server):")
+            .fix(n.set_writeback_permissions(None))
+            .note("Or with dsacls:")
+            .fix(n.dsacls_grant(&n.domain_dn, perm, true)),
         None => out.fix(n.dsacls_grant(&n.domain_dn, "CA;Unexpire Password", false)),
     }
-    .fix(format!("Check afterwards: {}", Names::show_acl(object)))
+    .note("Check afterwards:")
+    .fix(Names::show_acl(object))
 }
 
 /// How to remove the deciding deny ACE: on the object if explicit, else where it is inherited from.
-fn remove_deny(object_dn: &str, ace: &AceView) -> String {
+fn remove_deny(finding: Finding, object_dn: &str, ace: &AceView) -> Finding {
     if ace.inherited {
-        return format!(
-            "The deny ACE is inherited: remove it on the ancestor that sets it (inspect each OU above {object_dn} with dsacls \"<OU DN>\" and look for the deny for {})",
+        return finding.note(format!(
+            "The deny ACE is inherited: remove it on the ancestor that sets it (inspect each OU above {object_dn} with dsacls and look for the deny for {})",
             ace.trustee
-        );
+        ));
     }
-    format!(
-        "Remove the deny ACE: $p = {}; $acl = Get-Acl -Path $p; $acl.GetAccessRules($true, $false, [System.Security.Principal.SecurityIdentifier]) | Where-Object {{ $_.AccessControlType -eq 'Deny' -and $_.IdentityReference.Value -eq {} }} | ForEach-Object {{ [void]$acl.RemoveAccessRuleSpecific($_) }}; Set-Acl -Path $p -AclObject $acl",
+    finding.note("Remove the explicit deny ACE:").fix(format!(
+        "$p = {}; $acl = Get-Acl -Path $p; $acl.GetAccessRules($true, $false, [System.Security.Principal.SecurityIdentifier]) | Where-Object {{ $_.AccessControlType -eq 'Deny' -and $_.IdentityReference.Value -eq {} }} | ForEach-Object {{ [void]$acl.RemoveAccessRuleSpecific($_) }}; Set-Acl -Path $p -AclObject $acl",
         ps(&format!("AD:\\{object_dn}")),
         ps(ace_trustee_sid(ace))
-    )
+    ))
 }
 
 /// The SID in the ACE's SDDL (its last field), which is what Get-Acl reports as the identity.
@@ -193,7 +188,7 @@ mod tests {
             ]
         );
         assert_eq!(out[0].severity, Severity::Blocker);
-        assert!(out[0].remediation[0]
+        assert!(out[0].remediation[1]
             .contains("-ADConnectorAccountName 'MSOL_abc123' -ADConnectorAccountDomain 'contoso.test'"));
         assert!(out[3].remediation[0]
             .contains("dsacls \"DC=contoso,DC=test\" /G \"CONTOSO\\MSOL_abc123:CA;Unexpire Password\""));
@@ -217,7 +212,7 @@ mod tests {
         assert_eq!(codes(&out), ["denied-reset-password"]);
         assert!(out[0].title.contains("CONTOSO\\MSOL_abc123"));
         assert!(out[0].evidence[1].contains("(OD;;CR;00299570"));
-        assert!(out[0].remediation[0].contains(&format!("-eq '{CONNECTOR_SID}'")));
+        assert!(out[0].remediation[1].contains(&format!("-eq '{CONNECTOR_SID}'")));
     }
 
     #[test]

@@ -126,10 +126,12 @@ fn name_at(chunk: &[u8], offset: usize) -> Option<String> {
 }
 
 impl FastReader {
-    /// Reads every record of a chunk (`chunk` holds the whole chunk, header first).
+    /// Reads every record of a chunk (`chunk` holds the whole chunk, header first; only its
+    /// first `available` bytes came from the file when it was truncated).
     pub(super) fn scan_chunk(
         &mut self,
         chunk: &[u8],
+        available: usize,
         header: &EvtxChunkHeader,
         interest: &Interest,
     ) -> Fast<ChunkScan> {
@@ -143,6 +145,10 @@ impl FastReader {
             };
             let size = record.data_size as usize;
             let end = offset.saturating_add(size);
+            if end > available {
+                // The file ends inside this record; the truncation is already reported.
+                break;
+            }
             if size < RECORD_HEADER_SIZE + 4 || end > live_end {
                 return nope(offset, "record size");
             }

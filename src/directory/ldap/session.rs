@@ -1,0 +1,507 @@
+//! One authenticated LDAP connection to a domain controller: TLS with verification, simple or
+//! Kerberos bind, every operation bounded by the configured timeout, the SD flags control on every
+//! search, and ldap3's errors turned into `DirectoryError`s a helpdesk can act on.
+
+use std::io::IsTerminal;
+use std::time::Duration;
+
+use ldap3::adapters::{Adapter, EntriesOnly, PagedResults};
+use ldap3::controls::RawControl;
+use ldap3::{LdapConnAsync, LdapConnSettings, LdapError, Scope, SearchEntry, SearchStream};
+
+use super::entry::Entry;
+use crate::config::{Auth, LdapConfig, PasswordSource, Transport};
+use crate::directory::DirectoryError;
+
+/// LDAP_SERVER_SD_FLAGS_OID: without it a non-admin gets no nTSecurityDescriptor at all and an
+/// admin also gets the SACL.
+const SD_FLAGS_OID: &str = "1.2.840.113556.1.4.801";
+/// BER SEQUENCE { INTEGER 7 }: owner, group and DACL.
+const SD_FLAGS_OWNER_GROUP_DACL: [u8; 5] = [0x30, 0x03, 0x02, 0x01, 0x07];
+/// Entries per page of a paged search (AD's MaxPageSize default is 1000).
+pub const PAGE_SIZE: i32 = 1000;
+
+const RC_NO_SUCH_OBJECT: u32 = 32;
+const RC_INVALID_CREDENTIALS: u32 = 49;
+
+pub struct Session {
+    ldap: ldap3::Ldap,
+    /// `host:port`, for messages.
+    addr: String,
+    timeout: Duration,
+}
+
+/// A paged subtree search in progress; yields entries in the order the DC sends them.
+pub struct PagedSearch {
+    stream: SearchStream<'static, &'static str, Vec<&'static str>>,
+    addr: String,
+    timeout: Duration,
+    base: String,
+}
+
+impl Session {
+    pub async fn connect(cfg: &LdapConfig) -> Result<Session, DirectoryError> {
+        let addr = format!("{}:{}", cfg.host, cfg.port);
+        let secs = cfg.timeout.as_secs();
+        let mut settings = LdapConnSettings::new()
+            .set_conn_timeout(cfg.timeout)
+            .set_starttls(cfg.transport == Transport::StartTls);
+        if cfg.transport != Transport::Sealed {
+            settings = settings.set_connector(tls_connector(cfg)?);
+        }
+        let url = match cfg.transport {
+            Transport::Ldaps => format!("ldaps://{}", host_port(cfg)),
+            Transport::StartTls | Transport::Sealed => format!("ldap://{}", host_port(cfg)),
+        };
+        let connecting = LdapConnAsync::with_settings(settings, &url);
+        let (conn, ldap) = match tokio::time::timeout(cfg.timeout, connecting).await {
+            Err(_) => {
+                return Err(DirectoryError::Timeout {
+                    addr,
+                    secs,
+                    during: "connect".into(),
+                })
+            }
+            Ok(Err(e)) => return Err(connect_error(e, cfg, &addr)),
+            Ok(Ok(pair)) => pair,
+        };
+        ldap3::drive!(conn);
+        let mut session = Session {
+            ldap,
+            addr,
+            timeout: cfg.timeout,
+        };
+        session.bind(cfg).await?;
+        Ok(session)
+    }
+
+    async fn bind(&mut self, cfg: &LdapConfig) -> Result<(), DirectoryError> {
+        match &cfg.auth {
+            Auth::Simple { bind_dn, password } => {
+                let secret = read_password(password, bind_dn)?;
+                let mut ldap = self.ldap.clone();
+                let result = self
+                    .bounded("bind", async move { ldap.simple_bind(bind_dn, &secret).await })
+                    .await?;
+                check_bind(result, bind_dn)
+            }
+            Auth::Kerberos { spn_host } => {
+                // The GSSAPI library blocks (ticket cache, KDC round trips): keep it off the
+                // runtime's worker threads.
+                let mut ldap = self.ldap.clone();
+                let host = spn_host.clone();
+                let handle = tokio::runtime::Handle::current();
+                let bind = tokio::task::spawn_blocking(move || {
+                    handle.block_on(async move { ldap.sasl_gssapi_bind(&host).await })
+                });
+                let joined = tokio::time::timeout(self.timeout, bind)
+                    .await
+                    .map_err(|_| self.timeout_error("Kerberos bind"))?;
+                let result = joined
+                    .map_err(|e| DirectoryError::Kerberos {
+                        spn_host: spn_host.clone(),
+                        detail: e.to_string(),
+                    })?
+                    .map_err(|e| kerberos_error(e, spn_host))?;
+                check_bind(result, &format!("Kerberos (ldap/{spn_host})"))
+            }
+        }
+    }
+
+    /// All entries of a search that fits in one response (base or one-level reads).
+    pub async fn search(
+        &mut self,
+        base: &str,
+        scope: Scope,
+        filter: &str,
+        attrs: &[&'static str],
+    ) -> Result<Vec<Entry>, DirectoryError> {
+        let mut ldap = self.ldap.clone();
+        let attrs = attrs.to_vec();
+        let during = format!("search under {base}");
+        let result = self
+            .bounded(&during, async move {
+                if wants_descriptor(&attrs) {
+                    ldap.with_controls(sd_flags_control());
+                }
+                ldap.search(base, scope, filter, attrs).await
+            })
+            .await?;
+        let (entries, res) = (result.0, result.1);
+        if res.rc != 0 {
+            return Err(ldap_result_error(&during, base, res.rc, &res.text));
+        }
+        Ok(entries
+            .into_iter()
+            .filter(|e| !e.is_ref() && !e.is_intermediate())
+            .map(|e| Entry::from(SearchEntry::construct(e)))
+            .collect())
+    }
+
+    /// One object by DN; `None` if it does not exist.
+    pub async fn read(&mut self, dn: &str, attrs: &[&'static str]) -> Result<Option<Entry>, DirectoryError> {
+        match self.search(dn, Scope::Base, "(objectClass=*)", attrs).await {
+            Ok(mut v) => Ok(v.pop()),
+            Err(DirectoryError::Ldap {
+                rc: RC_NO_SUCH_OBJECT,
+                ..
+            }) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Starts a paged subtree search; pull entries with [`PagedSearch::next`].
+    pub async fn paged(
+        &mut self,
+        base: &str,
+        filter: &str,
+        attrs: &[&'static str],
+    ) -> Result<PagedSearch, DirectoryError> {
+        let adapters: Vec<Box<dyn Adapter<'static, &'static str, Vec<&'static str>>>> = vec![
+            Box::new(EntriesOnly::new()),
+            Box::new(PagedResults::new(PAGE_SIZE)),
+        ];
+        let mut ldap = self.ldap.clone();
+        let during = format!("paged search under {base}");
+        let (b, f, a) = (base.to_string(), filter.to_string(), attrs.to_vec());
+        let stream = self
+            .bounded(&during, async move {
+                if wants_descriptor(&a) {
+                    ldap.with_controls(sd_flags_control());
+                }
+                ldap.streaming_search_with(adapters, &b, Scope::Subtree, &f, a)
+                    .await
+            })
+            .await?;
+        Ok(PagedSearch {
+            stream,
+            addr: self.addr.clone(),
+            timeout: self.timeout,
+            base: base.to_string(),
+        })
+    }
+
+    /// Runs one LDAP operation with the session's timeout and maps transport failures.
+    async fn bounded<T>(
+        &self,
+        during: &str,
+        op: impl std::future::Future<Output = Result<T, LdapError>>,
+    ) -> Result<T, DirectoryError> {
+        match tokio::time::timeout(self.timeout, op).await {
+            Err(_) => Err(self.timeout_error(during)),
+            Ok(Err(e)) => Err(operation_error(e, &self.addr, during)),
+            Ok(Ok(v)) => Ok(v),
+        }
+    }
+
+    fn timeout_error(&self, during: &str) -> DirectoryError {
+        DirectoryError::Timeout {
+            addr: self.addr.clone(),
+            secs: self.timeout.as_secs(),
+            during: during.to_string(),
+        }
+    }
+}
+
+impl PagedSearch {
+    /// The next entry, or `None` at the end. Each wait for the DC is bounded by the timeout.
+    pub async fn next(&mut self) -> Result<Option<Entry>, DirectoryError> {
+        let during = format!("paged search under {}", self.base);
+        let item = match tokio::time::timeout(self.timeout, self.stream.next()).await {
+            Err(_) => {
+                return Err(DirectoryError::Timeout {
+                    addr: self.addr.clone(),
+                    secs: self.timeout.as_secs(),
+                    during,
+                })
+            }
+            Ok(r) => r.map_err(|e| operation_error(e, &self.addr, &during))?,
+        };
+        match item {
+            Some(raw) => Ok(Some(Entry::from(SearchEntry::construct(raw)))),
+            None => {
+                let res = self.stream.finish().await;
+                if res.rc != 0 {
+                    return Err(ldap_result_error(&during, &self.base, res.rc, &res.text));
+                }
+                Ok(None)
+            }
+        }
+    }
+}
+
+fn wants_descriptor(attrs: &[&str]) -> bool {
+    attrs
+        .iter()
+        .any(|a| a.eq_ignore_ascii_case("nTSecurityDescriptor"))
+}
+
+fn sd_flags_control() -> RawControl {
+    RawControl {
+        ctype: SD_FLAGS_OID.to_string(),
+        crit: true,
+        val: Some(SD_FLAGS_OWNER_GROUP_DACL.to_vec()),
+    }
+}
+
+fn host_port(cfg: &LdapConfig) -> String {
+    if cfg.host.contains(':') {
+        format!("[{}]:{}", cfg.host, cfg.port)
+    } else {
+        format!("{}:{}", cfg.host, cfg.port)
+    }
+}
+
+/// Verification on, plus the `--ca-cert` CAs; off only with `--insecure-skip-tls-verify`.
+fn tls_connector(cfg: &LdapConfig) -> Result<native_tls::TlsConnector, DirectoryError> {
+    let mut builder = native_tls::TlsConnector::builder();
+    if let Some(path) = &cfg.ca_cert {
+        let pem = std::fs::read(path).map_err(|e| DirectoryError::CaCertificate {
+            path: path.clone(),
+            reason: e.to_string(),
+        })?;
+        let certs = pem_certificates(&pem);
+        if certs.is_empty() {
+            return Err(DirectoryError::CaCertificate {
+                path: path.clone(),
+                reason: "no PEM certificate (-----BEGIN CERTIFICATE-----) in it".into(),
+            });
+        }
+        for block in certs {
+            let cert =
+                native_tls::Certificate::from_pem(block).map_err(|e| DirectoryError::CaCertificate {
+                    path: path.clone(),
+                    reason: e.to_string(),
+                })?;
+            builder.add_root_certificate(cert);
+        }
+    }
+    if cfg.insecure_skip_tls_verify {
+        eprintln!(
+            "resetlens: WARNING: --insecure-skip-tls-verify: the domain controller's certificate is \
+             not checked; anyone on the network path could read the bind password and the results"
+        );
+        builder
+            .danger_accept_invalid_certs(true)
+            .danger_accept_invalid_hostnames(true);
+    }
+    builder.build().map_err(|e| DirectoryError::Tls(e.to_string()))
+}
+
+/// Each `-----BEGIN CERTIFICATE----- ... -----END CERTIFICATE-----` block of a PEM bundle.
+fn pem_certificates(pem: &[u8]) -> Vec<&[u8]> {
+    const BEGIN: &[u8] = b"-----BEGIN CERTIFICATE-----";
+    const END: &[u8] = b"-----END CERTIFICATE-----";
+    let find = |hay: &[u8], needle: &[u8]| hay.windows(needle.len()).position(|w| w == needle);
+    let mut out = Vec::new();
+    let mut rest = pem;
+    while let Some(start) = find(rest, BEGIN) {
+        let Some(end) = find(&rest[start..], END) else {
+            break;
+        };
+        let stop = start + end + END.len();
+        out.push(&rest[start..stop]);
+        rest = &rest[stop..];
+    }
+    out
+}
+
+/// The password, from where the configuration says; never logged.
+fn read_password(source: &PasswordSource, bind_dn: &str) -> Result<String, DirectoryError> {
+    let pw = match source {
+        PasswordSource::Env(var) => std::env::var(var).map_err(|_| {
+            DirectoryError::Password(format!("environment variable {var} is not set (or not UTF-8)"))
+        })?,
+        PasswordSource::File(path) => {
+            let text = std::fs::read_to_string(path)
+                .map_err(|e| DirectoryError::Password(format!("cannot read {}: {e}", path.display())))?;
+            text.lines().next().unwrap_or("").to_string()
+        }
+        PasswordSource::Prompt => {
+            if !std::io::stdin().is_terminal() {
+                return Err(DirectoryError::Password(
+                    "no terminal to prompt on: use --password-env VAR or --password-file FILE".into(),
+                ));
+            }
+            rpassword::prompt_password(format!("Password for {bind_dn}: "))
+                .map_err(|e| DirectoryError::Password(e.to_string()))?
+        }
+    };
+    // An empty simple bind is an anonymous bind that "succeeds": refuse it here.
+    if pw.is_empty() {
+        return Err(DirectoryError::Password("the password is empty".into()));
+    }
+    Ok(pw)
+}
+
+fn check_bind(result: ldap3::LdapResult, who: &str) -> Result<(), DirectoryError> {
+    match result.rc {
+        0 => Ok(()),
+        RC_INVALID_CREDENTIALS => Err(DirectoryError::InvalidCredentials {
+            who: who.to_string(),
+            detail: bind_detail(&result.text),
+        }),
+        rc => Err(DirectoryError::BindRefused {
+            who: who.to_string(),
+            rc,
+            text: result.text,
+        }),
+    }
+}
+
+/// AD puts the reason in "data XXX" of the diagnostic text; name the common ones.
+fn bind_detail(text: &str) -> String {
+    let code = text
+        .split("data ")
+        .nth(1)
+        .and_then(|t| t.split([',', ' ']).next())
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    let why = match code.as_str() {
+        "525" => "user not found",
+        "52e" => "invalid credentials",
+        "530" => "not permitted to log on at this time",
+        "531" => "not permitted to log on at this workstation",
+        "532" => "password expired",
+        "533" => "account disabled",
+        "701" => "account expired",
+        "773" => "user must reset password",
+        "775" => "account locked out",
+        _ => return String::new(),
+    };
+    format!(", AD data {code}: {why}")
+}
+
+fn connect_error(e: LdapError, cfg: &LdapConfig, addr: &str) -> DirectoryError {
+    let text = e.to_string();
+    let lower = text.to_ascii_lowercase();
+    if lower.contains("certificate") || lower.contains("handshake") || lower.contains("self signed") {
+        return DirectoryError::CertificateUntrusted {
+            host: cfg.host.clone(),
+            detail: text,
+        };
+    }
+    match &e {
+        LdapError::Timeout { .. } => DirectoryError::Timeout {
+            addr: addr.to_string(),
+            secs: cfg.timeout.as_secs(),
+            during: "connect".into(),
+        },
+        LdapError::Io { source } => DirectoryError::Unreachable {
+            addr: addr.to_string(),
+            reason: match source.kind() {
+                std::io::ErrorKind::ConnectionRefused => {
+                    "connection refused (is the DC running and listening on this port?)".into()
+                }
+                _ => source.to_string(),
+            },
+        },
+        _ => DirectoryError::Unreachable {
+            addr: addr.to_string(),
+            reason: text,
+        },
+    }
+}
+
+/// Transport failures after connecting: a timeout, or the connection going away.
+fn operation_error(e: LdapError, addr: &str, during: &str) -> DirectoryError {
+    match e {
+        LdapError::LdapResult { result } => ldap_result_error(during, "", result.rc, &result.text),
+        other => DirectoryError::ConnectionLost {
+            addr: addr.to_string(),
+            during: during.to_string(),
+            detail: match other {
+                LdapError::OpSend { .. } | LdapError::ResultRecv { .. } | LdapError::EndOfStream => {
+                    "the connection was closed".into()
+                }
+                o => o.to_string(),
+            },
+        },
+    }
+}
+
+pub fn ldap_result_error(during: &str, dn: &str, rc: u32, text: &str) -> DirectoryError {
+    DirectoryError::Ldap {
+        during: during.to_string(),
+        dn: dn.to_string(),
+        rc,
+        text: text.to_string(),
+    }
+}
+
+fn kerberos_error(e: LdapError, spn_host: &str) -> DirectoryError {
+    let detail = e.to_string();
+    let lower = detail.to_ascii_lowercase();
+    if lower.contains("no credentials")
+        || lower.contains("no kerberos credentials")
+        || lower.contains("expired")
+    {
+        return DirectoryError::NoKerberosTicket { detail };
+    }
+    let hint = if lower.contains("server not found") {
+        " (the SPN host must be the DC's DNS name as registered in AD; set it with --kerberos-host)"
+    } else {
+        ""
+    };
+    DirectoryError::Kerberos {
+        spn_host: spn_host.to_string(),
+        detail: format!("{detail}{hint}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bind_detail_names_ad_reasons() {
+        let text = "80090308: LdapErr: DSID-0C0903A9, comment: AcceptSecurityContext error, data 52e, v1db1";
+        assert_eq!(bind_detail(text), ", AD data 52e: invalid credentials");
+        assert_eq!(
+            bind_detail("data 775, v4563"),
+            ", AD data 775: account locked out"
+        );
+        assert_eq!(bind_detail("something else"), "");
+    }
+
+    #[test]
+    fn pem_bundle_splits_into_certificates() {
+        let one = b"-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n";
+        let mut two = one.to_vec();
+        two.extend_from_slice(b"junk\n");
+        two.extend_from_slice(one);
+        assert_eq!(pem_certificates(&two).len(), 2);
+        assert!(pem_certificates(b"not a pem").is_empty());
+        assert!(pem_certificates(b"-----BEGIN CERTIFICATE-----\ntruncated").is_empty());
+    }
+
+    #[test]
+    fn empty_and_missing_passwords_are_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("pw");
+        std::fs::write(&path, "\nsecond line").unwrap();
+        let err = read_password(&PasswordSource::File(path.clone()), "x").unwrap_err();
+        assert!(err.to_string().contains("empty"), "{err}");
+        std::fs::write(&path, "s3cret\nignored").unwrap();
+        assert_eq!(read_password(&PasswordSource::File(path), "x").unwrap(), "s3cret");
+        let err = read_password(&PasswordSource::Env("RESETLENS_TEST_SURELY_UNSET".into()), "x").unwrap_err();
+        assert!(err.to_string().contains("RESETLENS_TEST_SURELY_UNSET"), "{err}");
+    }
+
+    #[test]
+    fn kerberos_errors_point_at_kinit() {
+        let e = kerberos_error(
+            LdapError::GssapiOperationError(
+                "No credentials were supplied, or the credentials were unavailable".into(),
+            ),
+            "dc.contoso.test",
+        );
+        assert!(matches!(e, DirectoryError::NoKerberosTicket { .. }));
+        assert!(e.to_string().contains("kinit"));
+        let e = kerberos_error(
+            LdapError::GssapiOperationError("Server not found in Kerberos database".into()),
+            "127.0.0.1",
+        );
+        assert!(e.to_string().contains("--kerberos-host"), "{e}");
+    }
+}

@@ -1,0 +1,442 @@
+//! Snapshot files: everything the diagnosis needs from one domain, captured once and read back
+//! with no domain controller (`resetlens snapshot --out FILE`, then `--snapshot FILE`).
+//!
+//! The file is one JSON object (documented in docs/snapshot-format.md):
+//!
+//! ```text
+//! {
+//!   "format": "resetlens.snapshot/1",      // first key; a reader refuses any other value
+//!   "captured_at": "RFC3339", "source": "ldaps://dc1.contoso.com",
+//!   "domain": { ...Domain... },  "domain_descriptor": 0,  "admin_sd_holder_descriptor": 1,
+//!   "connector": { "status": "found", ...ConnectorAccount... },
+//!   "password_settings": [ ... ],
+//!   "names": { "S-1-5-21-...-1103": "CONTOSO\\MSOL_abc123" },
+//!   "containers": [ { "dn": "...", "dacl_protected": false } ], "container_descriptors": [2],
+//!   "users": [ { ...DirectoryUser... } ],                        "user_descriptors": [3, 3, 4],
+//!   "descriptors": [ "base64 of a self-relative nTSecurityDescriptor", ... ]
+//! }
+//! ```
+//!
+//! Security descriptors are stored once each in `descriptors` and referenced by index (`null`:
+//! none was read), because most users in an OU carry byte-identical descriptors; the
+//! `*_descriptors` arrays run parallel to `containers` and `users`. Values are as AD stores them
+//! (FILETIME ticks, negative intervals). No secret is ever in the model, so none is in the file.
+
+use std::collections::{BTreeMap, HashMap};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use base64::engine::general_purpose::STANDARD as BASE64;
+use base64::Engine as _;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::model::{ConnectorLookup, Container, Directory, DirectoryUser, Domain, PasswordSettings};
+use crate::security::Sid;
+
+/// The value of `"format"` this version writes and reads.
+pub const FORMAT: &str = "resetlens.snapshot/1";
+
+#[derive(Debug, thiserror::Error)]
+pub enum SnapshotError {
+    #[error("cannot read snapshot {path}: {source}")]
+    Read { path: PathBuf, source: std::io::Error },
+    #[error("cannot write snapshot: {0}")]
+    Write(#[source] std::io::Error),
+    #[error(
+        "snapshot {path} has format '{found}', but this resetlens reads '{FORMAT}': capture it \
+         again with this version (resetlens snapshot --out FILE) or use the resetlens that wrote it"
+    )]
+    UnknownFormat { path: String, found: String },
+    #[error("snapshot {path} is not a resetlens snapshot: {message}")]
+    Malformed { path: String, message: String },
+}
+
+#[derive(Serialize)]
+struct SnapshotOut<'a> {
+    format: &'static str,
+    captured_at: DateTime<Utc>,
+    source: &'a str,
+    domain: &'a Domain,
+    domain_descriptor: Option<u32>,
+    admin_sd_holder_descriptor: Option<u32>,
+    connector: &'a ConnectorLookup,
+    password_settings: &'a [PasswordSettings],
+    names: BTreeMap<&'a Sid, &'a String>,
+    containers: &'a [Container],
+    container_descriptors: Vec<Option<u32>>,
+    users: &'a [DirectoryUser],
+    user_descriptors: Vec<Option<u32>>,
+    descriptors: Vec<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SnapshotIn {
+    format: String,
+    captured_at: DateTime<Utc>,
+    source: String,
+    domain: Domain,
+    domain_descriptor: Option<u32>,
+    admin_sd_holder_descriptor: Option<u32>,
+    connector: ConnectorLookup,
+    password_settings: Vec<PasswordSettings>,
+    names: HashMap<Sid, String>,
+    containers: Vec<Container>,
+    container_descriptors: Vec<Option<u32>>,
+    users: Vec<DirectoryUser>,
+    user_descriptors: Vec<Option<u32>>,
+    descriptors: Vec<String>,
+}
+
+/// Just the version, to explain a file this version cannot read.
+#[derive(Deserialize)]
+struct FormatProbe {
+    format: String,
+}
+
+/// Assigns each distinct descriptor one index, in first-seen order.
+#[derive(Default)]
+struct DescriptorTable<'a> {
+    index: HashMap<&'a [u8], u32>,
+    blobs: Vec<&'a [u8]>,
+}
+
+impl<'a> DescriptorTable<'a> {
+    fn add(&mut self, sd: &'a Option<Arc<[u8]>>) -> Option<u32> {
+        let bytes: &'a [u8] = sd.as_deref()?;
+        let next = u32::try_from(self.blobs.len()).unwrap_or(u32::MAX);
+        Some(*self.index.entry(bytes).or_insert_with(|| {
+            self.blobs.push(bytes);
+            next
+        }))
+    }
+}
+
+/// Writes `dir` as a snapshot.
+pub fn write(dir: &Directory, w: impl Write) -> Result<(), SnapshotError> {
+    let mut table = DescriptorTable::default();
+    let domain_descriptor = table.add(&dir.domain.security_descriptor);
+    let admin_sd_holder_descriptor = table.add(&dir.domain.admin_sd_holder_descriptor);
+    let container_descriptors = dir
+        .containers
+        .iter()
+        .map(|c| table.add(&c.security_descriptor))
+        .collect();
+    let user_descriptors = dir
+        .users
+        .iter()
+        .map(|u| table.add(&u.security_descriptor))
+        .collect();
+    let out = SnapshotOut {
+        format: FORMAT,
+        captured_at: dir.captured_at,
+        source: &dir.source,
+        domain: &dir.domain,
+        domain_descriptor,
+        admin_sd_holder_descriptor,
+        connector: &dir.connector,
+        password_settings: &dir.password_settings,
+        names: dir.names.iter().collect(),
+        containers: &dir.containers,
+        container_descriptors,
+        users: &dir.users,
+        user_descriptors,
+        descriptors: table.blobs.iter().map(|b| BASE64.encode(b)).collect(),
+    };
+    let mut w = std::io::BufWriter::new(w);
+    serde_json::to_writer(&mut w, &out).map_err(|e| SnapshotError::Write(e.into()))?;
+    w.write_all(b"\n").map_err(SnapshotError::Write)?;
+    w.flush().map_err(SnapshotError::Write)
+}
+
+/// Reads a snapshot file.
+pub fn read(path: &Path) -> Result<Directory, SnapshotError> {
+    let bytes = std::fs::read(path).map_err(|source| SnapshotError::Read {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let mut dir = from_bytes(&bytes, &path.display().to_string())?;
+    dir.source = path.display().to_string();
+    Ok(dir)
+}
+
+/// Reads a snapshot from memory; `name` appears in errors. `source` keeps what the file recorded.
+pub fn from_bytes(bytes: &[u8], name: &str) -> Result<Directory, SnapshotError> {
+    let malformed = |message: String| SnapshotError::Malformed {
+        path: name.to_string(),
+        message,
+    };
+    let parsed: SnapshotIn = match serde_json::from_slice(bytes) {
+        Ok(p) => p,
+        Err(e) => {
+            // A file from another version fails on its fields; say so rather than name a field.
+            return Err(match serde_json::from_slice::<FormatProbe>(bytes) {
+                Ok(p) if p.format != FORMAT => SnapshotError::UnknownFormat {
+                    path: name.to_string(),
+                    found: p.format,
+                },
+                _ => malformed(e.to_string()),
+            });
+        }
+    };
+    if parsed.format != FORMAT {
+        return Err(SnapshotError::UnknownFormat {
+            path: name.to_string(),
+            found: parsed.format,
+        });
+    }
+    let table = parsed
+        .descriptors
+        .iter()
+        .enumerate()
+        .map(|(i, b)| {
+            BASE64
+                .decode(b)
+                .map(Arc::<[u8]>::from)
+                .map_err(|e| malformed(format!("descriptors[{i}]: {e}")))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let lookup = |what: &str, index: Option<u32>| -> Result<Option<Arc<[u8]>>, SnapshotError> {
+        index
+            .map(|i| {
+                table.get(i as usize).cloned().ok_or_else(|| {
+                    malformed(format!(
+                        "{what} refers to descriptor {i}, but there are {}",
+                        table.len()
+                    ))
+                })
+            })
+            .transpose()
+    };
+    let parallel = |what: &str, items: usize, indexes: usize| {
+        if items == indexes {
+            Ok(())
+        } else {
+            Err(malformed(format!(
+                "{items} {what} but {indexes} {what} descriptor indexes"
+            )))
+        }
+    };
+    parallel("users", parsed.users.len(), parsed.user_descriptors.len())?;
+    parallel(
+        "containers",
+        parsed.containers.len(),
+        parsed.container_descriptors.len(),
+    )?;
+
+    let mut domain = parsed.domain;
+    domain.security_descriptor = lookup("domain_descriptor", parsed.domain_descriptor)?;
+    domain.admin_sd_holder_descriptor =
+        lookup("admin_sd_holder_descriptor", parsed.admin_sd_holder_descriptor)?;
+    let mut containers = parsed.containers;
+    for (c, i) in containers.iter_mut().zip(parsed.container_descriptors) {
+        c.security_descriptor = lookup("a container", i)?;
+    }
+    let mut users = parsed.users;
+    for (u, i) in users.iter_mut().zip(parsed.user_descriptors) {
+        u.security_descriptor = lookup("a user", i)?;
+    }
+    Ok(Directory {
+        domain,
+        connector: parsed.connector,
+        containers,
+        password_settings: parsed.password_settings,
+        names: parsed.names,
+        users,
+        source: parsed.source,
+        captured_at: parsed.captured_at,
+    })
+}
+
+/// A synthetic directory of `n` users over eight OUs, with descriptors shared the way real OUs
+/// share them (one user in a hundred has its own): the input of the snapshot benchmark and tests.
+pub fn synthetic(n: usize) -> Directory {
+    use crate::security::Guid;
+    let domain_sid: Sid = "S-1-5-21-1004336348-1177238915-682003330"
+        .parse()
+        .unwrap_or_else(|_| Sid {
+            revision: 1,
+            authority: 5,
+            sub_authorities: vec![21, 1, 2, 3],
+        });
+    let descriptor = |variant: u8| -> Arc<[u8]> {
+        let mut b = vec![1, 0, 0x04, 0x84, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+        b.extend_from_slice(&[variant; 1200]);
+        Arc::from(b)
+    };
+    let shared: Vec<Arc<[u8]>> = (0..8).map(descriptor).collect();
+    let ous: Vec<String> = (0..8)
+        .map(|i| format!("OU=Site{i},OU=Staff,DC=contoso,DC=test"))
+        .collect();
+    let users = (0..n)
+        .map(|i| {
+            let ou = &ous[i % ous.len()];
+            let rid = 5000 + i as u32;
+            DirectoryUser {
+                dn: format!("CN=User {i},{ou}"),
+                sam_account_name: format!("user{i}"),
+                user_principal_name: Some(format!("user{i}@contoso.test")),
+                display_name: Some(format!("User {i}")),
+                mail: Some(format!("user{i}@contoso.test")),
+                object_guid: Some(Guid::from_bytes(&(i as u128).to_le_bytes()).unwrap_or(Guid {
+                    data1: 0,
+                    data2: 0,
+                    data3: 0,
+                    data4: [0; 8],
+                })),
+                object_sid: Some(domain_sid.with_rid(rid)),
+                consistency_guid: None,
+                user_account_control: 512,
+                uac_computed: Some(0),
+                lockout_time: 0,
+                pwd_last_set: Some(134_400_730_377_382_710),
+                bad_pwd_count: Some(0),
+                admin_count: None,
+                member_of: vec!["CN=Staff,OU=Groups,DC=contoso,DC=test".into()],
+                token_groups: None,
+                resultant_pso: None,
+                // One user in a hundred has a descriptor of its own (protected, edited).
+                security_descriptor: Some(if i % 100 == 0 {
+                    descriptor((10 + (i / 100) % 180) as u8)
+                } else {
+                    shared[i % shared.len()].clone()
+                }),
+                when_changed: DateTime::from_timestamp(1_764_000_000 + i as i64, 0),
+            }
+        })
+        .collect();
+    Directory {
+        domain: Domain {
+            dn: "DC=contoso,DC=test".into(),
+            netbios_name: Some("CONTOSO".into()),
+            sid: domain_sid.clone(),
+            min_pwd_age: -864_000_000_000,
+            max_pwd_age: -36_288_000_000_000,
+            pwd_history_length: 24,
+            lockout_threshold: 0,
+            lockout_duration: -18_000_000_000,
+            lockout_observation_window: -18_000_000_000,
+            security_descriptor: Some(descriptor(200)),
+            admin_sd_holder_descriptor: Some(descriptor(201)),
+        },
+        connector: ConnectorLookup::NotFound {
+            wanted: "MSOL_*".into(),
+        },
+        containers: ous
+            .iter()
+            .map(|dn| Container {
+                dn: dn.clone(),
+                dacl_protected: false,
+                security_descriptor: Some(descriptor(202)),
+            })
+            .collect(),
+        password_settings: vec![],
+        names: HashMap::from([(domain_sid.with_rid(1103), "CONTOSO\\MSOL_abc123".to_string())]),
+        users,
+        source: "synthetic".into(),
+        captured_at: DateTime::from_timestamp(1_764_000_000, 0).unwrap_or_default(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::directory::model::ConnectorAccount;
+
+    fn sample() -> Directory {
+        let mut d = synthetic(250);
+        let sid = d.domain.sid.with_rid(1103);
+        d.connector = ConnectorLookup::Found(ConnectorAccount {
+            dn: "CN=MSOL_abc123,CN=Users,DC=contoso,DC=test".into(),
+            sam_account_name: "MSOL_abc123".into(),
+            sid,
+            token_groups: vec![d.domain.sid.with_rid(513)],
+        });
+        d.users[3].token_groups = Some(vec![d.domain.sid.with_rid(512)]);
+        d.users[4].security_descriptor = None;
+        d.password_settings.push(PasswordSettings {
+            dn: "CN=Strict,CN=Password Settings Container,CN=System,DC=contoso,DC=test".into(),
+            precedence: 10,
+            min_pwd_age: 0,
+            max_pwd_age: -1,
+            pwd_history_length: 5,
+            lockout_threshold: 3,
+            lockout_duration: -1,
+            lockout_observation_window: -1,
+        });
+        d
+    }
+
+    fn round_trip(d: &Directory) -> Directory {
+        let mut buf = Vec::new();
+        write(d, &mut buf).unwrap();
+        from_bytes(&buf, "mem").unwrap()
+    }
+
+    #[test]
+    fn round_trip_is_lossless() {
+        let d = sample();
+        assert_eq!(round_trip(&d), d);
+    }
+
+    #[test]
+    fn identical_descriptors_are_stored_once() {
+        let d = sample();
+        let mut buf = Vec::new();
+        write(&d, &mut buf).unwrap();
+        let v: serde_json::Value = serde_json::from_slice(&buf).unwrap();
+        // 8 shared + 3 user-specific (i = 0, 100, 200) + domain, AdminSDHolder, containers' one.
+        assert_eq!(v["descriptors"].as_array().unwrap().len(), 8 + 3 + 3);
+        assert_eq!(v["user_descriptors"][4], serde_json::Value::Null);
+        assert_eq!(v["format"], FORMAT);
+        let text = String::from_utf8(buf).unwrap();
+        assert!(text.starts_with("{\"format\":\"resetlens.snapshot/1\""));
+    }
+
+    #[test]
+    fn another_format_version_is_refused_clearly() {
+        let mut v: serde_json::Value = {
+            let mut buf = Vec::new();
+            write(&sample(), &mut buf).unwrap();
+            serde_json::from_slice(&buf).unwrap()
+        };
+        v["format"] = "resetlens.snapshot/2".into();
+        let err = from_bytes(v.to_string().as_bytes(), "s.json").unwrap_err();
+        assert!(matches!(err, SnapshotError::UnknownFormat { .. }), "{err}");
+        assert!(err.to_string().contains("resetlens.snapshot/2"));
+        let err = from_bytes(br#"{"format":"resetlens.snapshot/9","whatever":1}"#, "s.json").unwrap_err();
+        assert!(matches!(err, SnapshotError::UnknownFormat { .. }), "{err}");
+    }
+
+    #[test]
+    fn broken_files_are_errors_not_panics() {
+        let mut buf = Vec::new();
+        write(&sample(), &mut buf).unwrap();
+        for cut in [0, 1, 10, buf.len() / 2, buf.len() - 3] {
+            assert!(from_bytes(&buf[..cut], "s.json").is_err(), "cut at {cut}");
+        }
+        let mut v: serde_json::Value = serde_json::from_slice(&buf).unwrap();
+        v["user_descriptors"][0] = 9999.into();
+        let err = from_bytes(v.to_string().as_bytes(), "s.json").unwrap_err();
+        assert!(err.to_string().contains("descriptor 9999"), "{err}");
+        v["user_descriptors"] = serde_json::json!([]);
+        assert!(from_bytes(v.to_string().as_bytes(), "s.json").is_err());
+        let err = from_bytes(b"not json", "s.json").unwrap_err();
+        assert!(matches!(err, SnapshotError::Malformed { .. }));
+    }
+
+    #[test]
+    fn read_names_the_file_as_the_source() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("snap.json");
+        write(&sample(), std::fs::File::create(&path).unwrap()).unwrap();
+        let d = read(&path).unwrap();
+        assert_eq!(d.source, path.display().to_string());
+        assert!(matches!(
+            read(&dir.path().join("missing")),
+            Err(SnapshotError::Read { .. })
+        ));
+    }
+}

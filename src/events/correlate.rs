@@ -1,0 +1,806 @@
+//! Correlation: which events are about one user, and how they group into writeback attempts.
+//!
+//! A user is recognised by UPN, sAMAccountName, DN, SID and by the decoded source anchor
+//! (objectGUID or mS-DS-ConsistencyGuid). Without a directory only names are known
+//! (`UserKey::from_name`), and the caller must say so. An attempt is the writeback events of one
+//! TrackingId, plus the domain controllers' events for the same user around it (4724 by the
+//! connector account, 4738, 4740, 4767), the sync engine's 6329 on the same server, and the
+//! password hash sync 656/657 that follow it.
+
+use std::str::FromStr;
+
+use chrono::{DateTime, Duration, Utc};
+use serde::Serialize;
+
+use super::model::{AuditOutcome, Event, EventKind};
+use crate::directory::dn;
+use crate::directory::model::DirectoryUser;
+use crate::security::{Guid, Sid};
+
+/// What identifies one user in events.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct UserKey {
+    upns: Vec<String>,
+    sams: Vec<String>,
+    dns: Vec<String>,
+    sids: Vec<Sid>,
+    anchors: Vec<Guid>,
+    names_only: bool,
+}
+
+impl UserKey {
+    /// From a directory user: every identifier, anchors included.
+    pub fn from_user(user: &DirectoryUser) -> UserKey {
+        UserKey {
+            upns: user.user_principal_name.iter().cloned().collect(),
+            sams: vec![user.sam_account_name.clone()],
+            dns: vec![user.dn.clone()],
+            sids: user.object_sid.iter().cloned().collect(),
+            anchors: user
+                .object_guid
+                .iter()
+                .chain(user.consistency_guid.iter())
+                .copied()
+                .collect(),
+            names_only: false,
+        }
+    }
+
+    /// From what the user typed, with no directory to resolve it: a UPN (its part before `@` is
+    /// also tried as the sAMAccountName, the usual convention), a DN, a SID, a GUID (as an
+    /// anchor), or a sAMAccountName. Anchors and SIDs of the user stay unknown.
+    pub fn from_name(name: &str) -> UserKey {
+        let name = name.trim();
+        let mut key = UserKey {
+            names_only: true,
+            ..UserKey::default()
+        };
+        if let Ok(sid) = Sid::from_str(name) {
+            key.sids.push(sid);
+        } else if let Ok(guid) = Guid::from_str(name.trim_matches(['{', '}'])) {
+            key.anchors.push(guid);
+        } else if name.contains('=') {
+            key.dns.push(name.to_owned());
+        } else if let Some((local, _)) = name.split_once('@') {
+            key.upns.push(name.to_owned());
+            key.sams.push(local.to_owned());
+        } else {
+            // DOMAIN\sam is how people often write it.
+            let sam = name.rsplit('\\').next().unwrap_or(name);
+            key.sams.push(sam.to_owned());
+        }
+        key
+    }
+
+    /// True when built without a directory: anchors and SIDs could not be resolved.
+    pub fn is_names_only(&self) -> bool {
+        self.names_only
+    }
+
+    /// Whether the event is about this user (as target; the subject of a reset is the connector).
+    pub fn matches(&self, e: &Event) -> bool {
+        let f = &e.fields;
+        let eq = |a: &Option<String>, list: &[String]| {
+            a.as_deref()
+                .is_some_and(|a| list.iter().any(|b| a.eq_ignore_ascii_case(b)))
+        };
+        eq(&f.user_principal_name, &self.upns)
+            || eq(&f.target_user, &self.sams)
+            || f.dn
+                .as_deref()
+                .is_some_and(|d| self.dns.iter().any(|b| dn::same(d, b)))
+            || f.target_sid.as_ref().is_some_and(|s| self.sids.contains(s))
+            || f.source_anchor.as_ref().is_some_and(|g| self.anchors.contains(g))
+    }
+}
+
+/// The events about `user`, in input order.
+pub fn events_for_user<'a>(events: &'a [Event], user: &DirectoryUser) -> Vec<&'a Event> {
+    events_for_key(events, &UserKey::from_user(user))
+}
+
+/// The events `key` matches, in input order.
+pub fn events_for_key<'a>(events: &'a [Event], key: &UserKey) -> Vec<&'a Event> {
+    events.iter().filter(|e| key.matches(e)).collect()
+}
+
+/// Time windows and the connector account used to group events into attempts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CorrelationSettings {
+    /// DC events and 6329 this close to an attempt belong to it (clocks of servers differ a little).
+    pub dc_window: Duration,
+    /// 656/657 this long after an attempt belong to it (PHS runs every two minutes).
+    pub phs_window: Duration,
+    /// How far back a 4740 may explain a 33006.
+    pub lockout_lookback: Duration,
+    /// The AD DS connector account, to tell its 4724 from other people's resets.
+    pub connector_sam: Option<String>,
+    pub connector_sid: Option<Sid>,
+}
+
+impl Default for CorrelationSettings {
+    fn default() -> Self {
+        CorrelationSettings {
+            dc_window: Duration::minutes(2),
+            phs_window: Duration::minutes(10),
+            lockout_lookback: Duration::hours(24),
+            connector_sam: None,
+            connector_sid: None,
+        }
+    }
+}
+
+impl CorrelationSettings {
+    fn connector_known(&self) -> bool {
+        self.connector_sam.is_some() || self.connector_sid.is_some()
+    }
+
+    /// Whether the reset's subject is the connector account; when the connector is not known,
+    /// any reset of the user counts.
+    fn is_connector(&self, e: &Event) -> bool {
+        if !self.connector_known() {
+            return true;
+        }
+        let by_sid = matches!((&self.connector_sid, &e.fields.subject_sid), (Some(a), Some(b)) if a == b);
+        let by_sam = matches!((&self.connector_sam, &e.fields.subject_user), (Some(a), Some(b)) if a.eq_ignore_ascii_case(b));
+        by_sid || by_sam
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Operation {
+    Reset,
+    Change,
+    AdminReset,
+    Unknown,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum AttemptOutcome {
+    Succeeded,
+    Failed,
+    Pending,
+}
+
+/// A pattern the diagnosis acts on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AttemptPattern {
+    /// The attempt failed and no DC audited a reset by the connector: the DC refused access
+    /// before auditing (access denied writes no 4724). Only when DC logs cover the attempt.
+    FailedWithoutDcReset,
+    /// A 4724 by the connector with audit failure: the DC rejected the password (policy).
+    DcResetAuditFailure,
+    /// 33006 (locked out) with the 4740 that locked the account and where the bad passwords came from.
+    LockedOut { caller_computer: Option<String> },
+}
+
+/// One writeback attempt and its evidence.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Attempt {
+    /// `None` for a writeback event that carried no TrackingId.
+    pub tracking_id: Option<String>,
+    pub operation: Operation,
+    pub started: DateTime<Utc>,
+    pub outcome: AttemptOutcome,
+    /// The first failure event.
+    pub failure: Option<Event>,
+    /// Writeback events, DC events in the window, 6329, and the later 656/657; oldest first.
+    pub events: Vec<Event>,
+    /// A 4724 for the user by the connector account (or by anyone when it is unknown).
+    pub dc_reset_seen: bool,
+    pub dc_reset_audit_failed: bool,
+    /// Whether any DC Security log covers the attempt's time (else a missing 4724 means nothing).
+    pub dc_logs_cover: bool,
+    /// The caller computer of the 4740 that locked the user out before the attempt.
+    pub lockout_caller: Option<String>,
+    pub hresult: Option<u32>,
+}
+
+impl Attempt {
+    pub fn patterns(&self) -> Vec<AttemptPattern> {
+        let mut out = Vec::new();
+        if self.outcome == AttemptOutcome::Failed && self.dc_logs_cover && !self.dc_reset_seen {
+            out.push(AttemptPattern::FailedWithoutDcReset);
+        }
+        if self.dc_reset_audit_failed {
+            out.push(AttemptPattern::DcResetAuditFailure);
+        }
+        let locked = self.failure.as_ref().is_some_and(|f| f.event_id == 33006);
+        if locked && self.events.iter().any(|e| e.kind == EventKind::DcLockout) {
+            out.push(AttemptPattern::LockedOut {
+                caller_computer: self.lockout_caller.clone(),
+            });
+        }
+        out
+    }
+}
+
+fn is_writeback(kind: EventKind) -> bool {
+    matches!(
+        kind,
+        EventKind::WritebackResetStart
+            | EventKind::WritebackChangeStart
+            | EventKind::WritebackAdminResetStart
+            | EventKind::WritebackSuccess
+            | EventKind::WritebackFailure
+    )
+}
+
+fn operation_of(event_id: u32) -> Operation {
+    match event_id {
+        31001..=31003 => Operation::Reset,
+        31006..=31008 => Operation::Change,
+        31009..=31011 => Operation::AdminReset,
+        _ => Operation::Unknown,
+    }
+}
+
+/// Groups the user's writeback events into attempts and attaches the evidence around each.
+/// `events` is everything read (sorted oldest first); `key` says who the user is.
+pub fn attempts(events: &[Event], key: &UserKey, settings: &CorrelationSettings) -> Vec<Attempt> {
+    // (TrackingId as written, its lowercase form for matching, the events)
+    let mut groups: Vec<(Option<String>, Option<String>, Vec<&Event>)> = Vec::new();
+    for e in events.iter().filter(|e| is_writeback(e.kind) && key.matches(e)) {
+        let tid = e.fields.tracking_id.as_ref().map(|t| t.to_ascii_lowercase());
+        let existing = match &tid {
+            Some(t) => groups.iter().position(|(_, g, _)| g.as_ref() == Some(t)),
+            // A result without a TrackingId closes the latest open attempt close before it.
+            None => groups.iter().rposition(|(_, _, evs)| {
+                let open = !evs
+                    .iter()
+                    .any(|x| matches!(x.kind, EventKind::WritebackSuccess | EventKind::WritebackFailure));
+                open && evs
+                    .last()
+                    .is_some_and(|last| e.time - last.time <= settings.dc_window)
+            }),
+        };
+        match existing {
+            Some(i) => {
+                if let Some((_, _, evs)) = groups.get_mut(i) {
+                    evs.push(e);
+                }
+            }
+            None => groups.push((e.fields.tracking_id.clone(), tid, vec![e])),
+        }
+    }
+    let dc_span = security_span(events);
+    groups
+        .into_iter()
+        .filter_map(|(tracking_id, _, evs)| build(tracking_id, &evs, events, key, settings, dc_span))
+        .collect()
+}
+
+/// The time span the DC Security logs in the input cover.
+fn security_span(events: &[Event]) -> Option<(DateTime<Utc>, DateTime<Utc>)> {
+    let mut dc = events
+        .iter()
+        .filter(|e| e.channel.eq_ignore_ascii_case("Security"));
+    let first = dc.next()?.time;
+    let (lo, hi) = dc.fold((first, first), |(lo, hi), e| (lo.min(e.time), hi.max(e.time)));
+    Some((lo, hi))
+}
+
+fn build(
+    tracking_id: Option<String>,
+    group: &[&Event],
+    all: &[Event],
+    key: &UserKey,
+    settings: &CorrelationSettings,
+    dc_span: Option<(DateTime<Utc>, DateTime<Utc>)>,
+) -> Option<Attempt> {
+    let started = group.first()?.time;
+    let last = group.last()?.time;
+    let (from, to) = (started - settings.dc_window, last + settings.dc_window);
+    let failure = group
+        .iter()
+        .find(|e| e.kind == EventKind::WritebackFailure)
+        .copied();
+    let outcome = if failure.is_some() {
+        AttemptOutcome::Failed
+    } else if group.iter().any(|e| e.kind == EventKind::WritebackSuccess) {
+        AttemptOutcome::Succeeded
+    } else {
+        AttemptOutcome::Pending
+    };
+    let operation = group
+        .iter()
+        .map(|e| operation_of(e.event_id))
+        .find(|o| *o != Operation::Unknown)
+        .unwrap_or(Operation::Unknown);
+
+    let mut evidence: Vec<&Event> = group.to_vec();
+    let in_window = |e: &Event| e.time >= from && e.time <= to;
+    let dc_kinds = [
+        EventKind::DcReset,
+        EventKind::DcChange,
+        EventKind::DcUserChanged,
+        EventKind::DcLockout,
+        EventKind::DcUnlock,
+    ];
+    let user_dc: Vec<&Event> = all
+        .iter()
+        .filter(|e| dc_kinds.contains(&e.kind) && key.matches(e))
+        .collect();
+    evidence.extend(
+        user_dc
+            .iter()
+            .filter(|e| in_window(e) && e.kind != EventKind::DcLockout),
+    );
+    let resets: Vec<&&Event> = user_dc
+        .iter()
+        .filter(|e| e.kind == EventKind::DcReset && in_window(e) && settings.is_connector(e))
+        .collect();
+    let dc_reset_seen = !resets.is_empty();
+    let dc_reset_audit_failed = resets.iter().any(|e| e.audit == Some(AuditOutcome::Failure));
+    // The lockout that explains a locked account can be well before the attempt.
+    let lockout = user_dc
+        .iter()
+        .filter(|e| {
+            e.kind == EventKind::DcLockout && e.time <= to && e.time >= started - settings.lockout_lookback
+        })
+        .max_by_key(|e| e.time);
+    if let Some(l) = lockout {
+        evidence.push(l);
+    }
+    // The sync engine's own error on the same server, which carries the HRESULT.
+    let servers: Vec<&str> = group.iter().map(|e| e.machine.as_str()).collect();
+    evidence.extend(all.iter().filter(|e| {
+        e.kind == EventKind::SyncEngine
+            && in_window(e)
+            && servers.iter().any(|m| m.eq_ignore_ascii_case(&e.machine))
+    }));
+    // Password hash sync of the new password, after the attempt.
+    evidence.extend(all.iter().filter(|e| {
+        matches!(e.kind, EventKind::PhsRequest | EventKind::PhsResult)
+            && e.time >= started
+            && e.time <= last + settings.phs_window
+            && key.matches(e)
+    }));
+    evidence.sort_by_key(|e| (e.time, e.origin.record_id));
+    evidence.dedup_by(|a, b| std::ptr::eq(*a, *b));
+
+    let hresult = failure
+        .and_then(|f| f.fields.hresult)
+        .or_else(|| evidence.iter().find_map(|e| e.fields.hresult));
+    let dc_logs_cover = dc_span
+        .is_some_and(|(lo, hi)| started >= lo - settings.dc_window && started <= hi + settings.dc_window);
+    Some(Attempt {
+        tracking_id,
+        operation,
+        started,
+        outcome,
+        failure: failure.cloned(),
+        events: evidence.into_iter().cloned().collect(),
+        dc_reset_seen,
+        dc_reset_audit_failed,
+        dc_logs_cover,
+        lockout_caller: lockout.and_then(|l| l.fields.caller_computer.clone()),
+        hresult,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use super::*;
+    use crate::events::model::{EventFields, EventOrigin};
+
+    const ALICE_SID: &str = "S-1-5-21-1-2-3-1105";
+    const MSOL_SID: &str = "S-1-5-21-1-2-3-1600";
+
+    fn at(secs: i64) -> DateTime<Utc> {
+        DateTime::from_timestamp(1_764_000_000 + secs, 0).unwrap_or_default()
+    }
+
+    fn event(id: u32, kind: EventKind, secs: i64, fields: EventFields) -> Event {
+        let security = id < 10_000;
+        Event {
+            time: at(secs),
+            machine: if security { "DC01".into() } else { "AADC01".into() },
+            channel: if security {
+                "Security".into()
+            } else {
+                "Application".into()
+            },
+            provider: "p".into(),
+            event_id: id,
+            level: 4,
+            audit: security.then_some(AuditOutcome::Success),
+            origin: EventOrigin {
+                file: Arc::from("f.evtx"),
+                record_id: secs as u64,
+            },
+            kind,
+            message: String::new(),
+            fields,
+        }
+    }
+
+    fn writeback(id: u32, kind: EventKind, secs: i64, tid: &str, upn: &str) -> Event {
+        event(
+            id,
+            kind,
+            secs,
+            EventFields {
+                tracking_id: Some(tid.into()),
+                user_principal_name: Some(upn.into()),
+                ..EventFields::default()
+            },
+        )
+    }
+
+    fn dc(id: u32, kind: EventKind, secs: i64, target: &str, sid: &str, subject: &str) -> Event {
+        event(
+            id,
+            kind,
+            secs,
+            EventFields {
+                target_user: Some(target.into()),
+                target_sid: Sid::from_str(sid).ok(),
+                subject_user: Some(subject.into()),
+                subject_sid: Sid::from_str(MSOL_SID)
+                    .ok()
+                    .filter(|_| subject.starts_with("MSOL")),
+                ..EventFields::default()
+            },
+        )
+    }
+
+    fn alice() -> DirectoryUser {
+        DirectoryUser {
+            dn: "CN=Alice,OU=Staff,DC=contoso,DC=example".into(),
+            sam_account_name: "alice".into(),
+            user_principal_name: Some("alice@contoso.example".into()),
+            display_name: None,
+            mail: None,
+            object_guid: Guid::from_str("38fe4107-cb3d-4133-849d-8383c1d3e1a6").ok(),
+            object_sid: Sid::from_str(ALICE_SID).ok(),
+            consistency_guid: None,
+            user_account_control: 0x200,
+            uac_computed: None,
+            lockout_time: 0,
+            pwd_last_set: None,
+            bad_pwd_count: None,
+            admin_count: None,
+            member_of: Vec::new(),
+            token_groups: None,
+            resultant_pso: None,
+            security_descriptor: None,
+            when_changed: None,
+        }
+    }
+
+    fn connector() -> CorrelationSettings {
+        CorrelationSettings {
+            connector_sam: Some("MSOL_abc123".into()),
+            connector_sid: Sid::from_str(MSOL_SID).ok(),
+            ..CorrelationSettings::default()
+        }
+    }
+
+    #[test]
+    fn user_matched_by_every_identifier_and_no_one_else() {
+        let anchor = Guid::from_str("38fe4107-cb3d-4133-849d-8383c1d3e1a6").ok();
+        let events = vec![
+            writeback(
+                31001,
+                EventKind::WritebackResetStart,
+                0,
+                "t1",
+                "ALICE@contoso.example",
+            ),
+            dc(
+                4724,
+                EventKind::DcReset,
+                1,
+                "someone-renamed",
+                ALICE_SID,
+                "MSOL_abc123",
+            ),
+            dc(
+                4738,
+                EventKind::DcUserChanged,
+                2,
+                "Alice",
+                "S-1-5-21-1-2-3-9999",
+                "MSOL_abc123",
+            ),
+            event(
+                657,
+                EventKind::PhsResult,
+                3,
+                EventFields {
+                    source_anchor: anchor,
+                    ..EventFields::default()
+                },
+            ),
+            event(
+                656,
+                EventKind::PhsRequest,
+                4,
+                EventFields {
+                    dn: Some("cn=alice, ou=staff,dc=contoso,dc=example".into()),
+                    ..EventFields::default()
+                },
+            ),
+            writeback(
+                31001,
+                EventKind::WritebackResetStart,
+                5,
+                "t2",
+                "bob@contoso.example",
+            ),
+            dc(4724, EventKind::DcReset, 6, "bob", "S-1-5-21-1-2-3-1106", "alice"),
+        ];
+        let mine = events_for_user(&events, &alice());
+        let ids: Vec<u32> = mine.iter().map(|e| e.event_id).collect();
+        assert_eq!(ids, vec![31001, 4724, 4738, 657, 656]);
+        assert!(!UserKey::from_user(&alice()).is_names_only());
+    }
+
+    #[test]
+    fn names_only_key_matches_names_but_not_anchors() {
+        let key = UserKey::from_name("alice@contoso.example");
+        assert!(key.is_names_only());
+        let anchor = Guid::from_str("38fe4107-cb3d-4133-849d-8383c1d3e1a6").ok();
+        let events = vec![
+            writeback(
+                31001,
+                EventKind::WritebackResetStart,
+                0,
+                "t1",
+                "alice@contoso.example",
+            ),
+            dc(4724, EventKind::DcReset, 1, "alice", ALICE_SID, "MSOL_abc123"),
+            event(
+                657,
+                EventKind::PhsResult,
+                3,
+                EventFields {
+                    source_anchor: anchor,
+                    ..EventFields::default()
+                },
+            ),
+        ];
+        assert_eq!(
+            events_for_key(&events, &key).len(),
+            2,
+            "UPN and its sAMAccountName"
+        );
+        assert_eq!(
+            events_for_key(&events, &UserKey::from_name("CONTOSO\\alice")).len(),
+            1
+        );
+        assert_eq!(events_for_key(&events, &UserKey::from_name(ALICE_SID)).len(), 1);
+        assert_eq!(
+            events_for_key(
+                &events,
+                &UserKey::from_name("{38fe4107-cb3d-4133-849d-8383c1d3e1a6}")
+            )
+            .len(),
+            1
+        );
+    }
+
+    #[test]
+    fn successful_reset_collects_dc_and_phs_evidence() {
+        let events = vec![
+            writeback(
+                31001,
+                EventKind::WritebackResetStart,
+                0,
+                "T1",
+                "alice@contoso.example",
+            ),
+            dc(4724, EventKind::DcReset, 2, "alice", ALICE_SID, "MSOL_abc123"),
+            dc(
+                4738,
+                EventKind::DcUserChanged,
+                2,
+                "alice",
+                ALICE_SID,
+                "MSOL_abc123",
+            ),
+            writeback(
+                31002,
+                EventKind::WritebackSuccess,
+                3,
+                "t1",
+                "alice@contoso.example",
+            ),
+            event(
+                656,
+                EventKind::PhsRequest,
+                100,
+                EventFields {
+                    dn: Some(alice().dn),
+                    ..EventFields::default()
+                },
+            ),
+            event(
+                657,
+                EventKind::PhsResult,
+                130,
+                EventFields {
+                    dn: Some(alice().dn),
+                    result: Some("Success".into()),
+                    ..EventFields::default()
+                },
+            ),
+            // Outside every window.
+            dc(
+                4738,
+                EventKind::DcUserChanged,
+                5000,
+                "alice",
+                ALICE_SID,
+                "MSOL_abc123",
+            ),
+        ];
+        let a = attempts(&events, &UserKey::from_user(&alice()), &connector());
+        assert_eq!(a.len(), 1, "TrackingId case does not split an attempt");
+        let a = &a[0];
+        assert_eq!(a.tracking_id.as_deref(), Some("T1"));
+        assert_eq!(a.operation, Operation::Reset);
+        assert_eq!(a.outcome, AttemptOutcome::Succeeded);
+        assert!(a.dc_reset_seen && !a.dc_reset_audit_failed);
+        let ids: Vec<u32> = a.events.iter().map(|e| e.event_id).collect();
+        assert_eq!(ids, vec![31001, 4724, 4738, 31002, 656, 657]);
+        assert!(a.patterns().is_empty());
+    }
+
+    #[test]
+    fn failure_without_any_dc_reset_is_marked() {
+        let events = vec![
+            writeback(
+                31001,
+                EventKind::WritebackResetStart,
+                0,
+                "t9",
+                "alice@contoso.example",
+            ),
+            writeback(
+                33004,
+                EventKind::WritebackFailure,
+                1,
+                "t9",
+                "alice@contoso.example",
+            ),
+            // A reset by someone else does not count as the connector's.
+            dc(4724, EventKind::DcReset, 1, "alice", ALICE_SID, "helpdesk"),
+            // Another user's Security event keeps the DC log's span around the attempt.
+            dc(4624, EventKind::Other, 60, "bob", "S-1-5-21-1-2-3-1106", "bob"),
+        ];
+        let a = &attempts(&events, &UserKey::from_user(&alice()), &connector())[0];
+        assert_eq!(a.outcome, AttemptOutcome::Failed);
+        assert_eq!(a.failure.as_ref().map(|f| f.event_id), Some(33004));
+        assert!(!a.dc_reset_seen);
+        assert!(a.dc_logs_cover);
+        assert_eq!(a.patterns(), vec![AttemptPattern::FailedWithoutDcReset]);
+
+        // Without DC logs around, a missing 4724 proves nothing.
+        let app_only: Vec<Event> = events.into_iter().filter(|e| e.event_id > 10_000).collect();
+        let a = &attempts(&app_only, &UserKey::from_user(&alice()), &connector())[0];
+        assert!(!a.dc_logs_cover);
+        assert!(a.patterns().is_empty());
+    }
+
+    #[test]
+    fn audit_failure_of_the_connectors_reset_and_policy_hresult() {
+        let mut failed_reset = dc(4724, EventKind::DcReset, 1, "alice", ALICE_SID, "MSOL_abc123");
+        failed_reset.audit = Some(AuditOutcome::Failure);
+        let mut engine = event(
+            6329,
+            EventKind::SyncEngine,
+            2,
+            EventFields {
+                hresult: Some(0x8023_0619),
+                ..EventFields::default()
+            },
+        );
+        engine.machine = "aadc01".into();
+        engine.channel = "Application".into();
+        let events = vec![
+            writeback(
+                31006,
+                EventKind::WritebackChangeStart,
+                0,
+                "t3",
+                "alice@contoso.example",
+            ),
+            failed_reset,
+            engine,
+            writeback(
+                33008,
+                EventKind::WritebackFailure,
+                3,
+                "t3",
+                "alice@contoso.example",
+            ),
+        ];
+        let a = &attempts(&events, &UserKey::from_user(&alice()), &connector())[0];
+        assert_eq!(a.operation, Operation::Change);
+        assert!(a.dc_reset_seen && a.dc_reset_audit_failed);
+        assert_eq!(a.hresult, Some(0x8023_0619), "from the 6329 on the same server");
+        assert_eq!(a.patterns(), vec![AttemptPattern::DcResetAuditFailure]);
+    }
+
+    #[test]
+    fn locked_out_attempt_names_the_caller_computer() {
+        let mut lockout = dc(4740, EventKind::DcLockout, -3600, "alice", ALICE_SID, "DC01$");
+        lockout.fields.caller_computer = Some("WS042".into());
+        let events = vec![
+            lockout,
+            writeback(
+                31006,
+                EventKind::WritebackChangeStart,
+                0,
+                "t4",
+                "alice@contoso.example",
+            ),
+            writeback(
+                33006,
+                EventKind::WritebackFailure,
+                1,
+                "t4",
+                "alice@contoso.example",
+            ),
+        ];
+        let a = &attempts(&events, &UserKey::from_user(&alice()), &connector())[0];
+        assert_eq!(a.lockout_caller.as_deref(), Some("WS042"));
+        assert!(a.patterns().contains(&AttemptPattern::LockedOut {
+            caller_computer: Some("WS042".into())
+        }));
+        assert_eq!(a.events.first().map(|e| e.event_id), Some(4740));
+    }
+
+    #[test]
+    fn separate_tracking_ids_are_separate_attempts_and_untracked_results_attach() {
+        let mut untracked = writeback(
+            33005,
+            EventKind::WritebackFailure,
+            11,
+            "",
+            "alice@contoso.example",
+        );
+        untracked.fields.tracking_id = None;
+        let events = vec![
+            writeback(
+                31001,
+                EventKind::WritebackResetStart,
+                0,
+                "a",
+                "alice@contoso.example",
+            ),
+            writeback(
+                31002,
+                EventKind::WritebackSuccess,
+                1,
+                "a",
+                "alice@contoso.example",
+            ),
+            writeback(
+                31009,
+                EventKind::WritebackAdminResetStart,
+                10,
+                "b",
+                "alice@contoso.example",
+            ),
+            untracked,
+        ];
+        let a = attempts(
+            &events,
+            &UserKey::from_user(&alice()),
+            &CorrelationSettings::default(),
+        );
+        assert_eq!(a.len(), 2);
+        assert_eq!(a[1].operation, Operation::AdminReset);
+        assert_eq!(a[1].outcome, AttemptOutcome::Failed);
+        assert_eq!(a[1].failure.as_ref().map(|f| f.event_id), Some(33005));
+        // Without a known connector, any reset of the user counts.
+        assert!(!a[0].dc_reset_seen);
+    }
+}
