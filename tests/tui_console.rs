@@ -328,3 +328,283 @@ fn events_failure_is_a_banner_and_the_directory_still_works() {
     update(&mut state, key(KeyCode::Enter));
     assert_eq!(state.screen, Screen::User);
 }
+
+#[test]
+fn verdict_header_is_red_with_a_symbol_and_names_the_cause() {
+    for theme in [Theme::COLOUR, Theme::MONOCHROME] {
+        let mut state = loaded_state(theme, (80, 24));
+        open_bob(&mut state);
+        let term = render(&state, 80, 24);
+        let text = screen_text(&term);
+        let (y, line) = text
+            .lines()
+            .enumerate()
+            .find(|(_, l)| l.contains("Writeback will fail"))
+            .expect("verdict");
+        assert!(
+            line.starts_with("✘ Writeback will fail: Inheritance is disabled on the user"),
+            "{line}"
+        );
+        let cell = &term.backend().buffer()[(0, u16::try_from(y).unwrap_or(0))];
+        assert_eq!(cell.symbol(), "✘");
+        assert_eq!(cell.fg, if theme.colour { Color::Red } else { Color::Reset });
+        assert!(
+            cell.modifier.contains(Modifier::BOLD),
+            "the verdict stays distinct without colour"
+        );
+        if theme.colour {
+            insta::assert_snapshot!("user_bob_account_80x24", term.backend());
+        }
+    }
+}
+
+#[test]
+fn a_good_verdict_is_green() {
+    let mut state = loaded_state(Theme::COLOUR, (80, 24));
+    type_text(&mut state, "bob");
+    update(&mut state, key(KeyCode::Enter));
+    let mut d = bob_diagnosis();
+    d.verdict.writeback_can_succeed = true;
+    d.verdict.primary_cause = None;
+    let generation = state.generation;
+    update(
+        &mut state,
+        Message::DiagnosisReady {
+            generation,
+            user: 1,
+            result: Ok(Arc::new(d)),
+        },
+    );
+    let term = render(&state, 80, 24);
+    let text = screen_text(&term);
+    let y = text
+        .lines()
+        .position(|l| l.starts_with("✔ Writeback can succeed"))
+        .expect("good verdict");
+    assert_eq!(
+        term.backend().buffer()[(0, u16::try_from(y).unwrap_or(0))].fg,
+        Color::Green
+    );
+}
+
+#[test]
+fn permissions_show_rights_blocking_point_and_deciding_ace() {
+    let mut state = loaded_state(Theme::COLOUR, (100, 30));
+    open_bob(&mut state);
+    update(&mut state, ch('2'));
+    let term = render(&state, 100, 30);
+    let text = screen_text(&term);
+    assert!(text.contains("✘ denied"), "{text}");
+    assert!(text.contains("Reset Password"));
+    assert!(text.contains("◀ BLOCKED HERE"));
+    assert!(text.contains("inheritance disabled"));
+    insta::assert_snapshot!("user_bob_permissions_100x30", term.backend());
+    // The deciding row (#2, the deny) is highlighted in the DACL.
+    let buf = term.backend().buffer();
+    let (y, _) = text
+        .lines()
+        .enumerate()
+        .find(|(_, l)| l.contains("◆") && l.contains("deny"))
+        .expect("deciding row");
+    let y = u16::try_from(y).unwrap_or(0);
+    let x = text
+        .lines()
+        .nth(usize::from(y))
+        .and_then(|l| l.chars().position(|c| c == '◆'))
+        .unwrap_or(0);
+    assert_eq!(buf[(u16::try_from(x).unwrap_or(0), y)].fg, Color::Magenta);
+    // At 80x24 it still fits: the blocking point stays visible.
+    let small = screen_text(&render(&state, 80, 24));
+    assert!(small.contains("BLOCKED HERE"), "{small}");
+    insta::assert_snapshot!("user_bob_permissions_80x24", render(&state, 80, 24).backend());
+}
+
+#[test]
+fn permissions_filter_narrows_the_dacl() {
+    let mut state = loaded_state(Theme::COLOUR, (100, 30));
+    open_bob(&mut state);
+    update(&mut state, ch('2'));
+    update(&mut state, ch('/'));
+    type_text(&mut state, "deny");
+    update(&mut state, key(KeyCode::Enter));
+    let user = state.user.as_ref().expect("user");
+    assert_eq!(user.acl.filter, "deny");
+    assert!(!user.acl.editing_filter);
+    let text = screen_text(&render(&state, 100, 30));
+    assert!(text.contains("/deny"));
+    assert!(!text.contains("explicit  SELF"), "{text}");
+    // j on a one-row list stays put; Esc clears the filter, a second Esc goes back.
+    update(&mut state, ch('j'));
+    assert_eq!(state.user.as_ref().map(|u| u.acl.selected), Some(0));
+    update(&mut state, key(KeyCode::Esc));
+    assert_eq!(state.user.as_ref().map(|u| u.acl.filter.as_str()), Some(""));
+    update(&mut state, key(KeyCode::Esc));
+    assert_eq!(state.screen, Screen::Search);
+}
+
+#[test]
+fn events_grouped_by_attempt_filter_and_detail() {
+    let mut state = loaded_state(Theme::COLOUR, (100, 30));
+    open_bob(&mut state);
+    update(&mut state, ch('3'));
+    let text = screen_text(&render(&state, 100, 30));
+    assert!(
+        text.contains("#1") && text.contains("31001") && text.contains("4740"),
+        "{text}"
+    );
+    insta::assert_snapshot!("user_bob_events_100x30", render(&state, 100, 30).backend());
+    // :events 4740 keeps only the lockout.
+    update(&mut state, ch(':'));
+    type_text(&mut state, "events 4740");
+    update(&mut state, key(KeyCode::Enter));
+    let text = screen_text(&render(&state, 100, 30));
+    assert!(text.contains("4740") && !text.contains("31001"), "{text}");
+    update(&mut state, key(KeyCode::Esc));
+    // Enter on the 33004 opens every field, including the ingested message.
+    update(&mut state, ch('j'));
+    update(&mut state, key(KeyCode::Enter));
+    assert_eq!(state.user.as_ref().and_then(|u| u.event_detail), Some(1));
+    let term = render(&state, 100, 30);
+    let text = screen_text(&term);
+    assert!(text.contains("Event 33004") && text.contains("hresult"), "{text}");
+    insta::assert_snapshot!("event_detail_100x30", term.backend());
+    update(&mut state, key(KeyCode::Esc));
+    assert_eq!(state.user.as_ref().and_then(|u| u.event_detail), None);
+    assert_eq!(state.screen, Screen::User);
+}
+
+#[test]
+fn hostile_event_message_renders_inert_and_inside_its_box() {
+    let mut state = loaded_state(Theme::COLOUR, (80, 24));
+    open_bob(&mut state);
+    update(&mut state, ch('3'));
+    update(&mut state, ch('j'));
+    for open_detail in [false, true] {
+        if open_detail {
+            update(&mut state, key(KeyCode::Enter));
+        }
+        for (w, h) in [(80, 24), (60, 16), (140, 50)] {
+            let term = render(&state, w, h);
+            let buf = term.backend().buffer();
+            let text = screen_text(&term);
+            for cell in buf.content() {
+                assert!(
+                    !cell.symbol().chars().any(|c| c.is_control()),
+                    "control char drawn: {:?}",
+                    cell.symbol()
+                );
+                assert!(!cell.symbol().contains('\u{202e}'), "bidi override drawn");
+            }
+            if w >= 80 {
+                assert!(
+                    text.contains("EVIL\\x1b[2J"),
+                    "the hostile text is shown escaped:\n{text}"
+                );
+            }
+            // Inside its box: every body row still ends with the right border.
+            let lines: Vec<&str> = text.lines().collect();
+            let top = lines.iter().position(|l| l.starts_with('┌')).expect("a box");
+            let bottom = lines.iter().rposition(|l| l.starts_with('└')).expect("a box");
+            for (y, line) in lines.iter().enumerate().take(bottom).skip(top + 1) {
+                assert!(
+                    line.starts_with('│') && line.ends_with('│'),
+                    "row {y} escaped its box:\n{text}"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn fix_tab_lists_blockers_first_with_commands() {
+    let mut state = loaded_state(Theme::COLOUR, (100, 30));
+    open_bob(&mut state);
+    update(&mut state, ch('4'));
+    let term = render(&state, 100, 30);
+    let text = screen_text(&term);
+    let blocker = text.find("Inheritance is disabled on the user").expect("blocker");
+    let warning = text.find("Minimum password age").expect("warning");
+    assert!(blocker < warning);
+    assert!(text.contains("dsacls"));
+    insta::assert_snapshot!("user_bob_fix_100x30", term.backend());
+}
+
+#[test]
+fn y_copies_the_markdown_ticket_summary() {
+    let mut state = loaded_state(Theme::COLOUR, (80, 24));
+    type_text(&mut state, "bob");
+    update(&mut state, key(KeyCode::Enter));
+    // Before the diagnosis arrives there is nothing to copy.
+    assert!(update(&mut state, ch('y')).is_empty());
+    assert!(state.banner.is_some());
+    update(&mut state, key(KeyCode::Esc));
+    let generation = state.generation;
+    update(
+        &mut state,
+        Message::DiagnosisReady {
+            generation,
+            user: 1,
+            result: Ok(Arc::new(bob_diagnosis())),
+        },
+    );
+    let cmds = update(&mut state, ch('y'));
+    let [Command::CopyToClipboard(text)] = cmds.as_slice() else {
+        panic!("expected a copy, got {cmds:?}")
+    };
+    assert!(text.starts_with("## Password writeback: Bob Builder"), "{text}");
+    assert!(!text.contains('\x1b'), "the summary carries no raw escape");
+}
+
+#[test]
+fn a_diagnosis_for_another_user_or_load_is_dropped() {
+    let mut state = loaded_state(Theme::COLOUR, (80, 24));
+    type_text(&mut state, "bob");
+    update(&mut state, key(KeyCode::Enter));
+    let generation = state.generation;
+    update(
+        &mut state,
+        Message::DiagnosisReady {
+            generation,
+            user: 0,
+            result: Ok(Arc::new(bob_diagnosis())),
+        },
+    );
+    update(
+        &mut state,
+        Message::DiagnosisReady {
+            generation: 0,
+            user: 1,
+            result: Ok(Arc::new(bob_diagnosis())),
+        },
+    );
+    assert!(state.current_diagnosis().is_none());
+    assert!(state.busy(), "still waiting for the right one");
+}
+
+#[test]
+fn opening_a_user_before_the_events_waits_for_them() {
+    let (mut state, _) = loading_state(Theme::COLOUR, (80, 24));
+    update(
+        &mut state,
+        Message::DirectoryLoaded {
+            generation: 1,
+            result: Ok(Arc::new(directory())),
+        },
+    );
+    type_text(&mut state, "bob");
+    assert!(
+        update(&mut state, key(KeyCode::Enter)).is_empty(),
+        "no diagnosis without the events"
+    );
+    let cmds = update(
+        &mut state,
+        Message::EventsIngested {
+            generation: 1,
+            result: Ok(Arc::from(Vec::new())),
+        },
+    );
+    assert!(
+        matches!(cmds.as_slice(), [Command::Diagnose { user: 1, .. }]),
+        "{cmds:?}"
+    );
+}

@@ -106,43 +106,52 @@ pub fn draw_detail(frame: &mut Frame<'_>, area: Rect, diag: &Diagnosis, index: u
     let Some(e) = diag.events.get(index) else { return };
     let mut lines = vec![
         field("Time", e.time.to_rfc3339(), theme),
-        field("Event ID", e.event_id.to_string(), theme),
-        field("Name", clean(&e.name), theme),
+        field("Event", format!("{} {}", e.event_id, clean(&e.name)), theme),
         field("Machine", clean(&e.machine), theme),
-        field("Channel", clean(&e.channel), theme),
-        field("Provider", clean(&e.provider), theme),
-        field("Record", e.record_id.to_string(), theme),
-        field("File", clean(&e.file), theme),
         field(
-            "TrackingId",
-            e.tracking_id.as_deref().map(clean).unwrap_or_else(|| "-".into()),
+            "Source",
+            format!("{} / {}", clean(&e.channel), clean(&e.provider)),
             theme,
         ),
-        field("Summary", clean(&e.summary), theme),
+        field("Record", format!("{} #{}", clean(&e.file), e.record_id), theme),
     ];
     let full = state.events.ready().and_then(|all| {
         all.iter()
             .find(|x| x.origin.record_id == e.record_id && x.origin.file.as_ref() == e.file)
     });
-    if let Some(full) = full {
-        lines.push(field("Level", full.level.to_string(), theme));
-        if let Some(a) = full.audit {
-            lines.push(field("Audit", format!("{a:?}"), theme));
-        }
-        lines.push(field("Kind", format!("{:?}", full.kind), theme));
-        if let Ok(serde_json::Value::Object(fields)) = serde_json::to_value(&full.fields) {
-            for (k, v) in fields.iter().filter(|(_, v)| !v.is_null()) {
-                let v = v.as_str().map_or_else(|| v.to_string(), str::to_string);
-                lines.push(field(k, clean(&v), theme));
+    match full {
+        Some(full) => {
+            let audit = full.audit.map_or_else(String::new, |a| format!(", audit {a:?}"));
+            lines.push(field(
+                "Kind",
+                format!("{:?} (level {}{audit})", full.kind, full.level),
+                theme,
+            ));
+            if let Ok(serde_json::Value::Object(fields)) = serde_json::to_value(&full.fields) {
+                for (k, v) in fields.iter().filter(|(_, v)| !v.is_null()) {
+                    // NTSTATUS and HRESULT codes are read in hex everywhere else.
+                    let v = match (k.as_str(), v.as_u64()) {
+                        ("hresult" | "status" | "sub_status", Some(n)) => format!("0x{n:08X}"),
+                        _ => v.as_str().map_or_else(|| v.to_string(), str::to_string),
+                    };
+                    lines.push(field(k, clean(&v), theme));
+                }
             }
+            lines.push(Line::styled("Message", theme.title()));
+            lines.extend(
+                crate::sanitize::sanitize(&full.message, true)
+                    .lines()
+                    .map(|l| Line::from(l.to_string())),
+            );
         }
-        lines.push(Line::from(""));
-        lines.push(Line::styled("Message", theme.title()));
-        lines.extend(
-            crate::sanitize::sanitize(&full.message, true)
-                .lines()
-                .map(|l| Line::from(l.to_string())),
-        );
+        None => {
+            lines.push(field(
+                "TrackingId",
+                e.tracking_id.as_deref().map(clean).unwrap_or_else(|| "-".into()),
+                theme,
+            ));
+            lines.push(field("Summary", clean(&e.summary), theme));
+        }
     }
     let scroll = state.user.as_ref().map_or(0, |u| u.detail_scroll);
     let block = Block::bordered()

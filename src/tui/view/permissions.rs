@@ -57,14 +57,12 @@ pub fn draw(
 ) {
     let theme = state.settings.theme;
     let chain = rows::inheritance_chain(dir, user, diag);
-    let chain_height = u16::try_from(chain.len())
-        .unwrap_or(u16::MAX)
-        .saturating_add(2)
-        .min(area.height / 3);
+    let chain_height = u16::try_from(chain.len()).unwrap_or(u16::MAX).saturating_add(2);
+    // The DACL scrolls, so it gives way first; rights and the chain stay whole while they can.
     let [rights, inheritance, dacl] = Layout::vertical([
         Constraint::Length(7),
         Constraint::Length(chain_height),
-        Constraint::Fill(1),
+        Constraint::Min(4),
     ])
     .areas(area);
     draw_rights(frame, rights, diag, state);
@@ -117,24 +115,33 @@ fn draw_chain(frame: &mut Frame<'_>, area: Rect, chain: &[rows::ChainLink], them
                 Inherits::Protected => (Tone::Bad, "inheritance disabled"),
                 Inherits::Unknown => (Tone::Warn, "not read"),
             };
+            // Below the root the indentation shows the path, so each level needs only its RDN.
+            let name = if depth == 0 {
+                link.dn.clone()
+            } else {
+                first_rdn(&link.dn)
+            };
+            let indent = "  ".repeat(depth.saturating_sub(1));
             let mut spans = vec![
-                Span::raw(format!(
-                    "{}{}",
-                    "  ".repeat(depth),
-                    if depth == 0 { "" } else { "└ " }
-                )),
+                Span::raw(format!("{indent}{}", if depth == 0 { "" } else { "└ " })),
                 Span::styled(format!("{} ", tone.symbol()), theme.tone(tone)),
-                Span::raw(link.dn.clone()),
-                Span::styled(format!("  {state}"), theme.tone(tone)),
             ];
             if link.blocks {
-                spans.push(Span::styled("  ◀ BLOCKED HERE", theme.deciding()));
+                spans.push(Span::styled("◀ BLOCKED HERE ", theme.deciding()));
             }
+            spans.push(Span::raw(name));
+            spans.push(Span::styled(format!("  {state}"), theme.tone(tone)));
             Line::from(spans)
         })
         .collect();
     let block = Block::bordered().title(" Inheritance from the domain root ");
     frame.render_widget(Paragraph::new(lines).block(block), area);
+}
+
+fn first_rdn(dn: &str) -> String {
+    crate::directory::dn::rdns(dn)
+        .first()
+        .map_or_else(|| dn.to_string(), |r| (*r).to_string())
 }
 
 fn draw_dacl(

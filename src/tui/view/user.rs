@@ -23,8 +23,12 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &State) {
         return;
     };
     let theme = state.settings.theme;
-    let [header, tabs, body] =
-        Layout::vertical([Constraint::Length(4), Constraint::Length(1), Constraint::Fill(1)]).areas(area);
+    let [header, tabs, body] = Layout::vertical([
+        Constraint::Length(header_height(user, state, area)),
+        Constraint::Length(1),
+        Constraint::Fill(1),
+    ])
+    .areas(area);
     draw_header(frame, header, user, state);
     let titles = Tab::ALL
         .iter()
@@ -51,7 +55,8 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &State) {
 }
 
 /// The verdict as a tone and a headline, never by colour alone.
-pub fn verdict_line(d: &Diagnosis, theme: Theme) -> Line<'static> {
+/// With `with_code`, the primary cause's finding code follows its title (wide screens).
+pub fn verdict_line(d: &Diagnosis, theme: Theme, with_code: bool) -> Line<'static> {
     let (tone, head) = if d.verdict.writeback_can_succeed {
         (Tone::Good, "Writeback can succeed".to_string())
     } else {
@@ -60,7 +65,14 @@ pub fn verdict_line(d: &Diagnosis, theme: Theme) -> Line<'static> {
             .primary_cause
             .as_deref()
             .and_then(|code| d.findings.iter().find(|f| f.code == code))
-            .map(|f| format!(": {} [{}]", clean(&f.title), clean(&f.code)))
+            .map(|f| {
+                let code = if with_code {
+                    format!(" [{}]", clean(&f.code))
+                } else {
+                    String::new()
+                };
+                format!(": {}{code}", clean(&f.title))
+            })
             .unwrap_or_default();
         (Tone::Bad, format!("Writeback will fail{cause}"))
     };
@@ -70,28 +82,46 @@ pub fn verdict_line(d: &Diagnosis, theme: Theme) -> Line<'static> {
     ])
 }
 
-fn draw_header(frame: &mut Frame<'_>, area: Rect, user: &DirectoryUser, state: &State) {
+/// The header's lines: who (one line, cut at the edge), then the verdict and its summary (wrapped).
+fn header_lines(user: &DirectoryUser, state: &State, width: u16) -> (Line<'static>, Vec<Line<'static>>) {
     let theme = state.settings.theme;
     let name = user
         .display_name
         .as_deref()
         .map(clean)
         .unwrap_or_else(|| clean(&user.sam_account_name));
-    let mut lines = vec![Line::from(vec![
+    let who = Line::from(vec![
         Span::styled(name, theme.title()),
         Span::raw(format!("  ({})  ", clean(&user.sam_account_name))),
         Span::styled(clean(&user.dn), theme.dim()),
-    ])];
+    ]);
+    let mut verdict = Vec::new();
     match state.user.as_ref().map(|u| &u.diagnosis) {
         Some(Loading::Ready(d)) => {
-            lines.push(verdict_line(d, theme));
-            lines.push(Line::from(clean(&d.verdict.summary)));
+            verdict.push(verdict_line(d, theme, width >= 100));
+            verdict.push(Line::from(clean(&d.verdict.summary)));
         }
-        Some(loading) => lines.push(super::chrome::loading_line("the diagnosis", loading, state)),
+        Some(loading) => verdict.push(super::chrome::loading_line("the diagnosis", loading, state)),
         None => {}
     }
-    let p = Paragraph::new(lines)
+    (who, verdict)
+}
+
+/// Rows the header needs at `width`: the wrapped verdict grows it, up to a third of the screen.
+fn header_height(user: &DirectoryUser, state: &State, area: Rect) -> u16 {
+    let width = usize::from(area.width.max(1));
+    let (_, verdict) = header_lines(user, state, area.width);
+    let wrapped: usize = verdict.iter().map(|l| l.width().max(1).div_ceil(width)).sum();
+    let rows = u16::try_from(wrapped).unwrap_or(u16::MAX).saturating_add(2);
+    rows.min((area.height / 3).max(3))
+}
+
+fn draw_header(frame: &mut Frame<'_>, area: Rect, user: &DirectoryUser, state: &State) {
+    let (who, verdict) = header_lines(user, state, area.width);
+    let [who_area, verdict_area] = Layout::vertical([Constraint::Length(1), Constraint::Fill(1)]).areas(area);
+    frame.render_widget(Paragraph::new(who), who_area);
+    let p = Paragraph::new(verdict)
         .wrap(Wrap { trim: false })
         .block(Block::new().borders(Borders::BOTTOM));
-    frame.render_widget(p, area);
+    frame.render_widget(p, verdict_area);
 }
