@@ -6,9 +6,10 @@
 use chrono::{DateTime, Utc};
 
 use super::account::AccountState;
-use super::model::{AceView, EvaluatedAtSource, InheritanceSection, RightsSection};
+use super::model::{DecidingAce, EvaluatedAtSource, InheritanceSection, RightsSection};
 use super::policy::EffectivePolicy;
 use crate::directory::{dn, ConnectorAccount, Directory, DirectoryUser};
+use crate::events::correlate::Attempt;
 use crate::events::{Event, EventKind};
 use crate::security::{names, Sid};
 
@@ -18,7 +19,7 @@ pub struct AccessFacts {
     pub inheritance: InheritanceSection,
     pub rights: RightsSection,
     /// The deny ACE (Everyone or SELF) that decides the user's own Change Password right.
-    pub cannot_change_password: Option<AceView>,
+    pub cannot_change_password: Option<DecidingAce>,
     /// Why the rights on the user object could not be evaluated (descriptor not read, malformed,
     /// no connector); `None` when they were.
     pub user_gap: Option<String>,
@@ -30,8 +31,10 @@ pub struct AccessFacts {
 pub struct Facts<'a> {
     pub directory: &'a Directory,
     pub user: &'a DirectoryUser,
-    /// The user's correlated events, oldest first.
+    /// The user's correlated events and the writeback service's own, oldest first.
     pub events: &'a [Event],
+    /// The user's writeback attempts, grouped from `events` by the events module.
+    pub attempts: Vec<Attempt>,
     pub at: DateTime<Utc>,
     pub at_source: EvaluatedAtSource,
     pub policy: EffectivePolicy,

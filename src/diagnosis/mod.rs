@@ -5,6 +5,7 @@
 //! (`rules::*`, one module per finding family) and settles the verdict. Nothing here reads LDAP or
 //! EVTX, or prints: sources fill the model, `report` renders the result.
 
+pub mod access;
 pub mod account;
 pub mod facts;
 pub mod fix;
@@ -19,10 +20,53 @@ use chrono::{DateTime, Utc};
 
 pub use model::{Diagnosis, Finding, Severity, Verdict};
 
-use crate::directory::ConnectorLookup;
+use crate::directory::{ConnectorLookup, Directory, DirectoryUser};
+use crate::events::correlate::{self, CorrelationSettings, UserKey};
 use crate::events::Event;
+use account::AccountState;
 use facts::Facts;
 use model::{AccountSection, ConnectorSection, EventView, PolicySection, UserSection, SCHEMA};
+use policy::EffectivePolicy;
+
+/// What one diagnosis reads.
+#[derive(Debug, Clone, Copy)]
+pub struct DiagnosisInput<'a> {
+    pub directory: &'a Directory,
+    pub user: &'a DirectoryUser,
+    /// The user's correlated events plus the writeback service's own, oldest first.
+    pub events: &'a [Event],
+    /// `--at`, when given.
+    pub at: Option<DateTime<Utc>>,
+    pub now: DateTime<Utc>,
+}
+
+/// Diagnoses one user: decode the facts once, run the rules, settle the verdict.
+pub fn diagnose(input: &DiagnosisInput) -> Diagnosis {
+    let (dir, user) = (input.directory, input.user);
+    let (at, at_source) = facts::evaluation_instant(input.at, input.events, input.now);
+    let policy = EffectivePolicy::for_user(dir, user);
+    let (protected_groups, membership_transitive) = facts::protected_membership(dir, user);
+    let connector = dir.connector.account();
+    let settings = CorrelationSettings {
+        connector_sam: connector.map(|c| c.sam_account_name.clone()),
+        connector_sid: connector.map(|c| c.sid.clone()),
+        ..CorrelationSettings::default()
+    };
+    let f = Facts {
+        directory: dir,
+        user,
+        events: input.events,
+        attempts: correlate::attempts(input.events, &UserKey::from_user(user), &settings),
+        at,
+        at_source,
+        account: AccountState::at(user, &policy, at),
+        policy,
+        access: access::assess(dir, user),
+        protected_groups,
+        membership_transitive,
+    };
+    report(&f, input.now)
+}
 
 /// The report for already-decoded facts: rules, verdict, and the contract's sections.
 pub fn report(f: &Facts, generated_at: DateTime<Utc>) -> Diagnosis {

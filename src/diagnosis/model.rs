@@ -5,6 +5,8 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+pub use crate::security::access::{DecidingAce, Effect, RightDecision};
+
 // TEMPORARY until the events branch lands Event::view(): the contract's EVENT object.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EventView {
@@ -23,7 +25,7 @@ pub struct EventView {
 pub const SCHEMA: &str = "resetlens.diagnosis/1";
 
 /// One user's diagnosis.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Diagnosis {
     pub schema: String,
     pub generated_at: DateTime<Utc>,
@@ -105,55 +107,28 @@ pub struct ConnectorSection {
 }
 
 /// The connector account's effective rights (unexpire_password on the domain root).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct RightsSection {
-    pub reset_password: RightCheck,
-    pub change_password: RightCheck,
-    pub write_lockout_time: RightCheck,
-    pub write_pwd_last_set: RightCheck,
-    pub unexpire_password: RightCheck,
+    pub reset_password: RightDecision,
+    pub change_password: RightDecision,
+    pub write_lockout_time: RightDecision,
+    pub write_pwd_last_set: RightDecision,
+    pub unexpire_password: RightDecision,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct RightCheck {
-    pub allowed: bool,
-    /// The ACE whose allow or deny settled the right; `None` when no ACE matched (then not allowed).
-    pub deciding_ace: Option<AceView>,
-}
-
-impl RightCheck {
-    /// No ACE matched, or nothing could be evaluated: not allowed.
-    pub fn none() -> RightCheck {
-        RightCheck {
-            allowed: false,
-            deciding_ace: None,
-        }
-    }
-
-    /// Denied by an explicit deny ACE (as opposed to no grant at all).
-    pub fn denied_by(&self) -> Option<&AceView> {
-        self.deciding_ace
-            .as_ref()
-            .filter(|a| !self.allowed && a.effect == Effect::Deny)
+/// No ACE matched, or nothing could be evaluated: not allowed, no deciding ACE.
+pub fn not_granted() -> RightDecision {
+    RightDecision {
+        allowed: false,
+        deciding_ace: None,
     }
 }
 
-/// The contract's ACE object.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct AceView {
-    pub sddl: String,
-    pub index: usize,
-    pub inherited: bool,
-    /// `CONTOSO\MSOL_abc123` or the SID string.
-    pub trustee: String,
-    pub effect: Effect,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Effect {
-    Allow,
-    Deny,
+/// The explicit deny ACE that decided `r` (as opposed to no grant at all).
+pub fn denied_by(r: &RightDecision) -> Option<&DecidingAce> {
+    r.deciding_ace
+        .as_ref()
+        .filter(|a| !r.allowed && a.effect == Effect::Deny)
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -8,11 +8,14 @@ use chrono::{DateTime, Utc};
 
 use super::account::AccountState;
 use super::facts::{AccessFacts, Facts};
-use super::model::{AceView, Effect, EvaluatedAtSource, InheritanceSection, RightCheck, RightsSection};
+use super::model::{
+    not_granted, DecidingAce, Effect, EvaluatedAtSource, InheritanceSection, RightDecision, RightsSection,
+};
 use super::policy::EffectivePolicy;
 use crate::directory::{
     ConnectorAccount, ConnectorLookup, Directory, DirectoryUser, Domain, PasswordSettings,
 };
+use crate::events::correlate::{self, CorrelationSettings, UserKey};
 use crate::events::{Event, EventFields, EventKind, EventOrigin};
 
 pub const DOMAIN_SID: &str = "S-1-5-21-1004336348-1177238915-682003330";
@@ -109,15 +112,16 @@ pub fn event(id: u32, kind: EventKind, time: &str) -> Event {
         message: String::new(),
         fields: EventFields {
             tracking_id: Some("3f1c9d2e-0000-4000-8000-000000000001".into()),
+            user_principal_name: Some("alice@contoso.test".into()),
             ..EventFields::default()
         },
     }
 }
 
-pub fn inherited_allow(sddl: &str) -> RightCheck {
-    RightCheck {
+pub fn inherited_allow(sddl: &str) -> RightDecision {
+    RightDecision {
         allowed: true,
-        deciding_ace: Some(AceView {
+        deciding_ace: Some(DecidingAce {
             sddl: sddl.into(),
             index: 12,
             inherited: true,
@@ -148,9 +152,9 @@ pub fn healthy_access() -> AccessFacts {
             write_pwd_last_set: inherited_allow(&format!(
                 "(OA;CIID;WP;bf967a0a-0de6-11d0-a285-00aa003049e2;bf967aba-0de6-11d0-a285-00aa003049e2;{CONNECTOR_SID})"
             )),
-            unexpire_password: RightCheck {
+            unexpire_password: RightDecision {
                 allowed: true,
-                deciding_ace: Some(AceView {
+                deciding_ace: Some(DecidingAce {
                     sddl: "(OA;;CR;ccc2dc7d-a6ad-4a7a-8846-c04e3cc53501;;AU)".into(),
                     index: 20,
                     inherited: false,
@@ -170,10 +174,15 @@ pub fn facts<'a>(dir: &'a Directory, events: &'a [Event], at: &str) -> Facts<'a>
     let user = dir.users.first().expect("test directory has a user");
     let policy = EffectivePolicy::for_user(dir, user);
     let at = ts(at);
+    let settings = CorrelationSettings {
+        connector_sam: Some("MSOL_abc123".into()),
+        ..CorrelationSettings::default()
+    };
     Facts {
         directory: dir,
         user,
         events,
+        attempts: correlate::attempts(events, &UserKey::from_user(user), &settings),
         at,
         at_source: EvaluatedAtSource::Requested,
         account: AccountState::at(user, &policy, at),
@@ -198,10 +207,10 @@ pub fn blocked_diagnosis() -> super::Diagnosis {
     let mut f = facts(&dir, &events, "2026-11-24T08:00:00Z");
     f.at_source = EvaluatedAtSource::LatestFailedAttempt;
     f.access.inheritance.blocked_at = Some("OU=Staff,DC=contoso,DC=test".into());
-    f.access.rights.reset_password = RightCheck::none();
-    f.access.rights.write_lockout_time = RightCheck::none();
-    f.access.rights.write_pwd_last_set = RightCheck::none();
-    f.access.rights.change_password = RightCheck::none();
+    f.access.rights.reset_password = not_granted();
+    f.access.rights.write_lockout_time = not_granted();
+    f.access.rights.write_pwd_last_set = not_granted();
+    f.access.rights.change_password = not_granted();
     super::report(&f, ts("2026-11-25T12:00:00Z"))
 }
 

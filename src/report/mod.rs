@@ -7,10 +7,10 @@ pub mod markdown;
 pub mod scan;
 pub mod text;
 
-use crate::diagnosis::model::{RightCheck, RightsSection, Severity};
+use crate::diagnosis::model::{denied_by, RightDecision, RightsSection, Severity};
 
 /// The rights in report order, with the names people know them by.
-pub fn rights_rows(r: &RightsSection) -> [(&'static str, &RightCheck); 5] {
+pub fn rights_rows(r: &RightsSection) -> [(&'static str, &RightDecision); 5] {
     [
         ("Reset Password", &r.reset_password),
         ("Change Password", &r.change_password),
@@ -30,8 +30,8 @@ pub fn severity_symbol(s: Severity) -> &'static str {
 }
 
 /// How a right's outcome reads in a report.
-pub fn right_outcome(c: &RightCheck) -> &'static str {
-    match (c.allowed, c.denied_by().is_some()) {
+pub fn right_outcome(c: &RightDecision) -> &'static str {
+    match (c.allowed, denied_by(c).is_some()) {
         (true, _) => "allowed",
         (false, true) => "denied",
         (false, false) => "not granted",

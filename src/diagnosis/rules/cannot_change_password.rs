@@ -32,7 +32,7 @@ pub fn check(f: &Facts) -> Vec<Finding> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::diagnosis::model::{AceView, Effect};
+    use crate::diagnosis::model::{DecidingAce, Effect};
     use crate::diagnosis::rules::codes;
     use crate::diagnosis::testing::{directory, facts};
 
@@ -41,7 +41,7 @@ mod tests {
         let dir = directory();
         let mut f = facts(&dir, &[], "2026-11-24T08:00:00Z");
         assert!(check(&f).is_empty());
-        f.access.cannot_change_password = Some(AceView {
+        f.access.cannot_change_password = Some(DecidingAce {
             sddl: "(OD;;CR;ab721a53-1e2f-11d0-9819-00aa0040529b;;PS)".into(),
             index: 0,
             inherited: false,

@@ -8,6 +8,9 @@ use crate::diagnosis::facts::Facts;
 use crate::diagnosis::fix::{ps, Names};
 use crate::diagnosis::model::{Finding, Severity};
 use crate::directory::dn;
+use chrono::{DateTime, Duration, Utc};
+
+use crate::events::correlate::{Attempt, AttemptOutcome};
 use crate::events::{Event, EventKind};
 
 /// Sync-engine HRESULTs the contract names.
@@ -106,63 +109,153 @@ pub fn reserved_ou(user_dn: &str) -> Option<(String, String)> {
     })
 }
 
-/// The failure events that count, each with its code. Generic fail events whose attempt has a
-/// specific event are dropped; 31013 (offboarded) counts only without a later 31015 (started).
-fn classified<'a>(f: &'a Facts) -> Vec<(&'static str, &'a Event)> {
-    let specific_attempts: Vec<&str> = f
-        .failures()
-        .filter(|e| !GENERIC_FAILURES.contains(&e.event_id))
-        .filter_map(|e| e.fields.tracking_id.as_deref())
-        .collect();
-    let restarted_after = |t| f.events.iter().any(|e| e.event_id == 31015 && e.time > t);
-    let offboarded = f
+/// How far back a connectivity or service error still counts as the reason for a failure.
+const SERVICE_ERROR_LOOKBACK_HOURS: i64 = 24;
+
+/// One failure the events show: its code, when, and the evidence lines.
+struct Failure {
+    code: &'static str,
+    time: DateTime<Utc>,
+    evidence: Vec<String>,
+}
+
+/// The code of a failed attempt: the most specific of its failure and sync-engine events (a
+/// generic 31003/31008/31011 yields to the 33xxx or 6329 of the same attempt).
+fn attempt_code(a: &Attempt, user_dn: &str) -> &'static str {
+    let codes: Vec<&'static str> = a
         .events
         .iter()
-        .filter(|e| e.event_id == 31013 && !restarted_after(e.time));
-    f.failures()
+        .chain(a.failure.iter())
+        .filter(|e| matches!(e.kind, EventKind::WritebackFailure | EventKind::SyncEngine))
+        .filter(|e| !GENERIC_FAILURES.contains(&e.event_id))
+        .map(|e| classify(e, user_dn))
+        .collect();
+    let by_hresult = a.hresult.map(|hr| {
+        let mut probe = a.failure.clone();
+        if let Some(p) = probe.as_mut() {
+            p.fields.hresult = Some(hr);
+        }
+        probe.map_or("event-unknown-failure", |p| classify(&p, user_dn))
+    });
+    codes
+        .iter()
+        .copied()
+        .find(|c| *c != "event-unknown-failure")
+        .or(by_hresult.filter(|c| *c != "event-unknown-failure"))
+        .unwrap_or("event-unknown-failure")
+}
+
+/// The evidence of one failed attempt: its failure and sync-engine events with their message,
+/// and what the DCs' Security logs say (a 4724 by the connector means the reset reached AD; none,
+/// where the logs cover the time, means AD refused before auditing, as for access denied).
+fn attempt_evidence(a: &Attempt) -> Vec<String> {
+    let mut out: Vec<String> = a
+        .events
+        .iter()
         .filter(|e| {
-            !(GENERIC_FAILURES.contains(&e.event_id)
-                && e.fields
-                    .tracking_id
-                    .as_deref()
-                    .is_some_and(|t| specific_attempts.contains(&t)))
+            matches!(
+                e.kind,
+                EventKind::WritebackFailure | EventKind::SyncEngine | EventKind::DcLockout
+            )
         })
-        .filter(|e| e.event_id != 31016 || !restarted_after(e.time))
-        .chain(offboarded)
-        .map(|e| (classify(e, &f.user.dn), e))
+        .flat_map(|e| {
+            let mut lines = vec![event_line(e)];
+            if let Some(msg) = e.fields.error_message.as_deref() {
+                lines.push(format!("  message: {msg}"));
+            } else if e.kind == EventKind::SyncEngine && !e.message.is_empty() {
+                lines.push(format!("  text: {}", e.message));
+            }
+            lines
+        })
+        .collect();
+    out.push(
+        match (a.dc_reset_seen, a.dc_reset_audit_failed, a.dc_logs_cover) {
+            (true, true, _) => "DC side: 4724 by the connector with audit failure: AD received the reset and rejected the password (policy)",
+            (true, false, _) => "DC side: 4724 by the connector: the reset reached AD",
+            (false, _, true) => "DC side: no 4724 although the DC Security logs cover the attempt: AD refused it before auditing (access denied writes no 4724)",
+            (false, _, false) => "DC side: no DC Security log covers the attempt, so whether AD saw it is unknown",
+        }
+        .to_string(),
+    );
+    if let Some(caller) = &a.lockout_caller {
+        out.push(format!(
+            "4740: the bad passwords that locked the account came from {caller}"
+        ));
+    }
+    out
+}
+
+/// Failures of the writeback service itself (not of one attempt): a stopped or offboarded service
+/// until it starts again, and connectivity, crypto and configuration errors shortly before `at`.
+fn service_failures(f: &Facts) -> Vec<Failure> {
+    let restarted_after = |t| f.events.iter().any(|e| e.event_id == 31015 && e.time > t);
+    let recent = |t: DateTime<Utc>| {
+        t <= f.at + Duration::minutes(2) && t >= f.at - Duration::hours(SERVICE_ERROR_LOOKBACK_HOURS)
+    };
+    f.events
+        .iter()
+        .filter(|e| match e.event_id {
+            31013 | 31016 => !restarted_after(e.time),
+            _ => e.kind == EventKind::WritebackServiceError && recent(e.time),
+        })
+        .map(|e| {
+            let mut evidence = vec![event_line(e)];
+            if !e.message.is_empty() {
+                evidence.push(format!("  text: {}", e.message));
+            }
+            Failure {
+                code: classify(e, &f.user.dn),
+                time: e.time,
+                evidence,
+            }
+        })
         .collect()
 }
 
 pub fn check(f: &Facts, directory_findings: &[Finding]) -> Vec<Finding> {
-    let events = classified(f);
-    let Some(latest) = events.iter().max_by_key(|(_, e)| e.time) else {
+    let mut failures: Vec<Failure> = f
+        .attempts
+        .iter()
+        .filter(|a| a.outcome == AttemptOutcome::Failed)
+        .map(|a| Failure {
+            code: attempt_code(a, &f.user.dn),
+            time: a.failure.as_ref().map_or(a.started, |e| e.time),
+            evidence: attempt_evidence(a),
+        })
+        .collect();
+    failures.extend(service_failures(f));
+    let Some(latest_code) = failures.iter().max_by_key(|x| x.time).map(|x| x.code) else {
         return vec![];
     };
-    let latest_code = latest.0;
-    let success = f.latest_success().map(|e| e.time);
+    let success = f
+        .attempts
+        .iter()
+        .filter(|a| a.outcome == AttemptOutcome::Succeeded)
+        .map(|a| a.started)
+        .chain(
+            f.events
+                .iter()
+                .filter(|e| e.kind == EventKind::WritebackSuccess)
+                .map(|e| e.time),
+        )
+        .max();
     let mut codes: Vec<&'static str> = Vec::new();
-    for (code, _) in &events {
-        if !codes.contains(code) {
-            codes.push(code);
+    for x in &failures {
+        if !codes.contains(&x.code) {
+            codes.push(x.code);
         }
     }
     codes
         .into_iter()
         .map(|code| {
-            let mine: Vec<&Event> = events
-                .iter()
-                .filter(|(c, _)| *c == code)
-                .map(|(_, e)| *e)
-                .collect();
-            let last = mine.iter().map(|e| e.time).max().unwrap_or(f.at);
-            let mut finding = describe(f, code, &mine);
-            for e in &mine {
-                finding = finding.evidence(event_line(e));
-                if let Some(msg) = e.fields.error_message.as_deref() {
-                    finding = finding.evidence(format!("  message: {msg}"));
+            let mine: Vec<&Failure> = failures.iter().filter(|x| x.code == code).collect();
+            let last = mine.iter().map(|x| x.time).max().unwrap_or(f.at);
+            let mut finding = describe(f, code);
+            for x in &mine {
+                for line in &x.evidence {
+                    finding = finding.evidence(line.clone());
                 }
             }
-            finding = finding.evidence(dc_side(f, &mine));
             if let Some(ok) = success.filter(|ok| *ok > last) {
                 finding.severity = Severity::Info;
                 finding.detail.push_str(&format!(
@@ -173,7 +266,7 @@ pub fn check(f: &Facts, directory_findings: &[Finding]) -> Vec<Finding> {
                 finding.severity = Severity::Info;
                 finding
                     .detail
-                    .push_str(" This was an earlier attempt; a later one failed for another reason.");
+                    .push_str(" This was an earlier failure; a later one had another reason.");
             } else {
                 weigh_against_directory(f, code, directory_findings, &mut finding);
             }
@@ -225,33 +318,8 @@ fn weigh_against_directory(f: &Facts, code: &str, directory: &[Finding], finding
         .push(format!("the directory disagrees: {now_shows}"));
 }
 
-/// What the DCs' Security logs say about the attempts: a 4724 means the reset reached AD (and was
-/// refused by policy if it failed); none means AD refused it before auditing (access denied) or
-/// the DC's log was not provided.
-fn dc_side(f: &Facts, failures: &[&Event]) -> String {
-    let window = chrono::Duration::minutes(2);
-    let resets: Vec<&Event> = f
-        .events
-        .iter()
-        .filter(|e| e.kind == EventKind::DcReset)
-        .filter(|r| failures.iter().any(|e| (r.time - e.time).abs() <= window))
-        .collect();
-    match resets.first() {
-        Some(r) => format!(
-            "DC side: {} (the reset reached AD{})",
-            event_line(r),
-            if r.audit == Some(crate::events::AuditOutcome::Failure) {
-                " and was refused"
-            } else {
-                ""
-            }
-        ),
-        None => "DC side: no 4724 within 2 minutes of the failure (AD refused before auditing, as for access denied, or that DC's Security log was not provided)".to_string(),
-    }
-}
-
 /// Title, explanation and fix for one event code.
-fn describe(f: &Facts, code: &str, events: &[&Event]) -> Finding {
+fn describe(f: &Facts, code: &str) -> Finding {
     let n = Names::of(f);
     let upn = f
         .user
@@ -296,13 +364,7 @@ fn describe(f: &Facts, code: &str, events: &[&Event]) -> Finding {
         ))
         .note("Disable or remove the extra account, so only one on-premises account is enabled for this identity"),
         "event-ou-reserved-characters" => {
-            let (ou, what) = reserved_ou(
-                events
-                    .iter()
-                    .find_map(|e| e.fields.dn.as_deref())
-                    .unwrap_or(&f.user.dn),
-            )
-            .unwrap_or_default();
+            let (ou, what) = reserved_ou(&f.user.dn).unwrap_or_default();
             b(
                 "The user's OU name has a character writeback cannot handle (33001)",
                 "Writeback fails with 33001 when the on-premises OU path contains reserved characters.",
@@ -380,6 +442,7 @@ mod tests {
     use super::*;
     use crate::diagnosis::rules::codes;
     use crate::diagnosis::testing::{directory, event, facts};
+    use crate::events::EventFields;
 
     const AT: &str = "2026-11-24T08:00:00Z";
 
@@ -449,7 +512,11 @@ mod tests {
     #[test]
     fn permission_denied_contradicted_by_directory_is_a_warning_with_both_sides() {
         let dir = directory();
-        let evs = [event(33004, EventKind::WritebackFailure, AT)];
+        // Another user's 4738 shows the DC's Security log covers the time.
+        let mut other = event(4738, EventKind::DcUserChanged, AT);
+        other.channel = "Security".into();
+        other.fields = EventFields::default();
+        let evs = [event(33004, EventKind::WritebackFailure, AT), other];
         let out = check(&facts(&dir, &evs, AT), &[]);
         assert_eq!(codes(&out), ["event-permission-denied"]);
         assert_eq!(out[0].severity, Severity::Warning);
@@ -460,7 +527,33 @@ mod tests {
             .evidence
             .iter()
             .any(|e| e.contains("33004") && e.contains("CONNECT01")));
-        assert!(out[0].evidence.iter().any(|e| e.starts_with("DC side: no 4724")));
+        assert!(out[0]
+            .evidence
+            .iter()
+            .any(|e| e.starts_with("DC side: no 4724 although the DC Security logs cover")));
+    }
+
+    #[test]
+    fn policy_failure_with_a_4724_audit_failure_says_ad_rejected_the_password() {
+        let dir = directory();
+        let mut reset = event(4724, EventKind::DcReset, "2026-11-24T08:00:01Z");
+        reset.channel = "Security".into();
+        reset.audit = Some(crate::events::AuditOutcome::Failure);
+        reset.fields = EventFields {
+            target_user: Some("alice".into()),
+            subject_user: Some("MSOL_abc123".into()),
+            ..EventFields::default()
+        };
+        let evs = [with_hr(33008, 0x8023_0619), reset];
+        let out = check(&facts(&dir, &evs, AT), &[]);
+        assert_eq!(codes(&out), ["event-password-policy"]);
+        assert!(out[0]
+            .evidence
+            .iter()
+            .any(|e| e.contains("4724 by the connector with audit failure")));
+        // Not explained by minimum age or cannot-change: the chosen password was refused.
+        assert_eq!(out[0].severity, Severity::Warning);
+        assert!(out[0].detail.contains("a different password should work"));
     }
 
     #[test]

@@ -5,7 +5,7 @@
 use chrono::{DateTime, Utc};
 
 use super::facts::Facts;
-use super::model::{AceView, Finding, Severity};
+use super::model::{DecidingAce, Finding, Severity};
 use crate::events::Event;
 
 pub mod account_disabled;
@@ -98,7 +98,7 @@ pub fn event_line(e: &Event) -> String {
 }
 
 /// The deciding ACE as an evidence line.
-pub fn ace_line(what: &str, ace: &AceView) -> String {
+pub fn ace_line(what: &str, ace: &DecidingAce) -> String {
     format!(
         "{what}: {} ACE #{} {} for {}{}",
         match ace.effect {

@@ -6,11 +6,11 @@
 use super::ace_line;
 use crate::diagnosis::facts::Facts;
 use crate::diagnosis::fix::{ps, Names};
-use crate::diagnosis::model::{AceView, Finding, RightCheck, RightsSection, Severity};
+use crate::diagnosis::model::{denied_by, DecidingAce, Finding, RightDecision, RightsSection, Severity};
 
 struct Needed {
     code: &'static str,
-    right: fn(&RightsSection) -> &RightCheck,
+    right: fn(&RightsSection) -> &RightDecision,
     name: &'static str,
     severity: Severity,
     /// What goes wrong without it.
@@ -80,9 +80,9 @@ pub fn check(f: &Facts) -> Vec<Finding> {
         .collect()
 }
 
-fn finding(f: &Facts, need: &Needed, check: &RightCheck) -> Finding {
+fn finding(f: &Facts, need: &Needed, check: &RightDecision) -> Finding {
     let n = Names::of(f);
-    let deny = check.denied_by();
+    let deny = denied_by(check);
     let on_domain = need.dsacls_on_users.is_none();
     let object = if on_domain { &n.domain_dn } else { &n.user_dn };
     let code = match (need.code, deny) {
@@ -126,7 +126,7 @@ fn finding(f: &Facts, need: &Needed, check: &RightCheck) -> Finding {
 }
 
 /// How to remove the deciding deny ACE: on the object if explicit, else where it is inherited from.
-fn remove_deny(finding: Finding, object_dn: &str, ace: &AceView) -> Finding {
+fn remove_deny(finding: Finding, object_dn: &str, ace: &DecidingAce) -> Finding {
     if ace.inherited {
         return finding.note(format!(
             "The deny ACE is inherited: remove it on the ancestor that sets it (inspect each OU above {object_dn} with dsacls and look for the deny for {})",
@@ -141,7 +141,7 @@ fn remove_deny(finding: Finding, object_dn: &str, ace: &AceView) -> Finding {
 }
 
 /// The SID in the ACE's SDDL (its last field), which is what Get-Acl reports as the identity.
-fn ace_trustee_sid(ace: &AceView) -> &str {
+fn ace_trustee_sid(ace: &DecidingAce) -> &str {
     ace.sddl
         .trim_end_matches(')')
         .rsplit(';')
@@ -152,7 +152,7 @@ fn ace_trustee_sid(ace: &AceView) -> &str {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::diagnosis::model::Effect;
+    use crate::diagnosis::model::{not_granted, Effect};
     use crate::diagnosis::rules::codes;
     use crate::diagnosis::testing::{directory, facts, CONNECTOR_SID};
     use crate::directory::ConnectorLookup;
@@ -175,7 +175,7 @@ mod tests {
             &mut f.access.rights.write_pwd_last_set,
             &mut f.access.rights.unexpire_password,
         ] {
-            *r = RightCheck::none();
+            *r = not_granted();
         }
         let out = check(&f);
         assert_eq!(
@@ -198,9 +198,9 @@ mod tests {
     fn explicit_deny_is_named() {
         let dir = directory();
         let mut f = facts(&dir, &[], AT);
-        f.access.rights.reset_password = RightCheck {
+        f.access.rights.reset_password = RightDecision {
             allowed: false,
-            deciding_ace: Some(AceView {
+            deciding_ace: Some(DecidingAce {
                 sddl: format!("(OD;;CR;00299570-246d-11d0-a768-00aa006e0529;;{CONNECTOR_SID})"),
                 index: 0,
                 inherited: false,
@@ -219,14 +219,14 @@ mod tests {
     fn unevaluated_rights_and_missing_connector_are_not_reported_as_missing() {
         let mut dir = directory();
         let mut f = facts(&dir, &[], AT);
-        f.access.rights.reset_password = RightCheck::none();
+        f.access.rights.reset_password = not_granted();
         f.access.user_gap = Some("nTSecurityDescriptor not read".into());
         assert!(check(&f).is_empty());
         dir.connector = ConnectorLookup::NotFound {
             wanted: "MSOL_*".into(),
         };
         let mut f = facts(&dir, &[], AT);
-        f.access.rights.reset_password = RightCheck::none();
+        f.access.rights.reset_password = not_granted();
         assert!(check(&f).is_empty());
     }
 }
