@@ -10,6 +10,7 @@ pub mod config;
 pub mod diagnosis;
 pub mod directory;
 pub mod events;
+pub mod evtx_writer;
 pub mod report;
 pub mod sanitize;
 pub mod security;

@@ -37,11 +37,11 @@ fn value_start<'a>(text: &'a str, key: &str, sep: Sep) -> Option<&'a str> {
         }
         let mut pos = at + key.len();
         let spaces_before = skip_spaces(bytes, &mut pos);
-        let found_sep = match (bytes.get(pos), sep) {
-            (Some(b':'), Sep::Colon | Sep::Either | Sep::ColonOrSpace) => true,
-            (Some(b'='), Sep::Equals | Sep::Either) => true,
-            _ => false,
-        };
+        let found_sep = matches!(
+            (bytes.get(pos), sep),
+            (Some(b':'), Sep::Colon | Sep::Either | Sep::ColonOrSpace)
+                | (Some(b'='), Sep::Equals | Sep::Either)
+        );
         if found_sep {
             pos += 1;
         } else if !(matches!(sep, Sep::ColonOrSpace) && spaces_before > 0) {

@@ -1,0 +1,227 @@
+//! The serialized face of an event: the contract's EVENT object (shared by `events --format json`
+//! and the diagnosis report) and the one-line plain-language summary. Every text that came from
+//! an event log is sanitized here, so no view of an event can carry control characters.
+
+use chrono::SecondsFormat;
+use serde::Serialize;
+
+use super::catalog;
+use super::model::{AuditOutcome, Event, EventKind};
+use crate::sanitize::line;
+
+/// The contract's EVENT keys plus the optional extras of `events --format json`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct EventView {
+    pub time: String,
+    pub machine: String,
+    pub channel: String,
+    pub provider: String,
+    pub event_id: u32,
+    pub record_id: u64,
+    pub file: String,
+    /// The catalog's name, or `unknown` for an event the catalog does not list.
+    pub name: String,
+    pub tracking_id: Option<String>,
+    pub summary: String,
+    pub kind: EventKind,
+    pub user_principal_name: Option<String>,
+    /// The decoded source anchor GUID, when the event carries a base64 anchor.
+    pub source_anchor: Option<String>,
+    pub target_sid: Option<String>,
+    pub target_user: Option<String>,
+    pub subject_user: Option<String>,
+    pub result: Option<String>,
+    /// `0x80230619`.
+    pub hresult: Option<String>,
+}
+
+fn clean(v: &Option<String>) -> Option<String> {
+    v.as_deref().map(line)
+}
+
+fn account(domain: &Option<String>, user: &Option<String>) -> Option<String> {
+    match (domain, user) {
+        (Some(d), Some(u)) => Some(format!("{d}\\{u}")),
+        (None, Some(u)) => Some(u.clone()),
+        _ => None,
+    }
+}
+
+impl Event {
+    pub fn view(&self) -> EventView {
+        let entry = catalog::lookup(&self.provider, self.event_id);
+        let f = &self.fields;
+        EventView {
+            time: self.time.to_rfc3339_opts(SecondsFormat::AutoSi, true),
+            machine: line(&self.machine),
+            channel: line(&self.channel),
+            provider: line(&self.provider),
+            event_id: self.event_id,
+            record_id: self.origin.record_id,
+            file: line(&self.origin.file),
+            name: entry.map_or("unknown", |e| e.name).to_owned(),
+            tracking_id: clean(&f.tracking_id),
+            summary: self.summary(),
+            kind: self.kind,
+            user_principal_name: clean(&f.user_principal_name),
+            source_anchor: f.source_anchor.map(|g| g.to_string()),
+            target_sid: f.target_sid.as_ref().map(ToString::to_string),
+            target_user: clean(&f.target_user),
+            subject_user: clean(&f.subject_user),
+            result: clean(&f.result),
+            hresult: f.hresult.map(|h| format!("{h:#010x}")),
+        }
+    }
+
+    /// One sanitized line: what the event means, and the values that matter for this one.
+    pub fn summary(&self) -> String {
+        let entry = catalog::lookup(&self.provider, self.event_id);
+        let f = &self.fields;
+        let mut parts: Vec<String> = vec![entry.map_or_else(
+            || format!("Event {} from {}.", self.event_id, self.provider),
+            |e| e.meaning.to_owned(),
+        )];
+        if self.audit == Some(AuditOutcome::Failure) {
+            parts.push("Audit: failure.".into());
+        }
+        if let Some(u) = &f.user_principal_name {
+            parts.push(format!("User {u}."));
+        }
+        if let Some(a) = &f.admin_upn {
+            parts.push(format!("By admin {a}."));
+        }
+        if let Some(d) = &f.dn {
+            parts.push(format!("DN {d}."));
+        }
+        if let Some(g) = f.source_anchor {
+            parts.push(format!("Anchor {g}."));
+        } else if let Some(b) = &f.source_anchor_b64 {
+            parts.push(format!("Anchor {b}."));
+        }
+        if let Some(t) = account(&f.target_domain, &f.target_user) {
+            let target = if self.kind == EventKind::DcLockout {
+                f.target_user.clone().unwrap_or_default()
+            } else {
+                t
+            };
+            parts.push(format!("Target {target}."));
+        }
+        if let Some(s) = account(&f.subject_domain, &f.subject_user) {
+            parts.push(format!("By {s}."));
+        }
+        if let Some(c) = &f.caller_computer {
+            parts.push(format!("Caller computer {c}."));
+        }
+        if let Some(p) = &f.password_last_set {
+            parts.push(format!("Password last set {p}."));
+        }
+        if f.old_uac.is_some() || f.new_uac.is_some() {
+            let show = |v: &Option<String>| v.clone().unwrap_or_else(|| "-".into());
+            parts.push(format!("UAC {} -> {}.", show(&f.old_uac), show(&f.new_uac)));
+        }
+        if let Some(s) = f.status {
+            let sub = f.sub_status.map(|s| format!(" / {s:#010x}")).unwrap_or_default();
+            parts.push(format!("Status {s:#010x}{sub}."));
+        }
+        if let Some(r) = &f.result {
+            parts.push(format!("Result {r}."));
+        }
+        if let Some(h) = f.hresult {
+            parts.push(format!("hr {h:#010x}."));
+        }
+        if let Some(m) = &f.error_message {
+            parts.push(format!("\"{m}\"."));
+        }
+        if let Some(force) = f.force_password_change {
+            parts.push(format!(
+                "Must change at next logon: {}.",
+                if force { "yes" } else { "no" }
+            ));
+        }
+        if let Some(t) = &f.tracking_id {
+            parts.push(format!("TrackingId {t}."));
+        }
+        line(&parts.join(" "))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use chrono::DateTime;
+
+    use super::*;
+    use crate::events::model::{EventFields, EventOrigin};
+
+    fn failure() -> Event {
+        Event {
+            time: DateTime::from_timestamp(1_764_000_000, 5_000_000).unwrap_or_default(),
+            machine: "AADC01".into(),
+            channel: "Application".into(),
+            provider: "PasswordResetService".into(),
+            event_id: 33008,
+            level: 2,
+            audit: None,
+            origin: EventOrigin {
+                file: Arc::from("logs/AADC01-Application.evtx"),
+                record_id: 42,
+            },
+            kind: EventKind::WritebackFailure,
+            message: "hr=80230619".into(),
+            fields: EventFields {
+                tracking_id: Some("t-1".into()),
+                user_principal_name: Some("erin@contoso.example\u{1b}[31m".into()),
+                hresult: Some(0x8023_0619),
+                ..EventFields::default()
+            },
+        }
+    }
+
+    #[test]
+    fn view_has_the_contract_keys_and_is_sanitized() {
+        let v = failure().view();
+        let json = serde_json::to_value(&v).unwrap_or_default();
+        for key in [
+            "time",
+            "machine",
+            "channel",
+            "provider",
+            "event_id",
+            "record_id",
+            "file",
+            "name",
+            "tracking_id",
+            "summary",
+            "kind",
+            "user_principal_name",
+            "source_anchor",
+            "target_sid",
+            "target_user",
+            "subject_user",
+            "result",
+            "hresult",
+        ] {
+            assert!(json.get(key).is_some(), "missing {key}");
+        }
+        assert_eq!(json["name"], "ADPasswordPolicyError");
+        assert_eq!(json["kind"], "writeback-failure");
+        assert_eq!(json["hresult"], "0x80230619");
+        assert_eq!(json["time"], "2025-11-24T16:00:00.005Z");
+        assert_eq!(json["source_anchor"], serde_json::Value::Null);
+        assert!(!v.summary.chars().any(char::is_control));
+        assert!(v.user_principal_name.is_some_and(|u| u.contains("\\x1b")));
+        assert!(v.summary.contains("violates the on-premises password policy"));
+        assert!(v.summary.contains("hr 0x80230619"));
+    }
+
+    #[test]
+    fn unknown_events_are_named_as_such() {
+        let mut e = failure();
+        e.provider = "Other".into();
+        e.event_id = 1;
+        let v = e.view();
+        assert_eq!(v.name, "unknown");
+        assert!(v.summary.starts_with("Event 1 from Other."));
+    }
+}
