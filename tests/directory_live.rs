@@ -1,0 +1,423 @@
+//! The live source against the lab DC: transports and certificate checks, binds and their errors,
+//! what is read for a user, lookups that find nobody or too many, missing read rights, a DC that
+//! goes away mid-session, and the snapshot round trip.
+
+mod common;
+
+use std::io::{Read, Write};
+use std::net::{Shutdown, TcpListener, TcpStream};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use common::Lab;
+use resetlens::cli::SourceArgs;
+use resetlens::config::SourceConfig;
+use resetlens::directory::{self, snapshot, ConnectorLookup, DirectoryError, Scope, UserLookupError};
+
+fn config(args: &SourceArgs) -> SourceConfig {
+    SourceConfig::resolve(args).expect("valid configuration")
+}
+
+async fn load(args: &SourceArgs, scope: Scope) -> Result<directory::Directory, DirectoryError> {
+    directory::load(&config(args), scope).await
+}
+
+fn users(names: &[&str]) -> Scope {
+    Scope::Users(names.iter().map(|s| s.to_string()).collect())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ldaps_with_the_lab_ca_reads_everything_the_diagnosis_needs() {
+    let lab = Lab::get();
+    let dir = load(&lab.admin_source_args(), users(&["alice"]))
+        .await
+        .expect("read alice");
+    assert_eq!(dir.source, lab.ldaps_url);
+    assert_eq!(dir.domain.dn, lab.base_dn);
+    assert_eq!(dir.domain.netbios_name.as_deref(), Some(lab.netbios.as_str()));
+    assert!(dir.domain.security_descriptor.is_some() && dir.domain.admin_sd_holder_descriptor.is_some());
+    assert!(dir.domain.pwd_history_length > 0 && dir.domain.max_pwd_age < 0);
+
+    let alice = &dir.users[0];
+    assert_eq!(alice.dn, lab.alice_dn);
+    assert_eq!(alice.sam_account_name, "alice");
+    assert_eq!(alice.user_principal_name.as_deref(), Some("alice@contoso.test"));
+    assert_eq!(alice.display_name.as_deref(), Some("Alice Smith"));
+    assert!(alice.object_guid.is_some() && alice.when_changed.is_some());
+    assert_eq!(alice.uac_computed, Some(0));
+    assert!(alice.pwd_last_set.is_some_and(|t| t > 0));
+    let sid = alice.object_sid.clone().expect("objectSid");
+    assert_eq!(sid.domain_part(), Some(dir.domain.sid.clone()));
+    let groups = alice
+        .token_groups
+        .as_ref()
+        .expect("tokenGroups read for a named user");
+    assert!(groups.contains(&dir.domain.sid.with_rid(513)), "{groups:?}");
+    let sd = alice.security_descriptor.as_deref().expect("descriptor");
+    assert!(!directory::inheritance::dacl_protected(sd));
+    assert!(dir
+        .containers
+        .iter()
+        .any(|c| c.dn == lab.staff_ou && !c.dacl_protected));
+
+    let ConnectorLookup::Found(connector) = &dir.connector else {
+        panic!("connector not found: {:?}", dir.connector)
+    };
+    assert_eq!(connector.dn, lab.connector_dn);
+    let mut admin = lab.admin().await;
+    let helpdesk = admin.sid_of(&lab.helpdesk_dn).await;
+    assert!(connector.token_groups.contains(&helpdesk));
+    assert_eq!(
+        dir.name_of(&connector.sid),
+        format!("{}\\{}", lab.netbios, lab.connector)
+    );
+    assert_eq!(dir.name_of(&helpdesk), format!("{}\\Helpdesk", lab.netbios));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_form_of_user_name_finds_the_same_user() {
+    let lab = Lab::get();
+    let dir = load(&lab.admin_source_args(), users(&["alice"]))
+        .await
+        .expect("read alice");
+    let alice = &dir.users[0];
+    let forms = [
+        "ALICE".to_string(),
+        "alice@contoso.test".to_string(),
+        lab.alice_dn.to_lowercase(),
+        alice.object_guid.expect("guid").to_string(),
+        alice.object_sid.clone().expect("sid").to_string(),
+    ];
+    for form in forms {
+        let d = load(&lab.admin_source_args(), Scope::Users(vec![form.clone()]))
+            .await
+            .unwrap_or_else(|e| panic!("{form}: {e}"));
+        assert_eq!(d.users[0].dn, lab.alice_dn, "{form}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unknown_and_ambiguous_users_are_input_errors_with_candidates() {
+    let lab = Lab::get();
+    let err = load(&lab.admin_source_args(), users(&["nobody-by-this-name"]))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, DirectoryError::User(UserLookupError::NotFound(_))),
+        "{err}"
+    );
+
+    let mut admin = lab.admin().await;
+    let mail = format!("{}@contoso.test", Lab::unique("dup"));
+    let a = admin.create_user(&Lab::unique("dupa"), &lab.staff_ou).await;
+    let b = admin.create_user(&Lab::unique("dupb"), &lab.staff_ou).await;
+    admin.set_attr(&a, "mail", &mail).await;
+    admin.set_attr(&b, "mail", &mail).await;
+    let err = load(&lab.admin_source_args(), users(&[&mail])).await.unwrap_err();
+    let DirectoryError::User(UserLookupError::Ambiguous { candidates, .. }) = &err else {
+        panic!("expected an ambiguous match, got {err}")
+    };
+    assert!(
+        candidates.contains(&a) && candidates.contains(&b),
+        "{candidates:?}"
+    );
+    assert!(err.to_string().contains(&a));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn starttls_with_verification() {
+    let lab = Lab::get();
+    let mut args = lab.admin_source_args();
+    args.ldap_url = Some(lab.ldap_url.clone());
+    let dir = load(&args, users(&["alice"])).await.expect("StartTLS read");
+    assert_eq!(dir.users[0].dn, lab.alice_dn);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_untrusted_certificate_says_how_to_fix_it() {
+    let lab = Lab::get();
+    for url in [lab.ldaps_url.clone(), lab.ldap_url.clone()] {
+        let mut args = lab.admin_source_args();
+        args.ldap_url = Some(url.clone());
+        args.ca_cert = None;
+        let err = load(&args, users(&["alice"])).await.unwrap_err();
+        assert!(
+            matches!(err, DirectoryError::CertificateUntrusted { .. }),
+            "{url}: {err}"
+        );
+        assert!(err.to_string().contains("--ca-cert"), "{err}");
+    }
+}
+
+#[test]
+fn insecure_skip_tls_verify_works_only_when_asked_and_warns() {
+    let lab = Lab::get();
+    let out_dir = tempfile::tempdir().unwrap();
+    let out = out_dir.path().join("s.json");
+    let run = std::process::Command::new(env!("CARGO_BIN_EXE_resetlens"))
+        .args(["snapshot", "--user", "alice", "--out"])
+        .arg(&out)
+        .args([
+            "--ldap-url",
+            &lab.ldaps_url,
+            "--bind-dn",
+            &lab.admin_upn,
+            "--password-file",
+        ])
+        .arg(&lab.admin_password_file)
+        .arg("--insecure-skip-tls-verify")
+        .output()
+        .expect("run resetlens");
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert!(run.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("WARNING") && stderr.contains("--insecure-skip-tls-verify"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains(&lab.admin_password()));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_wrong_password_is_named_as_such() {
+    let lab = Lab::get();
+    let dir = tempfile::tempdir().unwrap();
+    let wrong = dir.path().join("wrong");
+    std::fs::write(&wrong, "Not-The-Password1\n").unwrap();
+    let mut args = lab.admin_source_args();
+    args.password_file = Some(wrong);
+    let err = load(&args, users(&["alice"])).await.unwrap_err();
+    assert!(matches!(err, DirectoryError::InvalidCredentials { .. }), "{err}");
+    let text = err.to_string();
+    assert!(
+        text.contains("wrong user name or password") && text.contains(&lab.admin_upn),
+        "{text}"
+    );
+    assert!(!text.contains("Not-The-Password1"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unreachable_dc_names_host_and_port() {
+    let lab = Lab::get();
+    let mut args = lab.admin_source_args();
+    // Nothing listens on port 1.
+    args.ldap_url = Some(format!("ldaps://{}:1", lab.host));
+    let err = load(&args, users(&["alice"])).await.unwrap_err();
+    assert!(matches!(err, DirectoryError::Unreachable { .. }), "{err}");
+    assert!(err.to_string().contains(&format!("{}:1", lab.host)), "{err}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_bind_account_without_read_control_gets_a_rights_error() {
+    let lab = Lab::get();
+    let mut admin = lab.admin().await;
+    let user = admin.create_user(&Lab::unique("norc"), &lab.staff_ou).await;
+    // Authenticated Users may list and read properties but not read the descriptor (no RC).
+    lab.set_dacl(
+        &user,
+        "D:P(A;;RPWPCRCCDCLCLORCWOWDSDDTSW;;;DA)(A;;RPWPCRCCDCLCLORCWOWDSDDTSW;;;SY)(A;;RPLCLO;;;AU)",
+    );
+    let mut args = lab.admin_source_args();
+    args.bind_dn = Some(lab.connector_upn());
+    args.password_file = Some(lab.connector_password_file.clone());
+    let err = load(&args, Scope::Users(vec![user.clone()])).await.unwrap_err();
+    assert!(
+        matches!(&err, DirectoryError::CannotReadSecurityDescriptor { dn } if *dn == user),
+        "{err}"
+    );
+    assert!(err.to_string().contains("READ_CONTROL"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bulk_reads_page_through_every_user() {
+    let lab = Lab::get();
+    let mut admin = lab.admin().await;
+    let ou = admin.create_ou(&Lab::unique("oubulk"), &lab.base_dn).await;
+    let mut made = Vec::new();
+    for _ in 0..5 {
+        made.push(admin.create_user(&Lab::unique("bulk"), &ou).await);
+    }
+    let dir = load(
+        &lab.admin_source_args(),
+        Scope::All {
+            base: Some(ou.clone()),
+        },
+    )
+    .await
+    .expect("bulk read");
+    let mut got: Vec<String> = dir.users.iter().map(|u| u.dn.clone()).collect();
+    got.sort();
+    made.sort();
+    assert_eq!(got, made);
+    assert!(dir
+        .users
+        .iter()
+        .all(|u| u.security_descriptor.is_some() && u.token_groups.is_none()));
+    assert!(dir.containers.iter().any(|c| c.dn == ou));
+}
+
+/// A TCP relay to the DC that the test can cut: after `limit` bytes from the DC it either closes
+/// both sides (the DC "stops") or stops relaying while keeping the sockets open (the DC "hangs").
+struct CuttableProxy {
+    port: u16,
+    /// Bytes relayed from the DC so far, over all connections.
+    relayed: Arc<AtomicUsize>,
+}
+
+impl CuttableProxy {
+    fn start(limit: usize, hang: bool) -> CuttableProxy {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind proxy");
+        let port = listener.local_addr().expect("addr").port();
+        let relayed = Arc::new(AtomicUsize::new(0));
+        let cut = Arc::new(AtomicBool::new(false));
+        let counter = relayed.clone();
+        std::thread::spawn(move || {
+            for client in listener.incoming().flatten() {
+                let Ok(server) = TcpStream::connect("127.0.0.1:636") else {
+                    return;
+                };
+                let pump = |mut from: TcpStream, mut to: TcpStream, count: bool| {
+                    let (relayed, cut) = (relayed.clone(), cut.clone());
+                    std::thread::spawn(move || {
+                        let mut buf = [0u8; 4096];
+                        loop {
+                            let n = match from.read(&mut buf) {
+                                Ok(0) | Err(_) => break,
+                                Ok(n) => n,
+                            };
+                            if count && relayed.fetch_add(n, Ordering::SeqCst) + n > limit {
+                                cut.store(true, Ordering::SeqCst);
+                            }
+                            if cut.load(Ordering::SeqCst) {
+                                if hang {
+                                    std::thread::sleep(Duration::from_secs(120));
+                                }
+                                break;
+                            }
+                            if to.write_all(&buf[..n]).is_err() {
+                                break;
+                            }
+                        }
+                        let _ = from.shutdown(Shutdown::Both);
+                        let _ = to.shutdown(Shutdown::Both);
+                    });
+                };
+                let (c2, s2) = (
+                    client.try_clone().expect("clone"),
+                    server.try_clone().expect("clone"),
+                );
+                pump(client, server, false);
+                pump(s2, c2, true);
+            }
+        });
+        CuttableProxy {
+            port,
+            relayed: counter,
+        }
+    }
+}
+
+/// Bytes the DC sends for a one-user load, measured through an uncut proxy.
+async fn bytes_for_one_user_load(lab: &Lab) -> usize {
+    let proxy = CuttableProxy::start(usize::MAX, false);
+    let mut args = lab.admin_source_args();
+    args.ldap_url = Some(format!("ldaps://{}:{}", lab.host, proxy.port));
+    load(&args, users(&["alice"]))
+        .await
+        .expect("load through the proxy");
+    proxy.relayed.load(Ordering::SeqCst)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_dc_that_stops_mid_session_gives_a_clear_error_without_hanging() {
+    let lab = Lab::get();
+    // Cut halfway: after the TLS handshake and the bind, before the reads are done.
+    let limit = bytes_for_one_user_load(&lab).await / 2;
+    for hang in [false, true] {
+        let proxy = CuttableProxy::start(limit, hang);
+        let mut args = lab.admin_source_args();
+        args.ldap_url = Some(format!("ldaps://{}:{}", lab.host, proxy.port));
+        args.timeout = Some(2);
+        let result = tokio::time::timeout(Duration::from_secs(60), load(&args, users(&["alice"])))
+            .await
+            .expect("resetlens must not hang when the DC goes away");
+        let err = result.expect_err("the load cannot succeed through a cut connection");
+        let text = err.to_string();
+        if hang {
+            assert!(matches!(err, DirectoryError::Timeout { .. }), "{text}");
+            assert!(text.contains("2 s"), "{text}");
+        } else {
+            assert!(matches!(err, DirectoryError::ConnectionLost { .. }), "{text}");
+        }
+        assert!(text.contains(&format!("{}:{}", lab.host, proxy.port)), "{text}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn snapshot_round_trip_gives_the_same_directory() {
+    let lab = Lab::get();
+    let mut admin = lab.admin().await;
+    let bob = admin.create_user(&Lab::unique("snap"), &lab.staff_ou).await;
+    let live = load(
+        &lab.admin_source_args(),
+        Scope::Users(vec!["alice".into(), bob.clone()]),
+    )
+    .await
+    .expect("live read");
+    let mut buf = Vec::new();
+    snapshot::write(&live, &mut buf).expect("write snapshot");
+    let back = snapshot::from_bytes(&buf, "mem").expect("read snapshot");
+    assert_eq!(back, live);
+
+    // Through the files and the --snapshot source: the same users, as the live source gives them.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("snap.json");
+    snapshot::write(&live, std::fs::File::create(&path).unwrap()).unwrap();
+    let args = SourceArgs {
+        snapshot: Some(path.clone()),
+        ..SourceArgs::default()
+    };
+    let offline = load(&args, Scope::Users(vec![bob.clone()]))
+        .await
+        .expect("snapshot read");
+    assert_eq!(offline.users, vec![live.users[1].clone()]);
+    assert_eq!(
+        (&offline.domain, &offline.connector),
+        (&live.domain, &live.connector)
+    );
+    assert_eq!(offline.source, path.display().to_string());
+    assert!(!std::fs::read_to_string(&path)
+        .unwrap()
+        .contains(&lab.admin_password()));
+}
+
+#[test]
+fn the_snapshot_command_captures_users_a_snapshot_source_reads_back() {
+    let lab = Lab::get();
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("s.json");
+    let run = std::process::Command::new(env!("CARGO_BIN_EXE_resetlens"))
+        .args(["snapshot", "--out"])
+        .arg(&out)
+        .args([
+            "--ldap-url",
+            &lab.ldaps_url,
+            "--bind-dn",
+            &lab.admin_upn,
+            "--password-env",
+            "LAB_PW",
+        ])
+        .arg("--ca-cert")
+        .arg(&lab.ca_cert)
+        .env("LAB_PW", lab.admin_password())
+        .output()
+        .expect("run resetlens");
+    assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
+    let d = snapshot::read(&out).expect("the file reads back");
+    assert!(d.users.iter().any(|u| u.dn == lab.alice_dn));
+    assert!(d.users.iter().any(|u| u.sam_account_name == lab.connector));
+    assert!(matches!(d.connector, ConnectorLookup::Found(_)));
+    let text = std::fs::read_to_string(&out).unwrap();
+    assert!(text.starts_with("{\"format\":\"resetlens.snapshot/1\""));
+    assert!(!text.contains(&lab.admin_password()));
+}
