@@ -61,7 +61,11 @@ async fn gssapi_bind_with_a_ticket_and_a_clear_error_without_one() {
     assert!(matches!(err, DirectoryError::NoKerberosTicket { .. }), "{err}");
     assert!(err.to_string().contains("kinit"), "{err}");
 
-    kinit(&lab, &format!("Administrator@{}", lab.realm), &lab.admin_password());
+    kinit(
+        &lab,
+        &format!("Administrator@{}", lab.realm),
+        &lab.admin_password(),
+    );
     let read = directory::load(&cfg, Scope::Users(vec!["alice".into()]))
         .await
         .unwrap_or_else(|e| panic!("Kerberos read failed: {e}"));

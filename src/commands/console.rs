@@ -11,10 +11,11 @@ use chrono::Utc;
 use crate::app::{CommandError, Outcome};
 use crate::cli::{ConsoleArgs, DemoArgs, SourceArgs};
 use crate::config::{Auth, DirectorySource, PasswordSource, SourceConfig};
-use crate::diagnosis::Diagnosis;
-use crate::directory::{self, Directory, Scope};
+use crate::diagnosis::{diagnose, Diagnosis, DiagnosisInput};
+use crate::directory::{self, Directory, DirectoryUser, Scope};
+use crate::events::correlate::UserKey;
 use crate::events::ingest::{ingest, IngestOptions};
-use crate::events::Event;
+use crate::events::{Event, EventKind};
 use crate::tui::keymap::KeyBindings;
 use crate::tui::runtime::{self, DataSource};
 use crate::tui::state::{Settings, SourceLabel, State};
@@ -47,9 +48,36 @@ impl DataSource for ConfiguredSource {
     }
 
     fn diagnose(&self, directory: &Directory, events: &[Event], user: usize) -> anyhow::Result<Diagnosis> {
-        let _ = (directory, events, user);
-        Err(anyhow!("the diagnosis engine is not wired into the console yet"))
+        let user = directory
+            .users
+            .get(user)
+            .ok_or_else(|| anyhow!("user #{user} is not in the directory"))?;
+        let events = events_of(events, user);
+        Ok(diagnose(&DiagnosisInput {
+            directory,
+            user,
+            events: &events,
+            at: self.cfg.at,
+            now: Utc::now(),
+        }))
     }
+}
+
+/// What the diagnosis reads: the user's correlated events plus the writeback service's own
+/// (service start/stop, connectivity, the sync engine), oldest first as ingested.
+fn events_of(events: &[Event], user: &DirectoryUser) -> Vec<Event> {
+    let key = UserKey::from_user(user);
+    events
+        .iter()
+        .filter(|e| {
+            key.matches(e)
+                || matches!(
+                    e.kind,
+                    EventKind::WritebackService | EventKind::WritebackServiceError | EventKind::SyncEngine
+                )
+        })
+        .cloned()
+        .collect()
 }
 
 fn label(cfg: &SourceConfig) -> SourceLabel {

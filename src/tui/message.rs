@@ -1,6 +1,7 @@
 //! What flows into `update` (messages: keys, terminal changes, results of background work) and
 //! what flows out of it (commands: requests for background work the runtime carries out).
 
+use std::collections::HashSet;
 use std::sync::Arc;
 
 use crossterm::event::{KeyEvent, MouseEvent};
@@ -37,6 +38,11 @@ pub enum Message {
         user: usize,
         result: Result<Arc<Diagnosis>, String>,
     },
+    /// Users with a recent failure event, for the marks in the search list.
+    FailuresMarked {
+        generation: u64,
+        users: HashSet<usize>,
+    },
     ClipboardWritten(Result<(), String>),
 }
 
@@ -55,6 +61,12 @@ pub enum Command {
         directory: Arc<Directory>,
         events: Arc<[Event]>,
         user: usize,
+    },
+    /// Find the users to mark in the search list (see `rows::users_with_recent_failures`).
+    MarkFailures {
+        generation: u64,
+        directory: Arc<Directory>,
+        events: Arc<[Event]>,
     },
     /// Write `text` to the terminal's clipboard with OSC 52.
     CopyToClipboard(String),

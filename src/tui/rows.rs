@@ -3,8 +3,15 @@
 //! chain from the domain root down to the user with the blocking point, and the user's events
 //! grouped by attempt. `update` uses them for list lengths, the views for the cells, so both agree.
 
+use std::collections::HashSet;
+
+use chrono::Duration;
+
+use crate::diagnosis::facts::is_failure;
 use crate::diagnosis::Diagnosis;
 use crate::directory::{dn, Directory, DirectoryUser};
+use crate::events::correlate::UserKey;
+use crate::events::Event;
 use crate::security::descriptor::{AceType, SecurityDescriptor};
 use crate::security::names::{guid_name, well_known_name};
 use crate::security::sddl::rights_to_sddl;
@@ -221,6 +228,35 @@ pub fn event_rows(diag: &Diagnosis, filter: &str) -> Vec<EventRow> {
     // after the attempts that began before them.
     rows.sort_by_key(|r| (r.attempt.unwrap_or(usize::MAX), r.event));
     rows
+}
+
+/// How far before the newest event read a failure still counts as recent. Measured from the
+/// logs, not the clock, so an export examined a week later marks the same users.
+pub const RECENT: i64 = 7;
+
+/// The users (indexes into `dir.users`) with a writeback failure in the last `RECENT` days of
+/// the logs. Failures are few, so each is matched against every user rather than the reverse.
+pub fn users_with_recent_failures(dir: &Directory, events: &[Event]) -> HashSet<usize> {
+    let Some(newest) = events.iter().map(|e| e.time).max() else {
+        return HashSet::new();
+    };
+    let since = newest - Duration::days(RECENT);
+    let failures: Vec<&Event> = events
+        .iter()
+        .filter(|e| e.time >= since && is_failure(e))
+        .collect();
+    if failures.is_empty() {
+        return HashSet::new();
+    }
+    dir.users
+        .iter()
+        .enumerate()
+        .filter(|(_, u)| {
+            let key = UserKey::from_user(u);
+            failures.iter().any(|e| key.matches(e))
+        })
+        .map(|(i, _)| i)
+        .collect()
 }
 
 #[cfg(test)]

@@ -149,6 +149,16 @@ fn execute(cmd: Command, rt: &tokio::runtime::Runtime, source: &Arc<dyn DataSour
                 });
             });
         }
+        Command::MarkFailures {
+            generation,
+            directory,
+            events,
+        } => {
+            rt.spawn_blocking(move || {
+                let users = super::rows::users_with_recent_failures(&directory, &events);
+                let _ = tx.send(Message::FailuresMarked { generation, users });
+            });
+        }
         Command::CopyToClipboard(text) => {
             // Written straight to the terminal, between frames, on the UI thread: the only writer.
             let mut out = io::stdout();

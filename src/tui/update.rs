@@ -48,7 +48,9 @@ pub fn update(state: &mut State, message: Message) -> Vec<Command> {
                 return Vec::new();
             }
             on_directory(state, result);
-            request_diagnosis(state)
+            let mut cmds = request_diagnosis(state);
+            cmds.extend(mark_failures(state));
+            cmds
         }
         Message::EventsIngested { generation, result } => {
             if generation != state.generation {
@@ -64,7 +66,15 @@ pub fn update(state: &mut State, message: Message) -> Vec<Command> {
                     });
                 }
             }
-            request_diagnosis(state)
+            let mut cmds = request_diagnosis(state);
+            cmds.extend(mark_failures(state));
+            cmds
+        }
+        Message::FailuresMarked { generation, users } => {
+            if generation == state.generation {
+                state.search.flagged = users;
+            }
+            Vec::new()
         }
         Message::DiagnosisReady {
             generation,
@@ -131,6 +141,18 @@ fn request_diagnosis(state: &mut State) -> Vec<Command> {
                 user: u.user,
             }]
         }
+        _ => Vec::new(),
+    }
+}
+
+/// Once both the directory and the events are in, find whom to mark in the list.
+fn mark_failures(state: &State) -> Vec<Command> {
+    match (state.directory.ready(), state.events.ready()) {
+        (Some(d), Some(e)) => vec![Command::MarkFailures {
+            generation: state.generation,
+            directory: Arc::clone(d),
+            events: Arc::clone(e),
+        }],
         _ => Vec::new(),
     }
 }
@@ -239,7 +261,7 @@ fn retry(state: &mut State) -> Vec<Command> {
         match c {
             Command::LoadDirectory { .. } => state.directory = Loading::Loading,
             Command::IngestEvents { .. } => state.events = Loading::Loading,
-            Command::Diagnose { .. } | Command::CopyToClipboard(_) => {}
+            Command::Diagnose { .. } | Command::MarkFailures { .. } | Command::CopyToClipboard(_) => {}
         }
     }
     banner.retry

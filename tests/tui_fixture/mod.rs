@@ -68,7 +68,6 @@ pub fn directory() -> Directory {
     let mut alice = user("alice", "Alice Archer", "OU=Staff", 1101);
     alice.user_account_control |= uac::DONT_EXPIRE_PASSWORD;
     let mut bob = user("bob", "Bob Builder", "OU=Staff", 1102);
-    bob.admin_count = Some(1);
     bob.security_descriptor = Some(bob_descriptor());
     let mut carol = user("carol", "Carol Cruz", "OU=Sales", 1103);
     carol.uac_computed = Some(uac::LOCKOUT);
@@ -92,7 +91,7 @@ pub fn directory() -> Directory {
             lockout_threshold: 5,
             lockout_duration: -18_000_000_000,
             lockout_observation_window: -18_000_000_000,
-            security_descriptor: None,
+            security_descriptor: Some(domain_descriptor()),
             admin_sd_holder_descriptor: None,
         },
         connector: ConnectorLookup::Found(ConnectorAccount {
@@ -151,7 +150,7 @@ pub fn loaded_state(theme: Theme, size: (u16, u16)) -> State {
         &mut state,
         Message::EventsIngested {
             generation,
-            result: Ok(Arc::from(vec![hostile_event()])),
+            result: Ok(Arc::from(events())),
         },
     );
     state
@@ -215,82 +214,120 @@ pub fn bob_descriptor() -> Arc<[u8]> {
     Arc::from(sd.to_bytes())
 }
 
-/// The diagnosis the engine would give Bob, in the contract's JSON, with one hostile event.
-pub fn bob_diagnosis() -> resetlens::diagnosis::Diagnosis {
-    let hostile = hostile_text();
-    let v = serde_json::json!({
-        "schema": "resetlens.diagnosis/1",
-        "generated_at": "2026-11-24T12:00:00Z",
-        "evaluated_at": "2026-11-24T09:14:03Z",
-        "evaluated_at_source": "latest-failed-attempt",
-        "user": { "dn": "CN=Bob Builder,OU=Staff,DC=contoso,DC=com", "sam_account_name": "bob",
-                  "user_principal_name": "bob@contoso.com", "display_name": "Bob Builder",
-                  "object_guid": null, "object_sid": null },
-        "account": { "enabled": true, "locked_out": false, "lockout_time": null,
-                     "pwd_last_set": "2026-11-20T08:00:00Z", "must_change_password": false,
-                     "password_never_expires": false, "admin_count": 1 },
-        "inheritance": { "dacl_protected": true, "blocked_at": "CN=Bob Builder,OU=Staff,DC=contoso,DC=com" },
-        "connector": { "account": "CONTOSO\\MSOL_1a2b3c4d5e6f", "dn": null, "sid": null },
-        "rights": {
-            "reset_password": { "allowed": false, "deciding_ace": { "sddl": "(OD;;CR;00299570-246d-11d0-a768-00aa006e0529;;S-1-5-21-1111111111-2222222222-3333333333-1600)", "index": 2, "inherited": false, "trustee": "CONTOSO\\MSOL_1a2b3c4d5e6f", "effect": "deny" } },
-            "change_password": { "allowed": false, "deciding_ace": null },
-            "write_lockout_time": { "allowed": false, "deciding_ace": null },
-            "write_pwd_last_set": { "allowed": false, "deciding_ace": null },
-            "unexpire_password": { "allowed": true, "deciding_ace": { "sddl": "(OA;CI;CR;ccc2dc7d-a6ad-4a7a-8846-c04e3cc53501;;S-1-5-21-1111111111-2222222222-3333333333-1600)", "index": 7, "inherited": false, "trustee": "CONTOSO\\MSOL_1a2b3c4d5e6f", "effect": "allow" } }
-        },
-        "policy": { "min_pwd_age_seconds": 86400, "pwd_history_length": 24, "source": "domain" },
-        "events": [
-            { "time": "2026-11-24T09:13:58Z", "machine": "AADC01.contoso.com", "channel": "Application",
-              "provider": "PasswordResetService", "event_id": 31001, "record_id": 10, "file": "AADC01-Application.evtx",
-              "name": "PasswordResetStart", "tracking_id": "7d3c0f7e-1111-4a4a-9d9d-000000000001",
-              "summary": "Password reset request started" },
-            { "time": "2026-11-24T09:14:03Z", "machine": "AADC01.contoso.com", "channel": "Application",
-              "provider": "PasswordResetService", "event_id": 33004, "record_id": 11, "file": "AADC01-Application.evtx",
-              "name": "ADPermissionsError", "tracking_id": "7d3c0f7e-1111-4a4a-9d9d-000000000001",
-              "summary": hostile },
-            { "time": "2026-11-24T09:20:00Z", "machine": "DC01.contoso.com", "channel": "Security",
-              "provider": "Microsoft-Windows-Security-Auditing", "event_id": 4740, "record_id": 99, "file": "DC01-Security.evtx",
-              "name": "UserLockedOut", "tracking_id": null, "summary": "bob was locked out" }
-        ],
-        "findings": [
-            { "code": "inheritance-disabled", "severity": "blocker", "title": "Inheritance is disabled on the user",
-              "detail": "The user's DACL is protected, so the connector's permissions granted at the domain root do not reach it.",
-              "evidence": ["nTSecurityDescriptor control: SE_DACL_PROTECTED"],
-              "remediation": ["# Re-enable inheritance on the user\nSet-ADUser -Identity 'bob' # then tick 'Include inheritable permissions'", "dsacls \"CN=Bob Builder,OU=Staff,DC=contoso,DC=com\" /P:N"] },
-            { "code": "event-permission-denied", "severity": "blocker", "title": "33004: access denied writing the password",
-              "detail": "The writeback attempt was refused by AD.", "evidence": ["33004 at 2026-11-24 09:14:03 on AADC01"], "remediation": [] },
-            { "code": "min-password-age", "severity": "warning", "title": "Minimum password age is 1 day",
-              "detail": "A change within 1 day of the last one is refused.", "evidence": [], "remediation": [] }
-        ],
-        "verdict": { "writeback_can_succeed": false, "primary_cause": "inheritance-disabled",
-                     "summary": "Bob's password cannot be written back because inheritance is disabled on his account." }
-    });
-    serde_json::from_value(v).expect("fixture diagnosis matches the model")
+/// The domain root grants the connector the five writeback rights, inheritable to users, as
+/// Entra Connect's setup does.
+pub fn domain_descriptor() -> Arc<[u8]> {
+    let c = format!("{DOMAIN_SID}-1600");
+    let user = "bf967aba-0de6-11d0-a285-00aa003049e2";
+    let sddl = format!(
+        "O:DAG:DAD:(A;;GA;;;DA)\
+         (OA;CI;CR;00299570-246d-11d0-a768-00aa006e0529;{user};{c})\
+         (OA;CI;CR;ab721a53-1e2f-11d0-9819-00aa0040529b;{user};{c})\
+         (OA;CI;WP;28630ebf-41d5-11d1-a9c1-0000f80367c1;{user};{c})\
+         (OA;CI;WP;bf967a0a-0de6-11d0-a285-00aa003049e2;{user};{c})\
+         (OA;;CR;ccc2dc7d-a6ad-4a7a-8846-c04e3cc53501;;{c})"
+    );
+    let domain: resetlens::security::Sid = DOMAIN_SID.parse().expect("sid");
+    let sd = resetlens::security::descriptor::SecurityDescriptor::from_sddl(&sddl, Some(&domain))
+        .expect("fixture sddl");
+    Arc::from(sd.to_bytes())
 }
 
-/// The full ingested form of the hostile 33004, as the detail overlay looks it up.
-pub fn hostile_event() -> resetlens::events::Event {
+const TRACKING: &str = "7d3c0f7e-1111-4a4a-9d9d-000000000001";
+
+fn event(
+    id: u32,
+    record: u64,
+    time: &str,
+    kind: resetlens::events::EventKind,
+    message: String,
+) -> resetlens::events::Event {
+    let dc = id < 10_000;
     resetlens::events::Event {
-        time: at("2026-11-24T09:14:03Z"),
-        machine: "AADC01.contoso.com".into(),
-        channel: "Application".into(),
-        provider: "PasswordResetService".into(),
-        event_id: 33004,
-        level: 2,
+        time: at(time),
+        machine: if dc {
+            "DC01.contoso.com"
+        } else {
+            "AADC01.contoso.com"
+        }
+        .into(),
+        channel: if dc { "Security" } else { "Application" }.into(),
+        provider: if dc {
+            "Microsoft-Windows-Security-Auditing"
+        } else {
+            "PasswordResetService"
+        }
+        .into(),
+        event_id: id,
+        level: if kind == resetlens::events::EventKind::WritebackFailure {
+            2
+        } else {
+            4
+        },
         audit: None,
         origin: resetlens::events::EventOrigin {
-            file: Arc::from("AADC01-Application.evtx"),
-            record_id: 11,
+            file: Arc::from(if dc {
+                "DC01-Security.evtx"
+            } else {
+                "AADC01-Application.evtx"
+            }),
+            record_id: record,
         },
-        kind: resetlens::events::EventKind::WritebackFailure,
-        message: format!("TrackingId: 7d3c\n{}", hostile_text()),
-        fields: resetlens::events::EventFields {
-            tracking_id: Some("7d3c0f7e-1111-4a4a-9d9d-000000000001".into()),
-            user_principal_name: Some(format!("bob@contoso.com\x1b]52;c;ZXZpbA==\x07")),
-            hresult: Some(0x8023_0619),
-            ..Default::default()
-        },
+        kind,
+        message,
+        fields: resetlens::events::EventFields::default(),
     }
+}
+
+/// Bob's events: one reset attempt (31001 then a 33004 whose message is hostile) and a lockout.
+pub fn events() -> Vec<resetlens::events::Event> {
+    use resetlens::events::EventKind;
+    let mut start = event(
+        31001,
+        10,
+        "2026-11-24T09:13:58Z",
+        EventKind::WritebackResetStart,
+        "Password reset request started".into(),
+    );
+    start.fields.tracking_id = Some(TRACKING.into());
+    start.fields.user_principal_name = Some("bob@contoso.com".into());
+    let mut failure = event(
+        33004,
+        11,
+        "2026-11-24T09:14:03Z",
+        EventKind::WritebackFailure,
+        format!("{}\nTrackingId: {TRACKING}", hostile_text()),
+    );
+    failure.fields.tracking_id = Some(TRACKING.into());
+    failure.fields.user_principal_name = Some("bob@contoso.com".into());
+    failure.fields.hresult = Some(0x8007_0005);
+    let mut lockout = event(
+        4740,
+        99,
+        "2026-11-24T09:20:00Z",
+        EventKind::DcLockout,
+        String::new(),
+    );
+    lockout.fields.target_user = Some("bob".into());
+    vec![start, failure, lockout]
+}
+
+/// What the diagnosis engine says about Bob, given the fixture directory and events.
+pub fn bob_diagnosis() -> resetlens::diagnosis::Diagnosis {
+    let dir = directory();
+    let user = dir
+        .users
+        .iter()
+        .find(|u| u.sam_account_name == "bob")
+        .expect("bob");
+    let events = events();
+    resetlens::diagnosis::diagnose(&resetlens::diagnosis::DiagnosisInput {
+        directory: &dir,
+        user,
+        events: &events,
+        at: None,
+        now: at(NOW),
+    })
 }
 
 /// Opens Bob (typed search, Enter) and delivers his diagnosis, as the runtime would.
