@@ -68,8 +68,9 @@ pub enum Screen {
 
 /// Where typed keys go on the search screen. The query box takes every printable character;
 /// the list takes the single-letter commands (j/k, g/G, q, ?, /, :).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum SearchFocus {
+    #[default]
     Query,
     List,
 }
@@ -84,12 +85,6 @@ pub struct SearchScreen {
     pub focus: SearchFocus,
     /// Users with a recent failure event, marked in the list.
     pub flagged: HashSet<usize>,
-}
-
-impl Default for SearchFocus {
-    fn default() -> Self {
-        SearchFocus::Query
-    }
 }
 
 impl std::fmt::Debug for SearchIndex {

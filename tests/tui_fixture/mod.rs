@@ -78,7 +78,7 @@ pub fn directory() -> Directory {
     dave.pwd_last_set = Some(0);
     let mut mallory = user("mallory", "Mallory", "OU=Staff", 1105);
     mallory.display_name = Some(hostile_text());
-    mallory.dn = format!("CN=Mallory\x1b]52;c;ZXZpbA==\x07,OU=Staff,DC=contoso,DC=com");
+    mallory.dn = "CN=Mallory\x1b]52;c;ZXZpbA==\x07,OU=Staff,DC=contoso,DC=com".to_string();
     let domain_sid = "S-1-5-21-1111111111-2222222222-3333333333".parse().expect("sid");
     Directory {
         domain: Domain {

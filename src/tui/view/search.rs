@@ -73,7 +73,7 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &State) {
     }
     let mut matcher = Matcher::new(Config::DEFAULT);
     let base = ratatui::style::Style::new();
-    let mut row_at = |i: usize| {
+    let row_at = |i: usize| {
         let Some(hit) = hits.get(i) else {
             return Row::new(Vec::<Cell>::new());
         };
@@ -110,5 +110,5 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &State) {
         block,
         theme,
     }
-    .render(list, frame.buffer_mut(), |i| row_at(i));
+    .render(list, frame.buffer_mut(), row_at);
 }
