@@ -10,7 +10,7 @@ use crossterm::event::KeyCode;
 use ratatui::style::{Color, Modifier};
 use resetlens::tui::state::{Screen, SearchFocus, Tab};
 use resetlens::tui::theme::Theme;
-use resetlens::tui::{update, Command, Message};
+use resetlens::tui::{update, Command, LoadedDirectory, Message};
 use tui_fixture::*;
 
 #[test]
@@ -310,7 +310,7 @@ fn events_failure_is_a_banner_and_the_directory_still_works() {
         &mut state,
         Message::DirectoryLoaded {
             generation: 1,
-            result: Ok(Arc::new(directory())),
+            result: Ok(LoadedDirectory::new(directory())),
         },
     );
     update(
@@ -594,7 +594,7 @@ fn opening_a_user_before_the_events_waits_for_them() {
         &mut state,
         Message::DirectoryLoaded {
             generation: 1,
-            result: Ok(Arc::new(directory())),
+            result: Ok(LoadedDirectory::new(directory())),
         },
     );
     type_text(&mut state, "bob");

@@ -6,9 +6,28 @@ use std::sync::Arc;
 
 use crossterm::event::{KeyEvent, MouseEvent};
 
+use super::search::SearchIndex;
 use crate::diagnosis::Diagnosis;
 use crate::directory::Directory;
 use crate::events::Event;
+
+/// A directory as the console receives it: with its search index already prepared, because
+/// preparing 100,000 haystacks takes long enough to be felt and belongs off the UI thread.
+#[derive(Debug, Clone)]
+pub struct LoadedDirectory {
+    pub directory: Arc<Directory>,
+    pub index: Arc<SearchIndex>,
+}
+
+impl LoadedDirectory {
+    pub fn new(directory: Directory) -> LoadedDirectory {
+        let index = Arc::new(SearchIndex::new(&directory.users));
+        LoadedDirectory {
+            directory: Arc::new(directory),
+            index,
+        }
+    }
+}
 
 /// Everything that can change the state.
 #[derive(Debug, Clone)]
@@ -26,7 +45,7 @@ pub enum Message {
     /// `:reload` is dropped.
     DirectoryLoaded {
         generation: u64,
-        result: Result<Arc<Directory>, String>,
+        result: Result<LoadedDirectory, String>,
     },
     EventsIngested {
         generation: u64,

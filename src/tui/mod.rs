@@ -15,6 +15,6 @@ pub mod update;
 pub mod view;
 pub mod widgets;
 
-pub use message::{Command, Message};
+pub use message::{Command, LoadedDirectory, Message};
 pub use state::State;
 pub use update::update;

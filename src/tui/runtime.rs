@@ -17,7 +17,7 @@ use crossterm::ExecutableCommand;
 use ratatui::backend::CrosstermBackend;
 use ratatui::Terminal;
 
-use super::message::{Command, Message};
+use super::message::{Command, LoadedDirectory, Message};
 use super::state::State;
 use super::{clipboard, update, view};
 use crate::diagnosis::Diagnosis;
@@ -119,7 +119,10 @@ fn execute(cmd: Command, rt: &tokio::runtime::Runtime, source: &Arc<dyn DataSour
         Command::LoadDirectory { generation } => {
             let source = Arc::clone(source);
             rt.spawn_blocking(move || {
-                let result = source.load_directory().map(Arc::new).map_err(|e| error_text(&e));
+                let result = source
+                    .load_directory()
+                    .map(LoadedDirectory::new)
+                    .map_err(|e| error_text(&e));
                 let _ = tx.send(Message::DirectoryLoaded { generation, result });
             });
         }

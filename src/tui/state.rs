@@ -78,7 +78,7 @@ pub enum SearchFocus {
 /// The start screen.
 #[derive(Debug, Default)]
 pub struct SearchScreen {
-    pub index: Option<SearchIndex>,
+    pub index: Option<Arc<SearchIndex>>,
     pub search: Search,
     /// Position in the hit list (not a user index).
     pub selected: usize,

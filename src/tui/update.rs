@@ -8,11 +8,10 @@ use std::sync::Arc;
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseEventKind};
 
 use super::keymap::{Action, KeyBindings};
-use super::message::{Command, Message};
+use super::message::{Command, LoadedDirectory, Message};
 use super::rows;
 use super::search::SearchIndex;
 use super::state::{Banner, ListView, Loading, Screen, SearchFocus, State, Tab, UserScreen};
-use crate::directory::Directory;
 use crate::events::Event;
 
 /// Applies `message` to `state` and returns the background work it calls for.
@@ -157,10 +156,12 @@ fn mark_failures(state: &State) -> Vec<Command> {
     }
 }
 
-fn on_directory(state: &mut State, result: Result<Arc<Directory>, String>) {
+fn on_directory(state: &mut State, result: Result<LoadedDirectory, String>) {
     match result {
-        Ok(dir) => {
-            let index = SearchIndex::new(&dir.users);
+        Ok(LoadedDirectory {
+            directory: dir,
+            index,
+        }) => {
             state.search.search.refresh(&index);
             state.search.index = Some(index);
             state.search.selected = 0;

@@ -16,7 +16,7 @@ use resetlens::directory::{uac, ConnectorAccount, ConnectorLookup, Directory, Di
 use resetlens::tui::keymap::KeyBindings;
 use resetlens::tui::state::{Settings, SourceLabel};
 use resetlens::tui::theme::Theme;
-use resetlens::tui::{update, Command, Message, State};
+use resetlens::tui::{update, Command, LoadedDirectory, Message, State};
 
 pub fn at(s: &str) -> DateTime<Utc> {
     DateTime::parse_from_rfc3339(s)
@@ -143,7 +143,7 @@ pub fn loaded_state(theme: Theme, size: (u16, u16)) -> State {
         &mut state,
         Message::DirectoryLoaded {
             generation,
-            result: Ok(Arc::new(directory())),
+            result: Ok(LoadedDirectory::new(directory())),
         },
     );
     update(
