@@ -7,6 +7,7 @@ pub mod app;
 pub mod cli;
 pub mod commands;
 pub mod config;
+pub mod demo_tenant;
 pub mod diagnosis;
 pub mod directory;
 pub mod events;

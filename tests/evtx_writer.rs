@@ -193,3 +193,23 @@ fn an_empty_log_is_a_valid_file_for_both_parsers() {
     assert_eq!(parser.records().count(), 0);
     assert_eq!(python_evtx::record_counts(&[&path]), vec![0]);
 }
+
+#[test]
+fn several_insertion_strings_render_as_repeated_data_elements() {
+    let mut r = classic(1, "MsiInstaller", 1033, "");
+    r.data = EventData::ClassicStrings(vec!["one".into(), "two".into(), "three".into()]);
+    let mut parser = EvtxParser::from_buffer(to_bytes([&r]).unwrap()).unwrap();
+    let got = parser.records_json_value().next().unwrap().unwrap();
+    assert_eq!(
+        got.data["Event"]["EventData"]["Data"]["#text"],
+        serde_json::json!(["one", "two", "three"])
+    );
+    let xml = EvtxParser::from_buffer(to_bytes([&r]).unwrap())
+        .unwrap()
+        .records()
+        .next()
+        .unwrap()
+        .unwrap()
+        .data;
+    assert_eq!(xml.matches("<Data>").count(), 3, "{xml}");
+}

@@ -35,6 +35,8 @@ pub enum DirectoryError {
     CaCertificate { path: PathBuf, reason: String },
     #[error("TLS set-up failed: {0}")]
     Tls(String),
+    #[error("cannot start the I/O runtime: {0}")]
+    Runtime(String),
     #[error(
         "the domain controller refused the bind as '{who}': wrong user name or password \
          (LDAP result 49{detail})"

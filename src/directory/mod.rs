@@ -73,12 +73,15 @@ pub fn load_blocking(cfg: &SourceConfig, scope: Scope) -> Result<Directory, Dire
 /// Runs a directory future to completion on a small multi-threaded runtime (the Kerberos bind
 /// needs a blocking thread next to the connection's driver).
 pub fn block_on<T>(fut: impl Future<Output = Result<T, DirectoryError>>) -> Result<T, DirectoryError> {
-    tokio::runtime::Builder::new_multi_thread()
+    let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()
-        .map_err(|e| DirectoryError::Tls(format!("cannot start the I/O runtime: {e}")))?
-        .block_on(fut)
+        .map_err(|e| DirectoryError::Runtime(e.to_string()))?;
+    let out = rt.block_on(fut);
+    // A Kerberos bind that timed out may still be blocked in the GSSAPI library: do not wait for it.
+    rt.shutdown_timeout(std::time::Duration::from_millis(200));
+    out
 }
 
 /// Every user in scope, a page at a time, with the context (domain, connector, containers and
@@ -86,7 +89,7 @@ pub fn block_on<T>(fut: impl Future<Output = Result<T, DirectoryError>>) -> Resu
 pub enum UserStream {
     Live(Box<LiveUserPages>),
     Snapshot {
-        context: Directory,
+        context: Box<Directory>,
         rest: std::vec::IntoIter<DirectoryUser>,
     },
 }
@@ -105,7 +108,10 @@ pub async fn users_stream(cfg: &SourceConfig, base: Option<&str>) -> Result<User
             };
             let mut context = select(snapshot::read(path)?, &scope, cfg.base_dn.as_deref())?;
             let rest = std::mem::take(&mut context.users).into_iter();
-            Ok(UserStream::Snapshot { context, rest })
+            Ok(UserStream::Snapshot {
+                context: Box::new(context),
+                rest,
+            })
         }
         Some(DirectorySource::Ldap(l)) => {
             let reader = LiveReader::open(l, cfg.base_dn.as_deref(), cfg.connector.as_deref()).await?;

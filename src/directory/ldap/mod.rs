@@ -269,6 +269,7 @@ impl LiveReader {
             if let Some(sd) = &user.security_descriptor {
                 sids.extend(trustees(sd));
             }
+            sids.extend(user.token_groups.iter().flatten().cloned());
         }
         self.resolve_names(sids).await
     }

@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# Side by side, in one run: `resetlens snapshot` of 20,000 users from the lab DC versus `ldapsearch`
+# fetching the same users and attributes with paging and the SD flags control (owner, group, DACL).
+# The issue's goal: resetlens within 1.5x of ldapsearch.
+#
+#   .ci/samba-lab.sh start
+#   scripts/bench-snapshot-vs-ldapsearch.sh [ROUNDS]      (default 3 rounds; prints the best of each)
+#
+# The first run adds OU=Bench20k with 20,000 users in one LDIF (ldbadd on the lab DC's database,
+# as root, about two minutes); later runs reuse them. Users are created without passwords (disabled), which does not change
+# what is read.
+set -euo pipefail
+
+ROUNDS=${1:-3}
+USERS=20000
+ENV_FILE=${RESETLENS_LAB_ENV:-/tmp/resetlens-lab/lab.env}
+[[ -f $ENV_FILE ]] || { echo "no lab: run .ci/samba-lab.sh start first" >&2; exit 1; }
+# shellcheck disable=SC1090
+. "$ENV_FILE"
+OU="OU=Bench20k,${RESETLENS_LAB_BASE_DN}"
+BIN=${RESETLENS_BIN:-target/release/resetlens}
+export LDAPTLS_CACERT=$RESETLENS_LAB_CA_CERT
+LDAP_AUTH=(-H "$RESETLENS_LAB_LDAPS_URL" -x -D "$RESETLENS_LAB_ADMIN_UPN" -y "$RESETLENS_LAB_ADMIN_PASSWORD_FILE")
+ATTRS=(sAMAccountName userPrincipalName displayName mail objectGUID objectSid mS-DS-ConsistencyGuid
+       userAccountControl msDS-User-Account-Control-Computed lockoutTime pwdLastSet badPwdCount
+       adminCount memberOf msDS-ResultantPSO nTSecurityDescriptor whenChanged)
+
+count_users() {
+  ldapsearch "${LDAP_AUTH[@]}" -E pr=1000/noprompt -b "$OU" '(sAMAccountType=805306368)' dn 2>/dev/null |
+    grep -c '^dn: ' || true
+}
+
+populate() {
+  local have
+  have=$(count_users)
+  if ((have >= USERS)); then return 0; fi
+  echo "creating $((USERS - have)) users under $OU (one LDIF, one ldbadd transaction)..." >&2
+  # Adding over LDAP runs one transaction per user (a handful per second on a busy machine);
+  # ldbadd on the DC's own database adds them all in one, while the DC keeps running.
+  local sam_ldb=$RESETLENS_LAB_DIR/private/sam.ldb ldif existing
+  ldif=$(mktemp)
+  existing=$(mktemp)
+  ldbsearch -H "$sam_ldb" -b "$RESETLENS_LAB_BASE_DN" "(distinguishedName=$OU)" dn 2>/dev/null |
+    grep -q '^dn: ' || printf 'dn: %s\nobjectClass: organizationalUnit\n\n' "$OU" >"$ldif"
+  ldbsearch -H "$sam_ldb" -b "$OU" '(sAMAccountName=bench*)' sAMAccountName 2>/dev/null |
+    awk '/^sAMAccountName: /{print $2}' | sort >"$existing"
+  for i in $(seq -f '%05g' 1 "$USERS"); do echo "bench$i"; done | sort | comm -23 - "$existing" |
+    while read -r sam; do
+      printf 'dn: CN=%s,%s\nobjectClass: user\nsAMAccountName: %s\n' "$sam" "$OU" "$sam"
+      printf 'userPrincipalName: %s@contoso.test\ndisplayName: Bench User %s\nmail: %s@contoso.test\n\n' \
+        "$sam" "$sam" "$sam"
+    done >>"$ldif"
+  ldbadd -H "$sam_ldb" "$ldif" >/dev/null
+  rm -f "$ldif" "$existing"
+  have=$(count_users)
+  ((have >= USERS)) || { echo "only $have users under $OU" >&2; exit 1; }
+}
+
+[[ -x $BIN ]] || { echo "build first: cargo build --release (or set RESETLENS_BIN)" >&2; exit 1; }
+populate
+
+now() { date +%s.%N; }
+best_resetlens=999999
+best_ldapsearch=999999
+out=$(mktemp -d)
+for r in $(seq 1 "$ROUNDS"); do
+  t0=$(now)
+  "$BIN" snapshot --out "$out/snap.json" --ldap-url "$RESETLENS_LAB_LDAPS_URL" \
+    --bind-dn "$RESETLENS_LAB_ADMIN_UPN" --password-file "$RESETLENS_LAB_ADMIN_PASSWORD_FILE" \
+    --ca-cert "$RESETLENS_LAB_CA_CERT" --base-dn "$OU" 2>"$out/resetlens.err"
+  t1=$(now)
+  ldapsearch "${LDAP_AUTH[@]}" -E pr=1000/noprompt -E '!1.2.840.113556.1.4.801=::MAMCAQc=' \
+    -b "$OU" '(sAMAccountType=805306368)' "${ATTRS[@]}" >"$out/ldapsearch.ldif" 2>"$out/ldapsearch.err"
+  t2=$(now)
+  rs=$(echo "$t1 - $t0" | bc)
+  ls=$(echo "$t2 - $t1" | bc)
+  printf 'round %d: resetlens %.2f s, ldapsearch %.2f s\n' "$r" "$rs" "$ls"
+  best_resetlens=$(echo "if ($rs < $best_resetlens) $rs else $best_resetlens" | bc)
+  best_ldapsearch=$(echo "if ($ls < $best_ldapsearch) $ls else $best_ldapsearch" | bc)
+done
+got=$(grep -c '^dn: ' "$out/ldapsearch.ldif" || true)
+echo "ldapsearch returned $got entries; $(cat "$out/resetlens.err")"
+printf 'best: resetlens %.2f s, ldapsearch %.2f s, ratio %.2f (goal <= 1.5)\n' \
+  "$best_resetlens" "$best_ldapsearch" "$(echo "scale=3; $best_resetlens / $best_ldapsearch" | bc)"
+rm -rf "$out"
