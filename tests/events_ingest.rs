@@ -424,3 +424,24 @@ fn random_bytes_inside_a_valid_chunk_never_panic() {
         );
     }
 }
+
+#[test]
+fn many_files_are_read_in_batches() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let source = Sample::ApplicationNoCrc32.path();
+    // More files than one batch keeps open.
+    for i in 0..300 {
+        std::fs::copy(&source, dir.path().join(format!("wef-{i:03}.evtx"))).expect("copy");
+    }
+    let r = read(
+        &[dir.path().to_path_buf()],
+        Some((0..=u16::MAX as u32).collect()),
+        2,
+    );
+    assert_eq!(r.files.len(), 300);
+    assert!(r
+        .files
+        .iter()
+        .all(|f| f.records_read == 17 && f.problems.is_empty()));
+    assert_eq!(r.events.len(), 300 * 17);
+}

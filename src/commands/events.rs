@@ -56,10 +56,17 @@ pub fn run_with(
         }
     };
 
-    let options = IngestOptions {
+    let mut options = IngestOptions {
         ids: (!args.ids.is_empty()).then(|| args.ids.clone()),
         ..IngestOptions::default()
     };
+    // For benchmarks and constrained hosts; the default is one worker per CPU.
+    if let Some(n) = std::env::var("RESETLENS_THREADS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+    {
+        options.threads = n;
+    }
     let bar = ProgressBar::new(io::stderr().is_terminal());
     let report = ingest(evtx, &options, &|p| bar.update(&p));
     bar.finish();

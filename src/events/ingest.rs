@@ -21,7 +21,7 @@ use evtx::{EvtxChunkHeader, EvtxFileHeader};
 
 use super::catalog;
 use super::model::Event;
-use super::normalize::{normalize, RawRecord};
+use super::normalize::normalize;
 
 const FILE_HEADER_SIZE: u64 = 4096;
 const CHUNK_SIZE: usize = 65536;
@@ -339,7 +339,7 @@ fn open(path: &Path, problems: &mut Vec<IngestProblem>) -> Option<OpenFile> {
 struct ChunkResult {
     file: usize,
     chunk: u64,
-    hits: Vec<RawRecord>,
+    events: Vec<Event>,
     records: u64,
     skipped: u64,
     fallback: bool,
@@ -359,7 +359,7 @@ impl Worker<'_> {
         let mut result = ChunkResult {
             file,
             chunk,
-            hits: Vec::new(),
+            events: Vec::new(),
             records: 0,
             skipped: 0,
             fallback: false,
@@ -397,21 +397,23 @@ impl Worker<'_> {
         if read == CHUNK_SIZE {
             check_crcs(&self.buf, &header, &f.path, chunk, &mut result.problems);
         }
-        match self.fast.scan_chunk(&self.buf, read, &header, self.interest) {
+        let hits = match self.fast.scan_chunk(&self.buf, read, &header, self.interest) {
             Ok(scan) => {
                 result.records = scan.records;
-                result.hits = scan.hits;
+                scan.hits
             }
             Err(_) => {
                 let (scan, skipped, problems) =
                     fallback::read_chunk(self.buf.clone(), chunk, &f.path, self.interest, &self.settings);
                 result.records = scan.records;
-                result.hits = scan.hits;
                 result.skipped = skipped;
                 result.fallback = true;
                 result.problems.extend(problems);
+                scan.hits
             }
-        }
+        };
+        // Normalized here, in the workers, rather than on the collecting thread.
+        result.events = hits.into_iter().flat_map(|hit| normalize(hit, &f.name)).collect();
         result
     }
 }
@@ -456,20 +458,63 @@ fn check_crcs(
     }
 }
 
+/// Files open at once: directories of WEF exports can hold thousands, more than the default
+/// limit on open files.
+const FILES_PER_BATCH: usize = 256;
+
+/// Totals shared by the workers for progress reports.
+struct Totals {
+    bytes_done: AtomicU64,
+    bytes_total: u64,
+    records_read: AtomicU64,
+}
+
 /// Reads `paths` (files or directories) with the fast reader. Never fails as a whole: what
 /// cannot be read is in the summaries' problems.
 pub fn ingest(paths: &[PathBuf], opts: &IngestOptions, progress: &(dyn Fn(Progress) + Sync)) -> IngestReport {
     let interest = Interest::new(opts.ids.as_deref());
-    let (found, mut summaries) = discover(paths);
-    let mut opened: Vec<OpenFile> = Vec::new();
-    let mut file_summaries: Vec<FileSummary> = Vec::new();
-    for path in &found {
+    let (found, mut files) = discover(paths);
+    let totals = Totals {
+        bytes_done: AtomicU64::new(0),
+        bytes_total: found
+            .iter()
+            .filter_map(|p| std::fs::metadata(p).ok())
+            .map(|m| m.len())
+            .sum(),
+        records_read: AtomicU64::new(0),
+    };
+    let mut events = Vec::new();
+    for batch in found.chunks(FILES_PER_BATCH) {
+        let (summaries, batch_events) = read_batch(batch, opts.threads, &interest, &totals, progress);
+        files.extend(summaries);
+        events.extend(batch_events);
+    }
+    sort_events(&mut events);
+    IngestReport { events, files }
+}
+
+/// Opens `paths` and reads their chunks on `threads` workers sharing one chunk counter.
+fn read_batch(
+    paths: &[PathBuf],
+    threads: usize,
+    interest: &Interest,
+    totals: &Totals,
+    progress: &(dyn Fn(Progress) + Sync),
+) -> (Vec<FileSummary>, Vec<Event>) {
+    let mut summaries: Vec<FileSummary> = Vec::with_capacity(paths.len());
+    // Each opened file with the index of its summary.
+    let mut opened: Vec<(OpenFile, usize)> = Vec::new();
+    for path in paths {
         let mut problems = Vec::new();
-        let file = open(path, &mut problems);
-        if let Some(f) = file {
-            opened.push(f);
+        match open(path, &mut problems) {
+            Some(f) => opened.push((f, summaries.len())),
+            // Counted as done, so progress still reaches the total.
+            None => {
+                let size = std::fs::metadata(path).map_or(0, |m| m.len());
+                totals.bytes_done.fetch_add(size, Ordering::Relaxed);
+            }
         }
-        file_summaries.push(FileSummary {
+        summaries.push(FileSummary {
             path: path.clone(),
             records_read: 0,
             records_skipped: 0,
@@ -477,30 +522,20 @@ pub fn ingest(paths: &[PathBuf], opts: &IngestOptions, progress: &(dyn Fn(Progre
             problems,
         });
     }
-    // Index of each opened file's summary.
-    let summary_of: Vec<usize> = found
-        .iter()
-        .enumerate()
-        .filter(|(_, p)| opened.iter().any(|f| &f.path == *p))
-        .map(|(i, _)| i)
-        .collect();
 
-    // Chunk units across all files, handed out through one counter.
+    // Chunk units across the batch's files, handed out through one counter.
     let starts: Vec<u64> = opened
         .iter()
-        .scan(0u64, |acc, f| {
+        .scan(0u64, |acc, (f, _)| {
             let start = *acc;
             *acc += f.chunks;
             Some(start)
         })
         .collect();
-    let total_units: u64 = opened.iter().map(|f| f.chunks).sum();
-    let bytes_total: u64 = opened.iter().map(|f| f.size).sum();
+    let total_units: u64 = opened.iter().map(|(f, _)| f.chunks).sum();
     let next = AtomicUsize::new(0);
-    let bytes_done = AtomicU64::new(0);
-    let records_read = AtomicU64::new(0);
     let results: Mutex<Vec<ChunkResult>> = Mutex::new(Vec::new());
-    let threads = opts.threads.max(1).min(total_units.max(1) as usize);
+    let threads = threads.max(1).min(total_units.max(1) as usize);
 
     std::thread::scope(|scope| {
         for _ in 0..threads {
@@ -508,7 +543,7 @@ pub fn ingest(paths: &[PathBuf], opts: &IngestOptions, progress: &(dyn Fn(Progre
                 let mut worker = Worker {
                     buf: vec![0; CHUNK_SIZE],
                     fast: fast::FastReader::default(),
-                    interest: &interest,
+                    interest,
                     settings: fallback::settings(),
                 };
                 let mut mine = Vec::new();
@@ -518,21 +553,24 @@ pub fn ingest(paths: &[PathBuf], opts: &IngestOptions, progress: &(dyn Fn(Progre
                         break;
                     }
                     let file = starts.partition_point(|s| *s <= unit).saturating_sub(1);
-                    let Some(f) = opened.get(file) else { break };
+                    let Some((f, _)) = opened.get(file) else {
+                        break;
+                    };
                     let chunk = unit - starts.get(file).copied().unwrap_or(0);
                     let result = worker.read_chunk(f, file, chunk);
                     // The file header's bytes count with the first chunk, so the total adds up.
                     let start = if chunk == 0 { 0 } else { chunk_file_offset(chunk) };
                     let step = (chunk_file_offset(chunk) + CHUNK_SIZE as u64).min(f.size) - start;
                     let file_done = f.done_bytes.fetch_add(step, Ordering::Relaxed) + step;
-                    let done = bytes_done.fetch_add(step, Ordering::Relaxed) + step;
-                    let records = records_read.fetch_add(result.records, Ordering::Relaxed) + result.records;
+                    let done = totals.bytes_done.fetch_add(step, Ordering::Relaxed) + step;
+                    let records =
+                        totals.records_read.fetch_add(result.records, Ordering::Relaxed) + result.records;
                     progress(Progress {
                         file: &f.path,
                         file_bytes_done: file_done,
                         file_bytes: f.size,
                         bytes_done: done,
-                        bytes_total,
+                        bytes_total: totals.bytes_total,
                         records_read: records,
                     });
                     mine.push(result);
@@ -548,25 +586,16 @@ pub fn ingest(paths: &[PathBuf], opts: &IngestOptions, progress: &(dyn Fn(Progre
     results.sort_by_key(|r| (r.file, r.chunk));
     let mut events = Vec::new();
     for r in results {
-        let (Some(f), Some(&si)) = (opened.get(r.file), summary_of.get(r.file)) else {
-            continue;
-        };
-        if let Some(s) = file_summaries.get_mut(si) {
+        let summary = opened.get(r.file).and_then(|(_, i)| summaries.get_mut(*i));
+        if let Some(s) = summary {
             s.records_read += r.records;
             s.records_skipped += r.skipped;
             s.chunks_fallback += u64::from(r.fallback);
             s.problems.extend(r.problems);
         }
-        for hit in r.hits {
-            events.extend(normalize(hit, &f.name));
-        }
+        events.extend(r.events);
     }
-    sort_events(&mut events);
-    summaries.extend(file_summaries);
-    IngestReport {
-        events,
-        files: summaries,
-    }
+    (summaries, events)
 }
 
 /// Oldest first; the sort is stable so a batch's lines keep their order.

@@ -8,7 +8,6 @@
 //! header, a value type it does not read) is reported as `NotUnderstood`, and the caller reads
 //! that chunk with the evtx crate instead. All reads are bounds-checked: bad bytes never panic.
 
-use std::collections::HashMap;
 use std::rc::Rc;
 
 use chrono::{DateTime, Utc};
@@ -44,17 +43,30 @@ pub(super) struct ChunkScan {
     pub hits: Vec<RawRecord>,
 }
 
+/// UTF-16 text inside the chunk (offset, units): decoded only for records that are hits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Text {
+    offset: usize,
+    units: usize,
+}
+
+impl Text {
+    fn decode(self, chunk: &[u8]) -> Option<String> {
+        utf16(chunk, self.offset, self.units)
+    }
+}
+
 /// Where a System value comes from: literal text in the template, or a substitution.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Source {
-    Literal(String),
+    Literal(Text),
     Substitution(usize),
 }
 
 /// An EventData value: `<Data Name="...">` or `<Data>` whose content is substitution `index`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct DataSlot {
-    name: Option<String>,
+    name: Option<Text>,
     index: usize,
 }
 
@@ -73,12 +85,14 @@ struct Layout {
     nested: Option<usize>,
 }
 
-/// Reused across chunks by one worker: the per-chunk template cache and the value table.
+/// Reused across chunks by one worker: the per-chunk template cache (a chunk holds a handful of
+/// templates, so a short list beats a map) and the value tables.
 #[derive(Default)]
 pub(super) struct FastReader {
-    layouts: HashMap<u32, Rc<Layout>>,
+    layouts: Vec<(u32, Rc<Layout>)>,
     values: Vec<ValueRef>,
     nested_values: Vec<ValueRef>,
+    stack: Vec<Frame>,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -113,16 +127,86 @@ fn u64_at(b: &[u8], at: usize) -> Option<u64> {
 fn utf16(b: &[u8], at: usize, units: usize) -> Option<String> {
     let bytes = b.get(at..at.checked_add(units.checked_mul(2)?)?)?;
     let units = bytes.chunks_exact(2).map(|c| u16::from_le_bytes([c[0], c[1]]));
-    let text: String = char::decode_utf16(units)
-        .map(|c| c.unwrap_or(char::REPLACEMENT_CHARACTER))
-        .collect();
-    Some(text.trim_end_matches('\0').to_owned())
+    let mut text = String::with_capacity(bytes.len() / 2);
+    for c in char::decode_utf16(units) {
+        text.push(c.unwrap_or(char::REPLACEMENT_CHARACTER));
+    }
+    while text.ends_with('\0') {
+        text.pop();
+    }
+    Some(text)
 }
 
-/// A name in the chunk's string table: next-link u32, hash u16, length u16, UTF-16 text.
-fn name_at(chunk: &[u8], offset: usize) -> Option<String> {
-    let len = u16_at(chunk, offset.checked_add(6)?)?;
-    utf16(chunk, offset + 8, usize::from(len))
+/// A name in the chunk's string table (next-link u32, hash u16, length u16, UTF-16 text),
+/// compared with the ASCII names the layout needs without decoding it.
+fn name_at(chunk: &[u8], offset: usize) -> Option<Name> {
+    let len = usize::from(u16_at(chunk, offset.checked_add(6)?)?);
+    let text = chunk.get(offset + 8..offset + 8 + 2 * len)?;
+    Some(
+        Name::ALL
+            .into_iter()
+            .find(|n| utf16_is(text, n.as_str()))
+            .unwrap_or(Name::Other),
+    )
+}
+
+fn utf16_is(text: &[u8], ascii: &str) -> bool {
+    text.len() == 2 * ascii.len()
+        && text
+            .chunks_exact(2)
+            .zip(ascii.bytes())
+            .all(|(u, a)| u[0] == a && u[1] == 0)
+}
+
+/// The element and attribute names the layout looks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Name {
+    System,
+    Provider,
+    EventId,
+    Level,
+    Keywords,
+    TimeCreated,
+    Computer,
+    Channel,
+    Data,
+    /// The `Name` attribute of `<Provider>` and `<Data>`.
+    Named,
+    SystemTime,
+    Other,
+}
+
+impl Name {
+    const ALL: [Name; 11] = [
+        Name::System,
+        Name::Provider,
+        Name::EventId,
+        Name::Level,
+        Name::Keywords,
+        Name::TimeCreated,
+        Name::Computer,
+        Name::Channel,
+        Name::Data,
+        Name::Named,
+        Name::SystemTime,
+    ];
+
+    fn as_str(self) -> &'static str {
+        match self {
+            Name::System => "System",
+            Name::Provider => "Provider",
+            Name::EventId => "EventID",
+            Name::Level => "Level",
+            Name::Keywords => "Keywords",
+            Name::TimeCreated => "TimeCreated",
+            Name::Computer => "Computer",
+            Name::Channel => "Channel",
+            Name::Data => "Data",
+            Name::Named => "Name",
+            Name::SystemTime => "SystemTime",
+            Name::Other => "",
+        }
+    }
 }
 
 impl FastReader {
@@ -193,11 +277,11 @@ impl FastReader {
         if pos > end {
             return nope(pos, "template past the record");
         }
-        let layout = match self.layouts.get(&def) {
-            Some(layout) => Rc::clone(layout),
+        let layout = match self.layouts.iter().find(|(d, _)| *d == def) {
+            Some((_, layout)) => Rc::clone(layout),
             None => {
-                let layout = Rc::new(analyze(chunk, def as usize)?);
-                self.layouts.insert(def, Rc::clone(&layout));
+                let layout = Rc::new(analyze(chunk, def as usize, &mut self.stack)?);
+                self.layouts.push((def, Rc::clone(&layout)));
                 layout
             }
         };
@@ -213,40 +297,34 @@ impl FastReader {
         interest: &Interest,
     ) -> Fast<Option<RawRecord>> {
         let (layout, pos) = self.instance(chunk, start, end)?;
+        // Most records are not of interest: find the EventID without reading the whole table.
+        let Some(event_id) = event_id_of(chunk, &layout, pos, end) else {
+            return nope(pos, "EventID is not a u16 substitution");
+        };
+        if !interest.wants_id(event_id) {
+            return Ok(None);
+        }
         let mut values = std::mem::take(&mut self.values);
         let after = value_table(chunk, pos, end, &mut values);
         let result = after.and_then(|after| {
             if !matches!(chunk.get(after..end), Some([] | [0, ..])) {
                 return nope(after, "more than one template instance");
             }
-            self.decide_and_decode(chunk, &layout, &values, record, interest)
+            self.decode_hit(chunk, &layout, &values, event_id, record, interest)
         });
         self.values = values;
         result
     }
 
-    fn decide_and_decode(
+    fn decode_hit(
         &mut self,
         chunk: &[u8],
         layout: &Layout,
         values: &[ValueRef],
+        event_id: u32,
         record: &EvtxRecordHeader,
         interest: &Interest,
     ) -> Fast<Option<RawRecord>> {
-        let Some(id_value) = layout.event_id.and_then(|i| values.get(i)) else {
-            return nope(0, "no EventID substitution");
-        };
-        let event_id = match (id_value.kind, id_value.size) {
-            (0x06, 2) => u16_at(chunk, id_value.offset).map(u32::from),
-            (0x08, 4) => u32_at(chunk, id_value.offset),
-            _ => None,
-        };
-        let Some(event_id) = event_id else {
-            return nope(id_value.offset, "EventID is not a u16");
-        };
-        if !interest.wants_id(event_id) {
-            return Ok(None);
-        }
         let provider = source_text(chunk, layout.provider.as_ref(), values)?.unwrap_or_default();
         if !interest.wants(&provider, event_id) {
             return Ok(None);
@@ -270,7 +348,7 @@ impl FastReader {
                 _ => None,
             }
         };
-        let mut data = Vec::new();
+        let mut data = Vec::with_capacity(layout.data.len().max(8));
         collect_data(chunk, &layout.data, values, &mut data)?;
         if let Some(nested) = layout.nested.and_then(|i| values.get(i)) {
             if nested.kind == 0x21 && nested.size > 0 {
@@ -299,6 +377,31 @@ impl FastReader {
             .and_then(|_| collect_data(chunk, &layout.data, &values, out));
         self.nested_values = values;
         result
+    }
+}
+
+/// The EventID of a template instance whose value count is at `pos`, from the descriptors before
+/// it: no other value is looked at.
+fn event_id_of(chunk: &[u8], layout: &Layout, pos: usize, end: usize) -> Option<u32> {
+    let index = layout.event_id?;
+    let count = u32_at(chunk, pos)? as usize;
+    if index >= count {
+        return None;
+    }
+    let descriptors = pos + 4;
+    let mut offset = descriptors.checked_add(count.checked_mul(4)?)?;
+    for i in 0..index {
+        offset += usize::from(u16_at(chunk, descriptors + 4 * i)?);
+    }
+    let at = descriptors + 4 * index;
+    let (size, kind) = (u16_at(chunk, at)?, u8_at(chunk, at + 2)?);
+    if offset + usize::from(size) > end {
+        return None;
+    }
+    match (kind, size) {
+        (0x06, 2) => u16_at(chunk, offset).map(u32::from),
+        (0x08, 4) => u32_at(chunk, offset),
+        _ => None,
     }
 }
 
@@ -339,7 +442,7 @@ fn value_table(chunk: &[u8], pos: usize, end: usize, out: &mut Vec<ValueRef>) ->
 fn source_text(chunk: &[u8], source: Option<&Source>, values: &[ValueRef]) -> Fast<Option<String>> {
     match source {
         None => Ok(None),
-        Some(Source::Literal(text)) => Ok(Some(text.clone())),
+        Some(Source::Literal(text)) => Ok(text.decode(chunk)),
         Some(Source::Substitution(i)) => match values.get(*i) {
             Some(v) => Ok(decode(chunk, *v)?.into_iter().next()),
             None => Ok(None),
@@ -352,6 +455,7 @@ fn collect_data(chunk: &[u8], slots: &[DataSlot], values: &[ValueRef], out: &mut
         let Some(v) = values.get(*index) else {
             continue;
         };
+        let name = name.and_then(|n| n.decode(chunk));
         for value in decode(chunk, *v)? {
             out.push(DataValue {
                 name: name.clone(),
@@ -429,23 +533,23 @@ fn decode(chunk: &[u8], v: ValueRef) -> Fast<Vec<String>> {
 
 /// One open element while walking a template definition.
 struct Frame {
-    name: String,
+    name: Name,
     /// The literal `Name` attribute of a `<Data>` element.
-    data_name: Option<String>,
+    data_name: Option<Text>,
     in_system: bool,
 }
 
 /// Walks a template definition's token stream once and records where each value of interest is.
-fn analyze(chunk: &[u8], def: usize) -> Fast<Layout> {
+fn analyze(chunk: &[u8], def: usize, stack: &mut Vec<Frame>) -> Fast<Layout> {
     let Some(size) = u32_at(chunk, def + 20) else {
         return nope(def, "template header");
     };
     let mut pos = def + TEMPLATE_HEADER_SIZE;
     let end = pos.saturating_add(size as usize).min(chunk.len());
     let mut layout = Layout::default();
-    let mut stack: Vec<Frame> = Vec::new();
+    stack.clear();
     // The attribute whose value comes next, if any.
-    let mut attribute: Option<String> = None;
+    let mut attribute: Option<Name> = None;
     let truncated = |at: usize| NotUnderstood {
         offset: at,
         reason: "truncated template",
@@ -468,7 +572,9 @@ fn analyze(chunk: &[u8], def: usize) -> Fast<Layout> {
                     pos += 4;
                 }
                 let name = name_at(chunk, name_offset).ok_or(truncated(name_offset))?;
-                let in_system = stack.last().is_some_and(|f| f.in_system || f.name == "System");
+                let in_system = stack
+                    .last()
+                    .is_some_and(|f| f.in_system || f.name == Name::System);
                 stack.push(Frame {
                     name,
                     data_name: None,
@@ -494,16 +600,22 @@ fn analyze(chunk: &[u8], def: usize) -> Fast<Layout> {
                 if u8_at(chunk, pos) != Some(0x01) {
                     return nope(pos, "literal value that is not a string");
                 }
-                let len = usize::from(u16_at(chunk, pos + 1).ok_or(truncated(pos))?);
-                let text = utf16(chunk, pos + 3, len).ok_or(truncated(pos))?;
-                pos += 3 + 2 * len;
-                literal(&mut layout, stack.last_mut(), attribute.as_deref(), text);
+                let units = usize::from(u16_at(chunk, pos + 1).ok_or(truncated(pos))?);
+                let text = Text {
+                    offset: pos + 3,
+                    units,
+                };
+                pos += 3 + 2 * units;
+                if pos > end {
+                    return Err(truncated(pos));
+                }
+                literal(&mut layout, stack.last_mut(), attribute, text);
             }
             0x0d | 0x0e => {
                 let index = usize::from(u16_at(chunk, pos).ok_or(truncated(pos))?);
                 let kind = u8_at(chunk, pos + 2).ok_or(truncated(pos))?;
                 pos += 3;
-                substitution(&mut layout, stack.last(), attribute.as_deref(), index, kind)?;
+                substitution(&mut layout, stack.last(), attribute, index, kind)?;
             }
             0x08 | 0x48 => pos += 2,
             0x07 | 0x47 | 0x0b => {
@@ -516,15 +628,17 @@ fn analyze(chunk: &[u8], def: usize) -> Fast<Layout> {
     Ok(layout)
 }
 
-fn literal(layout: &mut Layout, frame: Option<&mut Frame>, attribute: Option<&str>, text: String) {
+fn literal(layout: &mut Layout, frame: Option<&mut Frame>, attribute: Option<Name>, text: Text) {
     let Some(frame) = frame else {
         return;
     };
-    match (frame.name.as_str(), attribute) {
-        ("Provider", Some("Name")) if frame.in_system => layout.provider = Some(Source::Literal(text)),
-        ("Data", Some("Name")) => frame.data_name = Some(text),
-        ("Computer", None) if frame.in_system => layout.computer = Some(Source::Literal(text)),
-        ("Channel", None) if frame.in_system => layout.channel = Some(Source::Literal(text)),
+    match (frame.name, attribute) {
+        (Name::Provider, Some(Name::Named)) if frame.in_system => {
+            layout.provider = Some(Source::Literal(text))
+        }
+        (Name::Data, Some(Name::Named)) => frame.data_name = Some(text),
+        (Name::Computer, None) if frame.in_system => layout.computer = Some(Source::Literal(text)),
+        (Name::Channel, None) if frame.in_system => layout.channel = Some(Source::Literal(text)),
         _ => {}
     }
 }
@@ -532,7 +646,7 @@ fn literal(layout: &mut Layout, frame: Option<&mut Frame>, attribute: Option<&st
 fn substitution(
     layout: &mut Layout,
     frame: Option<&Frame>,
-    attribute: Option<&str>,
+    attribute: Option<Name>,
     index: usize,
     kind: u8,
 ) -> Fast<()> {
@@ -541,23 +655,23 @@ fn substitution(
     };
     let sub = Source::Substitution(index);
     if frame.in_system {
-        match (frame.name.as_str(), attribute) {
-            ("Provider", Some("Name")) => layout.provider = Some(sub),
-            ("TimeCreated", Some("SystemTime")) => layout.time = Some(index),
-            ("EventID", None) => layout.event_id = Some(index),
-            ("Level", None) => layout.level = Some(index),
-            ("Keywords", None) => layout.keywords = Some(index),
-            ("Computer", None) => layout.computer = Some(sub),
-            ("Channel", None) => layout.channel = Some(sub),
+        match (frame.name, attribute) {
+            (Name::Provider, Some(Name::Named)) => layout.provider = Some(sub),
+            (Name::TimeCreated, Some(Name::SystemTime)) => layout.time = Some(index),
+            (Name::EventId, None) => layout.event_id = Some(index),
+            (Name::Level, None) => layout.level = Some(index),
+            (Name::Keywords, None) => layout.keywords = Some(index),
+            (Name::Computer, None) => layout.computer = Some(sub),
+            (Name::Channel, None) => layout.channel = Some(sub),
             _ => {}
         }
         return Ok(());
     }
-    match (frame.name.as_str(), attribute) {
-        ("Data", Some("Name")) => nope(0, "Data name from a substitution"),
-        ("Data", None) => {
+    match (frame.name, attribute) {
+        (Name::Data, Some(Name::Named)) => nope(0, "Data name from a substitution"),
+        (Name::Data, None) => {
             layout.data.push(DataSlot {
-                name: frame.data_name.clone(),
+                name: frame.data_name,
                 index,
             });
             Ok(())

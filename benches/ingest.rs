@@ -1,0 +1,157 @@
+//! Side-by-side benchmark: `resetlens events --id 4724 --format json` against the evtx crate's
+//! own `evtx_dump -o jsonl` on the same large Security log, with the same thread count, in one
+//! run. Reports wall time (median), records/s, MB/s and peak RSS of each, and the speed-up.
+//!
+//! Inputs (environment):
+//!   RESETLENS_BENCH_EVTX       the log (>= 400,000 records; see README "Performance")
+//!   RESETLENS_BENCH_EVTX_DUMP  the Rust evtx_dump 0.15.1 (default: `evtx_dump` on PATH)
+//!   RESETLENS_BENCH_THREADS    threads for both (default: the number of CPUs)
+//!   RESETLENS_BENCH_RUNS       runs of each, alternating (default 5)
+//! Peak RSS comes from `/usr/bin/time -f %M` when it exists.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+struct Measured {
+    wall: Duration,
+    peak_rss_kb: Option<u64>,
+}
+
+/// Runs `program args` with stdout discarded; returns wall time, peak RSS and stderr.
+fn measure(program: &Path, args: &[String], env: &[(&str, String)]) -> Result<(Measured, String), String> {
+    let time = Path::new("/usr/bin/time");
+    let rss_file = std::env::temp_dir().join(format!("resetlens-bench-rss-{}", std::process::id()));
+    let mut cmd = if time.exists() {
+        let mut c = Command::new(time);
+        c.arg("-f").arg("%M").arg("-o").arg(&rss_file).arg(program);
+        c
+    } else {
+        Command::new(program)
+    };
+    cmd.args(args).stdout(Stdio::null()).stderr(Stdio::piped());
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let start = Instant::now();
+    let out = cmd
+        .output()
+        .map_err(|e| format!("cannot run {}: {e}", program.display()))?;
+    let wall = start.elapsed();
+    if !out.status.success() {
+        return Err(format!(
+            "{} failed ({}): {}",
+            program.display(),
+            out.status,
+            String::from_utf8_lossy(&out.stderr)
+        ));
+    }
+    let peak_rss_kb = std::fs::read_to_string(&rss_file)
+        .ok()
+        .and_then(|s| s.trim().lines().last().and_then(|l| l.trim().parse().ok()));
+    let _ = std::fs::remove_file(&rss_file);
+    Ok((
+        Measured { wall, peak_rss_kb },
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    ))
+}
+
+fn median(mut v: Vec<Duration>) -> Duration {
+    v.sort();
+    v.get(v.len() / 2).copied().unwrap_or_default()
+}
+
+fn env_or(name: &str, default: &str) -> String {
+    std::env::var(name).unwrap_or_else(|_| default.to_owned())
+}
+
+fn main() {
+    // `cargo bench` passes `--bench`; nothing else is accepted.
+    let Ok(input) = std::env::var("RESETLENS_BENCH_EVTX") else {
+        eprintln!(
+            "ingest bench: skipped: set RESETLENS_BENCH_EVTX to a large Security log \
+             (generate one with `cargo run --release --example gen_big_security_log -- FILE`)"
+        );
+        return;
+    };
+    let input = PathBuf::from(input);
+    let dump = PathBuf::from(env_or("RESETLENS_BENCH_EVTX_DUMP", "evtx_dump"));
+    let threads: usize = env_or(
+        "RESETLENS_BENCH_THREADS",
+        &std::thread::available_parallelism()
+            .map_or(1, usize::from)
+            .to_string(),
+    )
+    .parse()
+    .unwrap_or(1);
+    let runs: usize = env_or("RESETLENS_BENCH_RUNS", "5").parse().unwrap_or(5).max(1);
+    let size = std::fs::metadata(&input).map(|m| m.len()).unwrap_or(0);
+    let ours_bin = PathBuf::from(env!("CARGO_BIN_EXE_resetlens"));
+    let path = input.display().to_string();
+    let ours_args: Vec<String> = ["events", "--evtx", &path, "--id", "4724", "--format", "json"]
+        .map(String::from)
+        .to_vec();
+    let dump_args: Vec<String> = ["-t", &threads.to_string(), "-o", "jsonl", &path]
+        .map(String::from)
+        .to_vec();
+    let ours_env = [("RESETLENS_THREADS", threads.to_string())];
+
+    // Warm the page cache so both read from memory.
+    let _ = std::fs::read(&input).map(|b| b.len());
+
+    let mut ours = Vec::new();
+    let mut theirs = Vec::new();
+    let mut ours_rss = 0;
+    let mut theirs_rss = 0;
+    let mut records = 0u64;
+    for _ in 0..runs {
+        match measure(&ours_bin, &ours_args, &ours_env) {
+            Ok((m, stderr)) => {
+                ours.push(m.wall);
+                ours_rss = ours_rss.max(m.peak_rss_kb.unwrap_or(0));
+                records = stderr
+                    .lines()
+                    .filter(|l| l.contains(" records read, "))
+                    .filter_map(|l| l.split(": ").last())
+                    .filter_map(|l| l.split(' ').next().and_then(|n| n.parse::<u64>().ok()))
+                    .sum();
+            }
+            Err(e) => {
+                eprintln!("ingest bench: {e}");
+                std::process::exit(1);
+            }
+        }
+        match measure(&dump, &dump_args, &[]) {
+            Ok((m, _)) => {
+                theirs.push(m.wall);
+                theirs_rss = theirs_rss.max(m.peak_rss_kb.unwrap_or(0));
+            }
+            Err(e) => {
+                eprintln!("ingest bench: {e} (set RESETLENS_BENCH_EVTX_DUMP to the Rust evtx_dump 0.15.1)");
+                std::process::exit(1);
+            }
+        }
+    }
+    let (ours, theirs) = (median(ours), median(theirs));
+    let row = |name: &str, wall: Duration, rss: u64| {
+        let secs = wall.as_secs_f64().max(1e-9);
+        println!(
+            "{name:<44} {:>9.3} s {:>12.0} records/s {:>9.1} MB/s {:>8.1} MB peak RSS",
+            secs,
+            records as f64 / secs,
+            size as f64 / 1e6 / secs,
+            rss as f64 / 1024.0
+        );
+    };
+    println!(
+        "input {} ({:.1} MB, {records} records), {threads} thread(s), median of {runs} runs",
+        input.display(),
+        size as f64 / 1e6
+    );
+    row("resetlens events --id 4724 --format json", ours, ours_rss);
+    row("evtx_dump -o jsonl", theirs, theirs_rss);
+    println!(
+        "speed-up: {:.1}x",
+        theirs.as_secs_f64() / ours.as_secs_f64().max(1e-9)
+    );
+}
