@@ -195,7 +195,7 @@ impl Ace {
     }
 
     /// The body after the header: `raw` for types kept verbatim, otherwise encoded from the fields.
-    pub(crate) fn body_bytes(&self) -> Vec<u8> {
+    fn body_bytes(&self) -> Vec<u8> {
         if let AceType::Other(_) = self.ace_type {
             return self.raw.clone();
         }

@@ -80,13 +80,26 @@ impl Guid {
 }
 
 impl fmt::Display for Guid {
+    /// Lower-case canonical form. Hand-rolled because SDDL evidence renders GUIDs for every
+    /// deciding ACE, and an eleven-argument `write!` dominated that cost.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let d = &self.data4;
-        write!(
-            f,
-            "{:08x}-{:04x}-{:04x}-{:02x}{:02x}-{:02x}{:02x}{:02x}{:02x}{:02x}{:02x}",
-            self.data1, self.data2, self.data3, d[0], d[1], d[2], d[3], d[4], d[5], d[6], d[7]
-        )
+        const HEX: &[u8; 16] = b"0123456789abcdef";
+        let mut canonical = [0u8; 16];
+        canonical[..4].copy_from_slice(&self.data1.to_be_bytes());
+        canonical[4..6].copy_from_slice(&self.data2.to_be_bytes());
+        canonical[6..8].copy_from_slice(&self.data3.to_be_bytes());
+        canonical[8..].copy_from_slice(&self.data4);
+        let mut text = [b'-'; 36];
+        let mut pos = 0;
+        for (i, byte) in canonical.iter().enumerate() {
+            if matches!(i, 4 | 6 | 8 | 10) {
+                pos += 1;
+            }
+            text[pos] = HEX[usize::from(byte >> 4)];
+            text[pos + 1] = HEX[usize::from(byte & 0xf)];
+            pos += 2;
+        }
+        f.pad(std::str::from_utf8(&text).map_err(|_| fmt::Error)?)
     }
 }
 

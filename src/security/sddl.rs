@@ -99,7 +99,7 @@ impl SecurityDescriptor {
         for (tag, sid) in [("O:", &self.owner), ("G:", &self.group)] {
             if let Some(sid) = sid {
                 out.push_str(tag);
-                out.push_str(&sid_to_sddl(sid, domain));
+                write_sid(&mut out, sid, domain);
             }
         }
         for (tag, kind, acl) in [
@@ -156,59 +156,79 @@ impl SecurityDescriptor {
 impl Ace {
     /// The ACE in SDDL, parentheses included: `(OA;CIID;CR;00299570-...;bf967aba-...;S-1-5-...)`.
     pub fn to_sddl(&self, domain: Option<&Sid>) -> String {
+        let mut out = String::with_capacity(128);
+        out.push('(');
         let code = self.ace_type.code();
-        let ace_type = ACE_TYPES
-            .iter()
-            .find(|(_, c)| *c == code)
-            .map_or_else(|| format!("0x{code:x}"), |(name, _)| (*name).to_string());
-        let guid = |g: &Option<Guid>| g.map(|g| g.to_string()).unwrap_or_default();
-        format!(
-            "({};{};{};{};{};{})",
-            ace_type,
-            flags_to_sddl(self.flags),
-            rights_to_sddl(self.mask),
-            guid(&self.object_type),
-            guid(&self.inherited_object_type),
-            self.sid
-                .as_ref()
-                .map(|s| sid_to_sddl(s, domain))
-                .unwrap_or_default(),
-        )
+        match ACE_TYPES.iter().find(|(_, c)| *c == code) {
+            Some((name, _)) => out.push_str(name),
+            None => push_fmt(&mut out, format_args!("0x{code:x}")),
+        }
+        out.push(';');
+        write_flags(&mut out, self.flags);
+        out.push(';');
+        write_rights(&mut out, self.mask);
+        for guid in [&self.object_type, &self.inherited_object_type] {
+            out.push(';');
+            if let Some(guid) = guid {
+                push_fmt(&mut out, format_args!("{guid}"));
+            }
+        }
+        out.push(';');
+        if let Some(sid) = &self.sid {
+            write_sid(&mut out, sid, domain);
+        }
+        out.push(')');
+        out
     }
 }
 
 /// A SID as SDDL writes it: the alias when it has one, otherwise `S-1-...`.
 pub fn sid_to_sddl(sid: &Sid, domain: Option<&Sid>) -> String {
-    names::well_known(sid, domain)
-        .and_then(|w| w.alias)
-        .map_or_else(|| sid.to_string(), str::to_string)
+    let mut out = String::new();
+    write_sid(&mut out, sid, domain);
+    out
+}
+
+fn write_sid(out: &mut String, sid: &Sid, domain: Option<&Sid>) {
+    match names::well_known(sid, domain).and_then(|w| w.alias) {
+        Some(alias) => out.push_str(alias),
+        None => push_fmt(out, format_args!("{sid}")),
+    }
 }
 
 /// An access mask as SDDL writes it: concatenated names in bit order, or the whole mask in hex
 /// when any bit has no name (that is what Windows does).
 pub fn rights_to_sddl(mask: u32) -> String {
+    let mut out = String::new();
+    write_rights(&mut out, mask);
+    out
+}
+
+fn write_rights(out: &mut String, mask: u32) {
     let named = RIGHTS.iter().fold(0, |acc, (_, bit)| acc | bit);
     if mask & !named != 0 {
-        return format!("0x{mask:x}");
+        return push_fmt(out, format_args!("0x{mask:x}"));
     }
     RIGHTS
         .iter()
         .filter(|(_, bit)| mask & bit != 0)
-        .map(|(name, _)| *name)
-        .collect()
+        .for_each(|(name, _)| out.push_str(name));
 }
 
-fn flags_to_sddl(flags: u8) -> String {
-    let mut out: String = ACE_FLAGS
+fn write_flags(out: &mut String, flags: u8) {
+    ACE_FLAGS
         .iter()
         .filter(|(_, bit)| flags & bit != 0)
-        .map(|(name, _)| *name)
-        .collect();
+        .for_each(|(name, _)| out.push_str(name));
     let unnamed = flags & !ACE_FLAGS.iter().fold(0, |acc, (_, bit)| acc | bit);
     if unnamed != 0 {
-        out.push_str(&format!("0x{unnamed:x}"));
+        push_fmt(out, format_args!("0x{unnamed:x}"));
     }
-    out
+}
+
+/// Formats straight into the buffer; writing to a `String` cannot fail.
+fn push_fmt(out: &mut String, args: std::fmt::Arguments<'_>) {
+    let _ = std::fmt::Write::write_fmt(out, args);
 }
 
 struct Section<'a> {
@@ -504,6 +524,7 @@ mod tests {
         let sd = SecurityDescriptor::from_sddl("O:DA", Some(&dom)).unwrap();
         // Without the domain the SID is written out.
         assert_eq!(sd.to_sddl(None), format!("O:{DOMAIN}-512"));
+        assert_eq!(sid_to_sddl(&dom.with_rid(519), Some(&dom)), "EA");
         for alias in [
             "DA", "DU", "DG", "EA", "SA", "BA", "SY", "AU", "WD", "PS", "CO", "ED", "RU", "AO", "BO", "PO",
             "SO", "RE",

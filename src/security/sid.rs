@@ -98,19 +98,38 @@ impl Sid {
 }
 
 impl fmt::Display for Sid {
+    /// Numbers are written without `write!`: SIDs are rendered for every ACE shown, and the
+    /// per-number formatting machinery was most of that cost.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "S-{}-", self.revision)?;
+        f.write_str("S-")?;
+        write_decimal(f, u64::from(self.revision))?;
+        f.write_str("-")?;
         // Windows prints authorities that do not fit 32 bits in hex.
         if self.authority >> 32 == 0 {
-            write!(f, "{}", self.authority)?;
+            write_decimal(f, self.authority)?;
         } else {
             write!(f, "0x{:012X}", self.authority)?;
         }
         for s in &self.sub_authorities {
-            write!(f, "-{s}")?;
+            f.write_str("-")?;
+            write_decimal(f, u64::from(*s))?;
         }
         Ok(())
     }
+}
+
+fn write_decimal(f: &mut fmt::Formatter<'_>, mut n: u64) -> fmt::Result {
+    let mut digits = [0u8; 20];
+    let mut start = digits.len();
+    loop {
+        start -= 1;
+        digits[start] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    f.write_str(std::str::from_utf8(&digits[start..]).map_err(|_| fmt::Error)?)
 }
 
 impl fmt::Debug for Sid {
@@ -177,6 +196,13 @@ mod tests {
         assert_eq!(back, sid);
         assert_eq!(back.to_string(), "S-1-5-21-1004336348-1177238915-682003330-512");
         assert_eq!(back.rid(), Some(512));
+        let big = Sid {
+            revision: 1,
+            authority: 0x1_0000_0000,
+            sub_authorities: vec![0, u32::MAX],
+        };
+        assert_eq!(big.to_string(), "S-1-0x000100000000-0-4294967295");
+        assert_eq!(big.to_string().parse::<Sid>().unwrap(), big);
     }
 
     #[test]
