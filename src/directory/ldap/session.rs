@@ -1,6 +1,7 @@
 //! One authenticated LDAP connection to a domain controller: TLS with verification, simple or
 //! Kerberos bind, every operation bounded by the configured timeout, the SD flags control on every
-//! search, and ldap3's errors turned into `DirectoryError`s a helpdesk can act on.
+//! search that reads nTSecurityDescriptor, and ldap3's errors turned into `DirectoryError`s a
+//! helpdesk can act on.
 
 use std::io::IsTerminal;
 use std::time::Duration;
