@@ -50,19 +50,6 @@ impl Facts<'_> {
     pub fn connector(&self) -> Option<&ConnectorAccount> {
         self.directory.connector.account()
     }
-
-    /// The user's writeback failure events, oldest first.
-    pub fn failures(&self) -> impl Iterator<Item = &Event> {
-        self.events.iter().filter(|e| is_failure(e))
-    }
-
-    /// The latest successful writeback, if any.
-    pub fn latest_success(&self) -> Option<&Event> {
-        self.events
-            .iter()
-            .rev()
-            .find(|e| e.kind == EventKind::WritebackSuccess)
-    }
 }
 
 /// The protected groups (AdminSDHolder) the user is in, by display name, and whether that was
@@ -118,15 +105,6 @@ pub fn protected_membership(directory: &Directory, user: &DirectoryUser) -> (Vec
 
 fn builtin(rid: u32) -> Option<Sid> {
     format!("S-1-5-32-{rid}").parse().ok()
-}
-
-/// Whether an event reports a failed writeback (or a failure of the writeback machinery).
-pub fn is_failure(e: &Event) -> bool {
-    match e.kind {
-        EventKind::WritebackFailure | EventKind::WritebackServiceError | EventKind::SyncEngine => true,
-        EventKind::WritebackService => e.event_id == 31016,
-        _ => false,
-    }
 }
 
 /// The contract's evaluation instant: `--at`, else the latest failed writeback event, else now.

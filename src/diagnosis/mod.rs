@@ -22,10 +22,10 @@ pub use model::{Diagnosis, Finding, Severity, Verdict};
 
 use crate::directory::{ConnectorLookup, Directory, DirectoryUser};
 use crate::events::correlate::{self, CorrelationSettings, UserKey};
-use crate::events::Event;
+use crate::events::{Event, EventKind};
 use account::AccountState;
 use facts::Facts;
-use model::{AccountSection, ConnectorSection, EventView, PolicySection, UserSection, SCHEMA};
+use model::{AccountSection, ConnectorSection, PolicySection, UserSection, SCHEMA};
 use policy::EffectivePolicy;
 
 /// What one diagnosis reads.
@@ -38,6 +38,28 @@ pub struct DiagnosisInput<'a> {
     /// `--at`, when given.
     pub at: Option<DateTime<Utc>>,
     pub now: DateTime<Utc>,
+}
+
+/// The events a diagnosis of `user` reads, oldest first: the user's own (correlated by the events
+/// module) and the writeback service's state and errors, which name no user but fail everyone's
+/// attempts (stopped, offboarded, connectivity, crypto).
+pub fn relevant_events(all: &[Event], user: &DirectoryUser) -> Vec<Event> {
+    let mut out: Vec<Event> = correlate::events_for_user(all, user)
+        .into_iter()
+        .chain(all.iter().filter(|e| is_service_event(e)))
+        .cloned()
+        .collect();
+    out.sort_by(|a, b| {
+        (a.time, &a.origin.file, a.origin.record_id).cmp(&(b.time, &b.origin.file, b.origin.record_id))
+    });
+    out.dedup_by(|a, b| a.origin == b.origin && a.event_id == b.event_id && a.time == b.time);
+    out
+}
+
+/// Service-wide writeback events: errors, and the stop/offboard/start that bracket an outage.
+fn is_service_event(e: &Event) -> bool {
+    e.kind == EventKind::WritebackServiceError
+        || matches!(e.event_id, 31013 | 31015 | 31016) && e.kind == EventKind::WritebackService
 }
 
 /// Diagnoses one user: decode the facts once, run the rules, settle the verdict.
@@ -106,7 +128,7 @@ pub fn report(f: &Facts, generated_at: DateTime<Utc>) -> Diagnosis {
             pwd_history_length: f.policy.pwd_history_length,
             source: f.policy.source.label(),
         },
-        events: f.events.iter().map(event_view).collect(),
+        events: f.events.iter().map(Event::view).collect(),
         findings,
         verdict,
     }
@@ -135,19 +157,23 @@ fn connector_section(f: &Facts) -> ConnectorSection {
     }
 }
 
-// TEMPORARY until Event::view() lands on the events branch.
-fn event_view(e: &Event) -> EventView {
-    EventView {
-        time: e.time,
-        machine: e.machine.clone(),
-        channel: e.channel.clone(),
-        provider: e.provider.clone(),
-        event_id: e.event_id,
-        record_id: e.origin.record_id,
-        file: e.origin.file.to_string(),
-        name: crate::events::catalog::lookup(&e.provider, e.event_id)
-            .map_or(String::new(), |c| c.name.to_string()),
-        tracking_id: e.fields.tracking_id.clone(),
-        summary: e.message.clone(),
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use testing::{directory, event};
+
+    #[test]
+    fn relevant_events_are_the_users_and_the_services_in_order() {
+        let dir = directory();
+        let mut other = event(33004, EventKind::WritebackFailure, "2026-11-24T07:00:00Z");
+        other.fields.user_principal_name = Some("bob@contoso.test".into());
+        let mut stopped = event(31016, EventKind::WritebackService, "2026-11-24T06:00:00Z");
+        stopped.fields = Default::default();
+        let mut heartbeat = event(31019, EventKind::WritebackService, "2026-11-24T06:30:00Z");
+        heartbeat.fields = Default::default();
+        let mine = event(33004, EventKind::WritebackFailure, "2026-11-24T08:00:00Z");
+        let all = [mine.clone(), other, heartbeat, stopped.clone()];
+        let got = relevant_events(&all, &dir.users[0]);
+        assert_eq!(got, vec![stopped, mine]);
     }
 }

@@ -7,20 +7,7 @@ use serde::{Deserialize, Serialize};
 
 pub use crate::security::access::{DecidingAce, Effect, RightDecision};
 
-// TEMPORARY until the events branch lands Event::view(): the contract's EVENT object.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct EventView {
-    pub time: DateTime<Utc>,
-    pub machine: String,
-    pub channel: String,
-    pub provider: String,
-    pub event_id: u32,
-    pub record_id: u64,
-    pub file: String,
-    pub name: String,
-    pub tracking_id: Option<String>,
-    pub summary: String,
-}
+use crate::events::EventView;
 
 pub const SCHEMA: &str = "resetlens.diagnosis/1";
 
@@ -62,7 +49,16 @@ impl EvaluatedAtSource {
         match self {
             EvaluatedAtSource::Requested => "the instant given with --at",
             EvaluatedAtSource::LatestFailedAttempt => "the time of the latest failed writeback attempt",
-            EvaluatedAtSource::Now => "now (no failed writeback event was found)",
+            EvaluatedAtSource::Now => "now; no failed writeback event was found",
+        }
+    }
+
+    /// The instant in a sentence ("... set 3 h before the failed attempt").
+    pub fn label(self) -> &'static str {
+        match self {
+            EvaluatedAtSource::Requested => "the --at instant",
+            EvaluatedAtSource::LatestFailedAttempt => "the failed attempt",
+            EvaluatedAtSource::Now => "now",
         }
     }
 }

@@ -198,7 +198,7 @@ pub fn render(d: &Diagnosis, out: &mut impl Write) -> io::Result<()> {
         writeln!(
             out,
             "| {} | {} | {} {} | {} | {} |",
-            when(e.time),
+            e.time,
             text(&e.machine),
             e.event_id,
             text(&e.name),

@@ -187,7 +187,7 @@ pub fn render(d: &Diagnosis, style: Style, out: &mut impl Write) -> io::Result<(
         writeln!(
             out,
             "  {}  {}  {} {}{}  {}",
-            when(e.time),
+            e.time,
             line(&e.machine),
             e.event_id,
             line(&e.name),

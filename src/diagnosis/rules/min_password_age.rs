@@ -37,7 +37,7 @@ pub fn check(f: &Facts) -> Vec<Finding> {
         "The password was set {} before {}, and the policy requires {} between changes. Writeback resets \
          obey this (event 33008, hr=0x80230619) until {}.",
         human_duration(f.at - set),
-        f.at_source.describe(),
+        f.at_source.label(),
         human_duration(min_age),
         when(earliest)
     ))
