@@ -7,9 +7,9 @@ use std::collections::HashSet;
 
 use chrono::Duration;
 
-use crate::diagnosis::facts::is_failure;
 use crate::diagnosis::Diagnosis;
 use crate::directory::{dn, Directory, DirectoryUser};
+use crate::events::catalog;
 use crate::events::correlate::UserKey;
 use crate::events::Event;
 use crate::security::descriptor::{AceType, SecurityDescriptor};
@@ -243,7 +243,7 @@ pub fn users_with_recent_failures(dir: &Directory, events: &[Event]) -> HashSet<
     let since = newest - Duration::days(RECENT);
     let failures: Vec<&Event> = events
         .iter()
-        .filter(|e| e.time >= since && is_failure(e))
+        .filter(|e| e.time >= since && catalog::lookup(&e.provider, e.event_id).is_some_and(|c| c.is_failure()))
         .collect();
     if failures.is_empty() {
         return HashSet::new();

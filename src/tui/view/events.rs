@@ -74,7 +74,7 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, diag: Option<&Diagnosis>, state: 
         };
         Row::new(vec![
             Cell::from(row.attempt.map_or_else(|| "·".to_string(), |a| format!("#{a}"))),
-            Cell::from(e.time.format("%Y-%m-%d %H:%M:%S").to_string()),
+            Cell::from(short_time(&e.time)),
             Cell::from(e.event_id.to_string()),
             Cell::from(clean(&e.machine)),
             Cell::from(clean(&e.name)),
@@ -92,6 +92,12 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, diag: Option<&Diagnosis>, state: 
     .render(area, frame.buffer_mut(), row_at);
 }
 
+/// "2026-11-24 08:06:01" from the contract's RFC 3339 time; the text as is if it is not one.
+fn short_time(rfc3339: &str) -> String {
+    chrono::DateTime::parse_from_rfc3339(rfc3339)
+        .map_or_else(|_| clean(rfc3339), |t| t.naive_utc().format("%Y-%m-%d %H:%M:%S").to_string())
+}
+
 fn field(label: &str, value: String, theme: crate::tui::theme::Theme) -> Line<'static> {
     Line::from(vec![
         Span::styled(format!("{label:<22}"), theme.dim()),
@@ -105,7 +111,7 @@ pub fn draw_detail(frame: &mut Frame<'_>, area: Rect, diag: &Diagnosis, index: u
     let theme = state.settings.theme;
     let Some(e) = diag.events.get(index) else { return };
     let mut lines = vec![
-        field("Time", e.time.to_rfc3339(), theme),
+        field("Time", clean(&e.time), theme),
         field("Event", format!("{} {}", e.event_id, clean(&e.name)), theme),
         field("Machine", clean(&e.machine), theme),
         field(
