@@ -4,6 +4,9 @@
 //! SkimMatcherV2, the baseline it replaced. Before criterion runs, the per-keystroke latencies of
 //! several typing sessions are printed as p50 / p99 / max; the target is p99 <= 10 ms.
 //!
+//! Also timed: opening a user of the demo tenant, i.e. what the console's `Diagnose` command does
+//! after Enter (the user's events picked out of the ingested logs, then the diagnosis).
+//!
 //! cargo bench --bench search
 
 use std::time::{Duration, Instant};
@@ -168,5 +171,25 @@ fn search(c: &mut Criterion) {
     });
 }
 
-criterion_group!(benches, search);
+fn open_user(c: &mut Criterion) {
+    use resetlens::diagnosis::{diagnose, DiagnosisInput};
+    use resetlens::events::correlate::UserKey;
+    let samples = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("sample-logs");
+    let Ok(dir) = resetlens::directory::snapshot::read(&samples.join("contoso-directory.snapshot.json")) else {
+        eprintln!("sample-logs/ missing: open-a-user benchmark skipped");
+        return;
+    };
+    let report = resetlens::events::ingest::ingest(&[samples], &Default::default(), &|_| {});
+    let Some(bob) = dir.users.iter().find(|u| u.sam_account_name == "bob") else { return };
+    c.bench_function("open bob on the demo tenant (events + diagnose)", |b| {
+        b.iter(|| {
+            let key = UserKey::from_user(bob);
+            let events: Vec<_> = report.events.iter().filter(|e| key.matches(e)).cloned().collect();
+            let now = chrono::Utc::now();
+            black_box(diagnose(&DiagnosisInput { directory: &dir, user: bob, events: &events, at: None, now }))
+        })
+    });
+}
+
+criterion_group!(benches, search, open_user);
 criterion_main!(benches);
