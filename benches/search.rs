@@ -175,18 +175,27 @@ fn open_user(c: &mut Criterion) {
     use resetlens::diagnosis::{diagnose, DiagnosisInput};
     use resetlens::events::correlate::UserKey;
     let samples = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("sample-logs");
-    let Ok(dir) = resetlens::directory::snapshot::read(&samples.join("contoso-directory.snapshot.json")) else {
+    let Ok(dir) = resetlens::directory::snapshot::read(&samples.join("contoso-directory.snapshot.json"))
+    else {
         eprintln!("sample-logs/ missing: open-a-user benchmark skipped");
         return;
     };
     let report = resetlens::events::ingest::ingest(&[samples], &Default::default(), &|_| {});
-    let Some(bob) = dir.users.iter().find(|u| u.sam_account_name == "bob") else { return };
+    let Some(bob) = dir.users.iter().find(|u| u.sam_account_name == "bob") else {
+        return;
+    };
     c.bench_function("open bob on the demo tenant (events + diagnose)", |b| {
         b.iter(|| {
             let key = UserKey::from_user(bob);
             let events: Vec<_> = report.events.iter().filter(|e| key.matches(e)).cloned().collect();
             let now = chrono::Utc::now();
-            black_box(diagnose(&DiagnosisInput { directory: &dir, user: bob, events: &events, at: None, now }))
+            black_box(diagnose(&DiagnosisInput {
+                directory: &dir,
+                user: bob,
+                events: &events,
+                at: None,
+                now,
+            }))
         })
     });
 }

@@ -495,7 +495,8 @@ fn hostile_event_message_renders_inert_and_inside_its_box() {
                 );
                 assert!(!cell.symbol().contains('\u{202e}'), "bidi override drawn");
             }
-            if w >= 80 {
+            // The list shows the catalog's summary; the raw message is in the detail.
+            if open_detail && w >= 100 {
                 assert!(
                     text.contains("EVIL\\x1b[2J"),
                     "the hostile text is shown escaped:\n{text}"
@@ -614,4 +615,21 @@ fn opening_a_user_before_the_events_waits_for_them() {
         cmds.as_slice(),
         [Command::Diagnose { user: 1, .. }, Command::MarkFailures { .. }]
     ));
+}
+
+#[test]
+fn help_scrolls_when_it_does_not_fit_80x24() {
+    let mut state = loaded_state(Theme::COLOUR, (80, 24));
+    update(&mut state, key(KeyCode::Tab));
+    update(&mut state, ch('?'));
+    insta::assert_snapshot!("help_80x24", render(&state, 80, 24).backend());
+    update(&mut state, ch('G'));
+    let text = screen_text(&render(&state, 80, 24));
+    assert!(
+        text.contains(":user NAME   :events 4740"),
+        "the end of the help is reachable:\n{text}"
+    );
+    update(&mut state, key(KeyCode::Esc));
+    assert!(!state.help);
+    assert_eq!(state.help_scroll, 0);
 }

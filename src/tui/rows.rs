@@ -243,7 +243,9 @@ pub fn users_with_recent_failures(dir: &Directory, events: &[Event]) -> HashSet<
     let since = newest - Duration::days(RECENT);
     let failures: Vec<&Event> = events
         .iter()
-        .filter(|e| e.time >= since && catalog::lookup(&e.provider, e.event_id).is_some_and(|c| c.is_failure()))
+        .filter(|e| {
+            e.time >= since && catalog::lookup(&e.provider, e.event_id).is_some_and(|c| c.is_failure())
+        })
         .collect();
     if failures.is_empty() {
         return HashSet::new();

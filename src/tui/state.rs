@@ -195,6 +195,8 @@ pub struct State {
     pub search: SearchScreen,
     pub user: Option<UserScreen>,
     pub help: bool,
+    /// First line of the help shown, when it does not fit.
+    pub help_scroll: u16,
     /// The `:` prompt, while open.
     pub command_line: Option<String>,
     pub banner: Option<Banner>,
@@ -215,6 +217,7 @@ impl State {
             search: SearchScreen::default(),
             user: None,
             help: false,
+            help_scroll: 0,
             command_line: None,
             banner: None,
             size,

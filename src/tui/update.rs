@@ -202,6 +202,11 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Command> {
     if state.help {
         if keys.is(Action::Back, &key) || keys.is(Action::Help, &key) || keys.is(Action::Quit, &key) {
             state.help = false;
+            state.help_scroll = 0;
+        } else if let Some(a) = scroll_action(&keys, &key) {
+            let mut s = usize::from(state.help_scroll);
+            move_in(&mut s, Action::ALL.len(), a, page(state.size));
+            state.help_scroll = u16::try_from(s).unwrap_or(0);
         }
         return Vec::new();
     }

@@ -94,8 +94,10 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, diag: Option<&Diagnosis>, state: 
 
 /// "2026-11-24 08:06:01" from the contract's RFC 3339 time; the text as is if it is not one.
 fn short_time(rfc3339: &str) -> String {
-    chrono::DateTime::parse_from_rfc3339(rfc3339)
-        .map_or_else(|_| clean(rfc3339), |t| t.naive_utc().format("%Y-%m-%d %H:%M:%S").to_string())
+    chrono::DateTime::parse_from_rfc3339(rfc3339).map_or_else(
+        |_| clean(rfc3339),
+        |t| t.naive_utc().format("%Y-%m-%d %H:%M:%S").to_string(),
+    )
 }
 
 fn field(label: &str, value: String, theme: crate::tui::theme::Theme) -> Line<'static> {

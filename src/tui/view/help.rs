@@ -31,10 +31,13 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &State) {
     lines.push(Line::from(":user NAME   :events 4740   :reload   :help   :q"));
     let block = Block::bordered()
         .title(Line::styled(" Help ", theme.title()))
-        .title_bottom(" Esc closes ");
+        .title_bottom(" ↑/↓ scroll · Esc closes ");
     frame.render_widget(Clear, area);
     frame.render_widget(
-        Paragraph::new(lines).block(block).wrap(Wrap { trim: false }),
+        Paragraph::new(lines)
+            .block(block)
+            .wrap(Wrap { trim: false })
+            .scroll((state.help_scroll, 0)),
         area,
     );
 }
