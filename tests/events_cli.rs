@@ -111,3 +111,52 @@ fn unusable_input_is_an_input_error() {
     assert_eq!(code, 2);
     assert!(stderr.contains("--since"), "{stderr}");
 }
+
+#[test]
+fn user_with_a_directory_matches_anchors_and_dns_too() {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("sample-logs");
+    let logs = root.to_str().expect("utf-8 path");
+    let snapshot = root.join("contoso-directory.snapshot.json");
+    let snapshot = snapshot.to_str().expect("utf-8 path");
+    let ids = |stdout: &str| -> Vec<u64> {
+        stdout
+            .lines()
+            .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+            .filter_map(|v| v["event_id"].as_u64())
+            .collect()
+    };
+    let (code, with_dir, stderr) = run(&[
+        "events",
+        "--evtx",
+        logs,
+        "--snapshot",
+        snapshot,
+        "--user",
+        "alice",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(!stderr.contains("by name only"), "{stderr}");
+    let with_dir = ids(&with_dir);
+    assert!(
+        with_dir.contains(&657),
+        "657 names alice by DN and anchor: {with_dir:?}"
+    );
+    assert!(with_dir.contains(&4724) && with_dir.contains(&31006));
+
+    let (_, names_only, stderr) = run(&["events", "--evtx", logs, "--user", "alice", "--format", "json"]);
+    assert!(stderr.contains("by name only"), "{stderr}");
+    assert!(ids(&names_only).len() < with_dir.len());
+
+    let (code, _, stderr) = run(&[
+        "events",
+        "--evtx",
+        logs,
+        "--snapshot",
+        snapshot,
+        "--user",
+        "nobody-here",
+    ]);
+    assert_eq!(code, 2, "unknown user: {stderr}");
+}

@@ -13,17 +13,25 @@ use chrono::{DateTime, Utc};
 
 use crate::app::{CommandError, Outcome};
 use crate::cli::{EventsArgs, EventsFormat, SourceArgs};
+use crate::config::SourceConfig;
 use crate::directory::model::Directory;
+use crate::directory::{self, Scope};
 use crate::events::correlate::{events_for_key, UserKey};
 use crate::events::ingest::{ingest, IngestOptions, IngestReport, Progress};
 use crate::events::Event;
 use crate::sanitize::line;
 
 pub fn run(args: &EventsArgs, source: &SourceArgs) -> Result<Outcome, CommandError> {
-    if args.user.is_some() && (source.snapshot.is_some() || source.ldap_url.is_some()) {
-        eprintln!("resetlens: note: `events` does not read the directory yet; --user matches names only");
-    }
-    run_with(args, &source.evtx, None)
+    let cfg = SourceConfig::resolve(source).map_err(|e| CommandError::Input(e.into()))?;
+    // The directory is needed only to resolve --user to its SIDs and anchors.
+    let directory = match (&args.user, &cfg.directory) {
+        (Some(user), Some(_)) => Some(
+            directory::load_blocking(&cfg, Scope::Users(vec![user.clone()]))
+                .map_err(|e| CommandError::Input(e.into()))?,
+        ),
+        _ => None,
+    };
+    run_with(args, &cfg.evtx, directory.as_ref())
 }
 
 /// The command with its directory already loaded (`None`: no directory source). With a

@@ -403,8 +403,21 @@ impl Worker<'_> {
                 scan.hits
             }
             Err(_) => {
-                let (scan, skipped, problems) =
-                    fallback::read_chunk(self.buf.clone(), chunk, &f.path, self.interest, &self.settings);
+                let data = self.buf.clone();
+                // Damaged chunks are where a parser is most likely to trip; one that panics costs
+                // this chunk, not the run.
+                let read = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    fallback::read_chunk(data, chunk, &f.path, self.interest, &self.settings)
+                }));
+                let Ok((scan, skipped, problems)) = read else {
+                    result.fallback = true;
+                    result.problems.push(IngestProblem::at_chunk(
+                        &f.path,
+                        chunk,
+                        "chunk skipped: the evtx crate failed on it",
+                    ));
+                    return result;
+                };
                 result.records = scan.records;
                 result.skipped = skipped;
                 result.fallback = true;
@@ -483,11 +496,15 @@ pub fn ingest(paths: &[PathBuf], opts: &IngestOptions, progress: &(dyn Fn(Progre
             .sum(),
         records_read: AtomicU64::new(0),
     };
-    let mut events = Vec::new();
+    let mut events: Vec<Event> = Vec::new();
     for batch in found.chunks(FILES_PER_BATCH) {
         let (summaries, batch_events) = read_batch(batch, opts.threads, &interest, &totals, progress);
         files.extend(summaries);
-        events.extend(batch_events);
+        if events.is_empty() {
+            events = batch_events;
+        } else {
+            events.extend(batch_events);
+        }
     }
     sort_events(&mut events);
     IngestReport { events, files }
@@ -584,7 +601,8 @@ fn read_batch(
 
     let mut results = results.into_inner().unwrap_or_default();
     results.sort_by_key(|r| (r.file, r.chunk));
-    let mut events = Vec::new();
+    // Sized once: growing by doubling would hold up to twice the events at the peak.
+    let mut events = Vec::with_capacity(results.iter().map(|r| r.events.len()).sum());
     for r in results {
         let summary = opened.get(r.file).and_then(|(_, i)| summaries.get_mut(*i));
         if let Some(s) = summary {

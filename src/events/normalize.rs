@@ -35,6 +35,23 @@ pub(crate) struct RawRecord {
     pub data: Vec<DataValue>,
 }
 
+/// The EventData names `normalize` reads; readers may leave other named values out.
+pub(crate) const NAMED_FIELDS: [&str; 13] = [
+    "UserPrincipalName",
+    "TargetUserName",
+    "TargetDomainName",
+    "TargetSid",
+    "TargetUserSid",
+    "SubjectUserName",
+    "SubjectDomainName",
+    "SubjectUserSid",
+    "PasswordLastSet",
+    "OldUacValue",
+    "NewUacValue",
+    "Status",
+    "SubStatus",
+];
+
 /// Keywords bits of the Security log's audit outcome.
 const AUDIT_SUCCESS: u64 = 0x0020_0000_0000_0000;
 const AUDIT_FAILURE: u64 = 0x0010_0000_0000_0000;
@@ -52,74 +69,100 @@ fn audit_outcome(keywords: Option<u64>) -> Option<AuditOutcome> {
 
 /// Turns a record into its events: one, or one per user line of a 656/657 batch.
 pub(crate) fn normalize(raw: RawRecord, file: &Arc<str>) -> Vec<Event> {
-    let kind = catalog::lookup(&raw.provider, raw.event_id).map_or(EventKind::Other, |e| e.kind);
-    let named = raw.data.iter().any(|d| d.name.is_some());
-    let message = if named {
-        String::new()
+    let RawRecord {
+        record_id,
+        time,
+        provider,
+        event_id,
+        machine,
+        channel,
+        level,
+        keywords,
+        data,
+    } = raw;
+    let kind = catalog::lookup(&provider, event_id).map_or(EventKind::Other, |e| e.kind);
+    let named = data.iter().any(|d| d.name.is_some());
+    let (message, field_sets) = if named {
+        (String::new(), vec![named_fields(event_id, data)])
     } else {
-        raw.data
+        let message = data
             .iter()
             .map(|d| d.value.as_str())
             .collect::<Vec<_>>()
-            .join("\n")
+            .join("\n");
+        let sets = message::parse(event_id, &message);
+        (message, sets)
     };
-    let field_sets = if named {
-        vec![named_fields(raw.event_id, &raw.data)]
-    } else {
-        message::parse(raw.event_id, &message)
+    let audit = audit_outcome(keywords);
+    let event = |fields| Event {
+        time,
+        machine: String::new(),
+        channel: String::new(),
+        provider: String::new(),
+        event_id,
+        level,
+        audit,
+        origin: EventOrigin {
+            file: Arc::clone(file),
+            record_id,
+        },
+        kind,
+        message: String::new(),
+        fields,
     };
-    let audit = audit_outcome(raw.keywords);
-    field_sets
-        .into_iter()
-        .map(|fields| Event {
-            time: raw.time,
-            machine: raw.machine.clone(),
-            channel: raw.channel.clone(),
-            provider: raw.provider.clone(),
-            event_id: raw.event_id,
-            level: raw.level,
-            audit,
-            origin: EventOrigin {
-                file: Arc::clone(file),
-                record_id: raw.record_id,
-            },
-            kind,
-            message: message.clone(),
-            fields,
-        })
-        .collect()
+    let mut events: Vec<Event> = field_sets.into_iter().map(event).collect();
+    // Every event of a batch carries the record's texts; the last one takes them over.
+    if let Some((last, rest)) = events.split_last_mut() {
+        for e in rest {
+            e.machine.clone_from(&machine);
+            e.channel.clone_from(&channel);
+            e.provider.clone_from(&provider);
+            e.message.clone_from(&message);
+        }
+        (last.machine, last.channel, last.provider, last.message) = (machine, channel, provider, message);
+    }
+    events
 }
 
-/// The Security log's EventData fields. Windows writes `-` for "none" or "unchanged"; that is
-/// `None` here.
-fn named_fields(event_id: u32, data: &[DataValue]) -> EventFields {
-    let get = |name: &str| {
-        data.iter()
-            .find(|d| d.name.as_deref().is_some_and(|n| n.eq_ignore_ascii_case(name)))
-            .map(|d| d.value.trim())
-            .filter(|v| !v.is_empty() && *v != "-")
-            .map(str::to_owned)
+/// The Security log's EventData fields (the names in `NAMED_FIELDS`). Windows writes `-` for
+/// "none" or "unchanged"; that is `None` here.
+fn named_fields(event_id: u32, mut data: Vec<DataValue>) -> EventFields {
+    let mut take = |name: &str| {
+        let d = data
+            .iter_mut()
+            .find(|d| d.name.as_deref().is_some_and(|n| n.eq_ignore_ascii_case(name)))?;
+        let value = std::mem::take(&mut d.value);
+        let trimmed = value.trim();
+        if trimmed.is_empty() || trimmed == "-" {
+            None
+        } else if trimmed.len() == value.len() {
+            Some(value)
+        } else {
+            Some(trimmed.to_owned())
+        }
     };
-    let sid = |name: &str| get(name).and_then(|s| Sid::from_str(&s).ok());
-    let target_domain = get("TargetDomainName");
+    let mut sid = |name: &str| take(name).and_then(|s| Sid::from_str(&s).ok());
+    let target_sid = sid("TargetSid").or_else(|| sid("TargetUserSid"));
+    let subject_sid = sid("SubjectUserSid");
+    let target_domain = take("TargetDomainName");
     EventFields {
-        user_principal_name: get("UserPrincipalName"),
-        target_user: get("TargetUserName"),
+        user_principal_name: take("UserPrincipalName"),
+        target_user: take("TargetUserName"),
         caller_computer: if event_id == 4740 {
             target_domain.clone()
         } else {
             None
         },
         target_domain,
-        target_sid: sid("TargetSid").or_else(|| sid("TargetUserSid")),
-        subject_user: get("SubjectUserName"),
-        subject_domain: get("SubjectDomainName"),
-        subject_sid: sid("SubjectUserSid"),
-        password_last_set: get("PasswordLastSet"),
-        old_uac: get("OldUacValue"),
-        new_uac: get("NewUacValue"),
-        status: get("Status").and_then(|s| parse_hex(&s)),
-        sub_status: get("SubStatus").and_then(|s| parse_hex(&s)),
+        target_sid,
+        subject_user: take("SubjectUserName"),
+        subject_domain: take("SubjectDomainName"),
+        subject_sid,
+        password_last_set: take("PasswordLastSet"),
+        old_uac: take("OldUacValue"),
+        new_uac: take("NewUacValue"),
+        status: take("Status").and_then(|s| parse_hex(&s)),
+        sub_status: take("SubStatus").and_then(|s| parse_hex(&s)),
         ..EventFields::default()
     }
 }
@@ -232,5 +275,10 @@ mod tests {
             .all(|e| e.kind == EventKind::PhsRequest && e.audit.is_none()));
         assert_eq!(e[1].fields.dn.as_deref(), Some("CN=b,DC=c"));
         assert_eq!(e[0].message, text);
+        assert_eq!(
+            (&e[1].message, &e[1].machine),
+            (&e[0].message, &e[0].machine),
+            "every line carries the texts"
+        );
     }
 }

@@ -15,7 +15,7 @@ use evtx::{EvtxChunkHeader, EvtxRecordHeader};
 
 use super::Interest;
 use crate::directory::time::FileTime;
-use crate::events::normalize::{DataValue, RawRecord};
+use crate::events::normalize::{DataValue, RawRecord, NAMED_FIELDS};
 use crate::security::{Guid, Sid};
 
 const CHUNK_HEADER_SIZE: usize = 512;
@@ -150,12 +150,13 @@ fn name_at(chunk: &[u8], offset: usize) -> Option<Name> {
     )
 }
 
+/// Whether UTF-16LE `text` is `ascii`, ignoring ASCII case.
 fn utf16_is(text: &[u8], ascii: &str) -> bool {
     text.len() == 2 * ascii.len()
         && text
             .chunks_exact(2)
             .zip(ascii.bytes())
-            .all(|(u, a)| u[0] == a && u[1] == 0)
+            .all(|(u, a)| u[0].eq_ignore_ascii_case(&a) && u[1] == 0)
 }
 
 /// The element and attribute names the layout looks for.
@@ -444,7 +445,7 @@ fn source_text(chunk: &[u8], source: Option<&Source>, values: &[ValueRef]) -> Fa
         None => Ok(None),
         Some(Source::Literal(text)) => Ok(text.decode(chunk)),
         Some(Source::Substitution(i)) => match values.get(*i) {
-            Some(v) => Ok(decode(chunk, *v)?.into_iter().next()),
+            Some(v) => Ok(decode(chunk, *v)?.first()),
             None => Ok(None),
         },
     }
@@ -455,20 +456,45 @@ fn collect_data(chunk: &[u8], slots: &[DataSlot], values: &[ValueRef], out: &mut
         let Some(v) = values.get(*index) else {
             continue;
         };
+        // Named values nobody reads are not decoded (a 4625 has twenty of them).
+        if let Some(n) = name {
+            let bytes = chunk.get(n.offset..n.offset + 2 * n.units).unwrap_or_default();
+            if !NAMED_FIELDS.iter().any(|f| utf16_is(bytes, f)) {
+                continue;
+            }
+        }
         let name = name.and_then(|n| n.decode(chunk));
-        for value in decode(chunk, *v)? {
-            out.push(DataValue {
+        match decode(chunk, *v)? {
+            Decoded::Null => {}
+            Decoded::One(value) => out.push(DataValue { name, value }),
+            Decoded::Many(items) => out.extend(items.into_iter().map(|value| DataValue {
                 name: name.clone(),
                 value,
-            });
+            })),
         }
     }
     Ok(())
 }
 
-/// Decodes a substitution value to the text the evtx crate would render (arrays give one string
-/// per item, NULL gives none).
-fn decode(chunk: &[u8], v: ValueRef) -> Fast<Vec<String>> {
+/// A decoded substitution value: NULL, one text, or one per array item.
+enum Decoded {
+    Null,
+    One(String),
+    Many(Vec<String>),
+}
+
+impl Decoded {
+    fn first(self) -> Option<String> {
+        match self {
+            Decoded::Null => None,
+            Decoded::One(s) => Some(s),
+            Decoded::Many(items) => items.into_iter().next(),
+        }
+    }
+}
+
+/// Decodes a substitution value to the text the evtx crate would render.
+fn decode(chunk: &[u8], v: ValueRef) -> Fast<Decoded> {
     let bad = NotUnderstood {
         offset: v.offset,
         reason: "value bytes",
@@ -480,9 +506,9 @@ fn decode(chunk: &[u8], v: ValueRef) -> Fast<Vec<String>> {
         buf[..n].copy_from_slice(b);
         Ok(u64::from_le_bytes(buf))
     };
-    let one = |s: String| Ok(vec![s]);
+    let one = |s: String| Ok(Decoded::One(s));
     match v.kind {
-        0x00 => Ok(Vec::new()),
+        0x00 => Ok(Decoded::Null),
         0x01 => one(utf16(bytes, 0, bytes.len() / 2).ok_or(bad.clone())?),
         0x02 => one(bytes
             .iter()
@@ -525,7 +551,9 @@ fn decode(chunk: &[u8], v: ValueRef) -> Fast<Vec<String>> {
             if units.last() == Some(&0) {
                 units.pop();
             }
-            Ok(units.split(|u| *u == 0).map(String::from_utf16_lossy).collect())
+            Ok(Decoded::Many(
+                units.split(|u| *u == 0).map(String::from_utf16_lossy).collect(),
+            ))
         }
         _ => nope(v.offset, "value type the fast reader does not decode"),
     }

@@ -1,0 +1,52 @@
+//! Arbitrary text as a classic-source event message (PasswordResetService, ADSync, Directory
+//! Synchronization): the parsers must never panic, a batch must give at least one entry, every
+//! decoded anchor must be what its base64 decodes to, and the one-line summary must carry no
+//! control characters.
+
+#![no_main]
+
+use std::sync::Arc;
+
+use libfuzzer_sys::fuzz_target;
+use resetlens::events::message::{decode_anchor, parse};
+use resetlens::events::{Event, EventKind, EventOrigin};
+
+fuzz_target!(|data: &[u8]| {
+    let text = String::from_utf8_lossy(data);
+    for id in [31001, 33008, 6329, 656, 657] {
+        let entries = parse(id, &text);
+        assert!(!entries.is_empty(), "parse gives at least one entry");
+        for fields in entries {
+            assert_eq!(
+                fields.source_anchor,
+                fields.source_anchor_b64.as_deref().and_then(decode_anchor),
+                "anchor is the decoded base64"
+            );
+            let event = Event {
+                time: Default::default(),
+                machine: text.to_string(),
+                channel: "Application".into(),
+                provider: "PasswordResetService".into(),
+                event_id: id,
+                level: 2,
+                audit: None,
+                origin: EventOrigin {
+                    file: Arc::from("fuzz.evtx"),
+                    record_id: 1,
+                },
+                kind: EventKind::WritebackFailure,
+                message: text.to_string(),
+                fields,
+            };
+            let view = event.view();
+            assert!(
+                !view.summary.chars().any(char::is_control),
+                "summary is sanitized"
+            );
+            assert!(
+                !view.machine.chars().any(char::is_control),
+                "machine is sanitized"
+            );
+        }
+    }
+});
