@@ -421,3 +421,35 @@ fn the_snapshot_command_captures_users_a_snapshot_source_reads_back() {
     assert!(text.starts_with("{\"format\":\"resetlens.snapshot/1\""));
     assert!(!text.contains(&lab.admin_password()));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_connector_can_be_named_in_every_form_or_is_reported_missing() {
+    let lab = Lab::get();
+    let sid = lab.admin().await.sid_of(&lab.connector_dn).await.to_string();
+    for form in [
+        lab.connector.clone(),
+        lab.connector_upn(),
+        lab.connector_dn.clone(),
+        sid,
+    ] {
+        let mut args = lab.admin_source_args();
+        args.connector = Some(form.clone());
+        let dir = load(&args, users(&["alice"])).await.expect("read");
+        let found = dir
+            .connector
+            .account()
+            .unwrap_or_else(|| panic!("{form}: {:?}", dir.connector));
+        assert_eq!(found.dn, lab.connector_dn, "{form}");
+    }
+    let mut args = lab.admin_source_args();
+    args.connector = Some("MSOL_doesnotexist".into());
+    let dir = load(&args, users(&["alice"]))
+        .await
+        .expect("a missing connector is a finding, not an error");
+    assert_eq!(
+        dir.connector,
+        ConnectorLookup::NotFound {
+            wanted: "MSOL_doesnotexist".into()
+        }
+    );
+}
