@@ -8,73 +8,19 @@
 //! Needs `.ci/samba-lab.sh start`; fails loudly without it.
 
 mod common;
+mod diagnose_lab_support;
 
 use std::process::Command;
 
-use common::{Admin, Lab, PROTECTED_OU_DACL, PROTECTED_USER_DACL, RESET_PASSWORD};
+use common::{Lab, PROTECTED_OU_DACL, PROTECTED_USER_DACL, RESET_PASSWORD};
+use diagnose_lab_support::{live_args, new_user_in, test_user};
 use serde_json::Value;
-
-/// The lab's user for this test: in its own OU, with its own PSO.
-async fn test_user(lab: &Lab, admin: &mut Admin, prefix: &str) -> (String, String) {
-    let ou = admin.create_ou(&Lab::unique("rlou"), &lab.base_dn).await;
-    new_user_in(lab, admin, prefix, &ou).await
-}
-
-async fn new_user_in(lab: &Lab, admin: &mut Admin, prefix: &str, parent: &str) -> (String, String) {
-    let sam = Lab::unique(prefix);
-    let dn = admin.create_user(&sam, parent).await;
-    let pso = Lab::unique("rlpso");
-    samba_tool(
-        lab,
-        &[
-            "domain",
-            "passwordsettings",
-            "pso",
-            "create",
-            &pso,
-            "5",
-            "--min-pwd-age=0",
-            "--account-lockout-threshold=2",
-            "--account-lockout-duration=30",
-            "--reset-account-lockout-after=30",
-        ],
-    );
-    samba_tool(lab, &["domain", "passwordsettings", "pso", "apply", &pso, &sam]);
-    (sam, dn)
-}
-
-fn samba_tool(lab: &Lab, args: &[&str]) {
-    let out = Command::new("samba-tool")
-        .args(args)
-        .args(["-H", "ldap://127.0.0.1", "-U", "Administrator"])
-        .env("PASSWD", lab.admin_password())
-        .output()
-        .unwrap_or_else(|e| panic!("cannot run samba-tool (the lab installs it): {e}"));
-    assert!(
-        out.status.success(),
-        "samba-tool {args:?}: {}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
 
 /// The real binary, live over LDAPS as Administrator with the lab CA.
 fn diagnose(lab: &Lab, user: &str) -> (i32, Value) {
     let out = Command::new(env!("CARGO_BIN_EXE_resetlens"))
-        .args([
-            "diagnose",
-            user,
-            "--format",
-            "json",
-            "--ldap-url",
-            &lab.ldaps_url,
-            "--bind-dn",
-            &lab.admin_upn,
-        ])
-        .arg("--password-file")
-        .arg(&lab.admin_password_file)
-        .arg("--ca-cert")
-        .arg(&lab.ca_cert)
+        .args(["diagnose", user, "--format", "json"])
+        .args(live_args(lab))
         .env("XDG_CONFIG_HOME", "/nonexistent-resetlens-test")
         .output()
         .expect("run resetlens");

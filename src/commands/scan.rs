@@ -12,6 +12,7 @@ use super::diagnose::read_events;
 use crate::app::{CommandError, Outcome};
 use crate::cli::{ScanArgs, ScanFormat, SourceArgs};
 use crate::config::SourceConfig;
+use crate::diagnosis::access::AccessCache;
 use crate::diagnosis::{self, DiagnosisInput};
 use crate::directory::{self, block_on, DirectoryError};
 use crate::report::scan::{ScanRow, ScanTotals, ScanWriter};
@@ -23,6 +24,7 @@ pub fn run(args: &ScanArgs, source: &SourceArgs) -> Result<Outcome, CommandError
     let mut writer = ScanWriter::new(io::BufWriter::new(stdout), args.format).map_err(internal)?;
     let mut progress = Progress::new(io::stderr().is_terminal());
     let now = Utc::now();
+    let mut cache = AccessCache::default();
 
     // Outer error: the directory failed; inner error: writing the output failed.
     let walked: Result<io::Result<()>, DirectoryError> = block_on(async {
@@ -35,13 +37,16 @@ pub fn run(args: &ScanArgs, source: &SourceArgs) -> Result<Outcome, CommandError
                 } else {
                     diagnosis::relevant_events(&events, user)
                 };
-                let d = diagnosis::diagnose(&DiagnosisInput {
-                    directory: context,
-                    user,
-                    events: &mine,
-                    at: cfg.at,
-                    now,
-                });
+                let d = diagnosis::diagnose_with(
+                    &DiagnosisInput {
+                        directory: context,
+                        user,
+                        events: &mine,
+                        at: cfg.at,
+                        now,
+                    },
+                    &mut cache,
+                );
                 let row = ScanRow::of(&d);
                 if let Err(e) = writer.row(&row) {
                     return Ok(Err(e));

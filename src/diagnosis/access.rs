@@ -3,44 +3,147 @@
 //! security module's access check on the stored descriptors. Descriptors that were not read or do
 //! not parse become evaluation gaps, never "no rights".
 
+use std::sync::Arc;
+
 use super::facts::AccessFacts;
 use super::model::{not_granted, DecidingAce, Effect, InheritanceSection, RightDecision, RightsSection};
 use crate::directory::{blocked_at, Directory, DirectoryUser};
 use crate::security::access::{check, Principal, Right};
 use crate::security::{names, SecurityDescriptor, Sid};
 
+/// How many distinct user descriptors an `AccessCache` keeps.
+const CACHE_CAPACITY: usize = 64;
+
+/// Descriptors already parsed and evaluated for the connector, for diagnosing many users of one
+/// directory (a scan): users of an OU carry byte-identical descriptors, so most users cost one
+/// comparison instead of a parse and four access checks. Valid for one `Directory` only (its
+/// connector and domain root); bounded, oldest entries replaced first.
+#[derive(Debug, Default)]
+pub struct AccessCache {
+    users: Vec<Evaluated>,
+    next: usize,
+    domain: Option<DomainDecision>,
+}
+
+/// The domain root's descriptor (as read, if at all) and Unexpire Password decided on it, or why
+/// it could not be.
+type DomainDecision = (Option<Arc<[u8]>>, Result<RightDecision, String>);
+
+#[derive(Debug)]
+struct Evaluated {
+    bytes: Arc<[u8]>,
+    sd: Result<SecurityDescriptor, String>,
+    /// Reset Password, Change Password, Write lockoutTime, Write pwdLastSet for the connector.
+    rights: [RightDecision; 4],
+}
+
+fn same_bytes(a: &Arc<[u8]>, b: &Arc<[u8]>) -> bool {
+    Arc::ptr_eq(a, b) || a[..] == b[..]
+}
+
+fn parse(bytes: &[u8], what: &str) -> Result<SecurityDescriptor, String> {
+    SecurityDescriptor::parse(bytes)
+        .map_err(|e| format!("the {what} nTSecurityDescriptor does not parse: {e}"))
+}
+
+fn not_read(what: &str) -> String {
+    format!("the {what} nTSecurityDescriptor was not read (can the bind account read it?)")
+}
+
+/// The user's rights, inheritance and "cannot change password" for one user, with no cache.
 pub fn assess(directory: &Directory, user: &DirectoryUser) -> AccessFacts {
+    assess_cached(directory, user, &mut AccessCache::default())
+}
+
+/// `assess`, reusing what `cache` already evaluated for the same descriptors of `directory`.
+pub fn assess_cached(directory: &Directory, user: &DirectoryUser, cache: &mut AccessCache) -> AccessFacts {
     let domain_sid = Some(&directory.domain.sid);
     let trustee = |sid: &Sid| match directory.names.get(sid) {
         Some(name) => name.clone(),
         None => names::well_known_name(sid, domain_sid).map_or_else(|| sid.to_string(), str::to_string),
     };
-    let parsed = |bytes: Option<&[u8]>, what: &str| match bytes {
-        None => Err(format!(
-            "the {what} nTSecurityDescriptor was not read (can the bind account read it?)"
-        )),
-        Some(b) => SecurityDescriptor::parse(b)
-            .map_err(|e| format!("the {what} nTSecurityDescriptor does not parse: {e}")),
-    };
-    let user_sd = parsed(user.security_descriptor.as_deref(), "user's");
-    let domain_sd = parsed(directory.domain.security_descriptor.as_deref(), "domain root's");
     let connector = directory
         .connector
         .account()
         .map(|c| Principal::account(&c.sid, &c.token_groups, false));
+    let decide = |sd: &SecurityDescriptor, right| match &connector {
+        Some(p) => check(sd, p, right, domain_sid, &trustee),
+        None => not_granted(),
+    };
 
-    let decide = |sd: &Result<SecurityDescriptor, String>, right| match (sd, &connector) {
-        (Ok(sd), Some(p)) => check(sd, p, right, domain_sid, &trustee),
-        _ => not_granted(),
+    let domain_bytes = directory.domain.security_descriptor.clone();
+    let domain_known = cache
+        .domain
+        .as_ref()
+        .is_some_and(|(b, _)| match (b, &domain_bytes) {
+            (Some(a), Some(b)) => same_bytes(a, b),
+            (None, None) => true,
+            _ => false,
+        });
+    if !domain_known {
+        let decision = match domain_bytes.as_deref() {
+            None => Err(not_read("domain root's")),
+            Some(b) => parse(b, "domain root's").map(|sd| decide(&sd, Right::UnexpirePassword)),
+        };
+        cache.domain = Some((domain_bytes, decision));
+    }
+    let (unexpire_password, domain_gap) = match cache.domain.as_ref().map(|(_, d)| d) {
+        Some(Ok(d)) => (d.clone(), None),
+        Some(Err(gap)) => (not_granted(), Some(gap.clone())),
+        None => (not_granted(), None),
     };
-    let rights = RightsSection {
-        reset_password: decide(&user_sd, Right::ResetPassword),
-        change_password: decide(&user_sd, Right::ChangePassword),
-        write_lockout_time: decide(&user_sd, Right::WriteLockoutTime),
-        write_pwd_last_set: decide(&user_sd, Right::WritePwdLastSet),
-        unexpire_password: decide(&domain_sd, Right::UnexpirePassword),
+
+    let Some(bytes) = &user.security_descriptor else {
+        return AccessFacts {
+            inheritance: InheritanceSection {
+                dacl_protected: false,
+                blocked_at: blocked_at(directory, user),
+            },
+            rights: RightsSection {
+                reset_password: not_granted(),
+                change_password: not_granted(),
+                write_lockout_time: not_granted(),
+                write_pwd_last_set: not_granted(),
+                unexpire_password,
+            },
+            cannot_change_password: None,
+            user_gap: Some(not_read("user's")),
+            domain_gap,
+        };
     };
-    let cannot_change_password = match (&user_sd, &user.object_sid) {
+    let index = match cache.users.iter().position(|e| same_bytes(&e.bytes, bytes)) {
+        Some(i) => i,
+        None => {
+            let sd = parse(bytes, "user's");
+            let rights = [
+                Right::ResetPassword,
+                Right::ChangePassword,
+                Right::WriteLockoutTime,
+                Right::WritePwdLastSet,
+            ]
+            .map(|r| sd.as_ref().map_or_else(|_| not_granted(), |sd| decide(sd, r)));
+            let entry = Evaluated {
+                bytes: bytes.clone(),
+                sd,
+                rights,
+            };
+            if cache.users.len() < CACHE_CAPACITY {
+                cache.users.push(entry);
+                cache.users.len() - 1
+            } else {
+                let i = cache.next;
+                cache.next = (cache.next + 1) % CACHE_CAPACITY;
+                cache.users[i] = entry;
+                i
+            }
+        }
+    };
+    let Some(entry) = cache.users.get(index) else {
+        return assess(directory, user);
+    };
+    let [reset_password, change_password, write_lockout_time, write_pwd_last_set] = entry.rights.clone();
+    // Depends on the user's own SID and groups, so it is decided per user.
+    let cannot_change_password = match (&entry.sd, &user.object_sid) {
         (Ok(sd), Some(sid)) => {
             let me = Principal::account(sid, user.token_groups.as_deref().unwrap_or_default(), true);
             denied_to_everyone_or_self(sd, check(sd, &me, Right::ChangePassword, domain_sid, &trustee))
@@ -49,13 +152,19 @@ pub fn assess(directory: &Directory, user: &DirectoryUser) -> AccessFacts {
     };
     AccessFacts {
         inheritance: InheritanceSection {
-            dacl_protected: user_sd.as_ref().is_ok_and(SecurityDescriptor::dacl_protected),
+            dacl_protected: entry.sd.as_ref().is_ok_and(SecurityDescriptor::dacl_protected),
             blocked_at: blocked_at(directory, user),
         },
-        rights,
+        rights: RightsSection {
+            reset_password,
+            change_password,
+            write_lockout_time,
+            write_pwd_last_set,
+            unexpire_password,
+        },
         cannot_change_password,
-        user_gap: user_sd.err(),
-        domain_gap: domain_sd.err(),
+        user_gap: entry.sd.as_ref().err().cloned(),
+        domain_gap,
     }
 }
 
@@ -69,8 +178,6 @@ fn denied_to_everyone_or_self(sd: &SecurityDescriptor, decision: RightDecision) 
 
 #[cfg(test)]
 mod tests {
-    use std::sync::Arc;
-
     use super::*;
     use crate::diagnosis::testing::{directory, CONNECTOR_SID, DOMAIN_SID};
 
@@ -126,6 +233,30 @@ mod tests {
         assert!(a.cannot_change_password.unwrap().sddl.contains(";;PS)"));
         u.security_descriptor = sd(&format!("O:DAG:DAD:(OA;;CR;{CHANGE};;PS)(OA;;CR;{CHANGE};;WD)"));
         assert_eq!(assess(&dir, &u).cannot_change_password, None);
+    }
+
+    #[test]
+    fn the_cache_gives_the_same_answers_and_reuses_identical_descriptors() {
+        let mut dir = directory();
+        dir.domain.security_descriptor = sd("O:DAG:DAD:(OA;;CR;ccc2dc7d-a6ad-4a7a-8846-c04e3cc53501;;AU)");
+        let inheriting = sd(&format!(
+            "O:DAG:DAD:AI(OA;CIID;CR;{RESET};{USER_CLASS};{CONNECTOR_SID})"
+        ));
+        let denied = sd(&format!(
+            "O:DAG:DAD:PAI(OD;;CR;{RESET};;{CONNECTOR_SID})(OD;;CR;{CHANGE};;PS)"
+        ));
+        let mut cache = AccessCache::default();
+        for (i, bytes) in [&inheriting, &denied, &inheriting, &None, &denied]
+            .into_iter()
+            .enumerate()
+        {
+            let mut u = dir.users[0].clone();
+            // A copy with equal bytes but another allocation must hit the same entry.
+            u.security_descriptor = bytes.as_deref().map(|b| Arc::from(b.to_vec()));
+            u.dn = format!("CN=u{i},OU=Staff,DC=contoso,DC=test");
+            assert_eq!(assess_cached(&dir, &u, &mut cache), assess(&dir, &u), "user {i}");
+        }
+        assert_eq!(cache.users.len(), 2);
     }
 
     #[test]

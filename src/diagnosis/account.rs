@@ -13,7 +13,8 @@ use crate::directory::{uac, DirectoryUser};
 pub enum LockoutBasis {
     /// The DC's msDS-User-Account-Control-Computed LOCKOUT bit.
     Computed,
-    /// lockoutTime and the effective lockout duration (the computed attribute was not read).
+    /// lockoutTime and the effective lockout duration: the computed attribute was not read, or it
+    /// describes the capture time while the evaluation is at another instant.
     LockoutRule,
 }
 
@@ -36,10 +37,18 @@ const TRUST_BITS: u32 =
     uac::INTERDOMAIN_TRUST_ACCOUNT | uac::WORKSTATION_TRUST_ACCOUNT | uac::SERVER_TRUST_ACCOUNT;
 
 impl AccountState {
-    pub fn at(user: &DirectoryUser, policy: &EffectivePolicy, at: DateTime<Utc>) -> AccountState {
+    /// The state at `at`. `computed_is_current`: the constructed msDS-User-Account-Control-Computed
+    /// was read at (about) `at`; when evaluating another instant (`--at`, a past attempt) the
+    /// lockout is recomputed from lockoutTime instead.
+    pub fn at(
+        user: &DirectoryUser,
+        policy: &EffectivePolicy,
+        at: DateTime<Utc>,
+        computed_is_current: bool,
+    ) -> AccountState {
         let uac = user.user_account_control;
         let by_rule = lockout_rule(uac, user.lockout_time, policy.lockout_duration_raw, at);
-        let (locked_out, lockout_basis) = match user.uac_computed {
+        let (locked_out, lockout_basis) = match user.uac_computed.filter(|_| computed_is_current) {
             Some(c) => (c & uac::LOCKOUT != 0, LockoutBasis::Computed),
             None => (by_rule, LockoutBasis::LockoutRule),
         };
@@ -117,11 +126,15 @@ mod tests {
         let mut u = user("a");
         u.lockout_time = to_filetime(ts("2026-11-24T08:00:00Z"));
         u.uac_computed = Some(0);
-        let s = AccountState::at(&u, &policy, ts("2026-11-24T08:01:00Z"));
+        let s = AccountState::at(&u, &policy, ts("2026-11-24T08:01:00Z"), true);
         assert!(!s.locked_out);
         assert_eq!(s.lockout_basis, LockoutBasis::Computed);
+        // Evaluating another instant than the capture: the rule, not the captured bit.
+        let s = AccountState::at(&u, &policy, ts("2026-11-24T08:01:00Z"), false);
+        assert!(s.locked_out);
+        assert_eq!(s.lockout_basis, LockoutBasis::LockoutRule);
         u.uac_computed = None;
-        let s = AccountState::at(&u, &policy, ts("2026-11-24T08:01:00Z"));
+        let s = AccountState::at(&u, &policy, ts("2026-11-24T08:01:00Z"), true);
         assert!(s.locked_out);
         assert_eq!(s.lockout_basis, LockoutBasis::LockoutRule);
         assert_eq!(
@@ -137,12 +150,12 @@ mod tests {
         let mut u = user("a");
         u.user_account_control = 0x202;
         u.pwd_last_set = Some(0);
-        let s = AccountState::at(&u, &policy, ts("2026-11-24T08:00:00Z"));
+        let s = AccountState::at(&u, &policy, ts("2026-11-24T08:00:00Z"), true);
         assert!(!s.enabled);
         assert!(s.must_change_password);
         assert_eq!(s.pwd_last_set_instant(), None);
         u.user_account_control = 0x10200;
-        let s = AccountState::at(&u, &policy, ts("2026-11-24T08:00:00Z"));
+        let s = AccountState::at(&u, &policy, ts("2026-11-24T08:00:00Z"), true);
         assert!(s.enabled && s.password_never_expires && !s.must_change_password);
         assert_eq!(to_interval(Duration::minutes(30)), THIRTY_MIN);
     }

@@ -9,7 +9,7 @@ use super::account::AccountState;
 use super::model::{DecidingAce, EvaluatedAtSource, InheritanceSection, RightsSection};
 use super::policy::EffectivePolicy;
 use crate::directory::{dn, ConnectorAccount, Directory, DirectoryUser};
-use crate::events::correlate::Attempt;
+use crate::events::correlate::{Attempt, Operation};
 use crate::events::{Event, EventKind};
 use crate::security::{names, Sid};
 
@@ -50,6 +50,28 @@ impl Facts<'_> {
     pub fn connector(&self) -> Option<&ConnectorAccount> {
         self.directory.connector.account()
     }
+
+    /// The user's most recent writeback attempt.
+    pub fn latest_attempt(&self) -> Option<&Attempt> {
+        self.attempts.iter().max_by_key(|a| a.started)
+    }
+
+    /// Whether the most recent attempt was a password change (the user knew the old password),
+    /// which lockout and "cannot change password" stop, unlike a reset.
+    pub fn latest_is_change(&self) -> bool {
+        self.latest_attempt()
+            .is_some_and(|a| a.operation == Operation::Change)
+    }
+}
+
+/// The user's attempt whose TrackingId `e` carries (service errors name no user, only that).
+pub fn attempt_of<'a>(attempts: &'a [Attempt], e: &Event) -> Option<&'a Attempt> {
+    let tid = e.fields.tracking_id.as_deref()?;
+    attempts.iter().find(|a| {
+        a.tracking_id
+            .as_deref()
+            .is_some_and(|t| t.eq_ignore_ascii_case(tid))
+    })
 }
 
 /// The protected groups (AdminSDHolder) the user is in, by display name, and whether that was
@@ -108,9 +130,12 @@ fn builtin(rid: u32) -> Option<Sid> {
 }
 
 /// The contract's evaluation instant: `--at`, else the latest failed writeback event, else now.
+/// A failed event is the user's failure or sync-engine event, or a service error that carries
+/// the TrackingId of one of the user's attempts.
 pub fn evaluation_instant(
     requested: Option<DateTime<Utc>>,
     events: &[Event],
+    attempts: &[Attempt],
     now: DateTime<Utc>,
 ) -> (DateTime<Utc>, EvaluatedAtSource) {
     if let Some(at) = requested {
@@ -118,7 +143,11 @@ pub fn evaluation_instant(
     }
     let latest_failed_attempt = events
         .iter()
-        .filter(|e| matches!(e.kind, EventKind::WritebackFailure | EventKind::SyncEngine))
+        .filter(|e| match e.kind {
+            EventKind::WritebackFailure | EventKind::SyncEngine => true,
+            EventKind::WritebackServiceError => attempt_of(attempts, e).is_some(),
+            _ => false,
+        })
         .map(|e| e.time)
         .max();
     match latest_failed_attempt {
@@ -170,15 +199,15 @@ mod tests {
             event(33008, EventKind::WritebackFailure, "2026-11-24T10:00:00Z"),
         ];
         assert_eq!(
-            evaluation_instant(Some(now), &evs, now),
+            evaluation_instant(Some(now), &evs, &[], now),
             (now, EvaluatedAtSource::Requested)
         );
         assert_eq!(
-            evaluation_instant(None, &evs, now),
+            evaluation_instant(None, &evs, &[], now),
             (ts("2026-11-24T10:00:00Z"), EvaluatedAtSource::LatestFailedAttempt)
         );
         assert_eq!(
-            evaluation_instant(None, &evs[1..2], now),
+            evaluation_instant(None, &evs[1..2], &[], now),
             (now, EvaluatedAtSource::Now)
         );
     }

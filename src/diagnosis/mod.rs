@@ -23,9 +23,10 @@ pub use model::{Diagnosis, Finding, Severity, Verdict};
 use crate::directory::{ConnectorLookup, Directory, DirectoryUser};
 use crate::events::correlate::{self, CorrelationSettings, UserKey};
 use crate::events::{Event, EventKind};
+use access::AccessCache;
 use account::AccountState;
 use facts::Facts;
-use model::{AccountSection, ConnectorSection, PolicySection, UserSection, SCHEMA};
+use model::{AccountSection, ConnectorSection, EvaluatedAtSource, PolicySection, UserSection, SCHEMA};
 use policy::EffectivePolicy;
 
 /// What one diagnosis reads.
@@ -40,15 +41,37 @@ pub struct DiagnosisInput<'a> {
     pub now: DateTime<Utc>,
 }
 
+/// How far around the user's own events the service's errors are shown with them.
+const SERVICE_CONTEXT_HOURS: i64 = 1;
+
 /// The events a diagnosis of `user` reads, oldest first: the user's own (correlated by the events
-/// module) and the writeback service's state and errors, which name no user but fail everyone's
-/// attempts (stopped, offboarded, connectivity, crypto).
+/// module), the writeback service's stop/offboard/start, and the service's errors within an hour
+/// of the user's own events that name no other user (they fail everyone's attempts: connectivity,
+/// crypto).
 pub fn relevant_events(all: &[Event], user: &DirectoryUser) -> Vec<Event> {
-    let mut out: Vec<Event> = correlate::events_for_user(all, user)
-        .into_iter()
-        .chain(all.iter().filter(|e| is_service_event(e)))
-        .cloned()
-        .collect();
+    let own = correlate::events_for_user(all, user);
+    let span = own
+        .iter()
+        .map(|e| e.time)
+        .min()
+        .zip(own.iter().map(|e| e.time).max());
+    let margin = chrono::Duration::hours(SERVICE_CONTEXT_HOURS);
+    let someone_else = |e: &Event| {
+        e.fields.user_principal_name.as_deref().is_some_and(|upn| {
+            !user
+                .user_principal_name
+                .as_deref()
+                .is_some_and(|mine| mine.eq_ignore_ascii_case(upn))
+        })
+    };
+    let service = all.iter().filter(|e| match e.kind {
+        EventKind::WritebackService => matches!(e.event_id, 31013 | 31015 | 31016),
+        EventKind::WritebackServiceError => {
+            !someone_else(e) && span.is_some_and(|(lo, hi)| e.time >= lo - margin && e.time <= hi + margin)
+        }
+        _ => false,
+    });
+    let mut out: Vec<Event> = own.into_iter().chain(service).cloned().collect();
     out.sort_by(|a, b| {
         (a.time, &a.origin.file, a.origin.record_id).cmp(&(b.time, &b.origin.file, b.origin.record_id))
     });
@@ -56,34 +79,35 @@ pub fn relevant_events(all: &[Event], user: &DirectoryUser) -> Vec<Event> {
     out
 }
 
-/// Service-wide writeback events: errors, and the stop/offboard/start that bracket an outage.
-fn is_service_event(e: &Event) -> bool {
-    e.kind == EventKind::WritebackServiceError
-        || matches!(e.event_id, 31013 | 31015 | 31016) && e.kind == EventKind::WritebackService
-}
-
 /// Diagnoses one user: decode the facts once, run the rules, settle the verdict.
 pub fn diagnose(input: &DiagnosisInput) -> Diagnosis {
+    diagnose_with(input, &mut AccessCache::default())
+}
+
+/// `diagnose` for many users of one directory (a scan): `cache` keeps descriptors already
+/// evaluated, so users sharing a descriptor are not parsed and checked again.
+pub fn diagnose_with(input: &DiagnosisInput, cache: &mut AccessCache) -> Diagnosis {
     let (dir, user) = (input.directory, input.user);
-    let (at, at_source) = facts::evaluation_instant(input.at, input.events, input.now);
-    let policy = EffectivePolicy::for_user(dir, user);
-    let (protected_groups, membership_transitive) = facts::protected_membership(dir, user);
     let connector = dir.connector.account();
     let settings = CorrelationSettings {
         connector_sam: connector.map(|c| c.sam_account_name.clone()),
         connector_sid: connector.map(|c| c.sid.clone()),
         ..CorrelationSettings::default()
     };
+    let attempts = correlate::attempts(input.events, &UserKey::from_user(user), &settings);
+    let (at, at_source) = facts::evaluation_instant(input.at, input.events, &attempts, input.now);
+    let policy = EffectivePolicy::for_user(dir, user);
+    let (protected_groups, membership_transitive) = facts::protected_membership(dir, user);
     let f = Facts {
         directory: dir,
         user,
         events: input.events,
-        attempts: correlate::attempts(input.events, &UserKey::from_user(user), &settings),
+        attempts,
         at,
         at_source,
-        account: AccountState::at(user, &policy, at),
+        account: AccountState::at(user, &policy, at, at_source == EvaluatedAtSource::Now),
         policy,
-        access: access::assess(dir, user),
+        access: access::assess_cached(dir, user, cache),
         protected_groups,
         membership_transitive,
     };
@@ -160,7 +184,7 @@ fn connector_section(f: &Facts) -> ConnectorSection {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use testing::{directory, event};
+    use testing::{directory, event, ts};
 
     #[test]
     fn relevant_events_are_the_users_and_the_services_in_order() {
@@ -172,8 +196,22 @@ mod tests {
         let mut heartbeat = event(31019, EventKind::WritebackService, "2026-11-24T06:30:00Z");
         heartbeat.fields = Default::default();
         let mine = event(33004, EventKind::WritebackFailure, "2026-11-24T08:00:00Z");
-        let all = [mine.clone(), other, heartbeat, stopped.clone()];
+        let mut bus = event(32002, EventKind::WritebackServiceError, "2026-11-24T08:30:00Z");
+        bus.fields = Default::default();
+        let mut bus_for_bob = bus.clone();
+        bus_for_bob.fields.user_principal_name = Some("bob@contoso.test".into());
+        let mut bus_long_before = bus.clone();
+        bus_long_before.time = ts("2026-11-24T03:00:00Z");
+        let all = [
+            mine.clone(),
+            other,
+            heartbeat,
+            stopped.clone(),
+            bus.clone(),
+            bus_for_bob,
+            bus_long_before,
+        ];
         let got = relevant_events(&all, &dir.users[0]);
-        assert_eq!(got, vec![stopped, mine]);
+        assert_eq!(got, vec![stopped, mine, bus]);
     }
 }

@@ -185,7 +185,7 @@ pub fn facts<'a>(dir: &'a Directory, events: &'a [Event], at: &str) -> Facts<'a>
         attempts: correlate::attempts(events, &UserKey::from_user(user), &settings),
         at,
         at_source: EvaluatedAtSource::Requested,
-        account: AccountState::at(user, &policy, at),
+        account: AccountState::at(user, &policy, at, true),
         policy,
         access: healthy_access(),
         protected_groups: vec![],

@@ -107,6 +107,7 @@ fn summary(f: &Facts, primary: Option<&Finding>, findings: &[Finding], can_succe
             let until = f.account.pwd_last_set_instant().map(|s| when(s + f.policy.min_pwd_age()));
             format!("{who}'s password was changed too recently: the on-premises minimum password age blocks another reset until {}.", until.unwrap_or_default())
         }
+        "account-locked" if f.latest_is_change() => format!("{who}'s account is locked out on-premises, and a password change is refused while it is locked: unlock it, or use \"forgot my password\", which unlocks it."),
         "account-locked" => format!("{who}'s account is locked out on-premises and {connector} may not unlock it."),
         code if code.starts_with("event-") && p.severity == Severity::Warning => format!(
             "The last writeback attempt for {who} failed ({}), but the directory looks fine now: it was fixed since or another DC handled it, so try again.",

@@ -128,7 +128,13 @@ pub fn render(d: &Diagnosis, out: &mut impl Write) -> io::Result<()> {
         code(&d.connector.account),
         d.connector.sid.as_deref().map_or(String::new(), code)
     )?;
-    for (name, check) in rights_rows(&d.rights) {
+    if d.connector.sid.is_none() {
+        writeln!(out, "| Connector rights | not evaluated | no connector account |")?;
+    }
+    for (name, check) in rights_rows(&d.rights)
+        .into_iter()
+        .filter(|_| d.connector.sid.is_some())
+    {
         let mark = if check.allowed { "✅" } else { "❌" };
         let ace = check
             .deciding_ace

@@ -120,7 +120,13 @@ pub fn render(d: &Diagnosis, style: Style, out: &mut impl Write) -> io::Result<(
             .as_deref()
             .map_or(String::new(), |sid| format!(" ({})", line(sid)))
     )?;
-    for (name, check) in rights_rows(&d.rights) {
+    if d.connector.sid.is_none() {
+        writeln!(out, "  {}", s.dim("rights not evaluated: no connector account"))?;
+    }
+    for (name, check) in rights_rows(&d.rights)
+        .into_iter()
+        .filter(|_| d.connector.sid.is_some())
+    {
         let mark = if check.allowed {
             s.ok("✓")
         } else {
@@ -219,6 +225,27 @@ mod tests {
     #[test]
     fn healthy_user_snapshot() {
         insta::assert_snapshot!(rendered(&healthy_diagnosis(), false));
+    }
+
+    #[test]
+    fn missing_connector_says_rights_were_not_evaluated() {
+        use crate::diagnosis::testing::{directory, facts, ts};
+        use crate::directory::ConnectorLookup;
+        let mut dir = directory();
+        dir.connector = ConnectorLookup::NotFound {
+            wanted: "MSOL_*".into(),
+        };
+        let d = crate::diagnosis::report(
+            &facts(&dir, &[], "2026-11-24T08:00:00Z"),
+            ts("2026-11-25T12:00:00Z"),
+        );
+        let out = rendered(&d, false);
+        assert!(
+            out.contains("rights not evaluated: no connector account"),
+            "{out}"
+        );
+        assert!(!out.contains("Reset Password"), "{out}");
+        assert_eq!(d.verdict.primary_cause.as_deref(), Some("connector-not-found"));
     }
 
     #[test]

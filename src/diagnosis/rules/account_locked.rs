@@ -1,7 +1,8 @@
 //! `account-locked`: decided from msDS-User-Account-Control-Computed, else the MS-ADTS LO rule with
 //! the effective lockout duration (see `diagnosis::account`), never from lockoutTime alone. A reset
-//! unlocks the account when the connector may write lockoutTime, so it blocks only without that
-//! right; password changes fail either way (33006).
+//! unlocks the account when the connector may write lockoutTime, so it blocks a reset only without
+//! that right; a password change fails either way (33006), so it blocks when the user's latest
+//! attempt was a change.
 
 use super::{event_line, when};
 use crate::diagnosis::account::LockoutBasis;
@@ -17,7 +18,7 @@ pub fn check(f: &Facts) -> Vec<Finding> {
     }
     let n = Names::of(f);
     let can_unlock = f.access.rights.write_lockout_time.allowed;
-    let severity = if can_unlock {
+    let severity = if can_unlock && !f.latest_is_change() {
         Severity::Warning
     } else {
         Severity::Blocker
@@ -27,7 +28,11 @@ pub fn check(f: &Facts) -> Vec<Finding> {
         severity,
         format!("The account is locked out (at {})", when(f.at)),
     )
-    .detail(if can_unlock {
+    .detail(if f.latest_is_change() {
+        "The user's latest writeback was a password change, which a locked-out account refuses (33006) \
+         until the lockout ends or an administrator unlocks it; a reset (\"forgot my password\") would \
+         also unlock it when the connector may write lockoutTime."
+    } else if can_unlock {
         "A writeback reset also unlocks the account (the connector may write lockoutTime), but a cloud \
          password change fails with 33006 until the lockout ends or an administrator unlocks it."
     } else {
@@ -94,7 +99,7 @@ mod tests {
         dir.users[0].uac_computed = None;
         dir.users[0].lockout_time = to_filetime(ts("2026-11-24T07:50:00Z"));
         let mut f = facts(&dir, &[], "2026-11-24T08:00:00Z");
-        f.account = AccountState::at(f.user, &f.policy, f.at);
+        f.account = AccountState::at(f.user, &f.policy, f.at, true);
         let out = check(&f);
         assert_eq!(codes(&out), ["account-locked"]);
         assert_eq!(out[0].severity, Severity::Warning);
@@ -104,5 +109,22 @@ mod tests {
             .any(|e| e.contains("2026-11-24 08:20:00 UTC")));
         f.access.rights.write_lockout_time.allowed = false;
         assert_eq!(check(&f)[0].severity, Severity::Blocker);
+    }
+
+    #[test]
+    fn a_locked_users_password_change_is_blocked_even_when_a_reset_would_unlock() {
+        use crate::diagnosis::testing::event;
+        use crate::events::EventKind;
+        let mut dir = directory();
+        dir.users[0].uac_computed = Some(0x10);
+        let evs = [
+            event(31006, EventKind::WritebackChangeStart, "2026-11-24T07:59:59Z"),
+            event(33006, EventKind::WritebackFailure, "2026-11-24T08:00:00Z"),
+        ];
+        let f = facts(&dir, &evs, "2026-11-24T08:00:00Z");
+        assert!(f.latest_is_change());
+        let out = check(&f);
+        assert_eq!(out[0].severity, Severity::Blocker);
+        assert!(out[0].detail.contains("password change"));
     }
 }

@@ -1,6 +1,7 @@
 //! `user-cannot-change-password`: "User cannot change password" is not a userAccountControl bit but
 //! deny ACEs on Change Password for Everyone and SELF. It stops cloud password *changes* (6329,
-//! hr=0x80230619), not resets, so it is a warning.
+//! hr=0x80230619), not resets: a blocker when the user's latest attempt was a change, else a
+//! warning.
 
 use super::ace_line;
 use crate::diagnosis::facts::Facts;
@@ -12,9 +13,14 @@ pub fn check(f: &Facts) -> Vec<Finding> {
         return vec![];
     };
     let n = Names::of(f);
+    let severity = if f.latest_is_change() {
+        Severity::Blocker
+    } else {
+        Severity::Warning
+    };
     vec![Finding::new(
         "user-cannot-change-password",
-        Severity::Warning,
+        severity,
         "\"User cannot change password\" is set",
     )
     .detail(
@@ -52,5 +58,25 @@ mod tests {
         assert_eq!(codes(&out), ["user-cannot-change-password"]);
         assert_eq!(out[0].severity, Severity::Warning);
         assert!(out[0].evidence[0].contains("(OD;;CR;ab721a53"));
+    }
+
+    #[test]
+    fn blocks_when_the_latest_attempt_was_a_change() {
+        use crate::diagnosis::testing::event;
+        use crate::events::EventKind;
+        let dir = directory();
+        let evs = [
+            event(31006, EventKind::WritebackChangeStart, "2026-11-24T07:59:59Z"),
+            event(31008, EventKind::WritebackFailure, "2026-11-24T08:00:00Z"),
+        ];
+        let mut f = facts(&dir, &evs, "2026-11-24T08:00:00Z");
+        f.access.cannot_change_password = Some(DecidingAce {
+            sddl: "(OD;;CR;ab721a53-1e2f-11d0-9819-00aa0040529b;;WD)".into(),
+            index: 1,
+            inherited: false,
+            trustee: "Everyone".into(),
+            effect: Effect::Deny,
+        });
+        assert_eq!(check(&f)[0].severity, Severity::Blocker);
     }
 }

@@ -1,15 +1,16 @@
-//! Event-derived findings (`event-*`): each failure event of the user is classified by HRESULT,
-//! 6329 text and event ID; events of one code make one finding. The finding is weighed against the
+//! Event-derived findings (`event-*`): each failed attempt of the user (grouped by the events
+//! module, with its 6329, 4724 and 4740) and each service error that touched it is classified by
+//! HRESULT, 6329 text and event ID; failures of one code make one finding. The finding is weighed against the
 //! directory findings: corroborated, contradicted ("fixed since, or the DC that handled it
 //! differs": both sides are shown), superseded by a later success, or an older attempt.
 
+use chrono::{DateTime, Duration, Utc};
+
 use super::{event_line, when};
-use crate::diagnosis::facts::Facts;
+use crate::diagnosis::facts::{attempt_of, Facts};
 use crate::diagnosis::fix::{ps, Names};
 use crate::diagnosis::model::{Finding, Severity};
 use crate::directory::dn;
-use chrono::{DateTime, Duration, Utc};
-
 use crate::events::correlate::{Attempt, AttemptOutcome};
 use crate::events::{Event, EventKind};
 
@@ -58,14 +59,21 @@ pub fn explained_by(code: &str) -> &'static [&'static str] {
         .map_or(&[], |(_, by)| by)
 }
 
+/// The contract's code for a sync-engine HRESULT, for the four it names.
+fn code_for_hresult(hr: u32) -> Option<&'static str> {
+    match hr {
+        HR_PASSWORD_RESTRICTION => Some("event-password-policy"),
+        HR_DUPLICATE_ANCHOR => Some("event-duplicate-anchor"),
+        HR_FILENAME_TOO_LONG => Some("event-connector-password-too-long"),
+        HR_SYNC_NOT_ENABLED => Some("event-forest-not-enabled"),
+        _ => None,
+    }
+}
+
 /// The contract's event code for one failure event.
 pub fn classify(e: &Event, user_dn: &str) -> &'static str {
-    match e.fields.hresult {
-        Some(HR_PASSWORD_RESTRICTION) => return "event-password-policy",
-        Some(HR_DUPLICATE_ANCHOR) => return "event-duplicate-anchor",
-        Some(HR_FILENAME_TOO_LONG) => return "event-connector-password-too-long",
-        Some(HR_SYNC_NOT_ENABLED) => return "event-forest-not-enabled",
-        _ => {}
+    if let Some(code) = e.fields.hresult.and_then(code_for_hresult) {
+        return code;
     }
     if e.message.contains(POLICY_HINTS_TEXT) {
         return "event-policy-hints-unsupported";
@@ -109,8 +117,8 @@ pub fn reserved_ou(user_dn: &str) -> Option<(String, String)> {
     })
 }
 
-/// How far back a connectivity or service error still counts as the reason for a failure.
-const SERVICE_ERROR_LOOKBACK_HOURS: i64 = 24;
+/// How long after an attempt starts a service error without its TrackingId still counts for it.
+const SERVICE_ERROR_WINDOW_MINUTES: i64 = 5;
 
 /// One failure the events show: its code, when, and the evidence lines.
 struct Failure {
@@ -122,33 +130,21 @@ struct Failure {
 /// The code of a failed attempt: the most specific of its failure and sync-engine events (a
 /// generic 31003/31008/31011 yields to the 33xxx or 6329 of the same attempt).
 fn attempt_code(a: &Attempt, user_dn: &str) -> &'static str {
-    let codes: Vec<&'static str> = a
-        .events
+    a.events
         .iter()
         .chain(a.failure.iter())
         .filter(|e| matches!(e.kind, EventKind::WritebackFailure | EventKind::SyncEngine))
         .filter(|e| !GENERIC_FAILURES.contains(&e.event_id))
         .map(|e| classify(e, user_dn))
-        .collect();
-    let by_hresult = a.hresult.map(|hr| {
-        let mut probe = a.failure.clone();
-        if let Some(p) = probe.as_mut() {
-            p.fields.hresult = Some(hr);
-        }
-        probe.map_or("event-unknown-failure", |p| classify(&p, user_dn))
-    });
-    codes
-        .iter()
-        .copied()
         .find(|c| *c != "event-unknown-failure")
-        .or(by_hresult.filter(|c| *c != "event-unknown-failure"))
+        .or_else(|| a.hresult.and_then(code_for_hresult))
         .unwrap_or("event-unknown-failure")
 }
 
 /// The evidence of one failed attempt: its failure and sync-engine events with their message,
 /// and what the DCs' Security logs say (a 4724 by the connector means the reset reached AD; none,
 /// where the logs cover the time, means AD refused before auditing, as for access denied).
-fn attempt_evidence(a: &Attempt) -> Vec<String> {
+fn attempt_evidence(a: &Attempt, code: &str) -> Vec<String> {
     let mut out: Vec<String> = a
         .events
         .iter()
@@ -172,7 +168,8 @@ fn attempt_evidence(a: &Attempt) -> Vec<String> {
         match (a.dc_reset_seen, a.dc_reset_audit_failed, a.dc_logs_cover) {
             (true, true, _) => "DC side: 4724 by the connector with audit failure: AD received the reset and rejected the password (policy)",
             (true, false, _) => "DC side: 4724 by the connector: the reset reached AD",
-            (false, _, true) => "DC side: no 4724 although the DC Security logs cover the attempt: AD refused it before auditing (access denied writes no 4724)",
+            (false, _, true) if matches!(code, "event-permission-denied" | "event-unknown-failure") => "DC side: no 4724 although the DC Security logs cover the attempt: AD refused it before auditing (access denied writes no 4724)",
+            (false, _, true) => "DC side: no 4724 by the connector in the DC Security logs for this attempt",
             (false, _, false) => "DC side: no DC Security log covers the attempt, so whether AD saw it is unknown",
         }
         .to_string(),
@@ -185,18 +182,25 @@ fn attempt_evidence(a: &Attempt) -> Vec<String> {
     out
 }
 
-/// Failures of the writeback service itself (not of one attempt): a stopped or offboarded service
-/// until it starts again, and connectivity, crypto and configuration errors shortly before `at`.
+/// Failures of the writeback service itself that touched this user: service errors carrying the
+/// TrackingId of one of the user's attempts or arriving while an attempt waited for an answer that
+/// never came (an attempt that failed on its own has its own reason), and a
+/// stopped or offboarded service (no later 31015) as of the evaluated instant. Errors unrelated
+/// to the user's attempts are left to `resetlens events`.
 fn service_failures(f: &Facts) -> Vec<Failure> {
     let restarted_after = |t| f.events.iter().any(|e| e.event_id == 31015 && e.time > t);
-    let recent = |t: DateTime<Utc>| {
-        t <= f.at + Duration::minutes(2) && t >= f.at - Duration::hours(SERVICE_ERROR_LOOKBACK_HOURS)
+    let window = Duration::minutes(SERVICE_ERROR_WINDOW_MINUTES);
+    let during_an_attempt = |e: &Event| {
+        attempt_of(&f.attempts, e).is_some()
+            || f.attempts.iter().any(|a| {
+                a.outcome == AttemptOutcome::Pending && e.time >= a.started && e.time <= a.started + window
+            })
     };
     f.events
         .iter()
         .filter(|e| match e.event_id {
-            31013 | 31016 => !restarted_after(e.time),
-            _ => e.kind == EventKind::WritebackServiceError && recent(e.time),
+            31013 | 31016 => e.time <= f.at && !restarted_after(e.time),
+            _ => e.kind == EventKind::WritebackServiceError && during_an_attempt(e),
         })
         .map(|e| {
             let mut evidence = vec![event_line(e)];
@@ -217,10 +221,13 @@ pub fn check(f: &Facts, directory_findings: &[Finding]) -> Vec<Finding> {
         .attempts
         .iter()
         .filter(|a| a.outcome == AttemptOutcome::Failed)
-        .map(|a| Failure {
-            code: attempt_code(a, &f.user.dn),
-            time: a.failure.as_ref().map_or(a.started, |e| e.time),
-            evidence: attempt_evidence(a),
+        .map(|a| {
+            let code = attempt_code(a, &f.user.dn);
+            Failure {
+                code,
+                time: a.failure.as_ref().map_or(a.started, |e| e.time),
+                evidence: attempt_evidence(a, code),
+            }
         })
         .collect();
     failures.extend(service_failures(f));
@@ -441,7 +448,7 @@ fn describe(f: &Facts, code: &str) -> Finding {
 mod tests {
     use super::*;
     use crate::diagnosis::rules::codes;
-    use crate::diagnosis::testing::{directory, event, facts};
+    use crate::diagnosis::testing::{directory, event, facts, ts};
     use crate::events::EventFields;
 
     const AT: &str = "2026-11-24T08:00:00Z";
@@ -580,6 +587,32 @@ mod tests {
         let out = check(&facts(&dir, &evs, AT), &[]);
         assert_eq!(codes(&out), ["event-password-policy"]);
         assert_eq!(out[0].severity, Severity::Info);
+    }
+
+    #[test]
+    fn service_errors_count_only_for_the_users_own_attempts() {
+        let dir = directory();
+        let start = event(31001, EventKind::WritebackResetStart, "2026-11-24T08:00:00Z");
+        let mut bus = event(32002, EventKind::WritebackServiceError, "2026-11-24T08:00:05Z");
+        bus.fields.user_principal_name = None;
+        let evs = [start.clone(), bus.clone()];
+        let out = check(&facts(&dir, &evs, "2026-11-24T08:00:05Z"), &[]);
+        assert_eq!(codes(&out), ["event-service-connectivity"]);
+        assert_eq!(out[0].severity, Severity::Blocker);
+        // Another attempt's error an hour later is not this user's.
+        let mut later = bus;
+        later.time = ts("2026-11-24T09:00:00Z");
+        later.fields.tracking_id = Some("someone-else".into());
+        let evs = [start.clone(), later.clone()];
+        assert!(check(&facts(&dir, &evs, "2026-11-24T09:30:00Z"), &[]).is_empty());
+        // An attempt that failed for its own reason keeps it, whatever the service logged meanwhile.
+        let mut retry = later;
+        retry.time = ts("2026-11-24T08:00:03Z");
+        let evs = [start, with_hr(33008, 0x8023_0619), retry];
+        assert_eq!(
+            codes(&check(&facts(&dir, &evs, AT), &[])),
+            ["event-password-policy"]
+        );
     }
 
     #[test]

@@ -86,7 +86,7 @@ mod tests {
         dir.users[0].pwd_last_set = Some(to_filetime(ts("2026-11-23T09:00:00Z")));
         let mut f = facts(&dir, &[], "2026-11-24T08:00:00Z");
         f.policy = EffectivePolicy::for_user(&dir, f.user);
-        f.account = AccountState::at(f.user, &f.policy, f.at);
+        f.account = AccountState::at(f.user, &f.policy, f.at, true);
         let out = check(&f);
         assert_eq!(codes(&out), ["min-password-age"]);
         assert!(out[0]

@@ -3,10 +3,12 @@
 //! `missing-write-pwd-last-set` (on the user) and `missing-unexpire-password` (on the domain root).
 //! One table drives all five, because they differ only in which right and what its absence costs.
 
-use super::ace_line;
+use super::{ace_line, event_line, when};
 use crate::diagnosis::facts::Facts;
 use crate::diagnosis::fix::{ps, Names};
 use crate::diagnosis::model::{denied_by, DecidingAce, Finding, RightDecision, RightsSection, Severity};
+use crate::events::correlate::AttemptOutcome;
+use crate::events::EventKind;
 
 struct Needed {
     code: &'static str,
@@ -113,6 +115,9 @@ fn finding(f: &Facts, need: &Needed, check: &RightDecision) -> Finding {
     if let Some(ace) = deny {
         out = remove_deny(out.evidence(ace_line("deciding ACE", ace)), object, ace);
     }
+    if need.code == "missing-unexpire-password" {
+        out = unexpire_effect(f, out);
+    }
     match need.dsacls_on_users {
         Some(perm) => out
             .note("Grant what writeback needs (on the Entra Connect server):")
@@ -123,6 +128,34 @@ fn finding(f: &Facts, need: &Needed, check: &RightDecision) -> Finding {
     }
     .note("Check afterwards:")
     .fix(Names::show_acl(object))
+}
+
+/// Missing Unexpire Password is a warning until the user's own history shows its effect: the
+/// latest writeback succeeded and left pwdLastSet at 0, so the new password is already expired
+/// and the user's next logon fails (0xC0000224). Then writeback did not really succeed.
+fn unexpire_effect(f: &Facts, finding: Finding) -> Finding {
+    let Some(ok) = f
+        .latest_attempt()
+        .filter(|a| a.outcome == AttemptOutcome::Succeeded && f.account.must_change_password)
+    else {
+        return finding;
+    };
+    let mut out = finding
+        .evidence(format!(
+            "the writeback at {} succeeded, and pwdLastSet is 0 now: the new password is already expired",
+            when(ok.started)
+        ))
+        .detail(
+            "This user's last writeback went through, and AD expired the new password at once (pwdLastSet = 0): \
+             the next logon fails with \"password must change\" (0xC0000224).",
+        );
+    out.severity = Severity::Blocker;
+    for e in ok.events.iter().filter(|e| e.kind == EventKind::DcUserChanged) {
+        if let Some(p) = &e.fields.password_last_set {
+            out = out.evidence(format!("{}: PasswordLastSet {p}", event_line(e)));
+        }
+    }
+    out
 }
 
 /// How to remove the deciding deny ACE: on the object if explicit, else where it is inherited from.
@@ -192,6 +225,28 @@ mod tests {
             .contains("-ADConnectorAccountName 'MSOL_abc123' -ADConnectorAccountDomain 'contoso.test'"));
         assert!(out[3].remediation[0]
             .contains("dsacls \"DC=contoso,DC=test\" /G \"CONTOSO\\MSOL_abc123:CA;Unexpire Password\""));
+    }
+
+    #[test]
+    fn missing_unexpire_blocks_once_a_successful_reset_left_the_password_expired() {
+        use crate::diagnosis::testing::event;
+        use crate::events::EventKind;
+        let mut dir = directory();
+        dir.users[0].pwd_last_set = Some(0);
+        let evs = [
+            event(31001, EventKind::WritebackResetStart, "2026-11-24T07:59:59Z"),
+            event(31002, EventKind::WritebackSuccess, "2026-11-24T08:00:00Z"),
+        ];
+        let mut f = facts(&dir, &evs, "2026-11-24T09:00:00Z");
+        f.access.rights.unexpire_password = not_granted();
+        let out = check(&f);
+        assert_eq!(codes(&out), ["missing-unexpire-password"]);
+        assert_eq!(out[0].severity, Severity::Blocker);
+        assert!(out[0].evidence.iter().any(|e| e.contains("already expired")));
+        // Without that history it stays a warning.
+        let mut f = facts(&dir, &[], "2026-11-24T09:00:00Z");
+        f.access.rights.unexpire_password = not_granted();
+        assert_eq!(check(&f)[0].severity, Severity::Warning);
     }
 
     #[test]

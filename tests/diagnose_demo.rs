@@ -1,0 +1,100 @@
+//! Every scenario user of the demo tenant (`sample-logs/`) gets the verdict the README states,
+//! through the real binary, offline: `resetlens diagnose <user> --snapshot
+//! sample-logs/contoso-directory.snapshot.json --evtx sample-logs --format json`. The expected
+//! verdicts come from `demo_tenant::scenarios()`, the same table the generator wrote the logs from.
+
+use std::path::PathBuf;
+use std::process::Command;
+
+use resetlens::demo_tenant::scenarios;
+use serde_json::Value;
+
+fn sample_logs() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("sample-logs")
+}
+
+fn diagnose(user: &str) -> (i32, Value, String) {
+    let dir = sample_logs();
+    let out = Command::new(env!("CARGO_BIN_EXE_resetlens"))
+        .args(["diagnose", user, "--format", "json", "--snapshot"])
+        .arg(dir.join("contoso-directory.snapshot.json"))
+        .arg("--evtx")
+        .arg(&dir)
+        .env("XDG_CONFIG_HOME", "/nonexistent-resetlens-test")
+        .output()
+        .expect("run resetlens");
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    let v = serde_json::from_str(&stdout)
+        .unwrap_or_else(|e| panic!("{user}: not JSON ({e}): {stdout}\n{stderr}"));
+    (out.status.code().unwrap_or(-1), v, stderr)
+}
+
+#[test]
+fn every_scenario_user_gets_the_stated_verdict() {
+    let mut wrong = Vec::new();
+    for s in scenarios() {
+        let (code, v, stderr) = diagnose(s.user);
+        let got_cause = v["verdict"]["primary_cause"].as_str().map(str::to_string);
+        let got_ok = v["verdict"]["writeback_can_succeed"].as_bool();
+        let want_code = if s.writeback_can_succeed { 0 } else { 1 };
+        let mut problems = Vec::new();
+        if got_cause.as_deref() != s.primary_cause {
+            problems.push(format!("primary_cause {got_cause:?}, want {:?}", s.primary_cause));
+        }
+        if got_ok != Some(s.writeback_can_succeed) {
+            problems.push(format!(
+                "writeback_can_succeed {got_ok:?}, want {}",
+                s.writeback_can_succeed
+            ));
+        }
+        if code != want_code {
+            problems.push(format!("exit {code}, want {want_code}"));
+        }
+        if let Some(at) = s.blocked_at {
+            if v["inheritance"]["blocked_at"].as_str() != Some(at) {
+                problems.push(format!(
+                    "blocked_at {}, want {at}",
+                    v["inheritance"]["blocked_at"]
+                ));
+            }
+        }
+        if !problems.is_empty() {
+            let findings: Vec<String> = v["findings"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .map(|f| format!("{}:{}", f["code"], f["severity"]))
+                .collect();
+            wrong.push(format!(
+                "{}: {} (findings {findings:?}; stderr {stderr})",
+                s.user,
+                problems.join("; ")
+            ));
+        }
+    }
+    assert!(wrong.is_empty(), "demo verdicts differ:\n{}", wrong.join("\n"));
+}
+
+#[test]
+fn failed_attempts_are_evaluated_at_their_own_time_with_their_events() {
+    for s in scenarios()
+        .iter()
+        .filter(|s| !s.writeback_can_succeed && s.user != "oscar")
+    {
+        let (_, v, _) = diagnose(s.user);
+        assert_eq!(v["evaluated_at_source"], "latest-failed-attempt", "{}", s.user);
+        let at: chrono::DateTime<chrono::Utc> = v["evaluated_at"].as_str().unwrap().parse().unwrap();
+        let attempt: chrono::DateTime<chrono::Utc> = s.attempt_at.parse().unwrap();
+        assert!(
+            at >= attempt && at - attempt < chrono::Duration::minutes(2),
+            "{}: {at} vs {attempt}",
+            s.user
+        );
+        assert!(
+            !v["events"].as_array().unwrap().is_empty(),
+            "{}: no events",
+            s.user
+        );
+    }
+}
