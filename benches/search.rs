@@ -172,8 +172,7 @@ fn search(c: &mut Criterion) {
 }
 
 fn open_user(c: &mut Criterion) {
-    use resetlens::diagnosis::{diagnose, DiagnosisInput};
-    use resetlens::events::correlate::UserKey;
+    use resetlens::diagnosis::{diagnose, relevant_events, DiagnosisInput};
     let samples = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("sample-logs");
     let Ok(dir) = resetlens::directory::snapshot::read(&samples.join("contoso-directory.snapshot.json"))
     else {
@@ -186,8 +185,7 @@ fn open_user(c: &mut Criterion) {
     };
     c.bench_function("open bob on the demo tenant (events + diagnose)", |b| {
         b.iter(|| {
-            let key = UserKey::from_user(bob);
-            let events: Vec<_> = report.events.iter().filter(|e| key.matches(e)).cloned().collect();
+            let events = relevant_events(&report.events, bob);
             let now = chrono::Utc::now();
             black_box(diagnose(&DiagnosisInput {
                 directory: &dir,

@@ -11,11 +11,10 @@ use chrono::Utc;
 use crate::app::{CommandError, Outcome};
 use crate::cli::{ConsoleArgs, DemoArgs, SourceArgs};
 use crate::config::{Auth, DirectorySource, PasswordSource, SourceConfig};
-use crate::diagnosis::{diagnose, Diagnosis, DiagnosisInput};
-use crate::directory::{self, Directory, DirectoryUser, Scope};
-use crate::events::correlate::UserKey;
+use crate::diagnosis::{diagnose, relevant_events, Diagnosis, DiagnosisInput};
+use crate::directory::{self, Directory, Scope};
 use crate::events::ingest::{ingest, IngestOptions};
-use crate::events::{Event, EventKind};
+use crate::events::Event;
 use crate::tui::keymap::KeyBindings;
 use crate::tui::runtime::{self, DataSource};
 use crate::tui::state::{Settings, SourceLabel, State};
@@ -52,7 +51,7 @@ impl DataSource for ConfiguredSource {
             .users
             .get(user)
             .ok_or_else(|| anyhow!("user #{user} is not in the directory"))?;
-        let events = events_of(events, user);
+        let events = relevant_events(events, user);
         Ok(diagnose(&DiagnosisInput {
             directory,
             user,
@@ -61,23 +60,6 @@ impl DataSource for ConfiguredSource {
             now: Utc::now(),
         }))
     }
-}
-
-/// What the diagnosis reads: the user's correlated events plus the writeback service's own
-/// (service start/stop, connectivity, the sync engine), oldest first as ingested.
-fn events_of(events: &[Event], user: &DirectoryUser) -> Vec<Event> {
-    let key = UserKey::from_user(user);
-    events
-        .iter()
-        .filter(|e| {
-            key.matches(e)
-                || matches!(
-                    e.kind,
-                    EventKind::WritebackService | EventKind::WritebackServiceError | EventKind::SyncEngine
-                )
-        })
-        .cloned()
-        .collect()
 }
 
 fn label(cfg: &SourceConfig) -> SourceLabel {
