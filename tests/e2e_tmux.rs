@@ -4,15 +4,17 @@
 //! terminal restored (main screen, cursor shown, no mouse capture).
 //!
 //! Needs tmux (installed by scripts/build-deps.sh). Each test runs its own tmux server on a private
-//! socket and kills only that server.
+//! socket and kills only that server. The live test needs the lab's Samba AD DC
+//! (`.ci/samba-lab.sh start`) and fails with instructions without it.
 
+mod common;
 mod tui_fixture;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-/// How long to wait for something to appear before failing with the screen as it was.
+/// How long to wait for something to appear (the live test reads every user of the lab DC) before failing with the screen as it was.
 const PATIENCE: Duration = Duration::from_secs(30);
 
 struct Tmux {
@@ -112,12 +114,14 @@ fn launch(name: &str, args: &str) -> Tmux {
     )
 }
 
-/// The flow of the issue, on whatever demo data `args` names.
-fn bob_flow(tmux: &Tmux) {
+/// The flow of the issue for `who`, whose DACL is protected, on whatever `launch` started.
+fn protected_user_flow(tmux: &Tmux, who: &str) {
     tmux.wait_for("Find a user");
-    tmux.wait_for("bob");
-    tmux.type_text("bob");
-    tmux.wait_for("› bob");
+    // Typed while the directory may still be loading: the query waits for it.
+    tmux.type_text(who);
+    tmux.wait_for(&format!("› {who}"));
+    // The user's row (the table pads cells, the search box does not).
+    tmux.wait_for(&format!("{who}  "));
     tmux.keys(&["Enter"]);
     let verdict = tmux.wait_for("Writeback will fail");
     assert!(
@@ -131,7 +135,7 @@ fn bob_flow(tmux: &Tmux) {
     tmux.keys(&["2"]);
     let permissions = tmux.wait_for("BLOCKED HERE");
     assert!(permissions.contains("inheritance disabled"), "{permissions}");
-    assert!(permissions.contains("Bob"), "{permissions}");
+    assert!(permissions.to_lowercase().contains(who), "{permissions}");
     tmux.keys(&["q"]);
     let after = tmux.wait_for("RESETLENS_EXIT=");
     assert!(after.contains("RESETLENS_EXIT=0"), "clean exit:\n{after}");
@@ -154,7 +158,7 @@ fn demo_on_a_data_folder_bob_verdict_permissions_and_clean_exit() {
     resetlens::directory::snapshot::write(&tui_fixture::directory(), std::io::BufWriter::new(file))
         .expect("write snapshot");
     let tmux = launch("fixture", &format!("demo --data {}", shell_quote(dir.path())));
-    bob_flow(&tmux);
+    protected_user_flow(&tmux, "bob");
 }
 
 /// The bundled demo tenant, exactly as a new user starts it.
@@ -167,7 +171,7 @@ fn resetlens_demo_bob_verdict_permissions_and_clean_exit() {
         samples.display()
     );
     let tmux = launch("demo", "demo");
-    bob_flow(&tmux);
+    protected_user_flow(&tmux, "bob");
 }
 
 #[test]
@@ -177,4 +181,28 @@ fn a_missing_demo_folder_is_a_clear_error_without_touching_the_terminal() {
     assert!(screen.contains("RESETLENS_EXIT=2"), "{screen}");
     assert!(screen.contains("no demo data"), "{screen}");
     assert_eq!(tmux.flag("alternate_on"), "0");
+}
+
+/// Live against the lab DC over LDAPS: a fresh user whose DACL is protected, found by typing, with
+/// the blocking point on the user itself.
+#[test]
+fn live_dc_protected_user_verdict_permissions_and_clean_exit() {
+    let lab = common::Lab::get();
+    let sam = common::Lab::unique("tuiprot");
+    let runtime = tokio::runtime::Runtime::new().expect("tokio runtime");
+    let dn = runtime.block_on(async {
+        let mut admin = lab.admin().await;
+        admin.create_user(&sam, &lab.staff_ou).await
+    });
+    lab.set_dacl(&dn, common::PROTECTED_USER_DACL);
+    let args = format!(
+        "--ldap-url {} --bind-dn {} --password-file {} --ca-cert {} --connector {} --timeout 20",
+        lab.ldaps_url,
+        lab.admin_upn,
+        shell_quote(&lab.admin_password_file),
+        shell_quote(&lab.ca_cert),
+        lab.connector
+    );
+    let tmux = launch("live", &args);
+    protected_user_flow(&tmux, &sam.to_lowercase());
 }
