@@ -298,7 +298,7 @@ fn printable(key: &KeyEvent) -> Option<char> {
     }
 }
 
-/// Keys common to both screens when nothing is being typed.
+/// Keys common to both screens when nothing is being typed; whether `key` was one of them.
 fn on_global_key(state: &mut State, key: &KeyEvent, keys: &KeyBindings) -> bool {
     if keys.is(Action::Quit, key) {
         state.quit = true;
@@ -354,12 +354,13 @@ fn on_search_key(state: &mut State, key: KeyEvent, keys: &KeyBindings) -> Vec<Co
                 state.search.focus = SearchFocus::Query;
             } else if let Some(action) = scroll_action(keys, &key) {
                 move_selection(state, action);
-            } else if on_global_key(state, &key, keys) {
-            } else if let Some(c) = printable(&key) {
-                // An unbound letter starts a new search rather than being lost.
-                state.search.focus = SearchFocus::Query;
-                set_query(state, String::new());
-                type_char(state, c);
+            } else if !on_global_key(state, &key, keys) {
+                if let Some(c) = printable(&key) {
+                    // An unbound letter starts a new search rather than being lost.
+                    state.search.focus = SearchFocus::Query;
+                    set_query(state, String::new());
+                    type_char(state, c);
+                }
             }
         }
     }
