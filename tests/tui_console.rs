@@ -633,3 +633,31 @@ fn help_scrolls_when_it_does_not_fit_80x24() {
     assert!(!state.help);
     assert_eq!(state.help_scroll, 0);
 }
+
+#[test]
+fn damaged_event_logs_are_a_warning_not_a_failure() {
+    let mut state = loaded_state(Theme::COLOUR, (80, 24));
+    update(
+        &mut state,
+        Message::Warning("some event log records could not be read: x.evtx chunk 3".into()),
+    );
+    assert!(state
+        .banner
+        .as_ref()
+        .is_some_and(|b| b.text.contains("chunk 3") && b.retry.is_empty()));
+    assert!(
+        state.events.ready().is_some(),
+        "the events that were read stay usable"
+    );
+    // A warning never hides an error already shown.
+    update(&mut state, key(KeyCode::Esc));
+    update(
+        &mut state,
+        Message::ClipboardWritten(Err("not a terminal".into())),
+    );
+    update(&mut state, Message::Warning("later".into()));
+    assert!(state
+        .banner
+        .as_ref()
+        .is_some_and(|b| b.text.contains("not a terminal")));
+}

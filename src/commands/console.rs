@@ -16,7 +16,7 @@ use crate::directory::{self, Directory, Scope};
 use crate::events::ingest::{ingest, IngestOptions};
 use crate::events::Event;
 use crate::tui::keymap::KeyBindings;
-use crate::tui::runtime::{self, DataSource};
+use crate::tui::runtime::{self, DataSource, Ingested};
 use crate::tui::state::{Settings, SourceLabel, State};
 use crate::tui::theme::Theme;
 
@@ -33,17 +33,19 @@ impl DataSource for ConfiguredSource {
         Ok(directory::load_blocking(&self.cfg, Scope::All { base: None })?)
     }
 
-    fn ingest_events(&self) -> anyhow::Result<Vec<Event>> {
+    fn ingest_events(&self) -> anyhow::Result<Ingested> {
         if self.cfg.evtx.is_empty() {
-            return Ok(Vec::new());
+            return Ok(Ingested::default());
         }
         let report = ingest(&self.cfg.evtx, &IngestOptions::default(), &|_| {});
-        if report.events.is_empty() {
-            if let Some(p) = report.problems().next() {
-                return Err(anyhow!("{p}"));
-            }
+        let problems: Vec<String> = report.problems().map(|p| p.to_string()).collect();
+        match problems.first() {
+            Some(first) if report.events.is_empty() => Err(anyhow!("{first}")),
+            _ => Ok(Ingested {
+                events: report.events,
+                problems,
+            }),
         }
-        Ok(report.events)
     }
 
     fn diagnose(&self, directory: &Directory, events: &[Event], user: usize) -> anyhow::Result<Diagnosis> {

@@ -63,6 +63,8 @@ pub enum Message {
         users: HashSet<usize>,
     },
     ClipboardWritten(Result<(), String>),
+    /// Something worth telling that stops nothing (damaged EVTX records were skipped).
+    Warning(String),
 }
 
 /// Background work `update` asks for. The runtime executes it and answers with a `Message`.

@@ -28,8 +28,16 @@ use crate::events::Event;
 /// EVTX files; tests implement it with fixed data. Calls block and run off the UI thread.
 pub trait DataSource: Send + Sync + 'static {
     fn load_directory(&self) -> anyhow::Result<Directory>;
-    fn ingest_events(&self) -> anyhow::Result<Vec<Event>>;
+    fn ingest_events(&self) -> anyhow::Result<Ingested>;
     fn diagnose(&self, directory: &Directory, events: &[Event], user: usize) -> anyhow::Result<Diagnosis>;
+}
+
+/// What reading the event logs gave: the events, and what could not be read (damaged chunks or
+/// records, with file and offset), which the console shows as a warning rather than failing.
+#[derive(Debug, Default)]
+pub struct Ingested {
+    pub events: Vec<Event>,
+    pub problems: Vec<String>,
 }
 
 /// How often the spinner turns while something loads.
@@ -129,8 +137,19 @@ fn execute(cmd: Command, rt: &tokio::runtime::Runtime, source: &Arc<dyn DataSour
         Command::IngestEvents { generation } => {
             let source = Arc::clone(source);
             rt.spawn_blocking(move || {
-                let result = source.ingest_events().map(Arc::from).map_err(|e| error_text(&e));
+                let (result, problems) = match source.ingest_events() {
+                    Ok(Ingested { events, problems }) => (Ok(Arc::from(events)), problems),
+                    Err(e) => (Err(error_text(&e)), Vec::new()),
+                };
                 let _ = tx.send(Message::EventsIngested { generation, result });
+                if let Some(first) = problems.first() {
+                    let more = match problems.len() {
+                        1 => String::new(),
+                        n => format!(" (and {} more)", n - 1),
+                    };
+                    let text = format!("some event log records could not be read: {first}{more}");
+                    let _ = tx.send(Message::Warning(crate::sanitize::line(&text)));
+                }
             });
         }
         Command::Diagnose {

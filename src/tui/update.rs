@@ -92,6 +92,13 @@ pub fn update(state: &mut State, message: Message) -> Vec<Command> {
             }
             Vec::new()
         }
+        Message::Warning(text) => {
+            // An error already on screen matters more than a warning.
+            if state.banner.is_none() {
+                error(state, text);
+            }
+            Vec::new()
+        }
         Message::ClipboardWritten(result) => {
             if let Err(e) = result {
                 error(state, format!("clipboard: {e}"));
