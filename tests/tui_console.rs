@@ -661,3 +661,31 @@ fn damaged_event_logs_are_a_warning_not_a_failure() {
         .as_ref()
         .is_some_and(|b| b.text.contains("not a terminal")));
 }
+
+#[test]
+fn events_group_by_attempt_at_the_attempts_start_and_dc_events_keep_their_time() {
+    let mut d = bob_diagnosis();
+    let template = d.events.first().cloned().expect("an event");
+    let ev = |id: u32, tracking: Option<&str>| {
+        let mut e = template.clone();
+        e.event_id = id;
+        e.tracking_id = tracking.map(str::to_string);
+        e
+    };
+    // Oldest first: attempt A starts, a DC event, attempt B starts, A fails.
+    d.events = vec![
+        ev(31001, Some("A")),
+        ev(4740, None),
+        ev(31001, Some("B")),
+        ev(33004, Some("A")),
+    ];
+    let rows = resetlens::tui::rows::event_rows(&d, "");
+    let order: Vec<(usize, Option<usize>)> = rows.iter().map(|r| (r.event, r.attempt)).collect();
+    assert_eq!(order, vec![(0, Some(1)), (3, Some(1)), (1, None), (2, Some(2))]);
+    // The filter matches the exact ID.
+    let only: Vec<usize> = resetlens::tui::rows::event_rows(&d, "4740")
+        .iter()
+        .map(|r| r.event)
+        .collect();
+    assert_eq!(only, vec![1]);
+}

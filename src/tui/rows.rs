@@ -196,38 +196,51 @@ pub struct EventRow {
     pub attempt: Option<usize>,
 }
 
-/// The user's events grouped by attempt (attempts in the order they started, events in time
-/// order within each), after the Events filter (matches the ID, name, machine or summary).
+/// The user's events grouped by attempt: an attempt's events (one TrackingId) stay together at the
+/// place its first event has in time; events without a TrackingId (the DCs' own) keep their place
+/// in time. Then the Events filter (the exact ID, or words in the name, machine, summary, provider).
 pub fn event_rows(diag: &Diagnosis, filter: &str) -> Vec<EventRow> {
-    let mut attempts: Vec<&str> = Vec::new();
-    let mut rows: Vec<EventRow> = diag
+    // For each attempt: its number and the index of its first (oldest) event.
+    let mut attempts: Vec<(&str, usize)> = Vec::new();
+    let mut rows: Vec<(usize, EventRow)> = diag
         .events
         .iter()
         .enumerate()
-        .map(|(i, e)| {
-            let attempt = e
-                .tracking_id
-                .as_deref()
-                .map(|t| match attempts.iter().position(|a| *a == t) {
-                    Some(p) => p + 1,
+        .map(|(i, e)| match e.tracking_id.as_deref() {
+            Some(t) => {
+                let n = match attempts.iter().position(|(a, _)| *a == t) {
+                    Some(p) => p,
                     None => {
-                        attempts.push(t);
-                        attempts.len()
+                        attempts.push((t, i));
+                        attempts.len() - 1
                     }
-                });
-            EventRow { event: i, attempt }
+                };
+                let first = attempts.get(n).map_or(i, |(_, f)| *f);
+                (
+                    first,
+                    EventRow {
+                        event: i,
+                        attempt: Some(n + 1),
+                    },
+                )
+            }
+            None => (
+                i,
+                EventRow {
+                    event: i,
+                    attempt: None,
+                },
+            ),
         })
-        .filter(|r| {
+        .filter(|(_, r)| {
             diag.events.get(r.event).is_some_and(|e| {
                 let id = e.event_id.to_string();
                 filter.trim() == id || passes(filter, &[&e.name, &e.machine, &e.summary, &e.provider])
             })
         })
         .collect();
-    // Attempts first in the order they started; events without a TrackingId keep their time slot
-    // after the attempts that began before them.
-    rows.sort_by_key(|r| (r.attempt.unwrap_or(usize::MAX), r.event));
-    rows
+    rows.sort_by_key(|(group_start, r)| (*group_start, r.event));
+    rows.into_iter().map(|(_, r)| r).collect()
 }
 
 /// How far before the newest event read a failure still counts as recent. Measured from the
