@@ -140,7 +140,20 @@ fn dead_directory_shows_a_banner_with_retry() {
         },
     );
     insta::assert_snapshot!("error_banner_80x24", render(&state, 80, 24).backend());
-    // r retries the failed load only (typing in the box would make 'r' text, so focus the list).
+    // In the search box `r` is text, Ctrl-R retries; in the list `r` does.
+    update(&mut state, ch('r'));
+    assert_eq!(state.search.search.query(), "r");
+    assert!(state.banner.is_some());
+    let cmds = update(&mut state, ctrl('r'));
+    assert_eq!(cmds, vec![Command::LoadDirectory { generation: 1 }]);
+    update(
+        &mut state,
+        Message::DirectoryLoaded {
+            generation: 1,
+            result: Err("still down".into()),
+        },
+    );
+    update(&mut state, ctrl('u'));
     update(&mut state, key(KeyCode::Tab));
     let cmds = update(&mut state, ch('r'));
     assert_eq!(cmds, vec![Command::LoadDirectory { generation: 1 }]);

@@ -134,7 +134,7 @@ impl Default for KeyBindings {
             filter: vec![Key::ch('/')],
             command_line: vec![Key::ch(':')],
             copy: vec![Key::ch('y')],
-            retry: vec![Key::ch('r')],
+            retry: vec![Key::ch('r'), Key::ctrl('r')],
             help: vec![Key::ch('?'), Key::plain(F(1))],
             quit: vec![Key::ch('q')],
             force_quit: vec![Key::ctrl('c')],

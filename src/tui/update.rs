@@ -226,7 +226,9 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Command> {
         return Vec::new();
     }
     if let Some(banner) = &state.banner {
-        if keys.is(Action::Retry, &key) && !banner.retry.is_empty() && !typing(state) {
+        // While typing, a plain `r` is a letter; the control-key binding still retries.
+        let retry_key = keys.is(Action::Retry, &key) && (!typing(state) || printable(&key).is_none());
+        if retry_key && !banner.retry.is_empty() {
             return retry(state);
         }
         if keys.is(Action::Back, &key) {
