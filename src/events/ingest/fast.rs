@@ -711,3 +711,98 @@ fn substitution(
         _ => Ok(()),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SECURITY: &[u8] = include_bytes!("../../../tests/data/evtx/security.evtx");
+
+    fn first_chunk() -> Vec<u8> {
+        SECURITY
+            .get(4096..4096 + 65536)
+            .map(<[u8]>::to_vec)
+            .unwrap_or_default()
+    }
+
+    fn header(chunk: &[u8]) -> EvtxChunkHeader {
+        EvtxChunkHeader::from_bytes(chunk).unwrap_or_else(|e| panic!("chunk header: {e}"))
+    }
+
+    #[test]
+    fn reads_every_record_and_decodes_only_hits() {
+        let chunk = first_chunk();
+        let h = header(&chunk);
+        let mut reader = FastReader::default();
+        let scan = reader
+            .scan_chunk(&chunk, chunk.len(), &h, &Interest::new(Some(&[4724])))
+            .unwrap_or_else(|e| panic!("{e:?}"));
+        assert_eq!(scan.records, h.last_event_record_id - h.first_event_record_id + 1);
+        assert_eq!(scan.hits.len(), 1);
+        let hit = &scan.hits[0];
+        assert_eq!((hit.event_id, hit.record_id), (4724, 57));
+        assert_eq!(hit.provider, "Microsoft-Windows-Security-Auditing");
+        assert_eq!(hit.keywords, Some(0x8020_0000_0000_0000));
+        // Only the names normalization reads are decoded (SubjectLogonId is not).
+        let names: Vec<&str> = hit.data.iter().filter_map(|d| d.name.as_deref()).collect();
+        assert!(
+            names.contains(&"TargetSid") && !names.contains(&"SubjectLogonId"),
+            "{names:?}"
+        );
+        assert!(reader.layouts.len() > 1, "templates are cached per chunk");
+    }
+
+    #[test]
+    fn a_record_that_is_not_a_template_instance_is_handed_over() {
+        let mut chunk = first_chunk();
+        // The first record's BinXML: fragment header, then the template instance token.
+        let token = 512 + RECORD_HEADER_SIZE + 4;
+        assert_eq!(chunk[token], 0x0c);
+        chunk[token] = 0x01;
+        let h = header(&chunk);
+        let err = FastReader::default()
+            .scan_chunk(&chunk, chunk.len(), &h, &Interest::new(None))
+            .err();
+        assert_eq!(
+            err,
+            Some(NotUnderstood {
+                offset: token,
+                reason: "not a template instance"
+            })
+        );
+    }
+
+    #[test]
+    fn a_damaged_record_size_is_handed_over() {
+        let mut chunk = first_chunk();
+        chunk[512 + 4..512 + 8].copy_from_slice(&7u32.to_le_bytes());
+        let h = header(&chunk);
+        let err = FastReader::default()
+            .scan_chunk(&chunk, chunk.len(), &h, &Interest::new(None))
+            .err();
+        assert_eq!(err.map(|e| (e.offset, e.reason)), Some((512, "record size")));
+    }
+
+    #[test]
+    fn string_arrays_give_one_text_per_item() {
+        let mut bytes = Vec::new();
+        for s in ["first", "", "third"] {
+            bytes.extend(s.encode_utf16().chain([0]).flat_map(u16::to_le_bytes));
+        }
+        let v = ValueRef {
+            offset: 0,
+            size: bytes.len(),
+            kind: 0x81,
+        };
+        match decode(&bytes, v) {
+            Ok(Decoded::Many(items)) => assert_eq!(items, vec!["first", "", "third"]),
+            _ => panic!("an array"),
+        }
+        let sid = ValueRef {
+            offset: 0,
+            size: 3,
+            kind: 0x13,
+        };
+        assert!(decode(&[1, 5, 0], sid).is_err(), "a cut SID is not understood");
+    }
+}
