@@ -220,6 +220,11 @@ async fn a_bind_account_without_read_control_gets_a_rights_error() {
     let mut args = lab.admin_source_args();
     args.bind_dn = Some(lab.connector_upn());
     args.password_file = Some(lab.connector_password_file.clone());
+    // A non-admin gets descriptors only through the SD flags control: alice's comes back.
+    let alice = load(&args, users(&["alice"]))
+        .await
+        .expect("non-admin read of alice");
+    assert!(alice.users[0].security_descriptor.is_some());
     let err = load(&args, Scope::Users(vec![user.clone()])).await.unwrap_err();
     assert!(
         matches!(&err, DirectoryError::CannotReadSecurityDescriptor { dn } if *dn == user),
@@ -452,4 +457,58 @@ async fn the_connector_can_be_named_in_every_form_or_is_reported_missing() {
             wanted: "MSOL_doesnotexist".into()
         }
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_password_settings_object_that_applies_is_read_with_the_user() {
+    let lab = Lab::get();
+    let mut admin = lab.admin().await;
+    let user = admin.create_user(&Lab::unique("pso"), &lab.staff_ou).await;
+    let pso = format!(
+        "CN={},CN=Password Settings Container,CN=System,{}",
+        Lab::unique("pso"),
+        lab.base_dn
+    );
+    let one_day = "-864000000000";
+    let attrs: Vec<(&str, &str)> = vec![
+        ("objectClass", "msDS-PasswordSettings"),
+        ("msDS-PasswordSettingsPrecedence", "7"),
+        ("msDS-PasswordReversibleEncryptionEnabled", "FALSE"),
+        ("msDS-PasswordHistoryLength", "5"),
+        ("msDS-PasswordComplexityEnabled", "TRUE"),
+        ("msDS-MinimumPasswordLength", "8"),
+        ("msDS-MinimumPasswordAge", one_day),
+        ("msDS-MaximumPasswordAge", "-36288000000000"),
+        ("msDS-LockoutThreshold", "3"),
+        ("msDS-LockoutObservationWindow", "-18000000000"),
+        ("msDS-LockoutDuration", "-18000000000"),
+        ("msDS-PSOAppliesTo", user.as_str()),
+    ];
+    admin
+        .ldap
+        .add(
+            &pso,
+            attrs
+                .into_iter()
+                .map(|(k, v)| {
+                    (
+                        k.as_bytes().to_vec(),
+                        [v.as_bytes().to_vec()].into_iter().collect(),
+                    )
+                })
+                .collect(),
+        )
+        .await
+        .and_then(|r| r.success())
+        .unwrap_or_else(|e| panic!("add PSO {pso}: {e}"));
+
+    let dir = load(&lab.admin_source_args(), Scope::Users(vec![user.clone()]))
+        .await
+        .expect("read");
+    let u = &dir.users[0];
+    assert_eq!(u.resultant_pso.as_deref(), Some(pso.as_str()));
+    let settings = dir.password_settings_for(u).expect("the PSO was read");
+    assert_eq!((settings.precedence, settings.pwd_history_length), (7, 5));
+    assert_eq!(settings.min_pwd_age, -864_000_000_000);
+    assert_eq!(settings.lockout_threshold, 3);
 }

@@ -49,3 +49,24 @@ pub fn run(args: &SnapshotArgs, source: &SourceArgs) -> Result<Outcome, CommandE
     );
     Ok(Outcome::Clean)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_snapshot_needs_a_domain_controller_as_its_source() {
+        let args = SnapshotArgs {
+            out: "out.json".into(),
+            user: vec![],
+        };
+        let source = SourceArgs {
+            snapshot: Some("old.json".into()),
+            ..SourceArgs::default()
+        };
+        let err = run(&args, &source).unwrap_err();
+        assert!(matches!(err, CommandError::Input(_)));
+        assert!(err.to_string().contains("--ldap-url"), "{err}");
+        assert!(!std::path::Path::new("out.json").exists());
+    }
+}
