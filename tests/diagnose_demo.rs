@@ -98,3 +98,37 @@ fn failed_attempts_are_evaluated_at_their_own_time_with_their_events() {
         );
     }
 }
+
+fn evidence_of(v: &Value, code: &str) -> Vec<String> {
+    v["findings"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|f| f["code"] == code)
+        .flat_map(|f| f["evidence"].as_array().cloned().unwrap_or_default())
+        .filter_map(|e| e.as_str().map(str::to_string))
+        .collect()
+}
+
+#[test]
+fn the_dcs_security_logs_say_whether_ad_saw_the_reset() {
+    // bob: access denied, so no 4724 although DC01/DC02's logs cover the time.
+    let (_, v, _) = diagnose("bob");
+    let bob = evidence_of(&v, "event-permission-denied");
+    assert!(
+        bob.iter()
+            .any(|e| e.starts_with("DC side: no 4724 although the DC Security logs cover")),
+        "{bob:?}"
+    );
+    // erin: the reset reached DC01 and was refused by policy (4724 audit failure).
+    let (_, v, _) = diagnose("erin");
+    let erin = evidence_of(&v, "event-password-policy");
+    assert!(
+        erin.iter()
+            .any(|e| e.contains("4724 by the connector with audit failure")),
+        "{erin:?}"
+    );
+    assert!(evidence_of(&v, "min-password-age")
+        .iter()
+        .any(|e| e.starts_with("pwdLastSet = 2026-11-24 05:10")));
+}

@@ -24,9 +24,7 @@ pub fn run(args: &DiagnoseArgs, source: &SourceArgs) -> Result<Outcome, CommandE
     let user = dir
         .find_user(&args.user)
         .map_err(|e| CommandError::Input(e.into()))?;
-    let all_events = read_events(&cfg)?;
-    let events = diagnosis::relevant_events(&all_events, user);
-    drop(all_events);
+    let events = read_events(&cfg)?;
     let d = diagnosis::diagnose(&DiagnosisInput {
         directory: &dir,
         user,

@@ -32,16 +32,11 @@ pub fn run(args: &ScanArgs, source: &SourceArgs) -> Result<Outcome, CommandError
         while let Some(page) = stream.next_page().await? {
             let context = stream.context();
             for user in &page {
-                let mine = if events.is_empty() {
-                    Vec::new()
-                } else {
-                    diagnosis::relevant_events(&events, user)
-                };
                 let d = diagnosis::diagnose_with(
                     &DiagnosisInput {
                         directory: context,
                         user,
-                        events: &mine,
+                        events: &events,
                         at: cfg.at,
                         now,
                     },

@@ -34,7 +34,9 @@ use policy::EffectivePolicy;
 pub struct DiagnosisInput<'a> {
     pub directory: &'a Directory,
     pub user: &'a DirectoryUser,
-    /// The user's correlated events plus the writeback service's own, oldest first.
+    /// Every event read, oldest first. The diagnosis keeps the user's own and the service's
+    /// (`relevant_events`) and groups attempts on all of them, since whether the DCs' Security
+    /// logs cover an attempt depends on every Security event, not only the user's.
     pub events: &'a [Event],
     /// `--at`, when given.
     pub at: Option<DateTime<Utc>>,
@@ -95,13 +97,14 @@ pub fn diagnose_with(input: &DiagnosisInput, cache: &mut AccessCache) -> Diagnos
         ..CorrelationSettings::default()
     };
     let attempts = correlate::attempts(input.events, &UserKey::from_user(user), &settings);
-    let (at, at_source) = facts::evaluation_instant(input.at, input.events, &attempts, input.now);
+    let events = relevant_events(input.events, user);
+    let (at, at_source) = facts::evaluation_instant(input.at, &events, &attempts, input.now);
     let policy = EffectivePolicy::for_user(dir, user);
     let (protected_groups, membership_transitive) = facts::protected_membership(dir, user);
     let f = Facts {
         directory: dir,
         user,
-        events: input.events,
+        events: &events,
         attempts,
         at,
         at_source,

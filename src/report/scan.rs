@@ -95,7 +95,7 @@ impl ScanTotals {
     pub fn render_text(&self, out: &mut impl Write) -> io::Result<()> {
         writeln!(
             out,
-            "{} users scanned: {} would fail writeback, {} with warnings only or more{}",
+            "{} users scanned: {} would fail writeback, {} have warnings{}",
             self.users,
             self.would_fail,
             self.with_warnings,

@@ -118,16 +118,17 @@ fn finding(f: &Facts, need: &Needed, check: &RightDecision) -> Finding {
     if need.code == "missing-unexpire-password" {
         out = unexpire_effect(f, out);
     }
-    match need.dsacls_on_users {
-        Some(perm) => out
+    // Under an explicit deny a new grant changes nothing: the deny comes first.
+    out = match (need.dsacls_on_users, deny) {
+        (_, Some(_)) => out,
+        (Some(perm), None) => out
             .note("Grant what writeback needs (on the Entra Connect server):")
             .fix(n.set_writeback_permissions(None))
             .note("Or with dsacls:")
             .fix(n.dsacls_grant(&n.domain_dn, perm, true)),
-        None => out.fix(n.dsacls_grant(&n.domain_dn, "CA;Unexpire Password", false)),
-    }
-    .note("Check afterwards:")
-    .fix(Names::show_acl(object))
+        (None, None) => out.fix(n.dsacls_grant(&n.domain_dn, "CA;Unexpire Password", false)),
+    };
+    out.note("Check afterwards:").fix(Names::show_acl(object))
 }
 
 /// Missing Unexpire Password is a warning until the user's own history shows its effect: the
@@ -268,6 +269,10 @@ mod tests {
         assert!(out[0].title.contains("CONTOSO\\MSOL_abc123"));
         assert!(out[0].evidence[1].contains("(OD;;CR;00299570"));
         assert!(out[0].remediation[1].contains(&format!("-eq '{CONNECTOR_SID}'")));
+        assert!(!out[0]
+            .remediation
+            .iter()
+            .any(|r| r.contains("Set-ADSyncPasswordWritebackPermissions")));
     }
 
     #[test]
