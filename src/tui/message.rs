@@ -1,0 +1,94 @@
+//! What flows into `update` (messages: keys, terminal changes, results of background work) and
+//! what flows out of it (commands: requests for background work the runtime carries out).
+
+use std::collections::HashSet;
+use std::sync::Arc;
+
+use crossterm::event::{KeyEvent, MouseEvent};
+
+use super::search::SearchIndex;
+use crate::diagnosis::Diagnosis;
+use crate::directory::Directory;
+use crate::events::Event;
+
+/// A directory as the console receives it: with its search index already prepared, because
+/// preparing 100,000 haystacks takes long enough to be felt and belongs off the UI thread.
+#[derive(Debug, Clone)]
+pub struct LoadedDirectory {
+    pub directory: Arc<Directory>,
+    pub index: Arc<SearchIndex>,
+}
+
+impl LoadedDirectory {
+    pub fn new(directory: Directory) -> LoadedDirectory {
+        let index = Arc::new(SearchIndex::new(&directory.users));
+        LoadedDirectory {
+            directory: Arc::new(directory),
+            index,
+        }
+    }
+}
+
+/// Everything that can change the state.
+#[derive(Debug, Clone)]
+pub enum Message {
+    Key(KeyEvent),
+    Mouse(MouseEvent),
+    Paste(String),
+    Resize {
+        width: u16,
+        height: u16,
+    },
+    /// Advances the spinner; the runtime sends it only while something is loading.
+    Tick,
+    /// `generation` ties a result to the request that asked for it, so a stale load after a
+    /// `:reload` is dropped.
+    DirectoryLoaded {
+        generation: u64,
+        result: Result<LoadedDirectory, String>,
+    },
+    EventsIngested {
+        generation: u64,
+        result: Result<Arc<[Event]>, String>,
+    },
+    /// The diagnosis of the user at `user` (index into the directory's users) in `generation`.
+    DiagnosisReady {
+        generation: u64,
+        user: usize,
+        result: Result<Arc<Diagnosis>, String>,
+    },
+    /// Users with a recent failure event, for the marks in the search list.
+    FailuresMarked {
+        generation: u64,
+        users: HashSet<usize>,
+    },
+    ClipboardWritten(Result<(), String>),
+    /// Something worth telling that stops nothing (damaged EVTX records were skipped).
+    Warning(String),
+}
+
+/// Background work `update` asks for. The runtime executes it and answers with a `Message`.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Command {
+    LoadDirectory {
+        generation: u64,
+    },
+    IngestEvents {
+        generation: u64,
+    },
+    /// Diagnose `user` (index into `directory.users`) against `events`.
+    Diagnose {
+        generation: u64,
+        directory: Arc<Directory>,
+        events: Arc<[Event]>,
+        user: usize,
+    },
+    /// Find the users to mark in the search list (see `rows::users_with_recent_failures`).
+    MarkFailures {
+        generation: u64,
+        directory: Arc<Directory>,
+        events: Arc<[Event]>,
+    },
+    /// Write `text` to the terminal's clipboard with OSC 52.
+    CopyToClipboard(String),
+}

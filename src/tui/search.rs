@@ -1,0 +1,436 @@
+//! Fuzzy user search for the start screen: one haystack per user (sAMAccountName, UPN, display
+//! name, mail), prepared once as a `Utf32String` when the directory arrives, matched with
+//! nucleo-matcher on every keystroke. A query that only extends the previous one searches the
+//! previous hits instead of every user. Two cheap steps keep a keystroke over 100,000 users fast:
+//! a per-user bit set of the letters and digits it contains rejects users that lack a character of
+//! the query before nucleo scores anything, and large indexes are scored on every core. Knows
+//! nothing about drawing; the view asks for the match positions of the rows it shows.
+
+use std::ops::Range;
+
+use nucleo_matcher::pattern::{CaseMatching, Normalization, Pattern};
+use nucleo_matcher::{Config, Matcher, Utf32String};
+
+use crate::directory::DirectoryUser;
+
+/// The searchable text of one user, already sanitized for display.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SearchFields {
+    pub sam_account_name: String,
+    pub user_principal_name: String,
+    pub display_name: String,
+    pub mail: String,
+}
+
+impl SearchFields {
+    pub fn of(user: &DirectoryUser) -> SearchFields {
+        let opt = |v: &Option<String>| v.as_deref().map(crate::sanitize::line).unwrap_or_default();
+        SearchFields {
+            sam_account_name: crate::sanitize::line(&user.sam_account_name),
+            user_principal_name: opt(&user.user_principal_name),
+            display_name: opt(&user.display_name),
+            mail: opt(&user.mail),
+        }
+    }
+
+    fn in_order(&self) -> [&str; 4] {
+        [
+            &self.sam_account_name,
+            &self.user_principal_name,
+            &self.display_name,
+            &self.mail,
+        ]
+    }
+}
+
+/// Which searchable field a highlighted position falls in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Field {
+    SamAccountName = 0,
+    UserPrincipalName = 1,
+    DisplayName = 2,
+    Mail = 3,
+}
+
+struct Entry {
+    fields: SearchFields,
+    haystack: Utf32String,
+    /// Which of a-z and 0-9 the haystack contains, after nucleo's case folding and normalization.
+    chars: CharSet,
+    /// Where each field sits in `haystack`, in nucleo's units (one per grapheme).
+    spans: [Range<u32>; 4],
+}
+
+/// A set of the ASCII letters and digits (bits 0-25: a-z, 26-35: 0-9).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+struct CharSet(u64);
+
+impl CharSet {
+    fn bit(c: char) -> Option<u64> {
+        let c = nucleo_matcher::chars::to_lower_case(nucleo_matcher::chars::normalize(c));
+        match c {
+            'a'..='z' => Some(1 << (c as u32 - 'a' as u32)),
+            '0'..='9' => Some(1 << (26 + c as u32 - '0' as u32)),
+            _ => None,
+        }
+    }
+
+    fn of(text: &str) -> CharSet {
+        CharSet(text.chars().filter_map(CharSet::bit).fold(0, |acc, b| acc | b))
+    }
+
+    fn contains_all(self, needed: CharSet) -> bool {
+        self.0 & needed.0 == needed.0
+    }
+}
+
+/// Below this many candidates one thread scores faster than several can be started.
+const PARALLEL_FROM: usize = 20_000;
+
+/// One user that matched, with its score (higher is better).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Hit {
+    pub user: usize,
+    pub score: u32,
+}
+
+/// The prepared haystacks of every user, indexed like `Directory::users`.
+pub struct SearchIndex {
+    entries: Vec<Entry>,
+}
+
+/// Separates fields in the haystack so that a match cannot run from one field into the next
+/// without paying a gap penalty; it is never typed in a query.
+const FIELD_SEPARATOR: &str = "  ";
+
+impl SearchIndex {
+    pub fn new(users: &[DirectoryUser]) -> SearchIndex {
+        SearchIndex::from_fields(users.iter().map(SearchFields::of))
+    }
+
+    pub fn from_fields(fields: impl IntoIterator<Item = SearchFields>) -> SearchIndex {
+        let entries = fields
+            .into_iter()
+            .map(|fields| {
+                let mut text = String::new();
+                let mut spans: [Range<u32>; 4] = Default::default();
+                let mut at = 0u32;
+                for (i, f) in fields.in_order().into_iter().enumerate() {
+                    if i > 0 {
+                        text.push_str(FIELD_SEPARATOR);
+                        at += FIELD_SEPARATOR.len() as u32;
+                    }
+                    let len = nucleo_matcher::chars::graphemes(f).count() as u32;
+                    text.push_str(f);
+                    if let Some(span) = spans.get_mut(i) {
+                        *span = at..at + len;
+                    }
+                    at += len;
+                }
+                Entry {
+                    chars: CharSet::of(&text),
+                    haystack: Utf32String::from(text),
+                    fields,
+                    spans,
+                }
+            })
+            .collect();
+        SearchIndex { entries }
+    }
+
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    pub fn fields(&self, user: usize) -> Option<&SearchFields> {
+        self.entries.get(user).map(|e| &e.fields)
+    }
+}
+
+/// The live query and its hits. Owns the matchers' scratch memory (one per worker) so keystrokes
+/// do not allocate it.
+pub struct Search {
+    matchers: Vec<Matcher>,
+    query: String,
+    pattern: Pattern,
+    hits: Vec<Hit>,
+}
+
+impl Default for Search {
+    fn default() -> Self {
+        let workers = std::thread::available_parallelism()
+            .map_or(1, usize::from)
+            .clamp(1, 8);
+        Search {
+            matchers: (0..workers).map(|_| Matcher::new(Config::DEFAULT)).collect(),
+            query: String::new(),
+            pattern: Pattern::default(),
+            hits: Vec::new(),
+        }
+    }
+}
+
+impl std::fmt::Debug for Search {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Search")
+            .field("query", &self.query)
+            .field("hits", &self.hits.len())
+            .finish()
+    }
+}
+
+/// Pattern syntax (negation, anchors, exact) can make a longer query match more, so narrowing
+/// the previous hits is only safe for plain text.
+fn is_plain(query: &str) -> bool {
+    !query.chars().any(|c| matches!(c, '!' | '^' | '$' | '\'' | '\\'))
+}
+
+/// Scores `users` against `pattern`, skipping those missing a character the query needs.
+fn score_all(
+    index: &SearchIndex,
+    users: &[usize],
+    pattern: &Pattern,
+    needed: CharSet,
+    matcher: &mut Matcher,
+) -> Vec<Hit> {
+    users
+        .iter()
+        .filter_map(|&user| {
+            let entry = index.entries.get(user)?;
+            if !entry.chars.contains_all(needed) {
+                return None;
+            }
+            pattern
+                .score(entry.haystack.slice(..), matcher)
+                .map(|score| Hit { user, score })
+        })
+        .collect()
+}
+
+impl Search {
+    pub fn query(&self) -> &str {
+        &self.query
+    }
+
+    pub fn hits(&self) -> &[Hit] {
+        &self.hits
+    }
+
+    /// Filters `index` by `query`; hits are best first, ties in directory order. An empty query
+    /// lists every user.
+    pub fn update(&mut self, index: &SearchIndex, query: &str) {
+        let narrows = !self.query.is_empty()
+            && query.len() > self.query.len()
+            && query.starts_with(&self.query)
+            && is_plain(query);
+        self.query = query.to_string();
+        self.pattern = Pattern::parse(query, CaseMatching::Smart, Normalization::Smart);
+        if query.trim().is_empty() {
+            self.hits = (0..index.len()).map(|user| Hit { user, score: 0 }).collect();
+            return;
+        }
+        // Only plain text can be required character by character; pattern syntax may negate.
+        let needed = if is_plain(query) {
+            CharSet::of(query)
+        } else {
+            CharSet::default()
+        };
+        let candidates: Vec<usize> = if narrows {
+            self.hits.iter().map(|h| h.user).collect()
+        } else {
+            (0..index.len()).collect()
+        };
+        let pattern = &self.pattern;
+        let mut hits: Vec<Hit> = if candidates.len() < PARALLEL_FROM || self.matchers.len() < 2 {
+            match self.matchers.first_mut() {
+                Some(m) => score_all(index, &candidates, pattern, needed, m),
+                None => Vec::new(),
+            }
+        } else {
+            let chunk = candidates.len().div_ceil(self.matchers.len());
+            std::thread::scope(|scope| {
+                let workers: Vec<_> = candidates
+                    .chunks(chunk)
+                    .zip(self.matchers.iter_mut())
+                    .map(|(users, m)| scope.spawn(move || score_all(index, users, pattern, needed, m)))
+                    .collect();
+                workers
+                    .into_iter()
+                    .flat_map(|w| w.join().unwrap_or_default())
+                    .collect()
+            })
+        };
+        hits.sort_unstable_by(|a, b| b.score.cmp(&a.score).then(a.user.cmp(&b.user)));
+        self.hits = hits;
+    }
+
+    /// Rebuilds the hits after the index changed (a reload), keeping the query.
+    pub fn refresh(&mut self, index: &SearchIndex) {
+        let query = std::mem::take(&mut self.query);
+        self.hits.clear();
+        self.update(index, &query);
+    }
+
+    /// For each field of `user`, the grapheme positions the query matched, for highlighting.
+    /// `matcher` is scratch memory; the view brings its own so drawing needs only `&self`.
+    pub fn highlights(&self, index: &SearchIndex, user: usize, matcher: &mut Matcher) -> [Vec<u32>; 4] {
+        let mut out: [Vec<u32>; 4] = Default::default();
+        let Some(entry) = index.entries.get(user) else {
+            return out;
+        };
+        if self.query.trim().is_empty() {
+            return out;
+        }
+        let mut positions = Vec::new();
+        if self
+            .pattern
+            .indices(entry.haystack.slice(..), matcher, &mut positions)
+            .is_none()
+        {
+            return out;
+        }
+        for p in positions {
+            for (field, span) in entry.spans.iter().enumerate() {
+                if span.contains(&p) {
+                    if let Some(v) = out.get_mut(field) {
+                        v.push(p - span.start);
+                    }
+                }
+            }
+        }
+        for v in &mut out {
+            v.sort_unstable();
+            v.dedup();
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fields(sam: &str, upn: &str, display: &str, mail: &str) -> SearchFields {
+        SearchFields {
+            sam_account_name: sam.into(),
+            user_principal_name: upn.into(),
+            display_name: display.into(),
+            mail: mail.into(),
+        }
+    }
+
+    fn index() -> SearchIndex {
+        SearchIndex::from_fields([
+            fields("alice", "alice@contoso.com", "Alice Archer", "alice@contoso.com"),
+            fields("bob", "bob@contoso.com", "Bob Builder", "bob.builder@contoso.com"),
+            fields("bbo", "bbo@contoso.com", "Bernard Bonobo", ""),
+            fields("carol", "carol@fabrikam.com", "José Müller", "jose@fabrikam.com"),
+        ])
+    }
+
+    fn users(s: &Search) -> Vec<usize> {
+        s.hits().iter().map(|h| h.user).collect()
+    }
+
+    #[test]
+    fn empty_query_lists_everyone_in_order() {
+        let idx = index();
+        let mut s = Search::default();
+        s.update(&idx, "");
+        assert_eq!(users(&s), vec![0, 1, 2, 3]);
+    }
+
+    #[test]
+    fn matches_each_field_and_ranks_exact_prefix_first() {
+        let idx = index();
+        let mut s = Search::default();
+        s.update(&idx, "bob");
+        assert_eq!(users(&s).first(), Some(&1));
+        s.update(&idx, "fabrikam");
+        assert_eq!(users(&s), vec![3]);
+        s.update(&idx, "builder");
+        assert_eq!(users(&s), vec![1]);
+        // Normalization: an unaccented query finds the accented display name.
+        s.update(&idx, "muller");
+        assert_eq!(users(&s).first(), Some(&3));
+    }
+
+    #[test]
+    fn narrowing_gives_the_same_hits_as_a_fresh_search() {
+        let idx = index();
+        let mut typed = Search::default();
+        for q in ["c", "co", "con", "cont", "contoso"] {
+            typed.update(&idx, q);
+        }
+        let mut fresh = Search::default();
+        fresh.update(&idx, "contoso");
+        assert_eq!(typed.hits(), fresh.hits());
+        // Deleting a character widens again.
+        typed.update(&idx, "a");
+        fresh.update(&idx, "a");
+        assert_eq!(typed.hits(), fresh.hits());
+        // Negation is not a narrowing.
+        typed.update(&idx, "!");
+        typed.update(&idx, "!bob");
+        fresh.update(&idx, "!bob");
+        assert_eq!(typed.hits(), fresh.hits());
+        assert!(!users(&typed).contains(&1));
+    }
+
+    #[test]
+    fn the_character_prefilter_never_drops_a_match() {
+        // Accents and case fold to the ASCII letter, as nucleo matches them.
+        assert!(CharSet::of("José MÜLLER").contains_all(CharSet::of("josemuller")));
+        assert!(!CharSet::of("alice").contains_all(CharSet::of("bob")));
+        let idx = index();
+        let mut s = Search::default();
+        s.update(&idx, "müller");
+        assert_eq!(users(&s), vec![3]);
+    }
+
+    #[test]
+    fn many_users_are_scored_in_parallel_with_the_same_result() {
+        let many: Vec<SearchFields> = (0..PARALLEL_FROM * 2)
+            .map(|i| {
+                fields(
+                    &format!("user{i}"),
+                    &format!("user{i}@contoso.com"),
+                    &format!("User {i}"),
+                    "",
+                )
+            })
+            .collect();
+        let idx = SearchIndex::from_fields(many);
+        let mut parallel = Search::default();
+        parallel.update(&idx, "user3999");
+        let mut single = Search {
+            matchers: vec![Matcher::new(Config::DEFAULT)],
+            ..Search::default()
+        };
+        single.update(&idx, "user3999");
+        assert_eq!(parallel.hits(), single.hits());
+        assert_eq!(parallel.hits().first().map(|h| h.user), Some(3999));
+    }
+
+    #[test]
+    fn highlights_are_per_field_positions() {
+        let idx = index();
+        let mut s = Search::default();
+        s.update(&idx, "bob");
+        let mut m = Matcher::new(Config::DEFAULT);
+        let h = s.highlights(&idx, 1, &mut m);
+        // Three matched positions, consecutive, all in one field.
+        let hit: Vec<&Vec<u32>> = h.iter().filter(|v| !v.is_empty()).collect();
+        assert_eq!(hit.len(), 1, "{h:?}");
+        assert!(
+            hit.first()
+                .is_some_and(|v| v.len() == 3 && v.windows(2).all(|w| w[1] == w[0] + 1)),
+            "{h:?}"
+        );
+        assert_eq!(s.highlights(&idx, 99, &mut m), <[Vec<u32>; 4]>::default());
+    }
+}

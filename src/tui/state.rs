@@ -1,0 +1,246 @@
+//! The console's state, split per screen: the search (start screen), the user view, and the
+//! overlays that sit above either (help, command line, error banner). The loop owns it; `update`
+//! changes it; the views only read it.
+
+use std::collections::HashSet;
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+
+use super::keymap::KeyBindings;
+use super::message::Command;
+use super::search::{Search, SearchIndex};
+use super::theme::Theme;
+use crate::diagnosis::Diagnosis;
+use crate::directory::{Directory, DirectoryUser};
+use crate::events::Event;
+
+/// Data that arrives from a background task.
+#[derive(Debug, Clone, Default)]
+pub enum Loading<T> {
+    #[default]
+    Idle,
+    Loading,
+    Ready(T),
+    Failed(String),
+}
+
+impl<T> Loading<T> {
+    pub fn ready(&self) -> Option<&T> {
+        match self {
+            Loading::Ready(t) => Some(t),
+            _ => None,
+        }
+    }
+
+    pub fn is_loading(&self) -> bool {
+        matches!(self, Loading::Loading)
+    }
+}
+
+/// What the status line says about where the data comes from.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SourceLabel {
+    /// "DC ldaps://dc01.contoso.com" or "snapshot contoso-directory.snapshot.json".
+    pub directory: String,
+    /// The EVTX files or folders read.
+    pub evtx: Vec<String>,
+    /// The connector account as configured (`--connector`), before the directory says more.
+    pub connector: Option<String>,
+}
+
+/// Settings fixed for a session.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub keys: KeyBindings,
+    pub theme: Theme,
+    pub source: SourceLabel,
+    /// The instant ages ("locked 2 h ago") are measured from.
+    pub now: DateTime<Utc>,
+}
+
+/// Which screen is in front.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Screen {
+    Search,
+    User,
+}
+
+/// Where typed keys go on the search screen. The query box takes every printable character;
+/// the list takes the single-letter commands (j/k, g/G, q, ?, /, :).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SearchFocus {
+    #[default]
+    Query,
+    List,
+}
+
+/// The start screen.
+#[derive(Debug, Default)]
+pub struct SearchScreen {
+    pub index: Option<Arc<SearchIndex>>,
+    pub search: Search,
+    /// Position in the hit list (not a user index).
+    pub selected: usize,
+    pub focus: SearchFocus,
+    /// Users with a recent failure event, marked in the list.
+    pub flagged: HashSet<usize>,
+}
+
+impl std::fmt::Debug for SearchIndex {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "SearchIndex({} users)", self.len())
+    }
+}
+
+/// The tabs of the user view, in order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tab {
+    Account,
+    Permissions,
+    Events,
+    Fix,
+}
+
+impl Tab {
+    pub const ALL: [Tab; 4] = [Tab::Account, Tab::Permissions, Tab::Events, Tab::Fix];
+
+    pub fn title(self) -> &'static str {
+        match self {
+            Tab::Account => "Account",
+            Tab::Permissions => "Permissions",
+            Tab::Events => "Events",
+            Tab::Fix => "Fix",
+        }
+    }
+
+    fn position(self) -> usize {
+        Tab::ALL.iter().position(|t| *t == self).unwrap_or(0)
+    }
+
+    pub fn next(self) -> Tab {
+        Tab::ALL[(self.position() + 1) % Tab::ALL.len()]
+    }
+
+    pub fn prev(self) -> Tab {
+        Tab::ALL[(self.position() + Tab::ALL.len() - 1) % Tab::ALL.len()]
+    }
+}
+
+/// A scrollable, filterable list inside a tab.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ListView {
+    pub selected: usize,
+    pub filter: String,
+    /// The `/` prompt is open and typed keys edit `filter`.
+    pub editing_filter: bool,
+}
+
+/// The user view: one user, verdict first, then the tabs.
+#[derive(Debug, Clone)]
+pub struct UserScreen {
+    /// Index into `Directory::users`.
+    pub user: usize,
+    pub tab: Tab,
+    /// Scroll position of the Account and Fix tabs.
+    pub scroll: u16,
+    pub acl: ListView,
+    pub events: ListView,
+    pub diagnosis: Loading<Arc<Diagnosis>>,
+    /// The event open in the detail overlay (index into `Diagnosis::events`) and its scroll.
+    pub event_detail: Option<usize>,
+    pub detail_scroll: u16,
+}
+
+impl UserScreen {
+    pub fn new(user: usize) -> UserScreen {
+        UserScreen {
+            user,
+            tab: Tab::Account,
+            scroll: 0,
+            acl: ListView::default(),
+            events: ListView::default(),
+            diagnosis: Loading::Idle,
+            event_detail: None,
+            detail_scroll: 0,
+        }
+    }
+
+    /// The list the current tab scrolls, if it has one.
+    pub fn list_mut(&mut self) -> Option<&mut ListView> {
+        match self.tab {
+            Tab::Permissions => Some(&mut self.acl),
+            Tab::Events => Some(&mut self.events),
+            Tab::Account | Tab::Fix => None,
+        }
+    }
+}
+
+/// An error shown across the top until dismissed, with the work to redo if it can be retried.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Banner {
+    pub text: String,
+    pub retry: Vec<Command>,
+}
+
+/// The whole console.
+#[derive(Debug)]
+pub struct State {
+    pub settings: Settings,
+    pub directory: Loading<Arc<Directory>>,
+    pub events: Loading<Arc<[Event]>>,
+    /// Bumped by every (re)load; results of older loads are dropped.
+    pub generation: u64,
+    pub screen: Screen,
+    pub search: SearchScreen,
+    pub user: Option<UserScreen>,
+    pub help: bool,
+    /// First line of the help shown, when it does not fit.
+    pub help_scroll: u16,
+    /// The `:` prompt, while open.
+    pub command_line: Option<String>,
+    pub banner: Option<Banner>,
+    /// Last known terminal size; page moves use it.
+    pub size: (u16, u16),
+    pub spinner: usize,
+    pub quit: bool,
+}
+
+impl State {
+    pub fn new(settings: Settings, size: (u16, u16)) -> State {
+        State {
+            settings,
+            directory: Loading::Idle,
+            events: Loading::Idle,
+            generation: 0,
+            screen: Screen::Search,
+            search: SearchScreen::default(),
+            user: None,
+            help: false,
+            help_scroll: 0,
+            command_line: None,
+            banner: None,
+            size,
+            spinner: 0,
+            quit: false,
+        }
+    }
+
+    /// Whether something is loading (the runtime then sends ticks for the spinner).
+    pub fn busy(&self) -> bool {
+        self.directory.is_loading()
+            || self.events.is_loading()
+            || self.user.as_ref().is_some_and(|u| u.diagnosis.is_loading())
+    }
+
+    /// The diagnosis of the user the user view shows, once it has arrived.
+    pub fn current_diagnosis(&self) -> Option<&Diagnosis> {
+        self.user.as_ref()?.diagnosis.ready().map(|d| d.as_ref())
+    }
+
+    /// The user the user view shows.
+    pub fn current_user(&self) -> Option<&DirectoryUser> {
+        let dir = self.directory.ready()?;
+        dir.users.get(self.user.as_ref()?.user)
+    }
+}

@@ -1,0 +1,662 @@
+//! The pure heart of the console: `update(state, message) -> commands`. No I/O happens here;
+//! anything slow or outside (LDAP, EVTX, the diagnosis, the clipboard) goes out as a `Command`,
+//! and its result comes back as a `Message`. Modal layers consume keys first: command line, help,
+//! event detail, banner, then the screen in front.
+
+use std::sync::Arc;
+
+use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseEventKind};
+
+use super::keymap::{Action, KeyBindings};
+use super::message::{Command, LoadedDirectory, Message};
+use super::rows;
+use super::search::SearchIndex;
+use super::state::{Banner, ListView, Loading, Screen, SearchFocus, State, Tab, UserScreen};
+use crate::events::Event;
+
+/// Applies `message` to `state` and returns the background work it calls for.
+pub fn update(state: &mut State, message: Message) -> Vec<Command> {
+    match message {
+        Message::Key(key) if key.kind != KeyEventKind::Release => on_key(state, key),
+        Message::Key(_) => Vec::new(),
+        Message::Mouse(m) => {
+            let action = match m.kind {
+                MouseEventKind::ScrollUp => Action::Up,
+                MouseEventKind::ScrollDown => Action::Down,
+                _ => return Vec::new(),
+            };
+            move_selection(state, action);
+            Vec::new()
+        }
+        Message::Paste(text) => {
+            for c in text.chars().filter(|c| !c.is_control()) {
+                type_char(state, c);
+            }
+            Vec::new()
+        }
+        Message::Resize { width, height } => {
+            state.size = (width, height);
+            Vec::new()
+        }
+        Message::Tick => {
+            state.spinner = state.spinner.wrapping_add(1);
+            Vec::new()
+        }
+        Message::DirectoryLoaded { generation, result } => {
+            if generation != state.generation {
+                return Vec::new();
+            }
+            on_directory(state, result);
+            let mut cmds = request_diagnosis(state);
+            cmds.extend(mark_failures(state));
+            cmds
+        }
+        Message::EventsIngested { generation, result } => {
+            if generation != state.generation {
+                return Vec::new();
+            }
+            match result {
+                Ok(events) => state.events = Loading::Ready(events),
+                Err(e) => {
+                    state.events = Loading::Failed(e.clone());
+                    state.banner = Some(Banner {
+                        text: format!("event logs: {e} (diagnosing from the directory alone)"),
+                        retry: vec![Command::IngestEvents { generation }],
+                    });
+                }
+            }
+            let mut cmds = request_diagnosis(state);
+            cmds.extend(mark_failures(state));
+            cmds
+        }
+        Message::FailuresMarked { generation, users } => {
+            if generation == state.generation {
+                state.search.flagged = users;
+            }
+            Vec::new()
+        }
+        Message::DiagnosisReady {
+            generation,
+            user,
+            result,
+        } => {
+            let current = state
+                .user
+                .as_mut()
+                .filter(|u| u.user == user && generation == state.generation);
+            if let Some(screen) = current {
+                screen.diagnosis = match result {
+                    Ok(d) => Loading::Ready(d),
+                    Err(e) => Loading::Failed(e),
+                };
+            }
+            Vec::new()
+        }
+        Message::Warning(text) => {
+            // An error already on screen matters more than a warning.
+            if state.banner.is_none() {
+                error(state, text);
+            }
+            Vec::new()
+        }
+        Message::ClipboardWritten(result) => {
+            if let Err(e) = result {
+                error(state, format!("clipboard: {e}"));
+            }
+            Vec::new()
+        }
+    }
+}
+
+/// Starts (or restarts) loading everything; the first call and `:reload` both come here.
+pub fn load_all(state: &mut State) -> Vec<Command> {
+    state.generation += 1;
+    state.directory = Loading::Loading;
+    state.events = Loading::Loading;
+    state.banner = None;
+    if let Some(u) = state.user.as_mut() {
+        u.diagnosis = Loading::Idle;
+        u.event_detail = None;
+    }
+    let generation = state.generation;
+    vec![
+        Command::LoadDirectory { generation },
+        Command::IngestEvents { generation },
+    ]
+}
+
+/// Asks for the open user's diagnosis once the directory is there and the event logs are done
+/// (read or failed: a diagnosis without events is still worth having).
+fn request_diagnosis(state: &mut State) -> Vec<Command> {
+    let Some(directory) = state.directory.ready().cloned() else {
+        return Vec::new();
+    };
+    let events: Arc<[Event]> = match &state.events {
+        Loading::Ready(e) => Arc::clone(e),
+        Loading::Failed(_) => Arc::from(Vec::new()),
+        Loading::Idle | Loading::Loading => return Vec::new(),
+    };
+    let generation = state.generation;
+    match state.user.as_mut() {
+        Some(u) if matches!(u.diagnosis, Loading::Idle) => {
+            u.diagnosis = Loading::Loading;
+            vec![Command::Diagnose {
+                generation,
+                directory,
+                events,
+                user: u.user,
+            }]
+        }
+        _ => Vec::new(),
+    }
+}
+
+/// Once both the directory and the events are in, find whom to mark in the list.
+fn mark_failures(state: &State) -> Vec<Command> {
+    match (state.directory.ready(), state.events.ready()) {
+        (Some(d), Some(e)) => vec![Command::MarkFailures {
+            generation: state.generation,
+            directory: Arc::clone(d),
+            events: Arc::clone(e),
+        }],
+        _ => Vec::new(),
+    }
+}
+
+fn on_directory(state: &mut State, result: Result<LoadedDirectory, String>) {
+    match result {
+        Ok(LoadedDirectory {
+            directory: dir,
+            index,
+        }) => {
+            state.search.search.refresh(&index);
+            state.search.index = Some(index);
+            state.search.selected = 0;
+            // A reload may have reordered users: follow the open user by DN.
+            let open_dn = state.current_user().map(|u| u.dn.clone());
+            if let Some(u) = state.user.as_mut() {
+                match open_dn.and_then(|dn| dir.users.iter().position(|x| x.dn == dn)) {
+                    Some(p) => u.user = p,
+                    None => {
+                        state.user = None;
+                        state.screen = Screen::Search;
+                    }
+                }
+            }
+            state.directory = Loading::Ready(dir);
+        }
+        Err(e) => {
+            state.directory = Loading::Failed(e.clone());
+            state.banner = Some(Banner {
+                text: format!("directory: {e}"),
+                retry: vec![Command::LoadDirectory {
+                    generation: state.generation,
+                }],
+            });
+        }
+    }
+}
+
+fn on_key(state: &mut State, key: KeyEvent) -> Vec<Command> {
+    let keys = state.settings.keys.clone();
+    if keys.is(Action::ForceQuit, &key) {
+        state.quit = true;
+        return Vec::new();
+    }
+    if state.command_line.is_some() {
+        return on_command_line_key(state, key, &keys);
+    }
+    if state.help {
+        if keys.is(Action::Back, &key) || keys.is(Action::Help, &key) || keys.is(Action::Quit, &key) {
+            state.help = false;
+            state.help_scroll = 0;
+        } else if let Some(a) = scroll_action(&keys, &key) {
+            let mut s = usize::from(state.help_scroll);
+            move_in(&mut s, Action::ALL.len(), a, page(state.size));
+            state.help_scroll = u16::try_from(s).unwrap_or(0);
+        }
+        return Vec::new();
+    }
+    if let Some(u) = state
+        .user
+        .as_mut()
+        .filter(|u| u.event_detail.is_some() && state.screen == Screen::User)
+    {
+        on_detail_key(u, &key, &keys, page(state.size));
+        return Vec::new();
+    }
+    if let Some(banner) = &state.banner {
+        // While typing, a plain `r` is a letter; the control-key binding still retries.
+        let retry_key = keys.is(Action::Retry, &key) && (!typing(state) || printable(&key).is_none());
+        if retry_key && !banner.retry.is_empty() {
+            return retry(state);
+        }
+        if keys.is(Action::Back, &key) {
+            state.banner = None;
+            return Vec::new();
+        }
+    }
+    match state.screen {
+        Screen::Search => on_search_key(state, key, &keys),
+        Screen::User => on_user_key(state, key, &keys),
+    }
+}
+
+fn on_detail_key(u: &mut UserScreen, key: &KeyEvent, keys: &KeyBindings, page: usize) {
+    if keys.is(Action::Back, key) || keys.is(Action::Open, key) || keys.is(Action::Quit, key) {
+        u.event_detail = None;
+        u.detail_scroll = 0;
+        return;
+    }
+    let mut s = usize::from(u.detail_scroll);
+    if let Some(a) = scroll_action(keys, key) {
+        move_in(&mut s, usize::from(u16::MAX), a, page);
+    }
+    u.detail_scroll = u16::try_from(s).unwrap_or(u16::MAX);
+}
+
+fn scroll_action(keys: &KeyBindings, key: &KeyEvent) -> Option<Action> {
+    [
+        Action::Up,
+        Action::Down,
+        Action::PageUp,
+        Action::PageDown,
+        Action::Top,
+        Action::Bottom,
+    ]
+    .into_iter()
+    .find(|a| keys.is(*a, key))
+}
+
+fn retry(state: &mut State) -> Vec<Command> {
+    let Some(banner) = state.banner.take() else {
+        return Vec::new();
+    };
+    for c in &banner.retry {
+        match c {
+            Command::LoadDirectory { .. } => state.directory = Loading::Loading,
+            Command::IngestEvents { .. } => state.events = Loading::Loading,
+            Command::Diagnose { .. } | Command::MarkFailures { .. } | Command::CopyToClipboard(_) => {}
+        }
+    }
+    banner.retry
+}
+
+/// Whether printable keys currently go into a text field rather than commands.
+fn typing(state: &State) -> bool {
+    match state.screen {
+        Screen::Search => state.search.focus == SearchFocus::Query,
+        Screen::User => state.user.as_ref().is_some_and(|u| match u.tab {
+            Tab::Permissions => u.acl.editing_filter,
+            Tab::Events => u.events.editing_filter,
+            Tab::Account | Tab::Fix => false,
+        }),
+    }
+}
+
+fn printable(key: &KeyEvent) -> Option<char> {
+    match key.code {
+        KeyCode::Char(c)
+            if !key
+                .modifiers
+                .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT) =>
+        {
+            Some(c)
+        }
+        _ => None,
+    }
+}
+
+/// Keys common to both screens when nothing is being typed; whether `key` was one of them.
+fn on_global_key(state: &mut State, key: &KeyEvent, keys: &KeyBindings) -> bool {
+    if keys.is(Action::Quit, key) {
+        state.quit = true;
+    } else if keys.is(Action::Help, key) {
+        state.help = true;
+    } else if keys.is(Action::CommandLine, key) {
+        state.command_line = Some(String::new());
+    } else {
+        return false;
+    }
+    true
+}
+
+fn on_search_key(state: &mut State, key: KeyEvent, keys: &KeyBindings) -> Vec<Command> {
+    if keys.is(Action::Open, &key) {
+        return open_selected(state);
+    }
+    // Arrows and pages move the selection from either focus; only letters depend on it.
+    let nav = match key.code {
+        KeyCode::Up => Some(Action::Up),
+        KeyCode::Down => Some(Action::Down),
+        _ => [Action::PageUp, Action::PageDown]
+            .into_iter()
+            .find(|a| keys.is(*a, &key)),
+    };
+    if let Some(action) = nav {
+        move_selection(state, action);
+        return Vec::new();
+    }
+    match state.search.focus {
+        SearchFocus::Query => {
+            if keys.is(Action::FocusList, &key) {
+                state.search.focus = SearchFocus::List;
+            } else if keys.is(Action::Back, &key) {
+                set_query(state, String::new());
+            } else if key.code == KeyCode::F(1) {
+                state.help = true;
+            } else if key.code == KeyCode::Backspace {
+                let mut q = state.search.search.query().to_string();
+                q.pop();
+                set_query(state, q);
+            } else if key.code == KeyCode::Char('u') && key.modifiers.contains(KeyModifiers::CONTROL) {
+                set_query(state, String::new());
+            } else if let Some(c) = printable(&key) {
+                type_char(state, c);
+            }
+        }
+        SearchFocus::List => {
+            if keys.is(Action::FocusList, &key)
+                || keys.is(Action::Filter, &key)
+                || keys.is(Action::Back, &key)
+            {
+                state.search.focus = SearchFocus::Query;
+            } else if let Some(action) = scroll_action(keys, &key) {
+                move_selection(state, action);
+            } else if !on_global_key(state, &key, keys) {
+                if let Some(c) = printable(&key) {
+                    // An unbound letter starts a new search rather than being lost.
+                    state.search.focus = SearchFocus::Query;
+                    set_query(state, String::new());
+                    type_char(state, c);
+                }
+            }
+        }
+    }
+    Vec::new()
+}
+
+fn set_query(state: &mut State, query: String) {
+    match &state.search.index {
+        Some(index) => state.search.search.update(index, &query),
+        // No directory yet: keep the text so the search runs once it arrives.
+        None => state.search.search.update(&SearchIndex::from_fields([]), &query),
+    }
+    state.search.selected = 0;
+}
+
+/// A character typed into whichever text field has the focus.
+fn type_char(state: &mut State, c: char) {
+    match state.screen {
+        Screen::Search => {
+            state.search.focus = SearchFocus::Query;
+            let q = format!("{}{c}", state.search.search.query());
+            set_query(state, q);
+        }
+        Screen::User => {
+            if let Some(list) = state.user.as_mut().and_then(UserScreen::list_mut) {
+                if list.editing_filter {
+                    list.filter.push(c);
+                    list.selected = 0;
+                }
+            }
+        }
+    }
+}
+
+/// Rows a page move jumps: the body height less the chrome around lists.
+fn page(size: (u16, u16)) -> usize {
+    usize::from(size.1.saturating_sub(10)).max(1)
+}
+
+fn move_in(selected: &mut usize, len: usize, action: Action, page: usize) {
+    let last = len.saturating_sub(1);
+    *selected = match action {
+        Action::Up => selected.saturating_sub(1),
+        Action::Down => (*selected + 1).min(last),
+        Action::PageUp => selected.saturating_sub(page),
+        Action::PageDown => (*selected + page).min(last),
+        Action::Top => 0,
+        Action::Bottom => last,
+        _ => *selected,
+    };
+}
+
+fn move_selection(state: &mut State, action: Action) {
+    let page = page(state.size);
+    match state.screen {
+        Screen::Search => {
+            let len = state.search.search.hits().len();
+            move_in(&mut state.search.selected, len, action, page);
+        }
+        Screen::User => {
+            let len = current_list_len(state);
+            let Some(u) = state.user.as_mut() else { return };
+            match (u.list_mut(), len) {
+                (Some(list), Some(len)) => move_in(&mut list.selected, len, action, page),
+                _ => {
+                    let mut s = usize::from(u.scroll);
+                    move_in(&mut s, usize::from(u16::MAX), action, page);
+                    u.scroll = u16::try_from(s).unwrap_or(u16::MAX);
+                }
+            }
+        }
+    }
+}
+
+/// Rows in the current tab's list after its filter, for tabs that have one.
+fn current_list_len(state: &State) -> Option<usize> {
+    let u = state.user.as_ref()?;
+    match u.tab {
+        Tab::Permissions => {
+            let dir = state.directory.ready()?;
+            let user = state.current_user()?;
+            let acl = rows::dacl_rows(dir, user, state.current_diagnosis()).unwrap_or_default();
+            Some(rows::filtered_dacl(&acl, &u.acl.filter).len())
+        }
+        Tab::Events => Some(
+            state
+                .current_diagnosis()
+                .map_or(0, |d| rows::event_rows(d, &u.events.filter).len()),
+        ),
+        Tab::Account | Tab::Fix => None,
+    }
+}
+
+fn open_selected(state: &mut State) -> Vec<Command> {
+    match state.search.search.hits().get(state.search.selected).copied() {
+        Some(hit) => open_user(state, hit.user),
+        None => Vec::new(),
+    }
+}
+
+fn open_user(state: &mut State, user: usize) -> Vec<Command> {
+    state.user = Some(UserScreen::new(user));
+    state.screen = Screen::User;
+    request_diagnosis(state)
+}
+
+fn on_user_key(state: &mut State, key: KeyEvent, keys: &KeyBindings) -> Vec<Command> {
+    let Some(user) = state.user.as_mut() else {
+        state.screen = Screen::Search;
+        return Vec::new();
+    };
+    if let Some(list) = user.list_mut().filter(|l| l.editing_filter) {
+        edit_filter(list, &key, keys);
+        return Vec::new();
+    }
+    if keys.is(Action::Back, &key) {
+        match user.list_mut().filter(|l| !l.filter.is_empty()) {
+            Some(list) => {
+                list.filter.clear();
+                list.selected = 0;
+            }
+            None => state.screen = Screen::Search,
+        }
+    } else if keys.is(Action::NextTab, &key) {
+        user.tab = user.tab.next();
+    } else if keys.is(Action::PrevTab, &key) {
+        user.tab = user.tab.prev();
+    } else if let Some(tab) = printable(&key).and_then(|c| c.to_digit(10)).and_then(|d| {
+        usize::try_from(d)
+            .ok()
+            .and_then(|d| d.checked_sub(1))
+            .and_then(|i| Tab::ALL.get(i).copied())
+    }) {
+        user.tab = tab;
+    } else if keys.is(Action::Filter, &key) {
+        if let Some(list) = user.list_mut() {
+            list.editing_filter = true;
+        }
+    } else if keys.is(Action::Open, &key) && user.tab == Tab::Events {
+        open_event(state);
+    } else if let Some(action) = scroll_action(keys, &key) {
+        move_selection(state, action);
+    } else if keys.is(Action::Copy, &key) {
+        return copy_summary(state);
+    } else {
+        on_global_key(state, &key, keys);
+    }
+    Vec::new()
+}
+
+fn open_event(state: &mut State) {
+    let Some(diag) = state.current_diagnosis() else {
+        return;
+    };
+    let Some(u) = state.user.as_ref() else { return };
+    let chosen = rows::event_rows(diag, &u.events.filter)
+        .get(u.events.selected)
+        .map(|r| r.event);
+    if let (Some(event), Some(u)) = (chosen, state.user.as_mut()) {
+        u.event_detail = Some(event);
+        u.detail_scroll = 0;
+    }
+}
+
+/// The ticket summary is the markdown report of the diagnosis, copied with OSC 52.
+fn copy_summary(state: &mut State) -> Vec<Command> {
+    let Some(diag) = state.current_diagnosis() else {
+        error(state, "nothing to copy yet: the diagnosis is not ready".into());
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    match crate::report::markdown::render(diag, &mut out) {
+        Ok(()) => vec![Command::CopyToClipboard(
+            String::from_utf8_lossy(&out).into_owned(),
+        )],
+        Err(e) => {
+            error(state, format!("could not render the summary: {e}"));
+            Vec::new()
+        }
+    }
+}
+
+fn edit_filter(list: &mut ListView, key: &KeyEvent, keys: &KeyBindings) {
+    if keys.is(Action::Open, key) {
+        list.editing_filter = false;
+    } else if keys.is(Action::Back, key) {
+        list.editing_filter = false;
+        list.filter.clear();
+    } else if key.code == KeyCode::Backspace {
+        list.filter.pop();
+    } else if let Some(c) = printable(key) {
+        list.filter.push(c);
+    }
+    list.selected = 0;
+}
+
+fn on_command_line_key(state: &mut State, key: KeyEvent, keys: &KeyBindings) -> Vec<Command> {
+    let Some(line) = state.command_line.as_mut() else {
+        return Vec::new();
+    };
+    if keys.is(Action::Back, &key) {
+        state.command_line = None;
+    } else if keys.is(Action::Open, &key) {
+        let line = state.command_line.take().unwrap_or_default();
+        return run_command_line(state, &line);
+    } else if key.code == KeyCode::Backspace {
+        if line.pop().is_none() {
+            state.command_line = None;
+        }
+    } else if let Some(c) = printable(&key) {
+        line.push(c);
+    }
+    Vec::new()
+}
+
+fn error(state: &mut State, text: String) {
+    state.banner = Some(Banner {
+        text,
+        retry: Vec::new(),
+    });
+}
+
+/// `:user NAME`, `:events ID`, `:reload`, `:help`, `:q`.
+fn run_command_line(state: &mut State, line: &str) -> Vec<Command> {
+    let line = line.trim();
+    let (verb, arg) = line
+        .split_once(char::is_whitespace)
+        .map_or((line, ""), |(v, a)| (v, a.trim()));
+    match verb {
+        "" => {}
+        "q" | "quit" => state.quit = true,
+        "help" => state.help = true,
+        "reload" => return load_all(state),
+        "user" | "u" if !arg.is_empty() => return open_user_by_name(state, arg),
+        "events" | "e" => match state.user.as_mut().filter(|_| state.screen == Screen::User) {
+            Some(user) => {
+                user.tab = Tab::Events;
+                user.events.filter = arg.to_string();
+                user.events.selected = 0;
+            }
+            None => error(state, "open a user first (:user NAME), then :events ID".into()),
+        },
+        _ => error(
+            state,
+            format!(
+                "unknown command ':{}' (try :user NAME, :events ID, :reload, :q)",
+                crate::sanitize::line(line)
+            ),
+        ),
+    }
+    Vec::new()
+}
+
+/// Exact match first (the contract's forms); otherwise the best fuzzy hit.
+fn open_user_by_name(state: &mut State, name: &str) -> Vec<Command> {
+    let Some(dir) = state.directory.ready().cloned() else {
+        error(state, "the directory is not loaded yet".into());
+        return Vec::new();
+    };
+    match dir.find_user(name) {
+        Ok(u) => match dir.users.iter().position(|x| std::ptr::eq(x, u)) {
+            Some(p) => open_user(state, p),
+            None => Vec::new(),
+        },
+        Err(crate::directory::UserLookupError::Ambiguous { candidates, .. }) => {
+            let n = candidates.len();
+            error(
+                state,
+                format!(
+                    "'{}' matches {n} users; type more of the name",
+                    crate::sanitize::line(name)
+                ),
+            );
+            Vec::new()
+        }
+        Err(crate::directory::UserLookupError::NotFound(_)) => {
+            set_query(state, name.to_string());
+            match state.search.search.hits().first().copied() {
+                Some(hit) => open_user(state, hit.user),
+                None => {
+                    error(
+                        state,
+                        format!("no user matches '{}'", crate::sanitize::line(name)),
+                    );
+                    Vec::new()
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,176 @@
+//! The Events tab: the user's correlated timeline grouped by attempt (TrackingId), filterable with
+//! `/`, and the detail overlay with every field of the selected event.
+
+use ratatui::layout::{Constraint, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Cell, Clear, Paragraph, Row, Wrap};
+use ratatui::Frame;
+
+use crate::diagnosis::Diagnosis;
+use crate::sanitize::line as clean;
+use crate::tui::rows;
+use crate::tui::state::State;
+use crate::tui::widgets::table::{empty, Column, DataTable};
+
+const COLUMNS: [Column; 6] = [
+    Column {
+        title: "Try",
+        width: Constraint::Length(3),
+    },
+    Column {
+        title: "Time (UTC)",
+        width: Constraint::Length(19),
+    },
+    Column {
+        title: "ID",
+        width: Constraint::Length(5),
+    },
+    Column {
+        title: "Machine",
+        width: Constraint::Fill(1),
+    },
+    Column {
+        title: "Event",
+        width: Constraint::Fill(2),
+    },
+    Column {
+        title: "Summary",
+        width: Constraint::Fill(4),
+    },
+];
+
+pub fn draw(frame: &mut Frame<'_>, area: Rect, diag: Option<&Diagnosis>, state: &State) {
+    let theme = state.settings.theme;
+    let Some(screen) = state.user.as_ref() else { return };
+    let list = &screen.events;
+    let title = if list.filter.is_empty() && !list.editing_filter {
+        " Events (grouped by attempt) ".to_string()
+    } else {
+        format!(
+            " Events │ /{}{} ",
+            clean(&list.filter),
+            if list.editing_filter { "▏" } else { "" }
+        )
+    };
+    let block = Block::bordered().title(title);
+    let Some(d) = diag else {
+        let line = super::chrome::loading_line("the diagnosis", &screen.diagnosis, state);
+        empty(area, frame.buffer_mut(), block, line);
+        return;
+    };
+    let shown = rows::event_rows(d, &list.filter);
+    if shown.is_empty() {
+        let text = if d.events.is_empty() {
+            "No event of this user in the event logs read."
+        } else {
+            "No event matches the filter (Esc clears it)."
+        };
+        empty(area, frame.buffer_mut(), block, Line::from(text));
+        return;
+    }
+    let row_at = |i: usize| {
+        let Some((row, e)) = shown.get(i).and_then(|r| d.events.get(r.event).map(|e| (r, e))) else {
+            return Row::new(Vec::<Cell>::new());
+        };
+        Row::new(vec![
+            Cell::from(row.attempt.map_or_else(|| "·".to_string(), |a| format!("#{a}"))),
+            Cell::from(short_time(&e.time)),
+            Cell::from(e.event_id.to_string()),
+            Cell::from(clean(&e.machine)),
+            Cell::from(clean(&e.name)),
+            Cell::from(clean(&e.summary)),
+        ])
+    };
+    DataTable {
+        columns: &COLUMNS,
+        len: shown.len(),
+        selected: Some(list.selected),
+        focused: true,
+        block,
+        theme,
+    }
+    .render(area, frame.buffer_mut(), row_at);
+}
+
+/// "2026-11-24 08:06:01" from the contract's RFC 3339 time; the text as is if it is not one.
+fn short_time(rfc3339: &str) -> String {
+    chrono::DateTime::parse_from_rfc3339(rfc3339).map_or_else(
+        |_| clean(rfc3339),
+        |t| t.naive_utc().format("%Y-%m-%d %H:%M:%S").to_string(),
+    )
+}
+
+fn field(label: &str, value: String, theme: crate::tui::theme::Theme) -> Line<'static> {
+    Line::from(vec![
+        Span::styled(format!("{label:<22}"), theme.dim()),
+        Span::raw(value),
+    ])
+}
+
+/// Every field of the event at `index` of the diagnosis: the contract's view, then the full
+/// normalized event (message and parsed fields) when the ingested logs still hold it.
+pub fn draw_detail(frame: &mut Frame<'_>, area: Rect, diag: &Diagnosis, index: usize, state: &State) {
+    let theme = state.settings.theme;
+    let Some(e) = diag.events.get(index) else { return };
+    let mut lines = vec![
+        field("Time", clean(&e.time), theme),
+        field("Event", format!("{} {}", e.event_id, clean(&e.name)), theme),
+        field("Machine", clean(&e.machine), theme),
+        field(
+            "Source",
+            format!("{} / {}", clean(&e.channel), clean(&e.provider)),
+            theme,
+        ),
+        field("Record", format!("{} #{}", clean(&e.file), e.record_id), theme),
+    ];
+    let full = state.events.ready().and_then(|all| {
+        all.iter()
+            .find(|x| x.origin.record_id == e.record_id && x.origin.file.as_ref() == e.file)
+    });
+    match full {
+        Some(full) => {
+            let audit = full.audit.map_or_else(String::new, |a| format!(", audit {a:?}"));
+            lines.push(field(
+                "Kind",
+                format!("{:?} (level {}{audit})", full.kind, full.level),
+                theme,
+            ));
+            if let Ok(serde_json::Value::Object(fields)) = serde_json::to_value(&full.fields) {
+                for (k, v) in fields.iter().filter(|(_, v)| !v.is_null()) {
+                    // NTSTATUS and HRESULT codes are read in hex everywhere else.
+                    let v = match (k.as_str(), v.as_u64()) {
+                        ("hresult" | "status" | "sub_status", Some(n)) => format!("0x{n:08X}"),
+                        _ => v.as_str().map_or_else(|| v.to_string(), str::to_string),
+                    };
+                    lines.push(field(k, clean(&v), theme));
+                }
+            }
+            lines.push(Line::styled("Message", theme.title()));
+            lines.extend(
+                crate::sanitize::sanitize(&full.message, true)
+                    .lines()
+                    .map(|l| Line::from(l.to_string())),
+            );
+        }
+        None => {
+            lines.push(field(
+                "TrackingId",
+                e.tracking_id.as_deref().map(clean).unwrap_or_else(|| "-".into()),
+                theme,
+            ));
+            lines.push(field("Summary", clean(&e.summary), theme));
+        }
+    }
+    let scroll = state.user.as_ref().map_or(0, |u| u.detail_scroll);
+    let block = Block::bordered()
+        .title(Line::styled(format!(" Event {} ", e.event_id), theme.title()))
+        .title_bottom(" Esc closes · ↑/↓ scroll ");
+    frame.render_widget(Clear, area);
+    frame.render_widget(
+        Paragraph::new(lines)
+            .block(block)
+            .wrap(Wrap { trim: false })
+            .scroll((scroll, 0)),
+        area,
+    );
+}

@@ -1,0 +1,51 @@
+//! Views: functions of `&State` that draw a frame and change nothing. `draw` lays out the chrome
+//! (status line, error banner, footer or command line) around the screen in front, then the
+//! overlays (help) on top. Below the minimum size it only says so.
+
+mod account;
+mod chrome;
+mod events;
+mod fix;
+mod help;
+mod permissions;
+mod search;
+mod user;
+
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::Frame;
+
+use super::state::{Screen, State};
+
+/// Smallest terminal the layout is designed for; below it the console shows a notice instead.
+pub const MIN_WIDTH: u16 = 60;
+pub const MIN_HEIGHT: u16 = 16;
+
+pub fn draw(frame: &mut Frame<'_>, state: &State) {
+    let area = frame.area();
+    if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
+        chrome::too_small(frame, area, state);
+        return;
+    }
+    let banner_height = chrome::banner_height(state, area.width);
+    let [status, banner, main, footer] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Length(banner_height),
+        Constraint::Fill(1),
+        Constraint::Length(1),
+    ])
+    .areas(area);
+    chrome::status_line(frame, status, state);
+    chrome::banner(frame, banner, state);
+    match state.screen {
+        Screen::Search => search::draw(frame, main, state),
+        Screen::User => user::draw(frame, main, state),
+    }
+    chrome::footer(frame, footer, state);
+    if state.help {
+        help::draw(frame, popup_area(main), state);
+    }
+}
+
+fn popup_area(main: Rect) -> Rect {
+    super::widgets::text::centered(main, main.width.saturating_sub(4).min(90), main.height)
+}

@@ -1,0 +1,223 @@
+//! The Permissions tab: the connector's five writeback rights (allowed or denied, with the ACE
+//! that decided each), the inheritance chain from the domain root down to the user with the
+//! blocking point marked, and the user's full DACL with the deciding rows highlighted.
+
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Cell, Paragraph, Row};
+use ratatui::Frame;
+
+use crate::diagnosis::Diagnosis;
+use crate::directory::{Directory, DirectoryUser};
+use crate::report::{right_outcome, rights_rows};
+use crate::sanitize::line as clean;
+use crate::tui::rows::{self, Inherits};
+use crate::tui::state::State;
+use crate::tui::theme::{Theme, Tone};
+use crate::tui::widgets::table::{empty, Column, DataTable};
+
+const DACL_COLUMNS: [Column; 7] = [
+    Column {
+        title: "#",
+        width: Constraint::Length(3),
+    },
+    Column {
+        title: "",
+        width: Constraint::Length(1),
+    },
+    Column {
+        title: "Effect",
+        width: Constraint::Length(6),
+    },
+    Column {
+        title: "Origin",
+        width: Constraint::Length(9),
+    },
+    Column {
+        title: "Trustee",
+        width: Constraint::Fill(3),
+    },
+    Column {
+        title: "Rights",
+        width: Constraint::Fill(1),
+    },
+    Column {
+        title: "Object / applies to",
+        width: Constraint::Fill(4),
+    },
+];
+
+pub fn draw(
+    frame: &mut Frame<'_>,
+    area: Rect,
+    dir: &Directory,
+    user: &DirectoryUser,
+    diag: Option<&Diagnosis>,
+    state: &State,
+) {
+    let theme = state.settings.theme;
+    let chain = rows::inheritance_chain(dir, user, diag);
+    let chain_height = u16::try_from(chain.len()).unwrap_or(u16::MAX).saturating_add(2);
+    // The DACL scrolls, so it gives way first; rights and the chain stay whole while they can.
+    let [rights, inheritance, dacl] = Layout::vertical([
+        Constraint::Length(7),
+        Constraint::Length(chain_height),
+        Constraint::Min(4),
+    ])
+    .areas(area);
+    draw_rights(frame, rights, diag, state);
+    draw_chain(frame, inheritance, &chain, theme);
+    draw_dacl(frame, dacl, dir, user, diag, state);
+}
+
+fn draw_rights(frame: &mut Frame<'_>, area: Rect, diag: Option<&Diagnosis>, state: &State) {
+    let theme = state.settings.theme;
+    let block = Block::bordered().title(" Connector rights ");
+    let Some(d) = diag else {
+        let loading = state.user.as_ref().map(|u| &u.diagnosis);
+        let line = loading.map_or_else(
+            || Line::from(""),
+            |l| super::chrome::loading_line("the diagnosis", l, state),
+        );
+        frame.render_widget(Paragraph::new(line).block(block), area);
+        return;
+    };
+    let lines: Vec<Line<'static>> = rights_rows(&d.rights)
+        .into_iter()
+        .map(|(name, check)| {
+            let tone = if check.allowed { Tone::Good } else { Tone::Bad };
+            let decided = check.deciding_ace.as_ref().map_or_else(
+                || "no ACE grants it".to_string(),
+                |a| format!("ACE #{} {} {}", a.index, clean(&a.trustee), clean(&a.sddl)),
+            );
+            Line::from(vec![
+                Span::styled(
+                    format!("{} {:<13}", tone.symbol(), right_outcome(check)),
+                    theme.tone(tone),
+                ),
+                Span::raw(format!("{name:<32}")),
+                Span::styled(decided, theme.dim()),
+            ])
+        })
+        .collect();
+    let block = block.title_bottom(Line::from(format!(" connector {} ", clean(&d.connector.account))));
+    frame.render_widget(Paragraph::new(lines).block(block), area);
+}
+
+fn draw_chain(frame: &mut Frame<'_>, area: Rect, chain: &[rows::ChainLink], theme: Theme) {
+    let lines: Vec<Line<'static>> = chain
+        .iter()
+        .enumerate()
+        .map(|(depth, link)| {
+            let (tone, state) = match link.inherits {
+                Inherits::Root => (Tone::Neutral, "domain root"),
+                Inherits::Yes => (Tone::Good, "inherits"),
+                Inherits::Protected => (Tone::Bad, "inheritance disabled"),
+                Inherits::Unknown => (Tone::Warn, "not read"),
+            };
+            // Below the root the indentation shows the path, so each level needs only its RDN.
+            let name = if depth == 0 {
+                link.dn.clone()
+            } else {
+                first_rdn(&link.dn)
+            };
+            let indent = "  ".repeat(depth.saturating_sub(1));
+            let mut spans = vec![
+                Span::raw(format!("{indent}{}", if depth == 0 { "" } else { "└ " })),
+                Span::styled(format!("{} ", tone.symbol()), theme.tone(tone)),
+            ];
+            if link.blocks {
+                spans.push(Span::styled("◀ BLOCKED HERE ", theme.deciding()));
+            }
+            spans.push(Span::raw(name));
+            spans.push(Span::styled(format!("  {state}"), theme.tone(tone)));
+            Line::from(spans)
+        })
+        .collect();
+    let block = Block::bordered().title(" Inheritance from the domain root ");
+    frame.render_widget(Paragraph::new(lines).block(block), area);
+}
+
+fn first_rdn(dn: &str) -> String {
+    crate::directory::dn::rdns(dn)
+        .first()
+        .map_or_else(|| dn.to_string(), |r| (*r).to_string())
+}
+
+fn draw_dacl(
+    frame: &mut Frame<'_>,
+    area: Rect,
+    dir: &Directory,
+    user: &DirectoryUser,
+    diag: Option<&Diagnosis>,
+    state: &State,
+) {
+    let theme = state.settings.theme;
+    let Some(screen) = state.user.as_ref() else { return };
+    let list = &screen.acl;
+    let title = if list.filter.is_empty() && !list.editing_filter {
+        " DACL of the user ".to_string()
+    } else {
+        format!(
+            " DACL of the user │ /{}{} ",
+            clean(&list.filter),
+            if list.editing_filter { "▏" } else { "" }
+        )
+    };
+    let block = Block::bordered().title(title).title_bottom(Line::from(vec![
+        Span::styled(" ◆ ", theme.deciding()),
+        Span::raw("decides a writeback right "),
+    ]));
+    let acl = match rows::dacl_rows(dir, user, diag) {
+        Ok(acl) => acl,
+        Err(e) => {
+            empty(
+                area,
+                frame.buffer_mut(),
+                block,
+                Line::from(format!("✘ {}", clean(&e))),
+            );
+            return;
+        }
+    };
+    let shown = rows::filtered_dacl(&acl, &list.filter);
+    let row_at = |i: usize| {
+        let Some(r) = shown.get(i).and_then(|&k| acl.get(k)) else {
+            return Row::new(Vec::<Cell>::new());
+        };
+        let deciding = !r.decides.is_empty();
+        let effect_tone = if r.allow { Tone::Neutral } else { Tone::Bad };
+        let object = match (r.object.is_empty(), r.inherited_object.is_empty()) {
+            (true, true) => "(all)".to_string(),
+            (false, true) => r.object.clone(),
+            (true, false) => format!("(all) on {}", r.inherited_object),
+            (false, false) => format!("{} on {}", r.object, r.inherited_object),
+        };
+        let row = Row::new(vec![
+            Cell::from(r.index.to_string()),
+            Cell::from(if deciding { "◆" } else { " " }),
+            Cell::from(Span::styled(
+                if r.allow { "allow" } else { "deny" },
+                theme.tone(effect_tone),
+            )),
+            Cell::from(if r.inherited { "inherited" } else { "explicit" }),
+            Cell::from(r.trustee.clone()),
+            Cell::from(r.rights.clone()),
+            Cell::from(object),
+        ]);
+        if deciding {
+            row.style(theme.deciding())
+        } else {
+            row
+        }
+    };
+    DataTable {
+        columns: &DACL_COLUMNS,
+        len: shown.len(),
+        selected: Some(list.selected),
+        focused: true,
+        block,
+        theme,
+    }
+    .render(area, frame.buffer_mut(), row_at);
+}

@@ -1,0 +1,127 @@
+//! The user view: who it is and the verdict first (colour and symbol), then the tabs (Account,
+//! Permissions, Events, Fix) and, above them, the full event when one is open. Every value from
+//! the directory or an event is sanitized before it is drawn.
+
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Paragraph, Tabs, Wrap};
+use ratatui::Frame;
+
+use super::{account, events, fix, permissions};
+use crate::diagnosis::Diagnosis;
+use crate::directory::DirectoryUser;
+use crate::sanitize::line as clean;
+use crate::tui::state::{Loading, State, Tab};
+use crate::tui::theme::{Theme, Tone};
+
+pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &State) {
+    let (Some(dir), Some(screen), Some(user)) =
+        (state.directory.ready(), state.user.as_ref(), state.current_user())
+    else {
+        let line = super::chrome::loading_line("the directory", &state.directory, state);
+        frame.render_widget(Paragraph::new(line).block(Block::bordered()), area);
+        return;
+    };
+    let theme = state.settings.theme;
+    let [header, tabs, body] = Layout::vertical([
+        Constraint::Length(header_height(user, state, area)),
+        Constraint::Length(1),
+        Constraint::Fill(1),
+    ])
+    .areas(area);
+    draw_header(frame, header, user, state);
+    let titles = Tab::ALL
+        .iter()
+        .enumerate()
+        .map(|(i, t)| format!("{} {}", i + 1, t.title()));
+    let selected = Tab::ALL.iter().position(|t| *t == screen.tab);
+    frame.render_widget(
+        Tabs::new(titles)
+            .select(selected)
+            .highlight_style(theme.selected())
+            .divider("│"),
+        tabs,
+    );
+    let diag = state.current_diagnosis();
+    match screen.tab {
+        Tab::Account => account::draw(frame, body, dir, user, screen.scroll, state),
+        Tab::Permissions => permissions::draw(frame, body, dir, user, diag, state),
+        Tab::Events => events::draw(frame, body, diag, state),
+        Tab::Fix => fix::draw(frame, body, diag, state),
+    }
+    if let (Some(event), Some(diag)) = (screen.event_detail, diag) {
+        events::draw_detail(frame, body, diag, event, state);
+    }
+}
+
+/// The verdict as a tone and a headline, never by colour alone.
+/// With `with_code`, the primary cause's finding code follows its title (wide screens).
+pub fn verdict_line(d: &Diagnosis, theme: Theme, with_code: bool) -> Line<'static> {
+    let (tone, head) = if d.verdict.writeback_can_succeed {
+        (Tone::Good, "Writeback can succeed".to_string())
+    } else {
+        let cause = d
+            .verdict
+            .primary_cause
+            .as_deref()
+            .and_then(|code| d.findings.iter().find(|f| f.code == code))
+            .map(|f| {
+                let code = if with_code {
+                    format!(" [{}]", clean(&f.code))
+                } else {
+                    String::new()
+                };
+                format!(": {}{code}", clean(&f.title))
+            })
+            .unwrap_or_default();
+        (Tone::Bad, format!("Writeback will fail{cause}"))
+    };
+    Line::from(vec![
+        Span::styled(format!("{} ", tone.symbol()), theme.tone(tone)),
+        Span::styled(head, theme.tone(tone)),
+    ])
+}
+
+/// The header's lines: who (one line, cut at the edge), then the verdict and its summary (wrapped).
+fn header_lines(user: &DirectoryUser, state: &State, width: u16) -> (Line<'static>, Vec<Line<'static>>) {
+    let theme = state.settings.theme;
+    let name = user
+        .display_name
+        .as_deref()
+        .map(clean)
+        .unwrap_or_else(|| clean(&user.sam_account_name));
+    let who = Line::from(vec![
+        Span::styled(name, theme.title()),
+        Span::raw(format!("  ({})  ", clean(&user.sam_account_name))),
+        Span::styled(clean(&user.dn), theme.dim()),
+    ]);
+    let mut verdict = Vec::new();
+    match state.user.as_ref().map(|u| &u.diagnosis) {
+        Some(Loading::Ready(d)) => {
+            verdict.push(verdict_line(d, theme, width >= 100));
+            verdict.push(Line::from(clean(&d.verdict.summary)));
+        }
+        Some(loading) => verdict.push(super::chrome::loading_line("the diagnosis", loading, state)),
+        None => {}
+    }
+    (who, verdict)
+}
+
+/// Rows the header needs at `width`: the wrapped verdict grows it, up to a third of the screen.
+fn header_height(user: &DirectoryUser, state: &State, area: Rect) -> u16 {
+    let width = usize::from(area.width.max(1));
+    let (_, verdict) = header_lines(user, state, area.width);
+    let wrapped: usize = verdict.iter().map(|l| l.width().max(1).div_ceil(width)).sum();
+    let rows = u16::try_from(wrapped).unwrap_or(u16::MAX).saturating_add(2);
+    rows.min((area.height / 3).max(3))
+}
+
+fn draw_header(frame: &mut Frame<'_>, area: Rect, user: &DirectoryUser, state: &State) {
+    let (who, verdict) = header_lines(user, state, area.width);
+    let [who_area, verdict_area] = Layout::vertical([Constraint::Length(1), Constraint::Fill(1)]).areas(area);
+    frame.render_widget(Paragraph::new(who), who_area);
+    let p = Paragraph::new(verdict)
+        .wrap(Wrap { trim: false })
+        .block(Block::new().borders(Borders::BOTTOM));
+    frame.render_widget(p, verdict_area);
+}

@@ -1,0 +1,208 @@
+//! The real binary in a real terminal: tmux runs `resetlens demo`, the test types like a person
+//! (send-keys) and reads the screen (capture-pane). A flow: search `bob`, open him, see the verdict
+//! (inheritance disabled), open Permissions, see the blocking point, quit with `q`, and find the
+//! terminal restored (main screen, cursor shown, no mouse capture).
+//!
+//! Needs tmux (installed by scripts/build-deps.sh). Each test runs its own tmux server on a private
+//! socket and kills only that server. The live test needs the lab's Samba AD DC
+//! (`.ci/samba-lab.sh start`) and fails with instructions without it.
+
+mod common;
+mod tui_fixture;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+/// How long to wait for something to appear (the live test reads every user of the lab DC) before failing with the screen as it was.
+const PATIENCE: Duration = Duration::from_secs(30);
+
+struct Tmux {
+    socket: String,
+}
+
+impl Tmux {
+    fn start(name: &str, cmd: &str) -> Tmux {
+        let tmux = Tmux {
+            socket: format!("resetlens-e2e-{}-{name}", std::process::id()),
+        };
+        let status = Command::new("tmux")
+            .args([
+                "-L",
+                &tmux.socket,
+                "-f",
+                "/dev/null",
+                "new-session",
+                "-d",
+                "-x",
+                "100",
+                "-y",
+                "30",
+            ])
+            .args(["-e", "TERM=xterm-256color"])
+            .arg(cmd)
+            .status()
+            .expect("tmux must be installed for the end-to-end console tests (apt-get install tmux)");
+        assert!(status.success(), "tmux new-session failed");
+        tmux
+    }
+
+    fn run(&self, args: &[&str]) -> String {
+        let out = Command::new("tmux")
+            .args(["-L", &self.socket])
+            .args(args)
+            .output()
+            .expect("tmux");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    fn screen(&self) -> String {
+        self.run(&["capture-pane", "-p"])
+    }
+
+    fn keys(&self, keys: &[&str]) {
+        let mut args = vec!["send-keys"];
+        args.extend_from_slice(keys);
+        self.run(&args);
+    }
+
+    /// Types text literally (no key-name lookup).
+    fn type_text(&self, text: &str) {
+        self.run(&["send-keys", "-l", text]);
+    }
+
+    fn wait_for(&self, what: &str) -> String {
+        let start = Instant::now();
+        loop {
+            let screen = self.screen();
+            if screen.contains(what) {
+                return screen;
+            }
+            assert!(
+                start.elapsed() < PATIENCE,
+                "waited {PATIENCE:?} for {what:?}; the screen was:\n{screen}"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    fn flag(&self, name: &str) -> String {
+        self.run(&["display-message", "-p", &format!("#{{{name}}}")])
+            .trim()
+            .to_string()
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        let _ = Command::new("tmux")
+            .args(["-L", &self.socket, "kill-server"])
+            .status();
+    }
+}
+
+fn shell_quote(p: &Path) -> String {
+    format!("'{}'", p.display().to_string().replace('\'', "'\\''"))
+}
+
+/// Runs `args` under tmux, then keeps the pane open to show how the program left the terminal.
+fn launch(name: &str, args: &str) -> Tmux {
+    let bin = PathBuf::from(env!("CARGO_BIN_EXE_resetlens"));
+    Tmux::start(
+        name,
+        &format!("{} {args}; echo RESETLENS_EXIT=$?; sleep 60", shell_quote(&bin)),
+    )
+}
+
+/// The flow of the issue for `who`, whose DACL is protected, on whatever `launch` started.
+fn protected_user_flow(tmux: &Tmux, who: &str) {
+    tmux.wait_for("Find a user");
+    // Typed while the directory may still be loading: the query waits for it.
+    tmux.type_text(who);
+    tmux.wait_for(&format!("› {who}"));
+    // The user's row (the table pads cells, the search box does not).
+    tmux.wait_for(&format!("{who}  "));
+    tmux.keys(&["Enter"]);
+    let verdict = tmux.wait_for("Writeback will fail");
+    assert!(
+        verdict.to_lowercase().contains("inheritance"),
+        "bob's verdict names inheritance:\n{verdict}"
+    );
+    assert!(
+        verdict.contains("✘"),
+        "the verdict carries a symbol, not just colour:\n{verdict}"
+    );
+    tmux.keys(&["2"]);
+    let permissions = tmux.wait_for("BLOCKED HERE");
+    assert!(permissions.contains("inheritance disabled"), "{permissions}");
+    assert!(permissions.to_lowercase().contains(who), "{permissions}");
+    tmux.keys(&["q"]);
+    let after = tmux.wait_for("RESETLENS_EXIT=");
+    assert!(after.contains("RESETLENS_EXIT=0"), "clean exit:\n{after}");
+    assert!(
+        !after.contains("Find a user") && !after.contains("BLOCKED HERE"),
+        "TUI left on screen:\n{after}"
+    );
+    assert_eq!(tmux.flag("alternate_on"), "0", "still on the alternate screen");
+    assert_eq!(tmux.flag("cursor_flag"), "1", "cursor left hidden");
+    assert_eq!(tmux.flag("mouse_any_flag"), "0", "mouse capture left on");
+    assert_eq!(tmux.flag("keypad_flag"), "0", "keypad mode left on");
+}
+
+/// The fixture tenant written as demo data (snapshot, no event logs): Bob's DACL is protected.
+#[test]
+fn demo_on_a_data_folder_bob_verdict_permissions_and_clean_exit() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file =
+        std::fs::File::create(dir.path().join("contoso-directory.snapshot.json")).expect("snapshot file");
+    resetlens::directory::snapshot::write(&tui_fixture::directory(), std::io::BufWriter::new(file))
+        .expect("write snapshot");
+    let tmux = launch("fixture", &format!("demo --data {}", shell_quote(dir.path())));
+    protected_user_flow(&tmux, "bob");
+}
+
+/// The bundled demo tenant, exactly as a new user starts it.
+#[test]
+fn resetlens_demo_bob_verdict_permissions_and_clean_exit() {
+    let samples = Path::new(env!("CARGO_MANIFEST_DIR")).join("sample-logs");
+    assert!(
+        samples.join("contoso-directory.snapshot.json").is_file(),
+        "sample-logs/ with the demo tenant is missing at {} (generated by the evtxgen work)",
+        samples.display()
+    );
+    let tmux = launch("demo", "demo");
+    protected_user_flow(&tmux, "bob");
+}
+
+#[test]
+fn a_missing_demo_folder_is_a_clear_error_without_touching_the_terminal() {
+    let tmux = launch("missing", "demo --data /nonexistent/resetlens-demo");
+    let screen = tmux.wait_for("RESETLENS_EXIT=");
+    assert!(screen.contains("RESETLENS_EXIT=2"), "{screen}");
+    assert!(screen.contains("no demo data"), "{screen}");
+    assert_eq!(tmux.flag("alternate_on"), "0");
+}
+
+/// Live against the lab DC over LDAPS: a fresh user whose DACL is protected, found by typing, with
+/// the blocking point on the user itself.
+#[test]
+fn live_dc_protected_user_verdict_permissions_and_clean_exit() {
+    let lab = common::Lab::get();
+    let sam = common::Lab::unique("tuiprot");
+    let runtime = tokio::runtime::Runtime::new().expect("tokio runtime");
+    let dn = runtime.block_on(async {
+        let mut admin = lab.admin().await;
+        admin.create_user(&sam, &lab.staff_ou).await
+    });
+    lab.set_dacl(&dn, common::PROTECTED_USER_DACL);
+    let args = format!(
+        "--ldap-url {} --bind-dn {} --password-file {} --ca-cert {} --connector {} --timeout 20",
+        lab.ldaps_url,
+        lab.admin_upn,
+        shell_quote(&lab.admin_password_file),
+        shell_quote(&lab.ca_cert),
+        lab.connector
+    );
+    let tmux = launch("live", &args);
+    protected_user_flow(&tmux, &sam.to_lowercase());
+}

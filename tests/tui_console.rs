@@ -1,0 +1,704 @@
+//! The console driven through `update` and drawn into a `TestBackend`: snapshots of each screen
+//! and state (insta), style checks for the verdict tones and the selection, key sequences to
+//! state, and hostile directory text that must stay inert and inside its box.
+
+mod tui_fixture;
+
+use std::sync::Arc;
+
+use crossterm::event::KeyCode;
+use ratatui::style::{Color, Modifier};
+use resetlens::tui::state::{Screen, SearchFocus, Tab};
+use resetlens::tui::theme::Theme;
+use resetlens::tui::{update, Command, LoadedDirectory, Message};
+use tui_fixture::*;
+
+#[test]
+fn start_screen_while_loading_shows_a_spinner_and_asks_for_data() {
+    let (mut state, cmds) = loading_state(Theme::COLOUR, (80, 24));
+    assert_eq!(
+        cmds,
+        vec![
+            Command::LoadDirectory { generation: 1 },
+            Command::IngestEvents { generation: 1 }
+        ]
+    );
+    assert!(state.busy());
+    update(&mut state, Message::Tick);
+    insta::assert_snapshot!("loading_80x24", render(&state, 80, 24).backend());
+}
+
+#[test]
+fn search_screen_80x24() {
+    let state = loaded_state(Theme::COLOUR, (80, 24));
+    insta::assert_snapshot!("search_80x24", render(&state, 80, 24).backend());
+}
+
+#[test]
+fn search_filters_as_you_type_and_enter_opens_the_top_match() {
+    let mut state = loaded_state(Theme::COLOUR, (100, 30));
+    type_text(&mut state, "bob");
+    let hits = state.search.search.hits();
+    assert_eq!(hits.first().map(|h| h.user), Some(1));
+    insta::assert_snapshot!("search_bob_100x30", render(&state, 100, 30).backend());
+    update(&mut state, key(KeyCode::Enter));
+    assert_eq!(state.screen, Screen::User);
+    assert_eq!(
+        state.current_user().map(|u| u.sam_account_name.as_str()),
+        Some("bob")
+    );
+}
+
+#[test]
+fn focus_model_letters_type_in_the_box_and_command_the_list() {
+    let mut state = loaded_state(Theme::COLOUR, (100, 30));
+    // In the box, j and q are text.
+    type_text(&mut state, "jq");
+    assert_eq!(state.search.search.query(), "jq");
+    assert!(!state.quit);
+    update(&mut state, ctrl('u'));
+    assert_eq!(state.search.search.query(), "");
+    // Tab moves the focus to the list: j/k move, G goes to the end.
+    update(&mut state, key(KeyCode::Tab));
+    assert_eq!(state.search.focus, SearchFocus::List);
+    update(&mut state, ch('j'));
+    update(&mut state, ch('j'));
+    update(&mut state, ch('k'));
+    assert_eq!(state.search.selected, 1);
+    update(&mut state, ch('G'));
+    assert_eq!(state.search.selected, 4);
+    // Arrows move from the box too.
+    update(&mut state, ch('/'));
+    assert_eq!(state.search.focus, SearchFocus::Query);
+    update(&mut state, key(KeyCode::Up));
+    assert_eq!(state.search.selected, 3);
+    // An unbound letter in the list starts a search.
+    update(&mut state, key(KeyCode::Tab));
+    update(&mut state, ch('c'));
+    assert_eq!(state.search.focus, SearchFocus::Query);
+    assert_eq!(state.search.search.query(), "c");
+    // Esc clears the query; q in the list quits.
+    update(&mut state, key(KeyCode::Esc));
+    assert_eq!(state.search.search.query(), "");
+    update(&mut state, key(KeyCode::Tab));
+    update(&mut state, ch('q'));
+    assert!(state.quit);
+}
+
+#[test]
+fn ctrl_c_quits_from_anywhere() {
+    let mut state = loaded_state(Theme::COLOUR, (100, 30));
+    update(&mut state, ch(':'));
+    assert!(state.command_line.is_none(), "':' in the search box is text");
+    update(&mut state, ctrl('c'));
+    assert!(state.quit);
+}
+
+#[test]
+fn user_view_tabs_and_back() {
+    let mut state = loaded_state(Theme::COLOUR, (80, 24));
+    type_text(&mut state, "carol");
+    update(&mut state, key(KeyCode::Enter));
+    assert_eq!(state.user.as_ref().map(|u| u.tab), Some(Tab::Account));
+    insta::assert_snapshot!("user_account_80x24", render(&state, 80, 24).backend());
+    update(&mut state, key(KeyCode::Tab));
+    assert_eq!(state.user.as_ref().map(|u| u.tab), Some(Tab::Permissions));
+    update(&mut state, key(KeyCode::BackTab));
+    update(&mut state, key(KeyCode::BackTab));
+    assert_eq!(state.user.as_ref().map(|u| u.tab), Some(Tab::Fix));
+    update(&mut state, ch('3'));
+    assert_eq!(state.user.as_ref().map(|u| u.tab), Some(Tab::Events));
+    update(&mut state, key(KeyCode::Esc));
+    assert_eq!(state.screen, Screen::Search);
+    // The query survives the round trip.
+    assert_eq!(state.search.search.query(), "carol");
+}
+
+#[test]
+fn help_is_generated_from_the_keymap() {
+    let mut state = loaded_state(Theme::COLOUR, (100, 30));
+    update(&mut state, key(KeyCode::F(1)));
+    assert!(state.help);
+    let term = render(&state, 100, 30);
+    let text = screen_text(&term);
+    for a in resetlens::tui::keymap::Action::ALL {
+        assert!(text.contains(a.description()), "help lacks {a:?}");
+    }
+    insta::assert_snapshot!("help_100x30", term.backend());
+    update(&mut state, key(KeyCode::Esc));
+    assert!(!state.help);
+}
+
+#[test]
+fn dead_directory_shows_a_banner_with_retry() {
+    let (mut state, _) = loading_state(Theme::COLOUR, (80, 24));
+    update(
+        &mut state,
+        Message::DirectoryLoaded {
+            generation: 1,
+            result: Err("cannot reach dc01.contoso.com:636: connection timed out after 10 s".into()),
+        },
+    );
+    insta::assert_snapshot!("error_banner_80x24", render(&state, 80, 24).backend());
+    // In the search box `r` is text, Ctrl-R retries; in the list `r` does.
+    update(&mut state, ch('r'));
+    assert_eq!(state.search.search.query(), "r");
+    assert!(state.banner.is_some());
+    let cmds = update(&mut state, ctrl('r'));
+    assert_eq!(cmds, vec![Command::LoadDirectory { generation: 1 }]);
+    update(
+        &mut state,
+        Message::DirectoryLoaded {
+            generation: 1,
+            result: Err("still down".into()),
+        },
+    );
+    update(&mut state, ctrl('u'));
+    update(&mut state, key(KeyCode::Tab));
+    let cmds = update(&mut state, ch('r'));
+    assert_eq!(cmds, vec![Command::LoadDirectory { generation: 1 }]);
+    assert!(state.banner.is_none());
+    assert!(state.directory.is_loading());
+}
+
+#[test]
+fn stale_results_of_an_older_load_are_dropped() {
+    let mut state = loaded_state(Theme::COLOUR, (80, 24));
+    update(&mut state, key(KeyCode::Tab));
+    update(&mut state, ch(':'));
+    type_text(&mut state, "reload");
+    let cmds = update(&mut state, key(KeyCode::Enter));
+    assert_eq!(
+        cmds,
+        vec![
+            Command::LoadDirectory { generation: 2 },
+            Command::IngestEvents { generation: 2 }
+        ]
+    );
+    update(
+        &mut state,
+        Message::DirectoryLoaded {
+            generation: 1,
+            result: Err("old".into()),
+        },
+    );
+    assert!(state.banner.is_none());
+    assert!(state.directory.is_loading());
+}
+
+#[test]
+fn command_line_opens_users_and_reports_unknown_commands() {
+    let mut state = loaded_state(Theme::COLOUR, (80, 24));
+    update(&mut state, key(KeyCode::Tab));
+    update(&mut state, ch(':'));
+    type_text(&mut state, "user carol@contoso.com");
+    update(&mut state, key(KeyCode::Enter));
+    assert_eq!(
+        state.current_user().map(|u| u.sam_account_name.as_str()),
+        Some("carol")
+    );
+    update(&mut state, ch(':'));
+    type_text(&mut state, "events 4740");
+    update(&mut state, key(KeyCode::Enter));
+    let user = state.user.as_ref().expect("user view");
+    assert_eq!((user.tab, user.events.filter.as_str()), (Tab::Events, "4740"));
+    update(&mut state, ch(':'));
+    type_text(&mut state, "frobnicate");
+    update(&mut state, key(KeyCode::Enter));
+    assert!(state
+        .banner
+        .as_ref()
+        .is_some_and(|b| b.text.contains("unknown command")));
+    // Fuzzy fallback for :user.
+    update(&mut state, key(KeyCode::Esc));
+    update(&mut state, ch(':'));
+    type_text(&mut state, "user alic");
+    update(&mut state, key(KeyCode::Enter));
+    assert_eq!(
+        state.current_user().map(|u| u.sam_account_name.as_str()),
+        Some("alice")
+    );
+}
+
+#[test]
+fn too_small_says_so() {
+    let state = loaded_state(Theme::COLOUR, (50, 12));
+    let text = screen_text(&render(&state, 50, 12));
+    assert!(
+        text.contains("Terminal too small: 50x12, need at least 60x16"),
+        "{text}"
+    );
+}
+
+#[test]
+fn resizes_live_without_panicking() {
+    let mut state = loaded_state(Theme::COLOUR, (80, 24));
+    type_text(&mut state, "a");
+    update(&mut state, key(KeyCode::Enter));
+    for (w, h) in [(200, 60), (60, 16), (59, 15), (1, 1), (0, 0), (80, 24)] {
+        update(&mut state, Message::Resize { width: w, height: h });
+        render(&state, w, h);
+    }
+}
+
+#[test]
+fn selection_is_reversed_so_it_survives_no_color() {
+    for theme in [Theme::COLOUR, Theme::MONOCHROME] {
+        let state = loaded_state(theme, (80, 24));
+        let term = render(&state, 80, 24);
+        let buf = term.backend().buffer();
+        // Row of the first user: status(1) + box(3) + table border(1) + header(1).
+        let cell = &buf[(4, 6)];
+        assert!(cell.modifier.contains(Modifier::REVERSED), "{theme:?}: {cell:?}");
+        if !theme.colour {
+            for cell in buf.content() {
+                assert_eq!(cell.fg, Color::Reset, "colour leaked with NO_COLOR: {cell:?}");
+            }
+        }
+    }
+}
+
+#[test]
+fn account_tones_carry_symbol_and_colour() {
+    let mut state = loaded_state(Theme::COLOUR, (100, 30));
+    type_text(&mut state, "carol");
+    update(&mut state, key(KeyCode::Enter));
+    let term = render(&state, 100, 30);
+    let text = screen_text(&term);
+    let buf = term.backend().buffer();
+    let (y, line) = text
+        .lines()
+        .enumerate()
+        .find(|(_, l)| l.contains("Locked out"))
+        .expect("lockout line");
+    let x = line
+        .chars()
+        .position(|c| c == '✘')
+        .expect("symbol, not colour alone");
+    assert_eq!(
+        buf[(u16::try_from(x).unwrap_or(0), u16::try_from(y).unwrap_or(0))].fg,
+        Color::Red
+    );
+    assert!(
+        line.contains("yes, since 2026-11-24 10:30:00 UTC (1 h 30 min ago)"),
+        "{line}"
+    );
+}
+
+#[test]
+fn hostile_directory_text_renders_inert_and_inside_its_box() {
+    let mut state = loaded_state(Theme::COLOUR, (80, 24));
+    type_text(&mut state, "mallory");
+    for (w, h) in [(80, 24), (120, 40)] {
+        let term = render(&state, w, h);
+        let buf = term.backend().buffer();
+        assert_eq!(buf.area.width, w);
+        for cell in buf.content() {
+            assert!(
+                !cell.symbol().chars().any(|c| c.is_control()),
+                "control char drawn: {:?}",
+                cell.symbol()
+            );
+            assert!(!cell.symbol().contains('\u{202e}'));
+        }
+        let text = screen_text(&term);
+        assert!(text.contains("EVIL\\x1b[2J\\x1b]52"), "{text}");
+        // Inside its box: the list's right border is intact on every row.
+        for y in 5..h - 2 {
+            assert_eq!(buf[(w - 1, y)].symbol(), "│", "row {y} overflowed:\n{text}");
+        }
+    }
+    update(&mut state, key(KeyCode::Enter));
+    let term = render(&state, 80, 24);
+    insta::assert_snapshot!("hostile_user_80x24", term.backend());
+    for cell in term.backend().buffer().content() {
+        assert!(!cell.symbol().chars().any(|c| c.is_control()));
+    }
+}
+
+#[test]
+fn events_failure_is_a_banner_and_the_directory_still_works() {
+    let (mut state, _) = loading_state(Theme::COLOUR, (80, 24));
+    update(
+        &mut state,
+        Message::DirectoryLoaded {
+            generation: 1,
+            result: Ok(LoadedDirectory::new(directory())),
+        },
+    );
+    update(
+        &mut state,
+        Message::EventsIngested {
+            generation: 1,
+            result: Err("sample-logs: no such folder".into()),
+        },
+    );
+    assert!(state
+        .banner
+        .as_ref()
+        .is_some_and(|b| b.retry == vec![Command::IngestEvents { generation: 1 }]));
+    type_text(&mut state, "dave");
+    update(&mut state, key(KeyCode::Enter));
+    assert_eq!(state.screen, Screen::User);
+}
+
+#[test]
+fn verdict_header_is_red_with_a_symbol_and_names_the_cause() {
+    for theme in [Theme::COLOUR, Theme::MONOCHROME] {
+        let mut state = loaded_state(theme, (80, 24));
+        open_bob(&mut state);
+        let term = render(&state, 80, 24);
+        let text = screen_text(&term);
+        let (y, line) = text
+            .lines()
+            .enumerate()
+            .find(|(_, l)| l.contains("Writeback will fail"))
+            .expect("verdict");
+        assert!(
+            line.starts_with("✘ Writeback will fail: Inheritance is disabled on the user"),
+            "{line}"
+        );
+        let cell = &term.backend().buffer()[(0, u16::try_from(y).unwrap_or(0))];
+        assert_eq!(cell.symbol(), "✘");
+        assert_eq!(cell.fg, if theme.colour { Color::Red } else { Color::Reset });
+        assert!(
+            cell.modifier.contains(Modifier::BOLD),
+            "the verdict stays distinct without colour"
+        );
+        if theme.colour {
+            insta::assert_snapshot!("user_bob_account_80x24", term.backend());
+        }
+    }
+}
+
+#[test]
+fn a_good_verdict_is_green() {
+    let mut state = loaded_state(Theme::COLOUR, (80, 24));
+    type_text(&mut state, "bob");
+    update(&mut state, key(KeyCode::Enter));
+    let mut d = bob_diagnosis();
+    d.verdict.writeback_can_succeed = true;
+    d.verdict.primary_cause = None;
+    let generation = state.generation;
+    update(
+        &mut state,
+        Message::DiagnosisReady {
+            generation,
+            user: 1,
+            result: Ok(Arc::new(d)),
+        },
+    );
+    let term = render(&state, 80, 24);
+    let text = screen_text(&term);
+    let y = text
+        .lines()
+        .position(|l| l.starts_with("✔ Writeback can succeed"))
+        .expect("good verdict");
+    assert_eq!(
+        term.backend().buffer()[(0, u16::try_from(y).unwrap_or(0))].fg,
+        Color::Green
+    );
+}
+
+#[test]
+fn permissions_show_rights_blocking_point_and_deciding_ace() {
+    let mut state = loaded_state(Theme::COLOUR, (100, 30));
+    open_bob(&mut state);
+    update(&mut state, ch('2'));
+    let term = render(&state, 100, 30);
+    let text = screen_text(&term);
+    assert!(text.contains("✘ denied"), "{text}");
+    assert!(text.contains("Reset Password"));
+    assert!(text.contains("◀ BLOCKED HERE"));
+    assert!(text.contains("inheritance disabled"));
+    insta::assert_snapshot!("user_bob_permissions_100x30", term.backend());
+    // The deciding row (#2, the deny) is highlighted in the DACL.
+    let buf = term.backend().buffer();
+    let (y, _) = text
+        .lines()
+        .enumerate()
+        .find(|(_, l)| l.contains("◆") && l.contains("deny"))
+        .expect("deciding row");
+    let y = u16::try_from(y).unwrap_or(0);
+    let x = text
+        .lines()
+        .nth(usize::from(y))
+        .and_then(|l| l.chars().position(|c| c == '◆'))
+        .unwrap_or(0);
+    assert_eq!(buf[(u16::try_from(x).unwrap_or(0), y)].fg, Color::Magenta);
+    // At 80x24 it still fits: the blocking point stays visible.
+    let small = screen_text(&render(&state, 80, 24));
+    assert!(small.contains("BLOCKED HERE"), "{small}");
+    insta::assert_snapshot!("user_bob_permissions_80x24", render(&state, 80, 24).backend());
+}
+
+#[test]
+fn permissions_filter_narrows_the_dacl() {
+    let mut state = loaded_state(Theme::COLOUR, (100, 30));
+    open_bob(&mut state);
+    update(&mut state, ch('2'));
+    update(&mut state, ch('/'));
+    type_text(&mut state, "deny");
+    update(&mut state, key(KeyCode::Enter));
+    let user = state.user.as_ref().expect("user");
+    assert_eq!(user.acl.filter, "deny");
+    assert!(!user.acl.editing_filter);
+    let text = screen_text(&render(&state, 100, 30));
+    assert!(text.contains("/deny"));
+    assert!(!text.contains("explicit  SELF"), "{text}");
+    // j on a one-row list stays put; Esc clears the filter, a second Esc goes back.
+    update(&mut state, ch('j'));
+    assert_eq!(state.user.as_ref().map(|u| u.acl.selected), Some(0));
+    update(&mut state, key(KeyCode::Esc));
+    assert_eq!(state.user.as_ref().map(|u| u.acl.filter.as_str()), Some(""));
+    update(&mut state, key(KeyCode::Esc));
+    assert_eq!(state.screen, Screen::Search);
+}
+
+#[test]
+fn events_grouped_by_attempt_filter_and_detail() {
+    let mut state = loaded_state(Theme::COLOUR, (100, 30));
+    open_bob(&mut state);
+    update(&mut state, ch('3'));
+    let text = screen_text(&render(&state, 100, 30));
+    assert!(
+        text.contains("#1") && text.contains("31001") && text.contains("4740"),
+        "{text}"
+    );
+    insta::assert_snapshot!("user_bob_events_100x30", render(&state, 100, 30).backend());
+    // :events 4740 keeps only the lockout.
+    update(&mut state, ch(':'));
+    type_text(&mut state, "events 4740");
+    update(&mut state, key(KeyCode::Enter));
+    let text = screen_text(&render(&state, 100, 30));
+    assert!(text.contains("4740") && !text.contains("31001"), "{text}");
+    update(&mut state, key(KeyCode::Esc));
+    // Enter on the 33004 opens every field, including the ingested message.
+    update(&mut state, ch('j'));
+    update(&mut state, key(KeyCode::Enter));
+    assert_eq!(state.user.as_ref().and_then(|u| u.event_detail), Some(1));
+    let term = render(&state, 100, 30);
+    let text = screen_text(&term);
+    assert!(text.contains("Event 33004") && text.contains("hresult"), "{text}");
+    insta::assert_snapshot!("event_detail_100x30", term.backend());
+    update(&mut state, key(KeyCode::Esc));
+    assert_eq!(state.user.as_ref().and_then(|u| u.event_detail), None);
+    assert_eq!(state.screen, Screen::User);
+}
+
+#[test]
+fn hostile_event_message_renders_inert_and_inside_its_box() {
+    let mut state = loaded_state(Theme::COLOUR, (80, 24));
+    open_bob(&mut state);
+    update(&mut state, ch('3'));
+    update(&mut state, ch('j'));
+    for open_detail in [false, true] {
+        if open_detail {
+            update(&mut state, key(KeyCode::Enter));
+        }
+        for (w, h) in [(80, 24), (60, 16), (140, 50)] {
+            let term = render(&state, w, h);
+            let buf = term.backend().buffer();
+            let text = screen_text(&term);
+            for cell in buf.content() {
+                assert!(
+                    !cell.symbol().chars().any(|c| c.is_control()),
+                    "control char drawn: {:?}",
+                    cell.symbol()
+                );
+                assert!(!cell.symbol().contains('\u{202e}'), "bidi override drawn");
+            }
+            // The list shows the catalog's summary; the raw message is in the detail.
+            if open_detail && w >= 100 {
+                assert!(
+                    text.contains("EVIL\\x1b[2J"),
+                    "the hostile text is shown escaped:\n{text}"
+                );
+            }
+            // Inside its box: every body row still ends with the right border.
+            let lines: Vec<&str> = text.lines().collect();
+            let top = lines.iter().position(|l| l.starts_with('┌')).expect("a box");
+            let bottom = lines.iter().rposition(|l| l.starts_with('└')).expect("a box");
+            for (y, line) in lines.iter().enumerate().take(bottom).skip(top + 1) {
+                assert!(
+                    line.starts_with('│') && line.ends_with('│'),
+                    "row {y} escaped its box:\n{text}"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn fix_tab_lists_blockers_first_with_commands() {
+    let mut state = loaded_state(Theme::COLOUR, (100, 30));
+    open_bob(&mut state);
+    update(&mut state, ch('4'));
+    let term = render(&state, 100, 30);
+    let text = screen_text(&term);
+    // Findings come blockers first; the first line of the tab is a blocker.
+    let lines: Vec<&str> = text.lines().collect();
+    let top = lines
+        .iter()
+        .position(|l| l.contains("Findings and fix"))
+        .expect("the tab");
+    assert!(
+        lines.get(top + 1).is_some_and(|l| l.starts_with("│✘ blocker")),
+        "{text}"
+    );
+    insta::assert_snapshot!("user_bob_fix_100x30", term.backend());
+}
+
+#[test]
+fn y_copies_the_markdown_ticket_summary() {
+    let mut state = loaded_state(Theme::COLOUR, (80, 24));
+    type_text(&mut state, "bob");
+    update(&mut state, key(KeyCode::Enter));
+    // Before the diagnosis arrives there is nothing to copy.
+    assert!(update(&mut state, ch('y')).is_empty());
+    assert!(state.banner.is_some());
+    update(&mut state, key(KeyCode::Esc));
+    let generation = state.generation;
+    update(
+        &mut state,
+        Message::DiagnosisReady {
+            generation,
+            user: 1,
+            result: Ok(Arc::new(bob_diagnosis())),
+        },
+    );
+    let cmds = update(&mut state, ch('y'));
+    let [Command::CopyToClipboard(text)] = cmds.as_slice() else {
+        panic!("expected a copy, got {cmds:?}")
+    };
+    assert!(text.starts_with("## Password writeback: Bob Builder"), "{text}");
+    assert!(!text.contains('\x1b'), "the summary carries no raw escape");
+}
+
+#[test]
+fn a_diagnosis_for_another_user_or_load_is_dropped() {
+    let mut state = loaded_state(Theme::COLOUR, (80, 24));
+    type_text(&mut state, "bob");
+    update(&mut state, key(KeyCode::Enter));
+    let generation = state.generation;
+    update(
+        &mut state,
+        Message::DiagnosisReady {
+            generation,
+            user: 0,
+            result: Ok(Arc::new(bob_diagnosis())),
+        },
+    );
+    update(
+        &mut state,
+        Message::DiagnosisReady {
+            generation: 0,
+            user: 1,
+            result: Ok(Arc::new(bob_diagnosis())),
+        },
+    );
+    assert!(state.current_diagnosis().is_none());
+    assert!(state.busy(), "still waiting for the right one");
+}
+
+#[test]
+fn opening_a_user_before_the_events_waits_for_them() {
+    let (mut state, _) = loading_state(Theme::COLOUR, (80, 24));
+    update(
+        &mut state,
+        Message::DirectoryLoaded {
+            generation: 1,
+            result: Ok(LoadedDirectory::new(directory())),
+        },
+    );
+    type_text(&mut state, "bob");
+    assert!(
+        update(&mut state, key(KeyCode::Enter)).is_empty(),
+        "no diagnosis without the events"
+    );
+    let cmds = update(
+        &mut state,
+        Message::EventsIngested {
+            generation: 1,
+            result: Ok(Arc::from(Vec::new())),
+        },
+    );
+    // Directory and events are both in: diagnose the open user, and mark failures in the list.
+    assert!(matches!(
+        cmds.as_slice(),
+        [Command::Diagnose { user: 1, .. }, Command::MarkFailures { .. }]
+    ));
+}
+
+#[test]
+fn help_scrolls_when_it_does_not_fit_80x24() {
+    let mut state = loaded_state(Theme::COLOUR, (80, 24));
+    update(&mut state, key(KeyCode::Tab));
+    update(&mut state, ch('?'));
+    insta::assert_snapshot!("help_80x24", render(&state, 80, 24).backend());
+    update(&mut state, ch('G'));
+    let text = screen_text(&render(&state, 80, 24));
+    assert!(
+        text.contains(":user NAME   :events 4740"),
+        "the end of the help is reachable:\n{text}"
+    );
+    update(&mut state, key(KeyCode::Esc));
+    assert!(!state.help);
+    assert_eq!(state.help_scroll, 0);
+}
+
+#[test]
+fn damaged_event_logs_are_a_warning_not_a_failure() {
+    let mut state = loaded_state(Theme::COLOUR, (80, 24));
+    update(
+        &mut state,
+        Message::Warning("some event log records could not be read: x.evtx chunk 3".into()),
+    );
+    assert!(state
+        .banner
+        .as_ref()
+        .is_some_and(|b| b.text.contains("chunk 3") && b.retry.is_empty()));
+    assert!(
+        state.events.ready().is_some(),
+        "the events that were read stay usable"
+    );
+    // A warning never hides an error already shown.
+    update(&mut state, key(KeyCode::Esc));
+    update(
+        &mut state,
+        Message::ClipboardWritten(Err("not a terminal".into())),
+    );
+    update(&mut state, Message::Warning("later".into()));
+    assert!(state
+        .banner
+        .as_ref()
+        .is_some_and(|b| b.text.contains("not a terminal")));
+}
+
+#[test]
+fn events_group_by_attempt_at_the_attempts_start_and_dc_events_keep_their_time() {
+    let mut d = bob_diagnosis();
+    let template = d.events.first().cloned().expect("an event");
+    let ev = |id: u32, tracking: Option<&str>| {
+        let mut e = template.clone();
+        e.event_id = id;
+        e.tracking_id = tracking.map(str::to_string);
+        e
+    };
+    // Oldest first: attempt A starts, a DC event, attempt B starts, A fails.
+    d.events = vec![
+        ev(31001, Some("A")),
+        ev(4740, None),
+        ev(31001, Some("B")),
+        ev(33004, Some("A")),
+    ];
+    let rows = resetlens::tui::rows::event_rows(&d, "");
+    let order: Vec<(usize, Option<usize>)> = rows.iter().map(|r| (r.event, r.attempt)).collect();
+    assert_eq!(order, vec![(0, Some(1)), (3, Some(1)), (1, None), (2, Some(2))]);
+    // The filter matches the exact ID.
+    let only: Vec<usize> = resetlens::tui::rows::event_rows(&d, "4740")
+        .iter()
+        .map(|r| r.event)
+        .collect();
+    assert_eq!(only, vec![1]);
+}
