@@ -94,7 +94,7 @@ pub fn cmd_quote(s: &str) -> String {
 pub fn fqdn(domain_dn: &str) -> String {
     dn::rdns(domain_dn)
         .iter()
-        .filter(|r| r.len() > 3 && r[..3].eq_ignore_ascii_case("dc="))
+        .filter(|r| dn::rdn_is(r, "DC"))
         .map(|r| dn::rdn_value(r))
         .collect::<Vec<_>>()
         .join(".")
@@ -107,6 +107,7 @@ mod tests {
     #[test]
     fn quoting_and_fqdn() {
         assert_eq!(fqdn("DC=contoso,DC=test"), "contoso.test");
+        assert_eq!(fqdn("aa\u{e9}=x,dc=contoso,DC=,OU=a,DC=test"), "contoso.test");
         assert_eq!(ps("O'Brien"), "'O''Brien'");
         assert_eq!(cmd_quote("CN=a\"b"), "\"CN=a\\\"b\"");
         let n = Names {

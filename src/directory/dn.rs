@@ -55,6 +55,13 @@ pub fn same(a: &str, b: &str) -> bool {
     ra.len() == rb.len() && ra.iter().zip(&rb).all(|(x, y)| x.eq_ignore_ascii_case(y))
 }
 
+/// Whether `rdn` is `<attr>=<non-empty value>`. Splits instead of slicing a byte prefix, because a
+/// DN from a snapshot or an event can put a multi-byte character where the `=` would be.
+pub fn rdn_is(rdn: &str, attr: &str) -> bool {
+    rdn.split_once('=')
+        .is_some_and(|(a, v)| !v.is_empty() && a.eq_ignore_ascii_case(attr))
+}
+
 /// The attribute value of an RDN with escapes removed (`OU=R\2CD` -> `R,D`, `OU=R\,D` -> `R,D`).
 pub fn rdn_value(rdn: &str) -> String {
     let raw = rdn.split_once('=').map_or(rdn, |(_, v)| v);
@@ -117,5 +124,14 @@ mod tests {
             ]
         );
         assert!(same("CN=a, DC=x", "cn=A,dc=X"));
+    }
+
+    #[test]
+    fn rdn_type_check_is_exact_and_never_splits_a_character() {
+        assert!(rdn_is("ou=Staff", "OU"));
+        assert!(!rdn_is("OU=", "OU"));
+        assert!(!rdn_is("OUX=Staff", "OU"));
+        assert!(!rdn_is("aa\u{e9}=x", "OU"));
+        assert!(!rdn_is("Staff", "OU"));
     }
 }
