@@ -59,8 +59,6 @@ pub struct ScanTotals {
     pub users: usize,
     pub would_fail: usize,
     pub with_warnings: usize,
-    /// Users that could not be evaluated (their error is reported on stderr).
-    pub errors: usize,
     pub by_cause: BTreeMap<String, usize>,
     #[serde(skip)]
     examples: BTreeMap<String, Vec<String>>,
@@ -95,15 +93,8 @@ impl ScanTotals {
     pub fn render_text(&self, out: &mut impl Write) -> io::Result<()> {
         writeln!(
             out,
-            "{} users scanned: {} would fail writeback, {} have warnings{}",
-            self.users,
-            self.would_fail,
-            self.with_warnings,
-            if self.errors > 0 {
-                format!(", {} could not be evaluated", self.errors)
-            } else {
-                String::new()
-            }
+            "{} users scanned: {} would fail writeback, {} have warnings",
+            self.users, self.would_fail, self.with_warnings,
         )?;
         if self.by_cause.is_empty() {
             return Ok(());
@@ -177,15 +168,6 @@ impl<W: Write> ScanWriter<W> {
                 line(row.primary_cause.as_deref().unwrap_or("unknown")),
                 line(&row.dn)
             ),
-        }
-    }
-
-    /// A user that could not be evaluated: counted, and shown in the text output.
-    pub fn error(&mut self, dn: &str, message: &str) -> io::Result<()> {
-        self.totals.errors += 1;
-        match self.format {
-            ScanFormat::Text => writeln!(self.out, "? {}: {}", line(dn), line(message)),
-            _ => Ok(()),
         }
     }
 
