@@ -13,7 +13,7 @@ use serde::Serialize;
 
 use crate::cli::ScanFormat;
 use crate::diagnosis::model::{Diagnosis, Severity};
-use crate::sanitize::line;
+use crate::sanitize::{json_inert, line};
 
 /// How many example users each cause lists in the text totals.
 const EXAMPLES_PER_CAUSE: usize = 5;
@@ -145,8 +145,7 @@ impl<W: Write> ScanWriter<W> {
         self.totals.add(row);
         match self.format {
             ScanFormat::Json => {
-                serde_json::to_writer(&mut self.out, row)?;
-                writeln!(self.out)
+                writeln!(self.out, "{}", json_inert(serde_json::to_string(row)?))
             }
             ScanFormat::Csv => writeln!(
                 self.out,
