@@ -534,14 +534,25 @@ pub fn ingest_each(
         records_read: AtomicU64::new(0),
     };
     for batch in found.chunks(FILES_PER_BATCH) {
-        files.extend(read_batch(batch, opts.threads, &interest, &totals, progress, sink));
+        files.extend(read_batch(
+            batch,
+            opts.threads,
+            &interest,
+            &totals,
+            progress,
+            sink,
+        ));
     }
     files
 }
 
-/// Chunk results waiting for the collecting thread, per worker: bounds what is held when the
-/// sink is slower than the readers.
-const RESULTS_IN_FLIGHT_PER_WORKER: usize = 4;
+/// Batches of chunk results waiting for the collecting thread, per worker: bounds what is held
+/// when the sink is slower than the readers.
+const BATCHES_IN_FLIGHT_PER_WORKER: usize = 2;
+/// A worker hands its results over in batches of this many events (or chunks, below): one
+/// hand-over per chunk costs more in thread wake-ups than reading the chunk.
+const BATCH_EVENTS: usize = 256;
+const BATCH_CHUNKS: usize = 64;
 
 /// Opens `paths` and reads their chunks on `threads` workers sharing one chunk counter; the
 /// calling thread collects the results and hands the events to `sink`.
@@ -591,7 +602,8 @@ fn read_batch(
     let mut chunk_problems: Vec<(usize, u64, Vec<IngestProblem>)> = Vec::new();
 
     std::thread::scope(|scope| {
-        let (send, receive) = std::sync::mpsc::sync_channel::<ChunkResult>(threads * RESULTS_IN_FLIGHT_PER_WORKER);
+        let (send, receive) =
+            std::sync::mpsc::sync_channel::<Vec<ChunkResult>>(threads * BATCHES_IN_FLIGHT_PER_WORKER);
         for _ in 0..threads {
             let send = send.clone();
             let (next, starts, opened) = (&next, &starts, &opened);
@@ -602,6 +614,8 @@ fn read_batch(
                     interest,
                     settings: fallback::settings(),
                 };
+                let mut batch: Vec<ChunkResult> = Vec::new();
+                let mut batch_events = 0;
                 loop {
                     let unit = next.fetch_add(1, Ordering::Relaxed) as u64;
                     if unit >= total_units {
@@ -628,14 +642,22 @@ fn read_batch(
                         bytes_total: totals.bytes_total,
                         records_read: records,
                     });
-                    if send.send(result).is_err() {
-                        break;
+                    batch_events += result.events.len();
+                    batch.push(result);
+                    if batch_events >= BATCH_EVENTS || batch.len() >= BATCH_CHUNKS {
+                        batch_events = 0;
+                        if send.send(std::mem::take(&mut batch)).is_err() {
+                            return;
+                        }
                     }
+                }
+                if !batch.is_empty() {
+                    let _ = send.send(batch);
                 }
             });
         }
         drop(send);
-        for r in receive {
+        for r in receive.into_iter().flatten() {
             let summary = opened.get(r.file).and_then(|(_, i)| summaries.get_mut(*i));
             if let Some(s) = summary {
                 s.records_read += r.records;

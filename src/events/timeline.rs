@@ -151,8 +151,15 @@ fn temp_file(n: usize) -> io::Result<(File, PathBuf)> {
     let stamp = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_nanos());
-    let path = dir.join(format!("resetlens-timeline-{}-{stamp}-{n}.run", std::process::id()));
-    let file = OpenOptions::new().read(true).write(true).create_new(true).open(&path)?;
+    let path = dir.join(format!(
+        "resetlens-timeline-{}-{stamp}-{n}.run",
+        std::process::id()
+    ));
+    let file = OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create_new(true)
+        .open(&path)?;
     Ok((file, path))
 }
 
@@ -167,7 +174,8 @@ fn write_entry(w: &mut impl Write, e: &Entry) -> io::Result<()> {
 }
 
 fn write_bytes(w: &mut impl Write, b: &[u8]) -> io::Result<()> {
-    let len = u32::try_from(b.len()).map_err(|_| io::Error::new(io::ErrorKind::InvalidInput, "line too long"))?;
+    let len =
+        u32::try_from(b.len()).map_err(|_| io::Error::new(io::ErrorKind::InvalidInput, "line too long"))?;
     w.write_all(&len.to_le_bytes())?;
     w.write_all(b)
 }
@@ -186,7 +194,8 @@ fn read_entry(r: &mut impl Read) -> io::Result<Option<Entry>> {
     r.read_exact(&mut nanos)?;
     r.read_exact(&mut record)?;
     r.read_exact(&mut seq)?;
-    let file = String::from_utf8(read_bytes(r)?).map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))?;
+    let file =
+        String::from_utf8(read_bytes(r)?).map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))?;
     let line = read_bytes(r)?;
     Ok(Some(Entry {
         key: Key {
@@ -257,7 +266,8 @@ mod tests {
         (String::from_utf8(out).unwrap(), runs)
     }
 
-    const EXPECTED: &str = "t5 r1 a\nt10 r9 a\nt20 r4 z\nt20 r5 a first\nt20 r5 a second\nt20 r5 b\nt30 r3 b\n";
+    const EXPECTED: &str =
+        "t5 r1 a\nt10 r9 a\nt20 r4 z\nt20 r5 a first\nt20 r5 a second\nt20 r5 b\nt30 r3 b\n";
 
     #[test]
     fn in_memory_lines_come_out_oldest_first() {
