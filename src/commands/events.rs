@@ -79,12 +79,12 @@ pub fn run_with(
     let bar = ProgressBar::new(io::stderr().is_terminal());
     // Events are rendered as they are read and only their lines are kept, in a sorter whose
     // memory is bounded (it spills to temporary files): the timeline of a whole DC log fits.
-    let in_range = |e: &Event| since.is_none_or(|s| e.time >= s) && until.is_none_or(|u| e.time < u);
+    let in_range = |e: &Event| since.map_or(true, |s| e.time >= s) && until.map_or(true, |u| e.time < u);
     let mut sorter = TimelineSorter::new(DEFAULT_BUDGET);
     let mut failed: Option<io::Error> = None;
     let files = ingest_each(evtx, &options, &|p| bar.update(&p), &mut |events| {
         for e in events {
-            if failed.is_some() || !key.as_ref().is_none_or(|k| k.matches(&e)) || !in_range(&e) {
+            if failed.is_some() || !key.as_ref().map_or(true, |k| k.matches(&e)) || !in_range(&e) {
                 continue;
             }
             let mut line = Vec::with_capacity(512);
