@@ -1,13 +1,15 @@
 //! Side-by-side benchmark: `resetlens events --id 4724 --format json` against the evtx crate's
 //! own `evtx_dump -o jsonl` on the same large Security log, with the same thread count, in one
-//! run. Reports wall time (median), records/s, MB/s and peak RSS of each, and the speed-up.
+//! run. Reports wall time and CPU time (user + system; medians), records/s, MB/s and peak RSS
+//! of each, and the speed-ups by wall and by CPU time (the wall ratio moves with the load of a
+//! shared machine, the CPU ratio much less).
 //!
 //! Inputs (environment):
 //!   RESETLENS_BENCH_EVTX       the log (>= 400,000 records; see README "Performance")
 //!   RESETLENS_BENCH_EVTX_DUMP  the Rust evtx_dump 0.15.1 (default: `evtx_dump` on PATH)
 //!   RESETLENS_BENCH_THREADS    threads for both (default: the number of CPUs)
 //!   RESETLENS_BENCH_RUNS       runs of each, alternating (default 5)
-//! Peak RSS comes from `/usr/bin/time -f %M` when it exists.
+//! Peak RSS and CPU time come from `/usr/bin/time -f '%M %U %S'` when it exists.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -16,6 +18,7 @@ use std::time::{Duration, Instant};
 struct Measured {
     wall: Duration,
     peak_rss_kb: Option<u64>,
+    cpu: Option<Duration>,
 }
 
 /// Runs `program args` with stdout discarded; returns wall time, peak RSS and stderr.
@@ -24,7 +27,7 @@ fn measure(program: &Path, args: &[String], env: &[(&str, String)]) -> Result<(M
     let rss_file = std::env::temp_dir().join(format!("resetlens-bench-rss-{}", std::process::id()));
     let mut cmd = if time.exists() {
         let mut c = Command::new(time);
-        c.arg("-f").arg("%M").arg("-o").arg(&rss_file).arg(program);
+        c.arg("-f").arg("%M %U %S").arg("-o").arg(&rss_file).arg(program);
         c
     } else {
         Command::new(program)
@@ -46,12 +49,26 @@ fn measure(program: &Path, args: &[String], env: &[(&str, String)]) -> Result<(M
             String::from_utf8_lossy(&out.stderr)
         ));
     }
-    let peak_rss_kb = std::fs::read_to_string(&rss_file)
-        .ok()
-        .and_then(|s| s.trim().lines().last().and_then(|l| l.trim().parse().ok()));
+    let times = std::fs::read_to_string(&rss_file).unwrap_or_default();
+    let fields: Vec<&str> = times
+        .trim()
+        .lines()
+        .last()
+        .unwrap_or_default()
+        .split_whitespace()
+        .collect();
+    let peak_rss_kb = fields.first().and_then(|f| f.parse().ok());
+    let seconds = |i: usize| fields.get(i).and_then(|f| f.parse::<f64>().ok());
+    let cpu = seconds(1)
+        .zip(seconds(2))
+        .map(|(user, sys)| Duration::from_secs_f64(user + sys));
     let _ = std::fs::remove_file(&rss_file);
     Ok((
-        Measured { wall, peak_rss_kb },
+        Measured {
+            wall,
+            peak_rss_kb,
+            cpu,
+        },
         String::from_utf8_lossy(&out.stderr).into_owned(),
     ))
 }
@@ -101,6 +118,8 @@ fn main() {
 
     let mut ours = Vec::new();
     let mut theirs = Vec::new();
+    let mut ours_cpu = Vec::new();
+    let mut theirs_cpu = Vec::new();
     let mut ours_rss = 0;
     let mut theirs_rss = 0;
     let mut records = 0u64;
@@ -108,6 +127,7 @@ fn main() {
         match measure(&ours_bin, &ours_args, &ours_env) {
             Ok((m, stderr)) => {
                 ours.push(m.wall);
+                ours_cpu.extend(m.cpu);
                 ours_rss = ours_rss.max(m.peak_rss_kb.unwrap_or(0));
                 records = stderr
                     .lines()
@@ -124,6 +144,7 @@ fn main() {
         match measure(&dump, &dump_args, &[]) {
             Ok((m, _)) => {
                 theirs.push(m.wall);
+                theirs_cpu.extend(m.cpu);
                 theirs_rss = theirs_rss.max(m.peak_rss_kb.unwrap_or(0));
             }
             Err(e) => {
@@ -133,11 +154,13 @@ fn main() {
         }
     }
     let (ours, theirs) = (median(ours), median(theirs));
-    let row = |name: &str, wall: Duration, rss: u64| {
+    let (ours_cpu, theirs_cpu) = (median(ours_cpu), median(theirs_cpu));
+    let row = |name: &str, wall: Duration, cpu: Duration, rss: u64| {
         let secs = wall.as_secs_f64().max(1e-9);
         println!(
-            "{name:<44} {:>9.3} s {:>12.0} records/s {:>9.1} MB/s {:>8.1} MB peak RSS",
+            "{name:<44} {:>7.3} s wall {:>7.3} s CPU {:>10.0} records/s {:>7.1} MB/s {:>6.1} MB peak RSS",
             secs,
+            cpu.as_secs_f64(),
             records as f64 / secs,
             size as f64 / 1e6 / secs,
             rss as f64 / 1024.0
@@ -148,10 +171,16 @@ fn main() {
         input.display(),
         size as f64 / 1e6
     );
-    row("resetlens events --id 4724 --format json", ours, ours_rss);
-    row("evtx_dump -o jsonl", theirs, theirs_rss);
+    row(
+        "resetlens events --id 4724 --format json",
+        ours,
+        ours_cpu,
+        ours_rss,
+    );
+    row("evtx_dump -o jsonl", theirs, theirs_cpu, theirs_rss);
     println!(
-        "speed-up: {:.1}x",
-        theirs.as_secs_f64() / ours.as_secs_f64().max(1e-9)
+        "speed-up: {:.1}x wall, {:.1}x CPU time",
+        theirs.as_secs_f64() / ours.as_secs_f64().max(1e-9),
+        theirs_cpu.as_secs_f64() / ours_cpu.as_secs_f64().max(1e-9)
     );
 }

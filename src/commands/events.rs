@@ -16,8 +16,9 @@ use crate::cli::{EventsArgs, EventsFormat, SourceArgs};
 use crate::config::SourceConfig;
 use crate::directory::model::Directory;
 use crate::directory::{self, Scope};
-use crate::events::correlate::{events_for_key, UserKey};
-use crate::events::ingest::{ingest, IngestOptions, IngestReport, Progress};
+use crate::events::correlate::UserKey;
+use crate::events::ingest::{ingest_each, FileSummary, IngestOptions, Progress};
+use crate::events::timeline::{TimelineSorter, DEFAULT_BUDGET};
 use crate::events::Event;
 use crate::sanitize::line;
 
@@ -76,27 +77,38 @@ pub fn run_with(
         options.threads = n;
     }
     let bar = ProgressBar::new(io::stderr().is_terminal());
-    let report = ingest(evtx, &options, &|p| bar.update(&p));
+    // Events are rendered as they are read and only their lines are kept, in a sorter whose
+    // memory is bounded (it spills to temporary files): the timeline of a whole DC log fits.
+    let in_range = |e: &Event| since.map_or(true, |s| e.time >= s) && until.map_or(true, |u| e.time < u);
+    let mut sorter = TimelineSorter::new(DEFAULT_BUDGET);
+    let mut failed: Option<io::Error> = None;
+    let files = ingest_each(evtx, &options, &|p| bar.update(&p), &mut |events| {
+        for e in events {
+            if failed.is_some() || !key.as_ref().map_or(true, |k| k.matches(&e)) || !in_range(&e) {
+                continue;
+            }
+            let mut line = Vec::with_capacity(512);
+            let pushed = render_one(&e, args.format, &mut line).and_then(|()| sorter.push(&e, line));
+            if let Err(err) = pushed {
+                failed = Some(err);
+            }
+        }
+    });
     bar.finish();
-    print_file_summaries(&report);
-    if report.files.iter().all(|f| f.records_read == 0) {
+    print_file_summaries(&files);
+    if let Some(e) = failed {
+        return Err(CommandError::Internal(anyhow!("cannot order the timeline: {e}")));
+    }
+    if files.iter().all(|f| f.records_read == 0) {
         return Err(CommandError::Input(anyhow!(
             "none of the given event logs could be read (see the problems above)"
         )));
     }
 
-    let in_range = |e: &&Event| since.map_or(true, |s| e.time >= s) && until.map_or(true, |u| e.time < u);
-    let selected: Vec<&Event> = match &key {
-        Some(k) => events_for_key(&report.events, k),
-        None => report.events.iter().collect(),
-    }
-    .into_iter()
-    .filter(in_range)
-    .collect();
-
     let stdout = io::stdout();
-    let mut out = io::BufWriter::new(stdout.lock());
-    render(&selected, args.format, &mut out)
+    let mut out = io::BufWriter::with_capacity(1 << 16, stdout.lock());
+    sorter
+        .finish(&mut out)
         .and_then(|()| out.flush())
         .map_err(|e| CommandError::Internal(anyhow!("cannot write the timeline: {e}")))?;
     Ok(Outcome::Clean)
@@ -114,29 +126,24 @@ fn parse_instant(flag: &str, value: Option<&str>) -> Result<Option<DateTime<Utc>
         .transpose()
 }
 
-/// Writes the timeline: one JSON object per line, or one text line per event.
-pub fn render(events: &[&Event], format: EventsFormat, out: &mut dyn Write) -> io::Result<()> {
-    for e in events {
-        match format {
-            EventsFormat::Json => {
-                serde_json::to_writer(&mut *out, &e.view())?;
-                writeln!(out)?;
-            }
-            EventsFormat::Text => {
-                let v = e.view();
-                writeln!(
-                    out,
-                    "{}  {:<16} {:>5}  {:<30} {}",
-                    v.time, v.machine, v.event_id, v.name, v.summary
-                )?;
-            }
+/// Writes one event's timeline line: a JSON object, or a text line.
+pub fn render_one(e: &Event, format: EventsFormat, out: &mut dyn Write) -> io::Result<()> {
+    let v = e.view();
+    match format {
+        EventsFormat::Json => {
+            serde_json::to_writer(&mut *out, &v)?;
+            writeln!(out)
         }
+        EventsFormat::Text => writeln!(
+            out,
+            "{}  {:<16} {:>5}  {:<30} {}",
+            v.time, v.machine, v.event_id, v.name, v.summary
+        ),
     }
-    Ok(())
 }
 
-fn print_file_summaries(report: &IngestReport) {
-    for f in &report.files {
+fn print_file_summaries(files: &[FileSummary]) {
+    for f in files {
         eprintln!(
             "{}: {} records read, {} skipped",
             line(&f.path.display().to_string()),

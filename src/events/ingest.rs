@@ -15,7 +15,7 @@ use std::fs::File;
 use std::io;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use evtx::{EvtxChunkHeader, EvtxFileHeader};
 
@@ -394,15 +394,24 @@ impl Worker<'_> {
             }
         };
         // A cut chunk's CRC cannot match; the truncation is reported already.
-        if read == CHUNK_SIZE {
-            check_crcs(&self.buf, &header, &f.path, chunk, &mut result.problems);
+        let whole = read == CHUNK_SIZE;
+        if whole {
+            check_header_crc(&self.buf, &header, &f.path, chunk, &mut result.problems);
         }
         let hits = match self.fast.scan_chunk(&self.buf, read, &header, self.interest) {
             Ok(scan) => {
+                // The data CRC costs a pass over the chunk; it matters only where records are
+                // kept, so a chunk that gave no hits is not checked.
+                if whole && !scan.hits.is_empty() {
+                    check_data_crc(&self.buf, &header, &f.path, chunk, &mut result.problems);
+                }
                 result.records = scan.records;
                 scan.hits
             }
             Err(_) => {
+                if whole {
+                    check_data_crc(&self.buf, &header, &f.path, chunk, &mut result.problems);
+                }
                 let data = self.buf.clone();
                 // Damaged chunks are where a parser is most likely to trip; one that panics costs
                 // this chunk, not the run.
@@ -431,9 +440,8 @@ impl Worker<'_> {
     }
 }
 
-/// Reports CRC32 mismatches. The chunk is still read: records that parse are kept, and the
-/// mismatch tells the reader they may be damaged.
-fn check_crcs(
+/// Reports a chunk header CRC32 mismatch. The chunk is still read: records that parse are kept.
+fn check_header_crc(
     data: &[u8],
     header: &EvtxChunkHeader,
     file: &Path,
@@ -456,6 +464,19 @@ fn check_crcs(
                 header.header_chunk_checksum
             ),
         ));
+    }
+}
+
+/// Reports a mismatch of the records' CRC32: the records read from the chunk may be damaged.
+fn check_data_crc(
+    data: &[u8],
+    header: &EvtxChunkHeader,
+    file: &Path,
+    chunk: u64,
+    problems: &mut Vec<IngestProblem>,
+) {
+    if header.flags.bits() & CHUNK_NO_CRC32 != 0 {
+        return;
     }
     let records = data.get(CHUNK_HEADER_SIZE..header.free_space_offset as usize);
     let found = records.map(crc32fast::hash);
@@ -483,8 +504,24 @@ struct Totals {
 }
 
 /// Reads `paths` (files or directories) with the fast reader. Never fails as a whole: what
-/// cannot be read is in the summaries' problems.
+/// cannot be read is in the summaries' problems. Holds every event of interest, sorted: for
+/// callers that need them all (one user's diagnosis); the CLI streams with `ingest_each`.
 pub fn ingest(paths: &[PathBuf], opts: &IngestOptions, progress: &(dyn Fn(Progress) + Sync)) -> IngestReport {
+    let mut events: Vec<Event> = Vec::new();
+    let files = ingest_each(paths, opts, progress, &mut |chunk| events.extend(chunk));
+    sort_events(&mut events);
+    IngestReport { events, files }
+}
+
+/// Reads `paths` like `ingest`, but hands each chunk's events to `sink` as soon as they are
+/// read (on the calling thread, chunks in no particular order, each chunk's events in record
+/// order), so the caller decides what to keep. Returns the per-file summaries.
+pub fn ingest_each(
+    paths: &[PathBuf],
+    opts: &IngestOptions,
+    progress: &(dyn Fn(Progress) + Sync),
+    sink: &mut dyn FnMut(Vec<Event>),
+) -> Vec<FileSummary> {
     let interest = Interest::new(opts.ids.as_deref());
     let (found, mut files) = discover(paths);
     let totals = Totals {
@@ -496,28 +533,37 @@ pub fn ingest(paths: &[PathBuf], opts: &IngestOptions, progress: &(dyn Fn(Progre
             .sum(),
         records_read: AtomicU64::new(0),
     };
-    let mut events: Vec<Event> = Vec::new();
     for batch in found.chunks(FILES_PER_BATCH) {
-        let (summaries, batch_events) = read_batch(batch, opts.threads, &interest, &totals, progress);
-        files.extend(summaries);
-        if events.is_empty() {
-            events = batch_events;
-        } else {
-            events.extend(batch_events);
-        }
+        files.extend(read_batch(
+            batch,
+            opts.threads,
+            &interest,
+            &totals,
+            progress,
+            sink,
+        ));
     }
-    sort_events(&mut events);
-    IngestReport { events, files }
+    files
 }
 
-/// Opens `paths` and reads their chunks on `threads` workers sharing one chunk counter.
+/// Batches of chunk results waiting for the collecting thread, per worker: bounds what is held
+/// when the sink is slower than the readers.
+const BATCHES_IN_FLIGHT_PER_WORKER: usize = 2;
+/// A worker hands its results over in batches of this many events (or chunks, below): one
+/// hand-over per chunk costs more in thread wake-ups than reading the chunk.
+const BATCH_EVENTS: usize = 256;
+const BATCH_CHUNKS: usize = 64;
+
+/// Opens `paths` and reads their chunks on `threads` workers sharing one chunk counter; the
+/// calling thread collects the results and hands the events to `sink`.
 fn read_batch(
     paths: &[PathBuf],
     threads: usize,
     interest: &Interest,
     totals: &Totals,
     progress: &(dyn Fn(Progress) + Sync),
-) -> (Vec<FileSummary>, Vec<Event>) {
+    sink: &mut dyn FnMut(Vec<Event>),
+) -> Vec<FileSummary> {
     let mut summaries: Vec<FileSummary> = Vec::with_capacity(paths.len());
     // Each opened file with the index of its summary.
     let mut opened: Vec<(OpenFile, usize)> = Vec::new();
@@ -551,19 +597,25 @@ fn read_batch(
         .collect();
     let total_units: u64 = opened.iter().map(|(f, _)| f.chunks).sum();
     let next = AtomicUsize::new(0);
-    let results: Mutex<Vec<ChunkResult>> = Mutex::new(Vec::new());
     let threads = threads.max(1).min(total_units.max(1) as usize);
+    // Chunk problems arrive out of order; they are put back in chunk order per file.
+    let mut chunk_problems: Vec<(usize, u64, Vec<IngestProblem>)> = Vec::new();
 
     std::thread::scope(|scope| {
+        let (send, receive) =
+            std::sync::mpsc::sync_channel::<Vec<ChunkResult>>(threads * BATCHES_IN_FLIGHT_PER_WORKER);
         for _ in 0..threads {
-            scope.spawn(|| {
+            let send = send.clone();
+            let (next, starts, opened) = (&next, &starts, &opened);
+            scope.spawn(move || {
                 let mut worker = Worker {
                     buf: vec![0; CHUNK_SIZE],
                     fast: fast::FastReader::default(),
                     interest,
                     settings: fallback::settings(),
                 };
-                let mut mine = Vec::new();
+                let mut batch: Vec<ChunkResult> = Vec::new();
+                let mut batch_events = 0;
                 loop {
                     let unit = next.fetch_add(1, Ordering::Relaxed) as u64;
                     if unit >= total_units {
@@ -590,30 +642,44 @@ fn read_batch(
                         bytes_total: totals.bytes_total,
                         records_read: records,
                     });
-                    mine.push(result);
+                    batch_events += result.events.len();
+                    batch.push(result);
+                    if batch_events >= BATCH_EVENTS || batch.len() >= BATCH_CHUNKS {
+                        batch_events = 0;
+                        if send.send(std::mem::take(&mut batch)).is_err() {
+                            return;
+                        }
+                    }
                 }
-                if let Ok(mut all) = results.lock() {
-                    all.extend(mine);
+                if !batch.is_empty() {
+                    let _ = send.send(batch);
                 }
             });
         }
+        drop(send);
+        for r in receive.into_iter().flatten() {
+            let summary = opened.get(r.file).and_then(|(_, i)| summaries.get_mut(*i));
+            if let Some(s) = summary {
+                s.records_read += r.records;
+                s.records_skipped += r.skipped;
+                s.chunks_fallback += u64::from(r.fallback);
+            }
+            if !r.problems.is_empty() {
+                chunk_problems.push((r.file, r.chunk, r.problems));
+            }
+            if !r.events.is_empty() {
+                sink(r.events);
+            }
+        }
     });
 
-    let mut results = results.into_inner().unwrap_or_default();
-    results.sort_by_key(|r| (r.file, r.chunk));
-    // Sized once: growing by doubling would hold up to twice the events at the peak.
-    let mut events = Vec::with_capacity(results.iter().map(|r| r.events.len()).sum());
-    for r in results {
-        let summary = opened.get(r.file).and_then(|(_, i)| summaries.get_mut(*i));
-        if let Some(s) = summary {
-            s.records_read += r.records;
-            s.records_skipped += r.skipped;
-            s.chunks_fallback += u64::from(r.fallback);
-            s.problems.extend(r.problems);
+    chunk_problems.sort_by_key(|(file, chunk, _)| (*file, *chunk));
+    for (file, _, problems) in chunk_problems {
+        if let Some(s) = opened.get(file).and_then(|(_, i)| summaries.get_mut(*i)) {
+            s.problems.extend(problems);
         }
-        events.extend(r.events);
     }
-    (summaries, events)
+    summaries
 }
 
 /// Oldest first; the sort is stable so a batch's lines keep their order.

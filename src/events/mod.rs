@@ -7,9 +7,10 @@ pub mod ingest;
 pub mod message;
 pub mod model;
 pub(crate) mod normalize;
+pub mod timeline;
 pub mod view;
 
 pub use catalog::{lookup, CatalogEntry, Provider};
-pub use ingest::{ingest, FileSummary, IngestOptions, IngestProblem, IngestReport, Progress};
+pub use ingest::{ingest, ingest_each, FileSummary, IngestOptions, IngestProblem, IngestReport, Progress};
 pub use model::{AuditOutcome, Event, EventFields, EventKind, EventOrigin};
 pub use view::EventView;
