@@ -17,14 +17,14 @@ use chrono::Utc;
 use ldap3::{ldap_escape, Scope as LdapScope};
 
 use self::entry::Entry;
-use self::session::{PagedSearch, Session};
+use self::session::PagedSearch;
+pub use self::session::Session;
 use super::inheritance::dacl_protected;
 use super::model::{
     ConnectorAccount, ConnectorLookup, Container, Directory, DirectoryUser, Domain, PasswordSettings,
     UserLookupError,
 };
 use super::{dn, DirectoryError};
-use crate::config::LdapConfig;
 use crate::security::descriptor::SecurityDescriptor;
 use crate::security::{Guid, Sid};
 
@@ -97,14 +97,29 @@ pub struct LiveUserPages {
     done: bool,
 }
 
+/// Everything `diagnose` needs for the users `queries` name, read over a bound session: the
+/// domain, AdminSDHolder, PSOs, the connector, each user with tokenGroups, their containers and
+/// the trustee names.
+pub async fn read_users(
+    session: &Session,
+    base_dn: Option<&str>,
+    connector: Option<&str>,
+    queries: &[String],
+) -> Result<Directory, DirectoryError> {
+    let mut reader = LiveReader::open(session.clone(), base_dn, connector).await?;
+    for q in queries {
+        reader.add_user(q).await?;
+    }
+    Ok(reader.into_directory())
+}
+
 impl LiveReader {
-    /// Connects, binds, and reads the domain, AdminSDHolder, PSOs and the connector account.
+    /// Reads the domain, AdminSDHolder, PSOs and the connector account over a bound session.
     pub async fn open(
-        cfg: &LdapConfig,
+        session: Session,
         base_dn: Option<&str>,
         connector: Option<&str>,
     ) -> Result<LiveReader, DirectoryError> {
-        let mut session = Session::connect(cfg).await?;
         let root = session
             .read("", &["defaultNamingContext", "configurationNamingContext"])
             .await?
@@ -125,7 +140,7 @@ impl LiveReader {
         })?;
         let domain = Domain {
             dn: head.dn.clone(),
-            netbios_name: netbios_name(&mut session, &config_nc, &domain_dn).await?,
+            netbios_name: netbios_name(&session, &config_nc, &domain_dn).await?,
             sid: head.sid("objectSid")?.ok_or_else(|| DirectoryError::BadValue {
                 dn: domain_dn.clone(),
                 attr: "objectSid",
@@ -150,7 +165,7 @@ impl LiveReader {
                 .await?
                 .and_then(|e| e.descriptor()),
         };
-        let password_settings = password_settings(&mut session, &domain_dn).await?;
+        let password_settings = password_settings(&session, &domain_dn).await?;
         let mut reader = LiveReader {
             base_dn: base_dn.map_or_else(|| domain_dn.clone(), str::to_string),
             context: Directory {
@@ -162,7 +177,7 @@ impl LiveReader {
                 password_settings,
                 names: HashMap::new(),
                 users: Vec::new(),
-                source: cfg.url.clone(),
+                source: session.url().to_string(),
                 captured_at: Utc::now(),
             },
             session,
@@ -232,7 +247,7 @@ impl LiveReader {
     }
 
     /// Starts reading every user under `base` (default: the configured base), page by page.
-    pub async fn user_pages(mut self, base: Option<&str>) -> Result<LiveUserPages, DirectoryError> {
+    pub async fn user_pages(self, base: Option<&str>) -> Result<LiveUserPages, DirectoryError> {
         let base = base.map_or_else(|| self.base_dn.clone(), str::to_string);
         let search = self.session.paged(&base, USER_FILTER, &USER_ATTRS).await?;
         Ok(LiveUserPages {
@@ -479,7 +494,7 @@ fn user_from_entry(e: &Entry) -> Result<DirectoryUser, DirectoryError> {
 }
 
 async fn netbios_name(
-    session: &mut Session,
+    session: &Session,
     config_nc: &str,
     domain_dn: &str,
 ) -> Result<Option<String>, DirectoryError> {
@@ -502,7 +517,7 @@ async fn netbios_name(
 
 /// The fine-grained password policies the bind account may read (none is fine).
 async fn password_settings(
-    session: &mut Session,
+    session: &Session,
     domain_dn: &str,
 ) -> Result<Vec<PasswordSettings>, DirectoryError> {
     let base = format!("CN=Password Settings Container,CN=System,{domain_dn}");

@@ -25,8 +25,13 @@ pub const PAGE_SIZE: i32 = 1000;
 const RC_NO_SUCH_OBJECT: u32 = 32;
 const RC_INVALID_CREDENTIALS: u32 = 49;
 
+/// Cheap to clone: clones share the one connection, and ldap3 multiplexes operations issued from
+/// several clones at once over it (each waits only for its own response).
+#[derive(Clone)]
 pub struct Session {
     ldap: ldap3::Ldap,
+    /// The configured URL, recorded as the directory's source.
+    url: String,
     /// `host:port`, for messages.
     addr: String,
     timeout: Duration,
@@ -41,6 +46,7 @@ pub struct PagedSearch {
 }
 
 impl Session {
+    /// Connects and binds; every operation after this reuses the connection.
     pub async fn connect(cfg: &LdapConfig) -> Result<Session, DirectoryError> {
         let addr = format!("{}:{}", cfg.host, cfg.port);
         let secs = cfg.timeout.as_secs();
@@ -67,8 +73,9 @@ impl Session {
             Ok(Ok(pair)) => pair,
         };
         ldap3::drive!(conn);
-        let mut session = Session {
+        let session = Session {
             ldap,
+            url: cfg.url.clone(),
             addr,
             timeout: cfg.timeout,
         };
@@ -76,7 +83,11 @@ impl Session {
         Ok(session)
     }
 
-    async fn bind(&mut self, cfg: &LdapConfig) -> Result<(), DirectoryError> {
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
+    async fn bind(&self, cfg: &LdapConfig) -> Result<(), DirectoryError> {
         match &cfg.auth {
             Auth::Simple { bind_dn, password } => {
                 let secret = read_password(password, bind_dn)?;
@@ -111,7 +122,7 @@ impl Session {
 
     /// All entries of a search that fits in one response (base or one-level reads).
     pub async fn search(
-        &mut self,
+        &self,
         base: &str,
         scope: Scope,
         filter: &str,
@@ -140,7 +151,7 @@ impl Session {
     }
 
     /// One object by DN; `None` if it does not exist.
-    pub async fn read(&mut self, dn: &str, attrs: &[&'static str]) -> Result<Option<Entry>, DirectoryError> {
+    pub async fn read(&self, dn: &str, attrs: &[&'static str]) -> Result<Option<Entry>, DirectoryError> {
         match self.search(dn, Scope::Base, "(objectClass=*)", attrs).await {
             Ok(mut v) => Ok(v.pop()),
             Err(DirectoryError::Ldap {
@@ -153,7 +164,7 @@ impl Session {
 
     /// Starts a paged subtree search; pull entries with [`PagedSearch::next`].
     pub async fn paged(
-        &mut self,
+        &self,
         base: &str,
         filter: &str,
         attrs: &[&'static str],
