@@ -4,11 +4,13 @@
 //! helpdesk can act on.
 
 use std::io::IsTerminal;
+use std::sync::Arc;
 use std::time::Duration;
 
 use ldap3::adapters::{Adapter, EntriesOnly, PagedResults};
 use ldap3::controls::RawControl;
 use ldap3::{LdapConnAsync, LdapConnSettings, LdapError, Scope, SearchEntry, SearchStream};
+use tokio::sync::Mutex;
 
 use super::entry::Entry;
 use crate::config::{Auth, LdapConfig, PasswordSource, Transport};
@@ -35,6 +37,10 @@ pub struct Session {
     /// `host:port`, for messages.
     addr: String,
     timeout: Duration,
+    /// Set on a connection Kerberos seals itself (no TLS): ldap3 0.12's SASL decoder drops
+    /// replies that arrive in one buffer together with others, so there operations go one at a
+    /// time instead of overlapping.
+    one_at_a_time: Option<Arc<Mutex<()>>>,
 }
 
 /// A paged subtree search in progress; yields entries in the order the DC sends them.
@@ -78,6 +84,7 @@ impl Session {
             url: cfg.url.clone(),
             addr,
             timeout: cfg.timeout,
+            one_at_a_time: (cfg.transport == Transport::Sealed).then(|| Arc::new(Mutex::new(()))),
         };
         session.bind(cfg).await?;
         Ok(session)
@@ -199,6 +206,10 @@ impl Session {
         during: &str,
         op: impl std::future::Future<Output = Result<T, LdapError>>,
     ) -> Result<T, DirectoryError> {
+        let _turn = match &self.one_at_a_time {
+            Some(lock) => Some(lock.lock().await),
+            None => None,
+        };
         match tokio::time::timeout(self.timeout, op).await {
             Err(_) => Err(self.timeout_error(during)),
             Ok(Err(e)) => Err(operation_error(e, &self.addr, during)),
