@@ -11,11 +11,33 @@ pub fn sanitize(text: &str, keep_newlines: bool) -> String {
             '\t' => out.push(' '),
             '\r' if keep_newlines => {}
             c if c.is_control() => out.push_str(&format!("\\x{:02x}", c as u32)),
-            // Bidi embeddings/overrides/isolates and marks: they reorder what follows them.
-            '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{061c}' => {
-                out.push_str(&format!("\\u{{{:04x}}}", c as u32))
-            }
+            c if is_bidi_control(c) => out.push_str(&format!("\\u{{{:04x}}}", c as u32)),
             c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Bidi embeddings/overrides/isolates and marks: they reorder what follows them on screen.
+fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{061c}')
+}
+
+/// JSON that is inert on a terminal with every value unchanged. serde_json escapes C0 controls but
+/// writes C1 controls (U+009B is CSI to many terminals) and bidi controls raw; in JSON text those
+/// can only stand inside strings, where `\uXXXX` decodes to the same character.
+pub fn json_inert(json: String) -> String {
+    // Newlines and tabs outside strings are JSON whitespace; inside, serde_json already escaped them.
+    let live = |c: char| (c.is_control() && !matches!(c, '\n' | '\r' | '\t')) || is_bidi_control(c);
+    if !json.chars().any(live) {
+        return json;
+    }
+    let mut out = String::with_capacity(json.len() + 16);
+    for c in json.chars() {
+        if live(c) {
+            out.push_str(&format!("\\u{:04x}", c as u32));
+        } else {
+            out.push(c);
         }
     }
     out
@@ -39,5 +61,17 @@ mod tests {
         assert!(s.contains("\\u{202e}"));
         assert_eq!(sanitize("a\r\nb\tc", true), "a\nb c");
         assert_eq!(line("a\nb"), "a\\x0ab");
+    }
+
+    #[test]
+    fn json_stays_exact_but_inert() {
+        let value = "x\u{9b}31m\u{202e}y\x1b";
+        let json = json_inert(serde_json::to_string_pretty(&[value]).unwrap_or_default());
+        assert!(!json
+            .chars()
+            .any(|c| c != '\n' && (c.is_control() || is_bidi_control(c))));
+        assert!(json.contains("\\u009b") && json.contains("\\u202e"));
+        let back: Vec<String> = serde_json::from_str(&json).unwrap_or_default();
+        assert_eq!(back, [value]);
     }
 }

@@ -2,6 +2,7 @@
 //! the named ones) into a snapshot file that `--snapshot FILE` reads back with no DC.
 
 use std::io::Write;
+use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 
@@ -24,7 +25,7 @@ pub fn run(args: &SnapshotArgs, source: &SourceArgs) -> Result<Outcome, CommandE
     };
     let dir = directory::load_blocking(&cfg, scope).map_err(|e| CommandError::Input(e.into()))?;
     // Write next to the target and rename, so an interrupted capture never leaves half a file.
-    let tmp = args.out.with_extension("partial");
+    let tmp = partial_path(&args.out);
     let written = std::fs::File::create(&tmp)
         .with_context(|| format!("cannot create {}", tmp.display()))
         .and_then(|f| {
@@ -50,6 +51,14 @@ pub fn run(args: &SnapshotArgs, source: &SourceArgs) -> Result<Outcome, CommandE
     Ok(Outcome::Clean)
 }
 
+/// `FILE.partial`: appended rather than replacing the extension, so it can neither be the target
+/// itself (`--out x.partial`) nor clobber a sibling that shares the stem (`x.json` -> `x.partial`).
+fn partial_path(out: &Path) -> PathBuf {
+    let mut name = out.as_os_str().to_owned();
+    name.push(".partial");
+    PathBuf::from(name)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -68,5 +77,11 @@ mod tests {
         assert!(matches!(err, CommandError::Input(_)));
         assert!(err.to_string().contains("--ldap-url"), "{err}");
         assert!(!std::path::Path::new("out.json").exists());
+    }
+
+    #[test]
+    fn partial_file_is_never_the_target_or_a_sibling() {
+        assert_eq!(partial_path(Path::new("d/x.json")), Path::new("d/x.json.partial"));
+        assert_ne!(partial_path(Path::new("x.partial")), Path::new("x.partial"));
     }
 }

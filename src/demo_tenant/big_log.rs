@@ -2,7 +2,6 @@
 //! (99% 4624) with a password reset by the connector account every 100th record (1% 4724).
 //! Records are made and written one at a time, so memory stays at one chunk whatever the size.
 
-use std::io::BufWriter;
 use std::path::Path;
 
 use chrono::{DateTime, Duration, Utc};
@@ -10,8 +9,7 @@ use chrono::{DateTime, Duration, Utc};
 use super::people::{self, CONNECTOR_SAM};
 use super::rng::Rng;
 use super::security_events::{self as sec, Dc, Subject, Workstation};
-use super::{fixed_time, DemoError, LOG_START, NETBIOS};
-use crate::evtx_writer::{EvtxWriteError, EvtxWriter};
+use super::{fixed_time, write_evtx, DemoError, LOG_START, NETBIOS};
 
 /// The benchmark's default size.
 pub const BIG_LOG_RECORDS: u64 = 400_000;
@@ -29,21 +27,10 @@ pub fn write_big_security_log(path: &Path, records: u64) -> Result<u64, DemoErro
         domain: NETBIOS.to_string(),
         logon_id: 0x01F3_A2B7,
     };
-    let wrap = |source: EvtxWriteError| DemoError::Evtx {
-        path: path.to_path_buf(),
-        source,
-    };
-    let file = std::fs::File::create(path).map_err(|source| DemoError::Io {
-        path: path.to_path_buf(),
-        source,
-    })?;
-    let mut w = EvtxWriter::new(BufWriter::new(file)).map_err(wrap)?;
     let mut resets = 0;
-    for n in 0..records {
+    let records = (0..records).filter_map(|n| {
         let time = start + Duration::milliseconds(n as i64 * 400 + rng.below(400) as i64);
-        let Some(user) = users.get(rng.below(users.len() as u64) as usize) else {
-            continue;
-        };
+        let user = users.get(rng.below(users.len() as u64) as usize)?;
         let thread = 500 + 4 * rng.below(2000) as u32;
         let mut record = if n % 100 == 99 {
             resets += 1;
@@ -63,9 +50,9 @@ pub fn write_big_security_log(path: &Path, records: u64) -> Result<u64, DemoErro
             sec::logon(Dc::Dc01, time, user, &from, logon_id, rng.guid(), thread)
         };
         record.record_id = n + 1;
-        w.push(&record).map_err(wrap)?;
-    }
-    w.finish().map_err(wrap)?;
+        Some(record)
+    });
+    write_evtx(path, records)?;
     Ok(resets)
 }
 

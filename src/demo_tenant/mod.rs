@@ -19,6 +19,7 @@ mod scenarios;
 mod security_events;
 mod timeline;
 
+use std::borrow::Borrow;
 use std::io::BufWriter;
 use std::path::{Path, PathBuf};
 
@@ -130,8 +131,12 @@ pub fn write_sample_logs(dir: &Path) -> Result<Vec<PathBuf>, DemoError> {
     Ok(written)
 }
 
-/// Streams `records` into an EVTX file at `path`.
-pub fn write_evtx(path: &Path, records: &[Record]) -> Result<(), DemoError> {
+/// Streams `records` into an EVTX file at `path`; an iterator lets a large log be made one record
+/// at a time instead of held in memory.
+pub fn write_evtx<R: Borrow<Record>>(
+    path: &Path,
+    records: impl IntoIterator<Item = R>,
+) -> Result<(), DemoError> {
     let evtx = |source| DemoError::Evtx {
         path: path.to_path_buf(),
         source,
@@ -142,7 +147,7 @@ pub fn write_evtx(path: &Path, records: &[Record]) -> Result<(), DemoError> {
     })?;
     let mut w = EvtxWriter::new(BufWriter::new(file)).map_err(evtx)?;
     for r in records {
-        w.push(r).map_err(evtx)?;
+        w.push(r.borrow()).map_err(evtx)?;
     }
     w.finish().map_err(evtx)?;
     Ok(())

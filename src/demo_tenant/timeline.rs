@@ -22,6 +22,8 @@ const FAILED_LOGONS_PER_DC: usize = 30;
 const BACKGROUND_WRITEBACKS: usize = 36;
 const ON_PREMISES_CHANGES: usize = 60;
 const BACKGROUND_LOCKOUTS: usize = 3;
+/// 4625 NTSTATUS and sub-status of a wrong password (STATUS_LOGON_FAILURE, STATUS_WRONG_PASSWORD).
+const BAD_PASSWORD: (u32, u32) = (0xC000_006D, 0xC000_006A);
 /// The Service Bus outage that catches peggy.
 const OUTAGE: (&str, &str) = ("2026-11-24T08:54:00Z", "2026-11-24T09:00:00Z");
 /// First record ids: real logs have been running for a while.
@@ -327,14 +329,7 @@ impl Timeline<'_> {
                 };
                 let t = self.quiet_time();
                 let (name, ip) = self.workstation();
-                let th = self.thread();
-                let from = Workstation {
-                    name: &name,
-                    ip: &ip,
-                    port: 0,
-                };
-                let r = sec::logon_failed(dc, t, user, &from, 0xC000_006D, 0xC000_006A, th);
-                self.dc_log(dc).push(r);
+                self.failed_logon(dc, t, user, (&name, &ip), BAD_PASSWORD);
             }
         }
     }
@@ -372,6 +367,21 @@ impl Timeline<'_> {
         }
     }
 
+    /// A 4625 on `dc` from the workstation `(name, ip)` with NTSTATUS `(status, sub_status)`.
+    fn failed_logon(
+        &mut self,
+        dc: Dc,
+        t: DateTime<Utc>,
+        user: &DirectoryUser,
+        (name, ip): (&str, &str),
+        (status, sub_status): (u32, u32),
+    ) {
+        let th = self.thread();
+        let from = Workstation { name, ip, port: 0 };
+        let r = sec::logon_failed(dc, t, user, &from, status, sub_status, th);
+        self.dc_log(dc).push(r);
+    }
+
     /// Five bad passwords from `workstation` on `dc`, then 4740 there and on the PDC (DC01).
     fn lock_out(
         &mut self,
@@ -381,23 +391,9 @@ impl Timeline<'_> {
         workstation: &str,
         ip: &str,
     ) -> DateTime<Utc> {
-        let from = Workstation {
-            name: workstation,
-            ip,
-            port: 0,
-        };
         for k in 0..5 {
-            let th = self.thread();
-            let r = sec::logon_failed(
-                dc,
-                t + Duration::seconds(11 * k),
-                user,
-                &from,
-                0xC000_006D,
-                0xC000_006A,
-                th,
-            );
-            self.dc_log(dc).push(r);
+            let at = t + Duration::seconds(11 * k);
+            self.failed_logon(dc, at, user, (workstation, ip), BAD_PASSWORD);
         }
         let locked = t + Duration::seconds(55) + ms(120);
         let th = self.thread();
@@ -421,22 +417,8 @@ impl Timeline<'_> {
             "alice" => self.successful_writeback(dir, i, t, Dc::Dc01, Operation::Change, false),
             "oscar" => {
                 self.successful_writeback(dir, i, t, Dc::Dc02, Operation::Reset, true);
-                let th = self.thread();
-                let from = Workstation {
-                    name: "WS077",
-                    ip: "10.20.0.87",
-                    port: 0,
-                };
-                let r = sec::logon_failed(
-                    Dc::Dc02,
-                    t + Duration::minutes(6),
-                    &user,
-                    &from,
-                    0xC000_0224,
-                    0,
-                    th,
-                );
-                self.dc02.push(r);
+                let at = t + Duration::minutes(6);
+                self.failed_logon(Dc::Dc02, at, &user, ("WS077", "10.20.0.87"), (0xC000_0224, 0));
             }
             "bob" | "carol" | "dave" | "heidi" | "ivan" => {
                 self.failed_writeback(
@@ -484,22 +466,8 @@ impl Timeline<'_> {
             }
             "grace" => {
                 let locked = self.lock_out(&user, t - Duration::minutes(4), Dc::Dc02, "WS042", "10.20.0.52");
-                let th = self.thread();
-                let from = Workstation {
-                    name: "WS042",
-                    ip: "10.20.0.52",
-                    port: 0,
-                };
-                let again = sec::logon_failed(
-                    Dc::Dc02,
-                    locked + Duration::seconds(84),
-                    &user,
-                    &from,
-                    0xC000_0234,
-                    0,
-                    th,
-                );
-                self.dc02.push(again);
+                let again = locked + Duration::seconds(84);
+                self.failed_logon(Dc::Dc02, again, &user, ("WS042", "10.20.0.52"), (0xC000_0234, 0));
                 if let Some(u) = dir.users.get_mut(i) {
                     u.lockout_time = to_filetime(locked);
                     u.bad_pwd_count = Some(5);

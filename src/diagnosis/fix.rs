@@ -80,21 +80,62 @@ impl Names {
     }
 }
 
-/// A PowerShell single-quoted string literal.
+/// A PowerShell single-quoted string literal. PowerShell also ends a single-quoted string at the typographic quotes U+2018..U+201B, so a
+/// hostile name with one of them would break out of the literal; each is doubled like '.
 pub fn ps(s: &str) -> String {
-    format!("'{}'", s.replace('\'', "''"))
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('\'');
+    for c in s.chars() {
+        if matches!(c, '\'' | '\u{2018}'..='\u{201b}') {
+            out.push(c);
+        }
+        out.push(c);
+    }
+    out.push('\'');
+    out
 }
 
-/// A cmd.exe double-quoted argument.
+/// A cmd.exe double-quoted DN (or grantee) argument. cmd.exe has no escape for '"' inside quotes
+/// (even `\"` ends the quoting, and a following `&` runs a command) and expands %VAR% there, so a
+/// quote or percent sign, escaped in the DN or not, is written as its RFC 4514 hex escape (`\22`,
+/// `\25`), which names the same object. An escaped or trailing backslash becomes `\5c` so none
+/// stands before the closing quote, where the program's argument parser would read `\"` as a quote.
 pub fn cmd_quote(s: &str) -> String {
-    format!("\"{}\"", s.replace('"', "\\\""))
+    let hex = |c: char| match c {
+        '"' => Some("\\22"),
+        '%' => Some("\\25"),
+        _ => None,
+    };
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    let mut chars = s.chars();
+    while let Some(c) = chars.next() {
+        if let Some(h) = hex(c) {
+            out.push_str(h);
+        } else if c == '\\' {
+            match chars.next() {
+                Some('\\') | None => out.push_str("\\5c"),
+                Some(next) => match hex(next) {
+                    Some(h) => out.push_str(h),
+                    None => {
+                        out.push(c);
+                        out.push(next);
+                    }
+                },
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out.push('"');
+    out
 }
 
 /// `DC=contoso,DC=test` -> `contoso.test`.
 pub fn fqdn(domain_dn: &str) -> String {
     dn::rdns(domain_dn)
         .iter()
-        .filter(|r| r.len() > 3 && r[..3].eq_ignore_ascii_case("dc="))
+        .filter(|r| dn::rdn_is(r, "DC"))
         .map(|r| dn::rdn_value(r))
         .collect::<Vec<_>>()
         .join(".")
@@ -107,8 +148,16 @@ mod tests {
     #[test]
     fn quoting_and_fqdn() {
         assert_eq!(fqdn("DC=contoso,DC=test"), "contoso.test");
+        assert_eq!(fqdn("aa\u{e9}=x,dc=contoso,DC=,OU=a,DC=test"), "contoso.test");
         assert_eq!(ps("O'Brien"), "'O''Brien'");
-        assert_eq!(cmd_quote("CN=a\"b"), "\"CN=a\\\"b\"");
+        assert_eq!(
+            ps("a\u{2019}; calc; \u{2018}"),
+            "'a\u{2019}\u{2019}; calc; \u{2018}\u{2018}'"
+        );
+        // A quote, escaped in the DN or bare, must not end cmd's quoting; %VAR% must not expand.
+        assert_eq!(cmd_quote(r#"CN=a\"&calc&\"b"#), r#""CN=a\22&calc&\22b""#);
+        assert_eq!(cmd_quote(r#"CN=a"b%PATH%"#), r#""CN=a\22b\25PATH\25""#);
+        assert_eq!(cmd_quote(r"CN=a\,b\\,OU=x\"), r#""CN=a\,b\5c,OU=x\5c""#);
         let n = Names {
             user_dn: "CN=Bob,OU=Staff,DC=contoso,DC=test".into(),
             domain_dn: "DC=contoso,DC=test".into(),

@@ -52,7 +52,24 @@ pub fn chain<'a>(dn: &'a str, base: &str) -> Vec<&'a str> {
 /// AD compares DNs case-insensitively; spaces after commas do not matter.
 pub fn same(a: &str, b: &str) -> bool {
     let (ra, rb) = (rdns(a), rdns(b));
-    ra.len() == rb.len() && ra.iter().zip(&rb).all(|(x, y)| x.eq_ignore_ascii_case(y))
+    ra.len() == rb.len() && ra.iter().zip(&rb).all(|(x, y)| eq_ignore_case(x, y))
+}
+
+/// AD matches names and DNs without regard to case in any script, not only ASCII: a helpdesk
+/// typing `JÖRG` means `jörg`. ASCII pairs, nearly all of them, take the cheap comparison.
+pub fn eq_ignore_case(a: &str, b: &str) -> bool {
+    a.eq_ignore_ascii_case(b)
+        || (!(a.is_ascii() && b.is_ascii())
+            && a.chars()
+                .flat_map(char::to_lowercase)
+                .eq(b.chars().flat_map(char::to_lowercase)))
+}
+
+/// Whether `rdn` is `<attr>=<non-empty value>`. Splits instead of slicing a byte prefix, because a
+/// DN from a snapshot or an event can put a multi-byte character where the `=` would be.
+pub fn rdn_is(rdn: &str, attr: &str) -> bool {
+    rdn.split_once('=')
+        .is_some_and(|(a, v)| !v.is_empty() && a.eq_ignore_ascii_case(attr))
 }
 
 /// The attribute value of an RDN with escapes removed (`OU=R\2CD` -> `R,D`, `OU=R\,D` -> `R,D`).
@@ -117,5 +134,17 @@ mod tests {
             ]
         );
         assert!(same("CN=a, DC=x", "cn=A,dc=X"));
+        assert!(same("CN=Jörg Müller,DC=x", "cn=JÖRG MÜLLER,dc=X"));
+        assert!(eq_ignore_case("Ærøskøbing", "ÆRØSKØBING"));
+        assert!(!eq_ignore_case("jörg", "jorg"));
+    }
+
+    #[test]
+    fn rdn_type_check_is_exact_and_never_splits_a_character() {
+        assert!(rdn_is("ou=Staff", "OU"));
+        assert!(!rdn_is("OU=", "OU"));
+        assert!(!rdn_is("OUX=Staff", "OU"));
+        assert!(!rdn_is("aa\u{e9}=x", "OU"));
+        assert!(!rdn_is("Staff", "OU"));
     }
 }

@@ -169,8 +169,8 @@ impl DirectoryUser {
     /// Whether `query` names this user exactly (case-insensitive), in any of the contract's forms.
     pub fn matches_exactly(&self, query: &str) -> bool {
         let q = query.trim();
-        let eq = |v: &Option<String>| v.as_deref().is_some_and(|v| v.eq_ignore_ascii_case(q));
-        self.sam_account_name.eq_ignore_ascii_case(q)
+        let eq = |v: &Option<String>| v.as_deref().is_some_and(|v| dn::eq_ignore_case(v, q));
+        dn::eq_ignore_case(&self.sam_account_name, q)
             || eq(&self.user_principal_name)
             || eq(&self.mail)
             || dn::same(&self.dn, q)
@@ -219,5 +219,38 @@ impl Directory {
     /// A display name for `sid`: the known account name, else the SID string.
     pub fn name_of(&self, sid: &Sid) -> String {
         self.names.get(sid).cloned().unwrap_or_else(|| sid.to_string())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::directory::snapshot::synthetic;
+
+    #[test]
+    fn find_user_matches_each_identifier_ignoring_case_in_any_script() {
+        let mut dir = synthetic(3);
+        dir.users[1].sam_account_name = "jörg".into();
+        assert_eq!(
+            dir.find_user("JÖRG").map(|u| u.dn.as_str()),
+            Ok(dir.users[1].dn.as_str())
+        );
+        assert_eq!(
+            dir.find_user("USER0@contoso.TEST")
+                .map(|u| u.sam_account_name.as_str()),
+            Ok("user0")
+        );
+        let dn = dir.users[2].dn.to_uppercase();
+        assert_eq!(
+            dir.find_user(&dn).map(|u| u.sam_account_name.as_str()),
+            Ok("user2")
+        );
+        assert!(matches!(dir.find_user("jorg"), Err(UserLookupError::NotFound(_))));
+        dir.users[0].mail = Some("Jörg@contoso.test".into());
+        dir.users[1].mail = Some("jörg@contoso.test".into());
+        assert!(matches!(
+            dir.find_user("JÖRG@contoso.test"),
+            Err(UserLookupError::Ambiguous { candidates, .. }) if candidates.len() == 2
+        ));
     }
 }

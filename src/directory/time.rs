@@ -25,11 +25,17 @@ impl FileTime {
         match raw {
             0 => FileTime::Zero,
             FILETIME_NEVER | -1 => FileTime::Never,
-            r => DateTime::from_timestamp(
-                (r - EPOCH_DIFF_TICKS).div_euclid(10_000_000),
-                ((r - EPOCH_DIFF_TICKS).rem_euclid(10_000_000) * 100) as u32,
-            )
-            .map_or(FileTime::Never, FileTime::At),
+            // A corrupt or hostile value near i64::MIN must not overflow: treat it like any other
+            // instant chrono cannot represent.
+            r => r
+                .checked_sub(EPOCH_DIFF_TICKS)
+                .and_then(|unix| {
+                    DateTime::from_timestamp(
+                        unix.div_euclid(10_000_000),
+                        (unix.rem_euclid(10_000_000) * 100) as u32,
+                    )
+                })
+                .map_or(FileTime::Never, FileTime::At),
         }
     }
 
@@ -85,6 +91,7 @@ mod tests {
         assert_eq!(FileTime::from_raw(0), FileTime::Zero);
         assert_eq!(FileTime::from_raw(i64::MAX), FileTime::Never);
         assert_eq!(FileTime::from_raw(-1), FileTime::Never);
+        assert_eq!(FileTime::from_raw(i64::MIN + 1), FileTime::Never);
         // 2013-05-01 16:34:08 UTC, a value seen in real exports.
         assert_eq!(
             FileTime::from_raw(130_118_996_480_000_000)

@@ -82,7 +82,7 @@ impl UserKey {
         let f = &e.fields;
         let eq = |a: &Option<String>, list: &[String]| {
             a.as_deref()
-                .is_some_and(|a| list.iter().any(|b| a.eq_ignore_ascii_case(b)))
+                .is_some_and(|a| list.iter().any(|b| dn::eq_ignore_case(a, b)))
         };
         eq(&f.user_principal_name, &self.upns)
             || eq(&f.target_user, &self.sams)

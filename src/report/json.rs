@@ -1,19 +1,34 @@
-//! The contract's JSON report (`resetlens.diagnosis/1`): the `Diagnosis` serialized as is. JSON
-//! escapes control characters itself, so no sanitizing is needed (or wanted: values stay exact).
+//! The contract's JSON report (`resetlens.diagnosis/1`): the `Diagnosis` serialized as is. Values
+//! stay exact; `sanitize::json_inert` only escapes what serde_json leaves raw (C1 and bidi controls)
+//! so the report is safe to print to a terminal.
 
 use std::io::{self, Write};
 
 use crate::diagnosis::Diagnosis;
+use crate::sanitize::json_inert;
 
 pub fn render(d: &Diagnosis, out: &mut impl Write) -> io::Result<()> {
-    serde_json::to_writer_pretty(&mut *out, d)?;
-    writeln!(out)
+    let json = serde_json::to_string_pretty(d)?;
+    writeln!(out, "{}", json_inert(json))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::diagnosis::testing::blocked_diagnosis;
+
+    #[test]
+    fn hostile_directory_text_is_exact_in_the_json_but_inert_on_a_terminal() {
+        let mut d = blocked_diagnosis();
+        let hostile = "Eve\u{9b}2J\u{202e}gpj.exe";
+        d.user.display_name = Some(hostile.into());
+        let mut out = Vec::new();
+        render(&d, &mut out).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        assert!(!text.contains('\u{9b}') && !text.contains('\u{202e}'));
+        let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(v["user"]["display_name"], hostile);
+    }
 
     #[test]
     fn contract_shape() {

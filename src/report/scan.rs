@@ -13,7 +13,7 @@ use serde::Serialize;
 
 use crate::cli::ScanFormat;
 use crate::diagnosis::model::{Diagnosis, Severity};
-use crate::sanitize::line;
+use crate::sanitize::{json_inert, line};
 
 /// How many example users each cause lists in the text totals.
 const EXAMPLES_PER_CAUSE: usize = 5;
@@ -59,8 +59,6 @@ pub struct ScanTotals {
     pub users: usize,
     pub would_fail: usize,
     pub with_warnings: usize,
-    /// Users that could not be evaluated (their error is reported on stderr).
-    pub errors: usize,
     pub by_cause: BTreeMap<String, usize>,
     #[serde(skip)]
     examples: BTreeMap<String, Vec<String>>,
@@ -95,15 +93,8 @@ impl ScanTotals {
     pub fn render_text(&self, out: &mut impl Write) -> io::Result<()> {
         writeln!(
             out,
-            "{} users scanned: {} would fail writeback, {} have warnings{}",
-            self.users,
-            self.would_fail,
-            self.with_warnings,
-            if self.errors > 0 {
-                format!(", {} could not be evaluated", self.errors)
-            } else {
-                String::new()
-            }
+            "{} users scanned: {} would fail writeback, {} have warnings",
+            self.users, self.would_fail, self.with_warnings,
         )?;
         if self.by_cause.is_empty() {
             return Ok(());
@@ -154,8 +145,7 @@ impl<W: Write> ScanWriter<W> {
         self.totals.add(row);
         match self.format {
             ScanFormat::Json => {
-                serde_json::to_writer(&mut self.out, row)?;
-                writeln!(self.out)
+                writeln!(self.out, "{}", json_inert(serde_json::to_string(row)?))
             }
             ScanFormat::Csv => writeln!(
                 self.out,
@@ -177,15 +167,6 @@ impl<W: Write> ScanWriter<W> {
                 line(row.primary_cause.as_deref().unwrap_or("unknown")),
                 line(&row.dn)
             ),
-        }
-    }
-
-    /// A user that could not be evaluated: counted, and shown in the text output.
-    pub fn error(&mut self, dn: &str, message: &str) -> io::Result<()> {
-        self.totals.errors += 1;
-        match self.format {
-            ScanFormat::Text => writeln!(self.out, "? {}: {}", line(dn), line(message)),
-            _ => Ok(()),
         }
     }
 

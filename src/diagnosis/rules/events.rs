@@ -100,7 +100,7 @@ pub fn classify(e: &Event, user_dn: &str) -> &'static str {
 pub fn reserved_ou(user_dn: &str) -> Option<(String, String)> {
     dn::chain(user_dn, "").into_iter().skip(1).find_map(|ancestor| {
         let rdn = dn::rdns(ancestor).into_iter().next()?;
-        if rdn.len() <= 3 || !rdn[..3].eq_ignore_ascii_case("ou=") {
+        if !dn::rdn_is(rdn, "OU") {
             return None;
         }
         let name = dn::rdn_value(rdn);
@@ -507,6 +507,8 @@ mod tests {
             reserved_ou(r"CN=a,OU=\ Lead,DC=x").map(|r| r.1),
             Some("a leading or trailing space".to_string())
         );
+        // The DN comes from the event: a multi-byte character at byte 3 must not panic.
+        assert_eq!(reserved_ou("CN=a,aa\u{e9}=b,OU=ok,DC=x"), None);
     }
 
     #[test]

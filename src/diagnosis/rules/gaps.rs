@@ -1,5 +1,5 @@
-//! `evaluation-gap` (a code of resetlens's own, documented in docs/findings.md): something the
-//! diagnosis needed could not be read, so the rules that depend on it stayed silent. Said out loud
+//! `evaluation-gap` (a code of resetlens's own, documented in the README's table of findings):
+//! something the diagnosis needed could not be read, so the rules that depend on it stayed silent. Said out loud
 //! so silence is never mistaken for "fine".
 
 use crate::diagnosis::facts::Facts;

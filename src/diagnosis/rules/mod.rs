@@ -1,5 +1,5 @@
 //! The rules: each module reads the facts and returns findings with a stable code (the contract's
-//! list, documented in docs/findings.md), evidence and the fix. Directory rules run first, event
+//! list, documented in the README's table of findings), evidence and the fix. Directory rules run first, event
 //! rules last because they compare what the events say with what the directory shows now.
 
 use chrono::{DateTime, Utc};
