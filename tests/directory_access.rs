@@ -219,6 +219,9 @@ async fn inheritance_blocked_on_a_parent_ou() {
         .find(|c| c.dn == inner)
         .expect("inner OU read");
     assert!(!inner_c.dacl_protected);
+    // Both read in one search, kept nearest first.
+    let chain: Vec<&str> = dir.containers.iter().map(|c| c.dn.as_str()).collect();
+    assert_eq!(chain, [inner.as_str(), outer.as_str()]);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

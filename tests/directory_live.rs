@@ -94,6 +94,14 @@ async fn every_form_of_user_name_finds_the_same_user() {
             .await
             .unwrap_or_else(|e| panic!("{form}: {e}"));
         assert_eq!(d.users[0].dn, lab.alice_dn, "{form}");
+        // A DN is read with tokenGroups in the same request, a name in a second one: same result.
+        assert!(
+            d.users[0].token_groups.as_ref().is_some_and(|g| !g.is_empty()),
+            "{form}"
+        );
+        assert_eq!(d.users, dir.users, "{form}");
+        assert_eq!(d.containers, dir.containers, "{form}");
+        assert_eq!(d.names, dir.names, "{form}");
     }
 }
 
@@ -431,6 +439,11 @@ fn the_snapshot_command_captures_users_a_snapshot_source_reads_back() {
 async fn the_connector_can_be_named_in_every_form_or_is_reported_missing() {
     let lab = Lab::get();
     let sid = lab.admin().await.sid_of(&lab.connector_dn).await.to_string();
+    let discovered = load(&lab.admin_source_args(), users(&["alice"]))
+        .await
+        .expect("read");
+    let discovered = discovered.connector.account().expect("MSOL_* discovered");
+    assert!(!discovered.token_groups.is_empty());
     for form in [
         lab.connector.clone(),
         lab.connector_upn(),
@@ -445,6 +458,7 @@ async fn the_connector_can_be_named_in_every_form_or_is_reported_missing() {
             .account()
             .unwrap_or_else(|| panic!("{form}: {:?}", dir.connector));
         assert_eq!(found.dn, lab.connector_dn, "{form}");
+        assert_eq!(found, discovered, "{form}: same account, same tokenGroups");
     }
     let mut args = lab.admin_source_args();
     args.connector = Some("MSOL_doesnotexist".into());

@@ -22,7 +22,7 @@ pub use model::{
 };
 
 use crate::config::{DirectorySource, SourceConfig};
-use ldap::{LiveReader, LiveUserPages};
+use ldap::{LiveReader, LiveUserPages, Session};
 
 /// Which users to read.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -42,15 +42,12 @@ pub async fn load(cfg: &SourceConfig, scope: Scope) -> Result<Directory, Directo
             select(dir, &scope, cfg.base_dn.as_deref())
         }
         Some(DirectorySource::Ldap(l)) => {
-            let mut reader = LiveReader::open(l, cfg.base_dn.as_deref(), cfg.connector.as_deref()).await?;
+            let session = Session::connect(l).await?;
+            let (base_dn, connector) = (cfg.base_dn.as_deref(), cfg.connector.as_deref());
             match scope {
-                Scope::Users(queries) => {
-                    for q in &queries {
-                        reader.add_user(q).await?;
-                    }
-                    Ok(reader.into_directory())
-                }
+                Scope::Users(queries) => ldap::read_users(&session, base_dn, connector, &queries).await,
                 Scope::All { base } => {
+                    let reader = LiveReader::open(session, base_dn, connector).await?;
                     let mut pages = reader.user_pages(base.as_deref()).await?;
                     let mut users = Vec::new();
                     while let Some(page) = pages.next_page().await? {
@@ -114,7 +111,8 @@ pub async fn users_stream(cfg: &SourceConfig, base: Option<&str>) -> Result<User
             })
         }
         Some(DirectorySource::Ldap(l)) => {
-            let reader = LiveReader::open(l, cfg.base_dn.as_deref(), cfg.connector.as_deref()).await?;
+            let session = Session::connect(l).await?;
+            let reader = LiveReader::open(session, cfg.base_dn.as_deref(), cfg.connector.as_deref()).await?;
             Ok(UserStream::Live(Box::new(reader.user_pages(base).await?)))
         }
     }

@@ -7,6 +7,12 @@
 //! users' attributes (model.rs), the connector account with its tokenGroups, and names for the
 //! SIDs that appear in those descriptors. tokenGroups can only be read one object at a time (base
 //! scope), so users looked up by name get them and users read in bulk do not.
+//!
+//! Reads that do not depend on each other are sent together over the one connection (ldap3
+//! multiplexes them; each stays bounded by the timeout), and sets of objects (containers, SIDs
+//! to name) are fetched with one OR-filter search rather than one read each. One user named on
+//! the command line costs four round trips after the bind: the rootDSE; the domain's objects,
+//! the connector and the user's search; the user's tokenGroups and containers; the names.
 
 mod entry;
 mod session;
@@ -14,17 +20,18 @@ mod session;
 use std::collections::{HashMap, HashSet};
 
 use chrono::Utc;
+use futures::future::try_join_all;
 use ldap3::{ldap_escape, Scope as LdapScope};
 
 use self::entry::Entry;
-use self::session::{PagedSearch, Session};
+use self::session::PagedSearch;
+pub use self::session::Session;
 use super::inheritance::dacl_protected;
 use super::model::{
     ConnectorAccount, ConnectorLookup, Container, Directory, DirectoryUser, Domain, PasswordSettings,
     UserLookupError,
 };
 use super::{dn, DirectoryError};
-use crate::config::LdapConfig;
 use crate::security::descriptor::SecurityDescriptor;
 use crate::security::{Guid, Sid};
 
@@ -72,11 +79,18 @@ const PSO_ATTRS: [&str; 7] = [
     "msDS-LockoutObservationWindow",
 ];
 
-/// SIDs per name-resolution search.
-const NAME_BATCH: usize = 50;
+/// Values per OR filter (SIDs to name, containers to read); larger sets take several searches,
+/// sent together.
+const BATCH: usize = 50;
 
 /// What `--connector` is matched against when it is not given.
 const CONNECTOR_PATTERN: &str = "MSOL_*";
+
+/// What the rootDSE says about the domain this DC serves.
+struct RootDse {
+    domain_dn: String,
+    config_nc: String,
+}
 
 /// A bound session plus what has been read so far (domain, connector, containers, names).
 pub struct LiveReader {
@@ -97,93 +111,61 @@ pub struct LiveUserPages {
     done: bool,
 }
 
+/// Everything `diagnose` needs for the users `queries` name, read over a bound session: the
+/// domain, AdminSDHolder, PSOs, the connector, each user with tokenGroups, their containers and
+/// the trustee names. Four round trips deep: the rootDSE; the domain's objects and the users'
+/// searches together; tokenGroups and containers; the names.
+pub async fn read_users(
+    session: &Session,
+    base_dn: Option<&str>,
+    connector: Option<&str>,
+    queries: &[String],
+) -> Result<Directory, DirectoryError> {
+    let root = read_root(session).await?;
+    let base = base_dn.unwrap_or(&root.domain_dn);
+    let (context, found) = tokio::try_join!(
+        read_context(session, &root, connector),
+        try_join_all(
+            queries
+                .iter()
+                .map(|q| read_named_user(session, base, &root.domain_dn, q))
+        ),
+    )?;
+    let mut reader = LiveReader::new(session.clone(), base, context);
+    let mut sids = reader.context_sids();
+    for (user, containers) in found {
+        sids.extend(reader.add_containers(containers));
+        sids.extend(user_sids(&user));
+        reader.context.users.push(user);
+    }
+    reader.resolve_names(sids).await?;
+    Ok(reader.into_directory())
+}
+
 impl LiveReader {
-    /// Connects, binds, and reads the domain, AdminSDHolder, PSOs and the connector account.
+    /// Reads the domain, AdminSDHolder, PSOs and the connector account (at once) over a bound
+    /// session, and names their trustees.
     pub async fn open(
-        cfg: &LdapConfig,
+        session: Session,
         base_dn: Option<&str>,
         connector: Option<&str>,
     ) -> Result<LiveReader, DirectoryError> {
-        let mut session = Session::connect(cfg).await?;
-        let root = session
-            .read("", &["defaultNamingContext", "configurationNamingContext"])
-            .await?
-            .unwrap_or_default();
-        let domain_dn = root
-            .string("defaultNamingContext")
-            .ok_or_else(|| DirectoryError::BadValue {
-                dn: "rootDSE".into(),
-                attr: "defaultNamingContext",
-                reason: "missing (is this an Active Directory domain controller?)".into(),
-            })?;
-        let config_nc = root
-            .string("configurationNamingContext")
-            .unwrap_or_else(|| format!("CN=Configuration,{domain_dn}"));
+        let root = read_root(&session).await?;
+        let context = read_context(&session, &root, connector).await?;
+        let base = base_dn.unwrap_or(&root.domain_dn).to_string();
+        let mut reader = LiveReader::new(session, &base, context);
+        reader.resolve_names(reader.context_sids()).await?;
+        Ok(reader)
+    }
 
-        let head = session.read(&domain_dn, &DOMAIN_ATTRS).await?.ok_or_else(|| {
-            session::ldap_result_error("read of the domain head", &domain_dn, 32, "no such object")
-        })?;
-        let domain = Domain {
-            dn: head.dn.clone(),
-            netbios_name: netbios_name(&mut session, &config_nc, &domain_dn).await?,
-            sid: head.sid("objectSid")?.ok_or_else(|| DirectoryError::BadValue {
-                dn: domain_dn.clone(),
-                attr: "objectSid",
-                reason: "missing".into(),
-            })?,
-            min_pwd_age: head.int("minPwdAge")?.unwrap_or(0),
-            max_pwd_age: head.int("maxPwdAge")?.unwrap_or(0),
-            pwd_history_length: head.int("pwdHistoryLength")?.unwrap_or(0),
-            lockout_threshold: head.int("lockoutThreshold")?.unwrap_or(0),
-            lockout_duration: head.int("lockoutDuration")?.unwrap_or(0),
-            lockout_observation_window: head.int("lockOutObservationWindow")?.unwrap_or(0),
-            security_descriptor: Some(head.descriptor().ok_or_else(|| {
-                DirectoryError::CannotReadSecurityDescriptor {
-                    dn: domain_dn.clone(),
-                }
-            })?),
-            admin_sd_holder_descriptor: session
-                .read(
-                    &format!("CN=AdminSDHolder,CN=System,{domain_dn}"),
-                    &["nTSecurityDescriptor"],
-                )
-                .await?
-                .and_then(|e| e.descriptor()),
-        };
-        let password_settings = password_settings(&mut session, &domain_dn).await?;
-        let mut reader = LiveReader {
-            base_dn: base_dn.map_or_else(|| domain_dn.clone(), str::to_string),
-            context: Directory {
-                domain,
-                connector: ConnectorLookup::NotFound {
-                    wanted: CONNECTOR_PATTERN.into(),
-                },
-                containers: Vec::new(),
-                password_settings,
-                names: HashMap::new(),
-                users: Vec::new(),
-                source: cfg.url.clone(),
-                captured_at: Utc::now(),
-            },
+    fn new(session: Session, base_dn: &str, context: Directory) -> LiveReader {
+        LiveReader {
             session,
+            base_dn: base_dn.to_string(),
+            context,
             seen_containers: HashSet::new(),
             seen_sids: HashSet::new(),
-        };
-        reader.context.connector = reader.find_connector(connector).await?;
-        let mut sids: Vec<Sid> = Vec::new();
-        if let Some(a) = reader.context.connector.account() {
-            sids.push(a.sid.clone());
-            sids.extend(a.token_groups.iter().cloned());
         }
-        let domain = &reader.context.domain;
-        for sd in [&domain.security_descriptor, &domain.admin_sd_holder_descriptor]
-            .into_iter()
-            .flatten()
-        {
-            sids.extend(trustees(sd));
-        }
-        reader.resolve_names(sids).await?;
-        Ok(reader)
     }
 
     pub fn context(&self) -> &Directory {
@@ -194,45 +176,8 @@ impl LiveReader {
         self.context
     }
 
-    /// The one user `query` names (sAMAccountName, UPN, mail, DN, objectGUID or objectSid),
-    /// with tokenGroups; added to the directory along with its containers and trustee names.
-    pub async fn add_user(&mut self, query: &str) -> Result<(), DirectoryError> {
-        let q = query.trim();
-        let found = if q.contains('=') {
-            self.session
-                .search(q, LdapScope::Base, USER_FILTER, &USER_ATTRS)
-                .await
-                .or_else(|e| match e {
-                    DirectoryError::Ldap { rc: 32 | 34, .. } => Ok(Vec::new()),
-                    e => Err(e),
-                })?
-        } else {
-            let filter = user_query_filter(q);
-            let base = self.base_dn.clone();
-            self.session
-                .search(&base, LdapScope::Subtree, &filter, &USER_ATTRS)
-                .await?
-        };
-        let mut users = found.iter().map(user_from_entry).collect::<Result<Vec<_>, _>>()?;
-        let mut user = match users.len() {
-            0 => return Err(UserLookupError::NotFound(q.to_string()).into()),
-            1 => users.remove(0),
-            _ => {
-                return Err(UserLookupError::Ambiguous {
-                    query: q.to_string(),
-                    candidates: users.into_iter().map(|u| u.dn).collect(),
-                }
-                .into())
-            }
-        };
-        user.token_groups = Some(self.token_groups(&user.dn).await?);
-        self.complete(std::slice::from_ref(&user)).await?;
-        self.context.users.push(user);
-        Ok(())
-    }
-
     /// Starts reading every user under `base` (default: the configured base), page by page.
-    pub async fn user_pages(mut self, base: Option<&str>) -> Result<LiveUserPages, DirectoryError> {
+    pub async fn user_pages(self, base: Option<&str>) -> Result<LiveUserPages, DirectoryError> {
         let base = base.map_or_else(|| self.base_dn.clone(), str::to_string);
         let search = self.session.paged(&base, USER_FILTER, &USER_ATTRS).await?;
         Ok(LiveUserPages {
@@ -242,40 +187,59 @@ impl LiveReader {
         })
     }
 
-    /// Reads the containers above `users` and names the SIDs in their descriptors.
-    async fn complete(&mut self, users: &[DirectoryUser]) -> Result<(), DirectoryError> {
-        let mut sids = Vec::new();
-        let domain_dn = self.context.domain.dn.clone();
-        for user in users {
-            for ancestor in dn::chain(&user.dn, &domain_dn).into_iter().skip(1) {
-                if dn::same(ancestor, &domain_dn)
-                    || !self.seen_containers.insert(ancestor.to_ascii_lowercase())
-                {
-                    continue;
-                }
-                let Some(entry) = self.session.read(ancestor, &["nTSecurityDescriptor"]).await? else {
-                    continue;
-                };
-                let sd = entry
-                    .descriptor()
-                    .ok_or_else(|| DirectoryError::CannotReadSecurityDescriptor { dn: entry.dn.clone() })?;
-                sids.extend(trustees(&sd));
-                self.context.containers.push(Container {
-                    dn: entry.dn.clone(),
-                    dacl_protected: dacl_protected(&sd),
-                    security_descriptor: Some(sd),
-                });
-            }
-            if let Some(sd) = &user.security_descriptor {
-                sids.extend(trustees(sd));
-            }
-            sids.extend(user.token_groups.iter().flatten().cloned());
+    /// The SIDs of the domain's and AdminSDHolder's trustees and of the connector account.
+    fn context_sids(&self) -> Vec<Sid> {
+        let mut sids: Vec<Sid> = Vec::new();
+        if let Some(a) = self.context.connector.account() {
+            sids.push(a.sid.clone());
+            sids.extend(a.token_groups.iter().cloned());
         }
+        let domain = &self.context.domain;
+        for sd in [&domain.security_descriptor, &domain.admin_sd_holder_descriptor]
+            .into_iter()
+            .flatten()
+        {
+            sids.extend(trustees(sd));
+        }
+        sids
+    }
+
+    /// Adds the containers not known yet; returns their trustees.
+    fn add_containers(&mut self, containers: Vec<Container>) -> Vec<Sid> {
+        let mut sids = Vec::new();
+        for c in containers {
+            if self.seen_containers.insert(c.dn.to_ascii_lowercase()) {
+                sids.extend(c.security_descriptor.iter().flat_map(|sd| trustees(sd)));
+                self.context.containers.push(c);
+            }
+        }
+        sids
+    }
+
+    /// Reads the containers above `users` not read yet and names the SIDs in their descriptors.
+    async fn complete(&mut self, users: &[DirectoryUser]) -> Result<(), DirectoryError> {
+        let domain_dn = self.context.domain.dn.clone();
+        let mut wanted: Vec<&str> = Vec::new();
+        for user in users {
+            for ancestor in ancestors(&user.dn, &domain_dn) {
+                if self.seen_containers.insert(ancestor.to_ascii_lowercase()) {
+                    wanted.push(ancestor);
+                }
+            }
+        }
+        let containers = read_containers(&self.session, &domain_dn, &wanted).await?;
+        let mut sids = Vec::new();
+        for c in &containers {
+            sids.extend(c.security_descriptor.iter().flat_map(|sd| trustees(sd)));
+        }
+        self.context.containers.extend(containers);
+        sids.extend(users.iter().flat_map(user_sids));
         self.resolve_names(sids).await
     }
 
-    /// Looks up account names for SIDs of this forest's domains (`NETBIOS\name`); others keep
-    /// their SID string (well-known SIDs are named by the security module).
+    /// Looks up account names for SIDs of this forest's domains (`NETBIOS\name`), in batched
+    /// searches sent together; others keep their SID string (well-known SIDs are named by the
+    /// security module).
     async fn resolve_names(&mut self, sids: impl IntoIterator<Item = Sid>) -> Result<(), DirectoryError> {
         let wanted: Vec<Sid> = sids
             .into_iter()
@@ -288,94 +252,23 @@ impl LiveReader {
             .netbios_name
             .clone()
             .unwrap_or_else(|| self.context.domain.dn.clone());
-        let domain_dn = self.context.domain.dn.clone();
-        for batch in wanted.chunks(NAME_BATCH) {
-            let filter = format!(
-                "(|{})",
-                batch
-                    .iter()
-                    .map(|s| format!("(objectSid={})", escape_bytes(&s.to_bytes())))
-                    .collect::<String>()
-            );
-            let found = self
-                .session
-                .search(
-                    &domain_dn,
-                    LdapScope::Subtree,
-                    &filter,
-                    &["sAMAccountName", "objectSid"],
-                )
-                .await?;
-            for e in found {
-                if let (Some(sid), Some(name)) = (e.sid("objectSid")?, e.string("sAMAccountName")) {
-                    self.context.names.insert(sid, format!("{prefix}\\{name}"));
-                }
+        let filters: Vec<String> = wanted
+            .chunks(BATCH)
+            .map(|batch| any_of("objectSid", batch.iter().map(|s| escape_bytes(&s.to_bytes()))))
+            .collect();
+        let found = search_all(
+            &self.session,
+            &self.context.domain.dn,
+            &filters,
+            &["sAMAccountName", "objectSid"],
+        )
+        .await?;
+        for e in found {
+            if let (Some(sid), Some(name)) = (e.sid("objectSid")?, e.string("sAMAccountName")) {
+                self.context.names.insert(sid, format!("{prefix}\\{name}"));
             }
         }
         Ok(())
-    }
-
-    async fn token_groups(&mut self, dn: &str) -> Result<Vec<Sid>, DirectoryError> {
-        Ok(match self.session.read(dn, &["tokenGroups"]).await? {
-            Some(e) => e.sids("tokenGroups")?,
-            None => Vec::new(),
-        })
-    }
-
-    /// `--connector` (sAMAccountName, UPN, DN or SID), else the one account named MSOL_*.
-    async fn find_connector(&mut self, wanted: Option<&str>) -> Result<ConnectorLookup, DirectoryError> {
-        let attrs = ["sAMAccountName", "objectSid"];
-        let domain_dn = self.context.domain.dn.clone();
-        let wanted_label = wanted.unwrap_or(CONNECTOR_PATTERN).to_string();
-        let entries = match wanted.map(str::trim) {
-            Some(w) if w.contains('=') => self
-                .session
-                .search(w, LdapScope::Base, "(objectClass=user)", &attrs)
-                .await
-                .or_else(|e| match e {
-                    DirectoryError::Ldap { rc: 32 | 34, .. } => Ok(Vec::new()),
-                    e => Err(e),
-                })?,
-            Some(w) => {
-                let filter = match w.parse::<Sid>() {
-                    Ok(sid) => format!("(objectSid={})", escape_bytes(&sid.to_bytes())),
-                    Err(_) => {
-                        let v = ldap_escape(w);
-                        format!("(&(objectClass=user)(|(sAMAccountName={v})(userPrincipalName={v})))")
-                    }
-                };
-                self.session
-                    .search(&domain_dn, LdapScope::Subtree, &filter, &attrs)
-                    .await?
-            }
-            None => {
-                let filter = format!("(&{USER_FILTER}(sAMAccountName={CONNECTOR_PATTERN}))");
-                self.session
-                    .search(&domain_dn, LdapScope::Subtree, &filter, &attrs)
-                    .await?
-            }
-        };
-        match entries.as_slice() {
-            [] => Ok(ConnectorLookup::NotFound { wanted: wanted_label }),
-            [e] => {
-                let sid = e.sid("objectSid")?.ok_or_else(|| DirectoryError::BadValue {
-                    dn: e.dn.clone(),
-                    attr: "objectSid",
-                    reason: "missing".into(),
-                })?;
-                let dn = e.dn.clone();
-                let sam = e.string("sAMAccountName").unwrap_or_else(|| dn.clone());
-                Ok(ConnectorLookup::Found(ConnectorAccount {
-                    token_groups: self.token_groups(&dn).await?,
-                    dn,
-                    sam_account_name: sam,
-                    sid,
-                }))
-            }
-            many => Ok(ConnectorLookup::Ambiguous {
-                candidates: many.iter().map(|e| e.dn.clone()).collect(),
-            }),
-        }
     }
 }
 
@@ -410,6 +303,274 @@ impl LiveUserPages {
 
     pub fn into_context(self) -> Directory {
         self.reader.into_directory()
+    }
+}
+
+async fn read_root(session: &Session) -> Result<RootDse, DirectoryError> {
+    let root = session
+        .read("", &["defaultNamingContext", "configurationNamingContext"])
+        .await?
+        .unwrap_or_default();
+    let domain_dn = root
+        .string("defaultNamingContext")
+        .ok_or_else(|| DirectoryError::BadValue {
+            dn: "rootDSE".into(),
+            attr: "defaultNamingContext",
+            reason: "missing (is this an Active Directory domain controller?)".into(),
+        })?;
+    let config_nc = root
+        .string("configurationNamingContext")
+        .unwrap_or_else(|| format!("CN=Configuration,{domain_dn}"));
+    Ok(RootDse { domain_dn, config_nc })
+}
+
+/// The domain head, its NetBIOS name, AdminSDHolder, the PSOs and the connector account, read
+/// at once: none depends on another. No users, containers or names yet.
+async fn read_context(
+    session: &Session,
+    root: &RootDse,
+    connector: Option<&str>,
+) -> Result<Directory, DirectoryError> {
+    let domain_dn = root.domain_dn.as_str();
+    let admin_sd_holder = format!("CN=AdminSDHolder,CN=System,{domain_dn}");
+    let (head, netbios_name, admin_sd_holder, password_settings, connector) = tokio::try_join!(
+        session.read(domain_dn, &DOMAIN_ATTRS),
+        netbios_name(session, &root.config_nc, domain_dn),
+        session.read(&admin_sd_holder, &["nTSecurityDescriptor"]),
+        password_settings(session, domain_dn),
+        find_connector(session, domain_dn, connector),
+    )?;
+    let head = head.ok_or_else(|| {
+        session::ldap_result_error("read of the domain head", domain_dn, 32, "no such object")
+    })?;
+    let domain = Domain {
+        dn: head.dn.clone(),
+        netbios_name,
+        sid: head.sid("objectSid")?.ok_or_else(|| DirectoryError::BadValue {
+            dn: domain_dn.to_string(),
+            attr: "objectSid",
+            reason: "missing".into(),
+        })?,
+        min_pwd_age: head.int("minPwdAge")?.unwrap_or(0),
+        max_pwd_age: head.int("maxPwdAge")?.unwrap_or(0),
+        pwd_history_length: head.int("pwdHistoryLength")?.unwrap_or(0),
+        lockout_threshold: head.int("lockoutThreshold")?.unwrap_or(0),
+        lockout_duration: head.int("lockoutDuration")?.unwrap_or(0),
+        lockout_observation_window: head.int("lockOutObservationWindow")?.unwrap_or(0),
+        security_descriptor: Some(head.descriptor().ok_or_else(|| {
+            DirectoryError::CannotReadSecurityDescriptor {
+                dn: domain_dn.to_string(),
+            }
+        })?),
+        admin_sd_holder_descriptor: admin_sd_holder.and_then(|e| e.descriptor()),
+    };
+    Ok(Directory {
+        domain,
+        connector,
+        containers: Vec::new(),
+        password_settings,
+        names: HashMap::new(),
+        users: Vec::new(),
+        source: session.url().to_string(),
+        captured_at: Utc::now(),
+    })
+}
+
+/// The one user `query` names (sAMAccountName, UPN, mail, DN, objectGUID or objectSid) with
+/// tokenGroups, and the containers between it and the domain head (tokenGroups and containers
+/// read at once).
+async fn read_named_user(
+    session: &Session,
+    base_dn: &str,
+    domain_dn: &str,
+    query: &str,
+) -> Result<(DirectoryUser, Vec<Container>), DirectoryError> {
+    let q = query.trim();
+    let found = if q.contains('=') {
+        // A base read can carry tokenGroups along: one round trip less.
+        let attrs: Vec<&'static str> = USER_ATTRS.into_iter().chain(["tokenGroups"]).collect();
+        session
+            .search(q, LdapScope::Base, USER_FILTER, &attrs)
+            .await
+            .or_else(|e| match e {
+                DirectoryError::Ldap { rc: 32 | 34, .. } => Ok(Vec::new()),
+                e => Err(e),
+            })?
+    } else {
+        session
+            .search(base_dn, LdapScope::Subtree, &user_query_filter(q), &USER_ATTRS)
+            .await?
+    };
+    let mut users = found.iter().map(user_from_entry).collect::<Result<Vec<_>, _>>()?;
+    let mut user = match users.len() {
+        0 => return Err(UserLookupError::NotFound(q.to_string()).into()),
+        1 => users.remove(0),
+        _ => {
+            return Err(UserLookupError::Ambiguous {
+                query: q.to_string(),
+                candidates: users.into_iter().map(|u| u.dn).collect(),
+            }
+            .into())
+        }
+    };
+    let known_groups = user.token_groups.take();
+    let above = ancestors(&user.dn, domain_dn);
+    let (token_groups, containers) = tokio::try_join!(
+        async {
+            match known_groups {
+                Some(groups) => Ok(groups),
+                None => token_groups(session, &user.dn).await,
+            }
+        },
+        read_containers(session, domain_dn, &above),
+    )?;
+    user.token_groups = Some(token_groups);
+    Ok((user, containers))
+}
+
+/// The containers between `dn` and the domain head (both excluded), nearest first.
+fn ancestors<'a>(dn: &'a str, domain_dn: &str) -> Vec<&'a str> {
+    dn::chain(dn, domain_dn)
+        .into_iter()
+        .skip(1)
+        .filter(|a| !dn::same(a, domain_dn))
+        .collect()
+}
+
+/// The containers `dns` with their descriptors, in the order asked, read with one search per
+/// batch on distinguishedName (indexed in AD and Samba) rather than one read each. A DN that
+/// does not exist, or that the bind account cannot see, is left out.
+async fn read_containers(
+    session: &Session,
+    domain_dn: &str,
+    dns: &[&str],
+) -> Result<Vec<Container>, DirectoryError> {
+    let filters: Vec<String> = dns
+        .chunks(BATCH)
+        .map(|batch| any_of("distinguishedName", batch.iter().map(|d| ldap_escape(*d))))
+        .collect();
+    let mut found = search_all(session, domain_dn, &filters, &["nTSecurityDescriptor"]).await?;
+    found.sort_by_key(|e| dns.iter().position(|d| dn::same(d, &e.dn)));
+    found
+        .into_iter()
+        .map(|entry| {
+            let sd = entry
+                .descriptor()
+                .ok_or_else(|| DirectoryError::CannotReadSecurityDescriptor { dn: entry.dn.clone() })?;
+            Ok(Container {
+                dacl_protected: dacl_protected(&sd),
+                security_descriptor: Some(sd),
+                dn: entry.dn,
+            })
+        })
+        .collect()
+}
+
+/// The entries of one subtree search per filter under `base`, the searches sent together.
+async fn search_all(
+    session: &Session,
+    base: &str,
+    filters: &[String],
+    attrs: &[&'static str],
+) -> Result<Vec<Entry>, DirectoryError> {
+    let pages = try_join_all(
+        filters
+            .iter()
+            .map(|f| session.search(base, LdapScope::Subtree, f, attrs)),
+    )
+    .await?;
+    Ok(pages.into_iter().flatten().collect())
+}
+
+/// `(|(attr=v1)(attr=v2)...)` for values already escaped for a filter.
+fn any_of(attr: &str, values: impl Iterator<Item = impl std::fmt::Display>) -> String {
+    let terms: String = values.map(|v| format!("({attr}={v})")).collect();
+    format!("(|{terms})")
+}
+
+/// The SIDs a user's diagnosis may name: its descriptor's trustees and its groups.
+fn user_sids(user: &DirectoryUser) -> Vec<Sid> {
+    let mut sids = user
+        .security_descriptor
+        .as_deref()
+        .map(trustees)
+        .unwrap_or_default();
+    sids.extend(user.token_groups.iter().flatten().cloned());
+    sids
+}
+
+async fn token_groups(session: &Session, dn: &str) -> Result<Vec<Sid>, DirectoryError> {
+    Ok(match session.read(dn, &["tokenGroups"]).await? {
+        Some(e) => e.sids("tokenGroups")?,
+        None => Vec::new(),
+    })
+}
+
+/// `--connector` (sAMAccountName, UPN, DN or SID), else the one account named MSOL_*.
+async fn find_connector(
+    session: &Session,
+    domain_dn: &str,
+    wanted: Option<&str>,
+) -> Result<ConnectorLookup, DirectoryError> {
+    let attrs = ["sAMAccountName", "objectSid"];
+    let wanted_label = wanted.unwrap_or(CONNECTOR_PATTERN).to_string();
+    let entries = match wanted.map(str::trim) {
+        // A base read can carry tokenGroups along: one round trip less.
+        Some(w) if w.contains('=') => session
+            .search(
+                w,
+                LdapScope::Base,
+                "(objectClass=user)",
+                &["sAMAccountName", "objectSid", "tokenGroups"],
+            )
+            .await
+            .or_else(|e| match e {
+                DirectoryError::Ldap { rc: 32 | 34, .. } => Ok(Vec::new()),
+                e => Err(e),
+            })?,
+        Some(w) => {
+            let filter = match w.parse::<Sid>() {
+                Ok(sid) => format!("(objectSid={})", escape_bytes(&sid.to_bytes())),
+                Err(_) => {
+                    let v = ldap_escape(w);
+                    format!("(&(objectClass=user)(|(sAMAccountName={v})(userPrincipalName={v})))")
+                }
+            };
+            session
+                .search(domain_dn, LdapScope::Subtree, &filter, &attrs)
+                .await?
+        }
+        None => {
+            let filter = format!("(&{USER_FILTER}(sAMAccountName={CONNECTOR_PATTERN}))");
+            session
+                .search(domain_dn, LdapScope::Subtree, &filter, &attrs)
+                .await?
+        }
+    };
+    match entries.as_slice() {
+        [] => Ok(ConnectorLookup::NotFound { wanted: wanted_label }),
+        [e] => {
+            let sid = e.sid("objectSid")?.ok_or_else(|| DirectoryError::BadValue {
+                dn: e.dn.clone(),
+                attr: "objectSid",
+                reason: "missing".into(),
+            })?;
+            let dn = e.dn.clone();
+            let token_groups = match e.all("tokenGroups") {
+                [] => token_groups(session, &dn).await?,
+                _ => e.sids("tokenGroups")?,
+            };
+            let sam = e.string("sAMAccountName").unwrap_or_else(|| dn.clone());
+            Ok(ConnectorLookup::Found(ConnectorAccount {
+                token_groups,
+                dn,
+                sam_account_name: sam,
+                sid,
+            }))
+        }
+        many => Ok(ConnectorLookup::Ambiguous {
+            candidates: many.iter().map(|e| e.dn.clone()).collect(),
+        }),
     }
 }
 
@@ -468,7 +629,11 @@ fn user_from_entry(e: &Entry) -> Result<DirectoryUser, DirectoryError> {
         bad_pwd_count: e.int("badPwdCount")?,
         admin_count: e.int("adminCount")?,
         member_of: e.strings("memberOf"),
-        token_groups: None,
+        // Present only when the search could ask for them (a base read).
+        token_groups: match e.all("tokenGroups") {
+            [] => None,
+            _ => Some(e.sids("tokenGroups")?),
+        },
         resultant_pso: e.string("msDS-ResultantPSO"),
         security_descriptor: Some(
             e.descriptor()
@@ -479,7 +644,7 @@ fn user_from_entry(e: &Entry) -> Result<DirectoryUser, DirectoryError> {
 }
 
 async fn netbios_name(
-    session: &mut Session,
+    session: &Session,
     config_nc: &str,
     domain_dn: &str,
 ) -> Result<Option<String>, DirectoryError> {
@@ -502,7 +667,7 @@ async fn netbios_name(
 
 /// The fine-grained password policies the bind account may read (none is fine).
 async fn password_settings(
-    session: &mut Session,
+    session: &Session,
     domain_dn: &str,
 ) -> Result<Vec<PasswordSettings>, DirectoryError> {
     let base = format!("CN=Password Settings Container,CN=System,{domain_dn}");
@@ -551,6 +716,50 @@ mod tests {
         assert!(
             f.contains(r"(objectGUID=\00\ee\ff\c0\11\11\22\22\33\33\44\44\55\55\66\66)"),
             "{f}"
+        );
+    }
+
+    #[test]
+    fn batched_filters_and_the_containers_above_a_user() {
+        // Values are escaped for the filter first, as read_containers does (a DN's own `\` too).
+        let dns = [r"OU=A\2CB(1),DC=x", "OU=C,DC=x"];
+        let f = any_of("distinguishedName", dns.iter().map(|d| ldap_escape(*d)));
+        assert_eq!(
+            f,
+            r"(|(distinguishedName=OU=A\5c2CB\281\29,DC=x)(distinguishedName=OU=C,DC=x))"
+        );
+        let dn = "CN=U,OU=Inner,OU=Outer,DC=contoso,DC=test";
+        assert_eq!(
+            ancestors(dn, "dc=contoso, dc=test"),
+            [
+                "OU=Inner,OU=Outer,DC=contoso,DC=test",
+                "OU=Outer,DC=contoso,DC=test"
+            ]
+        );
+        assert!(ancestors("CN=U,DC=contoso,DC=test", "DC=contoso,DC=test").is_empty());
+    }
+
+    #[test]
+    fn tokengroups_are_kept_only_when_the_entry_has_them() {
+        let sd = [1, 0, 0x04, 0x80, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+        let group = [1, 1, 0, 0, 0, 0, 0, 5, 18, 0, 0, 0];
+        let bulk = Entry::with(
+            "CN=A,DC=x",
+            &[("sAMAccountName", b"a"), ("nTSecurityDescriptor", &sd)],
+        );
+        assert_eq!(user_from_entry(&bulk).unwrap().token_groups, None);
+        let base = Entry::with(
+            "CN=A,DC=x",
+            &[
+                ("sAMAccountName", b"a"),
+                ("nTSecurityDescriptor", &sd),
+                ("tokenGroups", &group),
+            ],
+        );
+        let groups = user_from_entry(&base).unwrap().token_groups.unwrap();
+        assert_eq!(
+            groups.iter().map(Sid::to_string).collect::<Vec<_>>(),
+            ["S-1-5-18"]
         );
     }
 

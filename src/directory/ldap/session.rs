@@ -4,11 +4,13 @@
 //! helpdesk can act on.
 
 use std::io::IsTerminal;
+use std::sync::Arc;
 use std::time::Duration;
 
 use ldap3::adapters::{Adapter, EntriesOnly, PagedResults};
 use ldap3::controls::RawControl;
 use ldap3::{LdapConnAsync, LdapConnSettings, LdapError, Scope, SearchEntry, SearchStream};
+use tokio::sync::Mutex;
 
 use super::entry::Entry;
 use crate::config::{Auth, LdapConfig, PasswordSource, Transport};
@@ -25,11 +27,20 @@ pub const PAGE_SIZE: i32 = 1000;
 const RC_NO_SUCH_OBJECT: u32 = 32;
 const RC_INVALID_CREDENTIALS: u32 = 49;
 
+/// Cheap to clone: clones share the one connection, and ldap3 multiplexes operations issued from
+/// several clones at once over it (each waits only for its own response).
+#[derive(Clone)]
 pub struct Session {
     ldap: ldap3::Ldap,
+    /// The configured URL, recorded as the directory's source.
+    url: String,
     /// `host:port`, for messages.
     addr: String,
     timeout: Duration,
+    /// Set on a connection Kerberos seals itself (no TLS): ldap3 0.12's SASL decoder drops
+    /// replies that arrive in one buffer together with others, so there operations go one at a
+    /// time instead of overlapping.
+    one_at_a_time: Option<Arc<Mutex<()>>>,
 }
 
 /// A paged subtree search in progress; yields entries in the order the DC sends them.
@@ -41,6 +52,7 @@ pub struct PagedSearch {
 }
 
 impl Session {
+    /// Connects and binds; every operation after this reuses the connection.
     pub async fn connect(cfg: &LdapConfig) -> Result<Session, DirectoryError> {
         let addr = format!("{}:{}", cfg.host, cfg.port);
         let secs = cfg.timeout.as_secs();
@@ -67,16 +79,22 @@ impl Session {
             Ok(Ok(pair)) => pair,
         };
         ldap3::drive!(conn);
-        let mut session = Session {
+        let session = Session {
             ldap,
+            url: cfg.url.clone(),
             addr,
             timeout: cfg.timeout,
+            one_at_a_time: (cfg.transport == Transport::Sealed).then(|| Arc::new(Mutex::new(()))),
         };
         session.bind(cfg).await?;
         Ok(session)
     }
 
-    async fn bind(&mut self, cfg: &LdapConfig) -> Result<(), DirectoryError> {
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
+    async fn bind(&self, cfg: &LdapConfig) -> Result<(), DirectoryError> {
         match &cfg.auth {
             Auth::Simple { bind_dn, password } => {
                 let secret = read_password(password, bind_dn)?;
@@ -111,7 +129,7 @@ impl Session {
 
     /// All entries of a search that fits in one response (base or one-level reads).
     pub async fn search(
-        &mut self,
+        &self,
         base: &str,
         scope: Scope,
         filter: &str,
@@ -140,7 +158,7 @@ impl Session {
     }
 
     /// One object by DN; `None` if it does not exist.
-    pub async fn read(&mut self, dn: &str, attrs: &[&'static str]) -> Result<Option<Entry>, DirectoryError> {
+    pub async fn read(&self, dn: &str, attrs: &[&'static str]) -> Result<Option<Entry>, DirectoryError> {
         match self.search(dn, Scope::Base, "(objectClass=*)", attrs).await {
             Ok(mut v) => Ok(v.pop()),
             Err(DirectoryError::Ldap {
@@ -153,7 +171,7 @@ impl Session {
 
     /// Starts a paged subtree search; pull entries with [`PagedSearch::next`].
     pub async fn paged(
-        &mut self,
+        &self,
         base: &str,
         filter: &str,
         attrs: &[&'static str],
@@ -188,6 +206,10 @@ impl Session {
         during: &str,
         op: impl std::future::Future<Output = Result<T, LdapError>>,
     ) -> Result<T, DirectoryError> {
+        let _turn = match &self.one_at_a_time {
+            Some(lock) => Some(lock.lock().await),
+            None => None,
+        };
         match tokio::time::timeout(self.timeout, op).await {
             Err(_) => Err(self.timeout_error(during)),
             Ok(Err(e)) => Err(operation_error(e, &self.addr, during)),
