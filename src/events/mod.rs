@@ -6,6 +6,7 @@ pub mod correlate;
 pub mod ingest;
 pub mod message;
 pub mod model;
+pub mod raw;
 pub(crate) mod normalize;
 pub mod view;
 
