@@ -6,8 +6,8 @@ pub mod correlate;
 pub mod ingest;
 pub mod message;
 pub mod model;
-pub mod raw;
 pub(crate) mod normalize;
+pub mod raw;
 pub mod view;
 
 pub use catalog::{lookup, CatalogEntry, Provider};

@@ -58,10 +58,7 @@ pub fn record_xml(file: &Path, record_id: u64) -> Result<String, RawRecordError>
         for record in parsed.iter() {
             let Ok(record) = record else { continue };
             if record.event_record_id == record_id {
-                return record
-                    .into_xml()
-                    .map(|r| r.data)
-                    .map_err(|e| render_error(&e));
+                return record.into_xml().map(|r| r.data).map_err(|e| render_error(&e));
             }
         }
     }
@@ -91,7 +88,10 @@ mod tests {
         let last = *ids.last().unwrap();
         let xml = record_xml(&file, last).unwrap();
         assert!(xml.contains("<Event"), "{xml}");
-        assert!(xml.contains(&format!("<EventRecordID>{last}</EventRecordID>")), "{xml}");
+        assert!(
+            xml.contains(&format!("<EventRecordID>{last}</EventRecordID>")),
+            "{xml}"
+        );
     }
 
     #[test]
