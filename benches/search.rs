@@ -108,7 +108,11 @@ fn report(name: &str, mut samples: Vec<(Duration, &str)>) {
     let (p50, p99, max) = percentiles(samples.iter().map(|s| s.0).collect());
     println!("{name:<24} {n} keystrokes over {USERS} users: p50 {p50:?}  p99 {p99:?}  max {max:?}");
     samples.sort_unstable_by(|a, b| b.0.cmp(&a.0));
-    let slowest: Vec<String> = samples.iter().take(5).map(|(d, q)| format!("{q:?} {d:?}")).collect();
+    let slowest: Vec<String> = samples
+        .iter()
+        .take(5)
+        .map(|(d, q)| format!("{q:?} {d:?}"))
+        .collect();
     println!("{:<24} slowest: {}", "", slowest.join(", "));
 }
 
