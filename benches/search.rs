@@ -107,7 +107,7 @@ fn report(name: &str, mut samples: Vec<(Duration, &str)>) {
     let n = samples.len();
     let (p50, p99, max) = percentiles(samples.iter().map(|s| s.0).collect());
     println!("{name:<24} {n} keystrokes over {USERS} users: p50 {p50:?}  p99 {p99:?}  max {max:?}");
-    samples.sort_unstable_by(|a, b| b.0.cmp(&a.0));
+    samples.sort_unstable_by_key(|s| std::cmp::Reverse(s.0));
     let slowest: Vec<String> = samples
         .iter()
         .take(5)
