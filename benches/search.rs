@@ -86,8 +86,8 @@ fn percentiles(mut samples: Vec<Duration>) -> (Duration, Duration, Duration) {
     (at(0.5), at(0.99), samples.last().copied().unwrap_or_default())
 }
 
-/// Every keystroke of every session, `rounds` times over, as individual latencies.
-fn keystroke_latencies(mut per_key: impl FnMut(&'static str, &str)) -> Vec<Duration> {
+/// Every keystroke of every session, five times over, as individual latencies with the query.
+fn keystroke_latencies(mut per_key: impl FnMut(&'static str, &str)) -> Vec<(Duration, &'static str)> {
     let mut samples = Vec::new();
     for _ in 0..5 {
         for session in SESSIONS {
@@ -95,17 +95,25 @@ fn keystroke_latencies(mut per_key: impl FnMut(&'static str, &str)) -> Vec<Durat
                 let query = &session[..end];
                 let t = Instant::now();
                 per_key(session, query);
-                samples.push(t.elapsed());
+                samples.push((t.elapsed(), query));
             }
         }
     }
     samples
 }
 
-fn report(name: &str, samples: Vec<Duration>) {
+/// Prints the percentiles and the slowest keystrokes, so a miss can be traced to its query.
+fn report(name: &str, mut samples: Vec<(Duration, &str)>) {
     let n = samples.len();
-    let (p50, p99, max) = percentiles(samples);
+    let (p50, p99, max) = percentiles(samples.iter().map(|s| s.0).collect());
     println!("{name:<24} {n} keystrokes over {USERS} users: p50 {p50:?}  p99 {p99:?}  max {max:?}");
+    samples.sort_unstable_by_key(|s| std::cmp::Reverse(s.0));
+    let slowest: Vec<String> = samples
+        .iter()
+        .take(5)
+        .map(|(d, q)| format!("{q:?} {d:?}"))
+        .collect();
+    println!("{:<24} slowest: {}", "", slowest.join(", "));
 }
 
 fn search(c: &mut Criterion) {

@@ -96,6 +96,29 @@ pub enum PasswordSource {
     File(PathBuf),
     /// Ask on the terminal without echo.
     Prompt,
+    /// Already asked (the console prompts before it takes over the screen); held only in memory.
+    Given(Secret),
+}
+
+/// A password held in memory. Its `Debug` prints `<redacted>`, so a config printed for a log, an
+/// error or a test snapshot never carries it; the value is reachable only through `expose`.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: String) -> Secret {
+        Secret(value)
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("<redacted>")
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
@@ -593,6 +616,23 @@ mod tests {
                 ..
             }
         ));
+    }
+
+    #[test]
+    fn a_given_password_never_shows_in_debug() {
+        let mut a = args();
+        a.ldap_url = Some("ldaps://dc".into());
+        a.bind_dn = Some("x".into());
+        let mut cfg = merge(&a, FileConfig::default(), None).unwrap();
+        if let Some(DirectorySource::Ldap(l)) = cfg.directory.as_mut() {
+            if let Auth::Simple { password, .. } = &mut l.auth {
+                *password = PasswordSource::Given(Secret::new("Hunter2-s3cret".into()));
+            }
+        }
+        let printed = format!("{cfg:?} {cfg:#?}");
+        assert!(!printed.contains("Hunter2-s3cret"), "{printed}");
+        assert!(printed.contains("Given(<redacted>)"), "{printed}");
+        assert_eq!(Secret::new("v".into()).expose(), "v");
     }
 
     #[test]

@@ -475,8 +475,13 @@ fn events_grouped_by_attempt_filter_and_detail() {
     update(&mut state, key(KeyCode::Esc));
     // Enter on the 33004 opens every field, including the ingested message.
     update(&mut state, ch('j'));
-    update(&mut state, key(KeyCode::Enter));
+    let cmds = update(&mut state, key(KeyCode::Enter));
     assert_eq!(state.user.as_ref().and_then(|u| u.event_detail), Some(1));
+    // The raw XML is not kept in memory: opening the detail asks for that one record.
+    assert!(
+        matches!(cmds.as_slice(), [Command::ReadRawXml { .. }]),
+        "{cmds:?}"
+    );
     let term = render(&state, 100, 30);
     let text = screen_text(&term);
     assert!(text.contains("Event 33004") && text.contains("hresult"), "{text}");
@@ -484,6 +489,62 @@ fn events_grouped_by_attempt_filter_and_detail() {
     update(&mut state, key(KeyCode::Esc));
     assert_eq!(state.user.as_ref().and_then(|u| u.event_detail), None);
     assert_eq!(state.screen, Screen::User);
+}
+
+#[test]
+fn raw_xml_arrives_sanitized_fails_visibly_and_stale_reads_are_dropped() {
+    let mut state = loaded_state(Theme::COLOUR, (100, 30));
+    open_bob(&mut state);
+    update(&mut state, ch('3'));
+    update(&mut state, ch('j'));
+    let cmds = update(&mut state, key(KeyCode::Enter));
+    let Some(Command::ReadRawXml { file, record_id }) = cmds.first().cloned() else {
+        panic!("no read asked for: {cmds:?}");
+    };
+    // A read for another record (a detail opened and closed before) does not land here.
+    update(
+        &mut state,
+        Message::RawXmlRead {
+            file: file.clone(),
+            record_id: record_id + 1,
+            result: Ok("<Event>other</Event>".into()),
+        },
+    );
+    assert!(state.user.as_ref().is_some_and(|u| u.raw_xml.is_loading()));
+    update(
+        &mut state,
+        Message::RawXmlRead {
+            file: file.clone(),
+            record_id,
+            result: Ok("<Event>\n  <Data>EVIL\u{1b}]52;c;aGk=\u{7}</Data>\n</Event>".into()),
+        },
+    );
+    // Scroll to the end of the detail, where the XML is.
+    update(&mut state, key(KeyCode::End));
+    let term = render(&state, 100, 30);
+    let text = screen_text(&term);
+    assert!(text.contains("<Data>EVIL"), "{text}");
+    for cell in term.backend().buffer().content() {
+        assert!(
+            !cell.symbol().chars().any(|c| c.is_control()),
+            "{:?}",
+            cell.symbol()
+        );
+    }
+    // Closing and reopening asks again; a failed read is shown, not swallowed.
+    update(&mut state, key(KeyCode::Esc));
+    update(&mut state, key(KeyCode::Enter));
+    update(
+        &mut state,
+        Message::RawXmlRead {
+            file,
+            record_id,
+            result: Err("x.evtx: no record 7".into()),
+        },
+    );
+    update(&mut state, key(KeyCode::End));
+    let text = screen_text(&render(&state, 100, 30));
+    assert!(text.contains("the raw XML failed: x.evtx: no record 7"), "{text}");
 }
 
 #[test]

@@ -10,7 +10,7 @@ use chrono::Utc;
 
 use crate::app::{CommandError, Outcome};
 use crate::cli::{ConsoleArgs, DemoArgs, SourceArgs};
-use crate::config::{Auth, DirectorySource, PasswordSource, SourceConfig};
+use crate::config::{Auth, DirectorySource, PasswordSource, Secret, SourceConfig};
 use crate::diagnosis::{diagnose, relevant_events, Diagnosis, DiagnosisInput};
 use crate::directory::{self, Directory, Scope};
 use crate::events::ingest::{ingest, IngestOptions};
@@ -81,10 +81,9 @@ fn label(cfg: &SourceConfig) -> SourceLabel {
 }
 
 /// The console draws over the terminal, so a password prompt cannot happen on a background task
-/// later: ask now, before the screen switches, and hand it to the LDAP source through this
-/// process's own environment (never the command line, never a file, gone when the process ends).
+/// later: ask now, before the screen switches, and keep the answer in the config in memory only
+/// (never the environment, the command line or a file; its `Debug` is redacted).
 fn prompt_password_first(cfg: &mut SourceConfig) -> Result<(), CommandError> {
-    const VAR: &str = "RESETLENS_CONSOLE_BIND_PASSWORD";
     let Some(DirectorySource::Ldap(l)) = cfg.directory.as_mut() else {
         return Ok(());
     };
@@ -95,8 +94,7 @@ fn prompt_password_first(cfg: &mut SourceConfig) -> Result<(), CommandError> {
     {
         let pw = rpassword::prompt_password(format!("Password for {bind_dn}: "))
             .map_err(|e| CommandError::Input(anyhow!("cannot read the password: {e}")))?;
-        std::env::set_var(VAR, pw);
-        *password = PasswordSource::Env(VAR.to_string());
+        *password = PasswordSource::Given(Secret::new(pw));
     }
     Ok(())
 }

@@ -7,6 +7,7 @@ pub mod ingest;
 pub mod message;
 pub mod model;
 pub(crate) mod normalize;
+pub mod raw;
 pub mod timeline;
 pub mod view;
 

@@ -63,6 +63,12 @@ pub enum Message {
         users: HashSet<usize>,
     },
     ClipboardWritten(Result<(), String>),
+    /// The raw XML of record `record_id` in `file`, for the event detail.
+    RawXmlRead {
+        file: String,
+        record_id: u64,
+        result: Result<String, String>,
+    },
     /// Something worth telling that stops nothing (damaged EVTX records were skipped).
     Warning(String),
 }
@@ -91,4 +97,9 @@ pub enum Command {
     },
     /// Write `text` to the terminal's clipboard with OSC 52.
     CopyToClipboard(String),
+    /// Read one record's XML from its EVTX file (see `events::raw::record_xml`).
+    ReadRawXml {
+        file: String,
+        record_id: u64,
+    },
 }

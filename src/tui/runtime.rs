@@ -181,6 +181,17 @@ fn execute(cmd: Command, rt: &tokio::runtime::Runtime, source: &Arc<dyn DataSour
                 let _ = tx.send(Message::FailuresMarked { generation, users });
             });
         }
+        Command::ReadRawXml { file, record_id } => {
+            rt.spawn_blocking(move || {
+                let result = crate::events::raw::record_xml(std::path::Path::new(&file), record_id)
+                    .map_err(|e| crate::sanitize::line(&e.to_string()));
+                let _ = tx.send(Message::RawXmlRead {
+                    file,
+                    record_id,
+                    result,
+                });
+            });
+        }
         Command::CopyToClipboard(text) => {
             // Written straight to the terminal, between frames, on the UI thread: the only writer.
             let mut out = io::stdout();

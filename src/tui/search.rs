@@ -87,6 +87,44 @@ impl CharSet {
 /// Below this many candidates one thread scores faster than several can be started.
 const PARALLEL_FROM: usize = 20_000;
 
+/// The characters a one-character query is answered from the precomputed lists for: lowercase,
+/// so smart case keeps it case-insensitive and the list holds exactly the users whose folded
+/// text contains it.
+fn precomputed_bit(query: &str) -> Option<usize> {
+    let mut chars = query.chars();
+    let c = chars.next()?;
+    if chars.next().is_some() || !(c.is_ascii_lowercase() || c.is_ascii_digit()) {
+        return None;
+    }
+    CharSet::bit(c).map(|b| b.trailing_zeros() as usize)
+}
+
+/// Scores every user against each one-character query it can match (see `SearchIndex::singles`).
+fn single_character_hits(entries: &[Entry]) -> Vec<Vec<(u32, u32)>> {
+    let queries: Vec<char> = ('a'..='z').chain('0'..='9').collect();
+    let patterns: Vec<Pattern> = queries
+        .iter()
+        .map(|c| Pattern::parse(&c.to_string(), CaseMatching::Smart, Normalization::Smart))
+        .collect();
+    let mut matcher = Matcher::new(Config::DEFAULT);
+    let mut lists: Vec<Vec<(u32, u32)>> = vec![Vec::new(); queries.len()];
+    for (user, entry) in entries.iter().enumerate() {
+        let Ok(user) = u32::try_from(user) else { break };
+        for (bit, (pattern, list)) in patterns.iter().zip(lists.iter_mut()).enumerate() {
+            if entry.chars.0 & (1 << bit) == 0 {
+                continue;
+            }
+            if let Some(score) = pattern.score(entry.haystack.slice(..), &mut matcher) {
+                list.push((user, score));
+            }
+        }
+    }
+    for list in &mut lists {
+        list.sort_unstable_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    }
+    lists
+}
+
 /// One user that matched, with its score (higher is better).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Hit {
@@ -97,6 +135,10 @@ pub struct Hit {
 /// The prepared haystacks of every user, indexed like `Directory::users`.
 pub struct SearchIndex {
     entries: Vec<Entry>,
+    /// For each letter or digit (by `CharSet` bit), every user containing it with the score
+    /// nucleo gives that one-character query, best first. The first keystroke matches nearly
+    /// everyone, so scoring it live is the slowest keystroke of a search; this makes it a copy.
+    singles: Vec<Vec<(u32, u32)>>,
 }
 
 /// Separates fields in the haystack so that a match cannot run from one field into the next
@@ -109,7 +151,7 @@ impl SearchIndex {
     }
 
     pub fn from_fields(fields: impl IntoIterator<Item = SearchFields>) -> SearchIndex {
-        let entries = fields
+        let entries: Vec<Entry> = fields
             .into_iter()
             .map(|fields| {
                 let mut text = String::new();
@@ -135,7 +177,8 @@ impl SearchIndex {
                 }
             })
             .collect();
-        SearchIndex { entries }
+        let singles = single_character_hits(&entries);
+        SearchIndex { entries, singles }
     }
 
     pub fn len(&self) -> usize {
@@ -231,6 +274,16 @@ impl Search {
         self.pattern = Pattern::parse(query, CaseMatching::Smart, Normalization::Smart);
         if query.trim().is_empty() {
             self.hits = (0..index.len()).map(|user| Hit { user, score: 0 }).collect();
+            return;
+        }
+        if let Some(list) = precomputed_bit(query).and_then(|bit| index.singles.get(bit)) {
+            self.hits = list
+                .iter()
+                .map(|&(user, score)| Hit {
+                    user: user as usize,
+                    score,
+                })
+                .collect();
             return;
         }
         // Only plain text can be required character by character; pattern syntax may negate.
@@ -390,6 +443,30 @@ mod tests {
         let mut s = Search::default();
         s.update(&idx, "müller");
         assert_eq!(users(&s), vec![3]);
+    }
+
+    /// What nucleo itself gives, scoring every user; the reference the shortcuts must equal.
+    fn scored_by_nucleo(idx: &SearchIndex, query: &str) -> Vec<Hit> {
+        let pattern = Pattern::parse(query, CaseMatching::Smart, Normalization::Smart);
+        let all: Vec<usize> = (0..idx.len()).collect();
+        let mut m = Matcher::new(Config::DEFAULT);
+        let mut hits = score_all(idx, &all, &pattern, CharSet::default(), &mut m);
+        hits.sort_unstable_by(|a, b| b.score.cmp(&a.score).then(a.user.cmp(&b.user)));
+        hits
+    }
+
+    #[test]
+    fn one_character_queries_from_the_lists_equal_live_scoring() {
+        let idx = index();
+        let mut s = Search::default();
+        for c in ('a'..='z').chain('0'..='9').chain(['B', '@', 'é', '.']) {
+            let q = c.to_string();
+            s.update(&idx, &q);
+            assert_eq!(s.hits(), scored_by_nucleo(&idx, &q).as_slice(), "{q}");
+        }
+        assert_eq!(precomputed_bit("b"), Some(1));
+        assert_eq!(precomputed_bit("B"), None);
+        assert_eq!(precomputed_bit("bo"), None);
     }
 
     #[test]

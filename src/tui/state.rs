@@ -150,6 +150,8 @@ pub struct UserScreen {
     /// The event open in the detail overlay (index into `Diagnosis::events`) and its scroll.
     pub event_detail: Option<usize>,
     pub detail_scroll: u16,
+    /// The raw XML of the event in the detail, read from its file when the detail opens.
+    pub raw_xml: Loading<String>,
 }
 
 impl UserScreen {
@@ -163,6 +165,7 @@ impl UserScreen {
             diagnosis: Loading::Idle,
             event_detail: None,
             detail_scroll: 0,
+            raw_xml: Loading::Idle,
         }
     }
 
@@ -230,7 +233,10 @@ impl State {
     pub fn busy(&self) -> bool {
         self.directory.is_loading()
             || self.events.is_loading()
-            || self.user.as_ref().is_some_and(|u| u.diagnosis.is_loading())
+            || self
+                .user
+                .as_ref()
+                .is_some_and(|u| u.diagnosis.is_loading() || u.raw_xml.is_loading())
     }
 
     /// The diagnosis of the user the user view shows, once it has arrived.

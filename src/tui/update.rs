@@ -99,6 +99,26 @@ pub fn update(state: &mut State, message: Message) -> Vec<Command> {
             }
             Vec::new()
         }
+        Message::RawXmlRead {
+            file,
+            record_id,
+            result,
+        } => {
+            // Only the detail still open on that record takes it; a closed or changed one drops it.
+            let shown = state.current_diagnosis().and_then(|d| {
+                let open = state.user.as_ref()?.event_detail?;
+                d.events
+                    .get(open)
+                    .map(|e| e.file == file && e.record_id == record_id)
+            });
+            if let (Some(true), Some(u)) = (shown, state.user.as_mut()) {
+                u.raw_xml = match result {
+                    Ok(xml) => Loading::Ready(xml),
+                    Err(e) => Loading::Failed(e),
+                };
+            }
+            Vec::new()
+        }
         Message::ClipboardWritten(result) => {
             if let Err(e) = result {
                 error(state, format!("clipboard: {e}"));
@@ -117,6 +137,7 @@ pub fn load_all(state: &mut State) -> Vec<Command> {
     if let Some(u) = state.user.as_mut() {
         u.diagnosis = Loading::Idle;
         u.event_detail = None;
+        u.raw_xml = Loading::Idle;
     }
     let generation = state.generation;
     vec![
@@ -246,6 +267,7 @@ fn on_detail_key(u: &mut UserScreen, key: &KeyEvent, keys: &KeyBindings, page: u
     if keys.is(Action::Back, key) || keys.is(Action::Open, key) || keys.is(Action::Quit, key) {
         u.event_detail = None;
         u.detail_scroll = 0;
+        u.raw_xml = Loading::Idle;
         return;
     }
     let mut s = usize::from(u.detail_scroll);
@@ -276,7 +298,10 @@ fn retry(state: &mut State) -> Vec<Command> {
         match c {
             Command::LoadDirectory { .. } => state.directory = Loading::Loading,
             Command::IngestEvents { .. } => state.events = Loading::Loading,
-            Command::Diagnose { .. } | Command::MarkFailures { .. } | Command::CopyToClipboard(_) => {}
+            Command::Diagnose { .. }
+            | Command::MarkFailures { .. }
+            | Command::CopyToClipboard(_)
+            | Command::ReadRawXml { .. } => {}
         }
     }
     banner.retry
@@ -509,7 +534,7 @@ fn on_user_key(state: &mut State, key: KeyEvent, keys: &KeyBindings) -> Vec<Comm
             list.editing_filter = true;
         }
     } else if keys.is(Action::Open, &key) && user.tab == Tab::Events {
-        open_event(state);
+        return open_event(state);
     } else if let Some(action) = scroll_action(keys, &key) {
         move_selection(state, action);
     } else if keys.is(Action::Copy, &key) {
@@ -520,18 +545,34 @@ fn on_user_key(state: &mut State, key: KeyEvent, keys: &KeyBindings) -> Vec<Comm
     Vec::new()
 }
 
-fn open_event(state: &mut State) {
+/// Opens the selected event's detail and asks for its raw XML, which `Event` does not keep.
+fn open_event(state: &mut State) -> Vec<Command> {
     let Some(diag) = state.current_diagnosis() else {
-        return;
+        return Vec::new();
     };
-    let Some(u) = state.user.as_ref() else { return };
-    let chosen = rows::event_rows(diag, &u.events.filter)
+    let Some(u) = state.user.as_ref() else {
+        return Vec::new();
+    };
+    let Some(event) = rows::event_rows(diag, &u.events.filter)
         .get(u.events.selected)
-        .map(|r| r.event);
-    if let (Some(event), Some(u)) = (chosen, state.user.as_mut()) {
+        .map(|r| r.event)
+    else {
+        return Vec::new();
+    };
+    let read = diag.events.get(event).map(|e| Command::ReadRawXml {
+        file: e.file.clone(),
+        record_id: e.record_id,
+    });
+    if let Some(u) = state.user.as_mut() {
         u.event_detail = Some(event);
         u.detail_scroll = 0;
+        u.raw_xml = if read.is_some() {
+            Loading::Loading
+        } else {
+            Loading::Idle
+        };
     }
+    read.into_iter().collect()
 }
 
 /// The ticket summary is the markdown report of the diagnosis, copied with OSC 52.

@@ -340,6 +340,7 @@ fn read_password(source: &PasswordSource, bind_dn: &str) -> Result<String, Direc
                 .map_err(|e| DirectoryError::Password(format!("cannot read {}: {e}", path.display())))?;
             text.lines().next().unwrap_or("").to_string()
         }
+        PasswordSource::Given(secret) => secret.expose().to_string(),
         PasswordSource::Prompt => {
             if !std::io::stdin().is_terminal() {
                 return Err(DirectoryError::Password(

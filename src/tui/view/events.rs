@@ -9,7 +9,7 @@ use ratatui::Frame;
 use crate::diagnosis::Diagnosis;
 use crate::sanitize::line as clean;
 use crate::tui::rows;
-use crate::tui::state::State;
+use crate::tui::state::{Loading, State};
 use crate::tui::widgets::table::{empty, Column, DataTable};
 
 const COLUMNS: [Column; 6] = [
@@ -161,16 +161,29 @@ pub fn draw_detail(frame: &mut Frame<'_>, area: Rect, diag: &Diagnosis, index: u
             lines.push(field("Summary", clean(&e.summary), theme));
         }
     }
-    let scroll = state.user.as_ref().map_or(0, |u| u.detail_scroll);
+    lines.push(Line::styled("Raw XML", theme.title()));
+    match state.user.as_ref().map(|u| &u.raw_xml) {
+        Some(Loading::Ready(xml)) => lines.extend(
+            crate::sanitize::sanitize(xml, true)
+                .lines()
+                .map(|l| Line::from(l.to_string())),
+        ),
+        Some(loading) => lines.push(super::chrome::loading_line("the raw XML", loading, state)),
+        None => {}
+    }
     let block = Block::bordered()
         .title(Line::styled(format!(" Event {} ", e.event_id), theme.title()))
         .title_bottom(" Esc closes · ↑/↓ scroll ");
+    let detail = Paragraph::new(lines).block(block).wrap(Wrap { trim: false });
+    // `update` cannot know how long the detail is (End scrolls to u16::MAX): clamp here so the
+    // last page stays on screen. The count includes the borders, as does `area.height`.
+    let rows = detail.line_count(area.width.saturating_sub(2));
+    let last_top = rows.saturating_sub(usize::from(area.height));
+    let scroll = state
+        .user
+        .as_ref()
+        .map_or(0, |u| u.detail_scroll)
+        .min(u16::try_from(last_top).unwrap_or(u16::MAX));
     frame.render_widget(Clear, area);
-    frame.render_widget(
-        Paragraph::new(lines)
-            .block(block)
-            .wrap(Wrap { trim: false })
-            .scroll((scroll, 0)),
-        area,
-    );
+    frame.render_widget(detail.scroll((scroll, 0)), area);
 }
