@@ -13,8 +13,7 @@ use chrono::{DateTime, Utc};
 use criterion::{black_box, criterion_group, criterion_main, Criterion, Throughput};
 use resetlens::cli::ScanFormat;
 use resetlens::config::{DirectorySource, SourceConfig};
-use resetlens::diagnosis::access::AccessCache;
-use resetlens::diagnosis::{diagnose, diagnose_with, DiagnosisInput};
+use resetlens::diagnosis::{diagnose, DiagnosisInput, Scan};
 use resetlens::directory::time::to_filetime;
 use resetlens::directory::{
     block_on, snapshot, users_stream, ConnectorAccount, ConnectorLookup, Container, Directory, DirectoryUser,
@@ -176,19 +175,12 @@ fn bench(c: &mut Criterion) {
     group.bench_function("100k-user snapshot", |b| {
         b.iter(|| {
             let mut writer = ScanWriter::new(std::io::sink(), ScanFormat::Json).expect("sink");
-            let mut cache = AccessCache::default();
+            let mut scan = Scan::new(&[], None, now);
             block_on(async {
                 let mut stream = users_stream(&cfg, None).await?;
                 while let Some(page) = stream.next_page().await? {
                     for user in &page {
-                        let input = DiagnosisInput {
-                            directory: stream.context(),
-                            user,
-                            events: &[],
-                            at: None,
-                            now,
-                        };
-                        let d = diagnose_with(&input, &mut cache);
+                        let d = scan.diagnose(stream.context(), user);
                         writer.row(&ScanRow::of(&d)).expect("sink");
                     }
                 }
