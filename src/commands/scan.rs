@@ -1,4 +1,4 @@
-//! `resetlens scan [--base DN] [--format text|json|csv]`: every user in scope, who would fail
+//! `resetlens scan [--base DN] [--format text|markdown|json|csv]`: every user in scope, who would fail
 //! writeback and why, grouped by cause. Users arrive a page at a time (live or from a snapshot),
 //! each is diagnosed and reduced to a row at once, and only rows and counters leave the loop, so
 //! memory does not grow with the number of users. A progress line goes to stderr on a terminal.
