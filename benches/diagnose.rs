@@ -56,12 +56,7 @@ fn user_sddl(protected: bool) -> String {
 }
 
 fn sd(sddl: &str) -> Arc<[u8]> {
-    let domain: Sid = DOMAIN.parse().expect("SID");
-    Arc::from(
-        SecurityDescriptor::from_sddl(sddl, Some(&domain))
-            .expect("SDDL")
-            .to_bytes(),
-    )
+    SecurityDescriptor::sddl_to_bytes(sddl, &DOMAIN.parse().expect("SID")).expect("SDDL")
 }
 
 fn at(s: &str) -> DateTime<Utc> {
@@ -107,17 +102,8 @@ fn domain_of(n: usize) -> Directory {
     let connector: Sid = CONNECTOR.parse().expect("SID");
     Directory {
         domain: Domain {
-            dn: "DC=contoso,DC=test".into(),
-            netbios_name: Some("CONTOSO".into()),
-            sid: domain_sid,
-            min_pwd_age: -864_000_000_000,
-            max_pwd_age: -36_288_000_000_000,
-            pwd_history_length: 24,
-            lockout_threshold: 5,
-            lockout_duration: -18_000_000_000,
-            lockout_observation_window: -18_000_000_000,
             security_descriptor: Some(sd("O:DAG:DAD:(A;;RPLCLORC;;;AU)(OA;;CR;ccc2dc7d-a6ad-4a7a-8846-c04e3cc53501;;AU)(A;;RPWPCRCCDCLCLORCWOWDSDDTSW;;;DA)")),
-            admin_sd_holder_descriptor: None,
+            ..Domain::with_default_policy("DC=contoso,DC=test", "CONTOSO", domain_sid)
         },
         connector: ConnectorLookup::Found(ConnectorAccount {
             dn: "CN=MSOL_abc123,CN=Users,DC=contoso,DC=test".into(),
