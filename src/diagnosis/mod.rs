@@ -98,7 +98,11 @@ fn relevant_among(own: &[&Event], service: &[&Event], user: &DirectoryUser) -> V
 /// Diagnoses one user: decode the facts once, run the rules, settle the verdict.
 pub fn diagnose(input: &DiagnosisInput) -> Diagnosis {
     let (dir, user) = (input.directory, input.user);
-    let attempts = correlate::attempts(input.events, &UserKey::from_user(user), &settings(dir));
+    let attempts = correlate::attempts(
+        input.events,
+        &UserKey::from_user(user),
+        &CorrelationSettings::for_directory(dir),
+    );
     let events = relevant_events(input.events, user);
     settle(
         dir,
@@ -134,7 +138,9 @@ impl<'a> Scan<'a> {
 
     pub fn diagnose(&mut self, directory: &Directory, user: &DirectoryUser) -> Diagnosis {
         let own = self.events.events_for(&UserKey::from_user(user));
-        let attempts = self.events.attempts(&own, &settings(directory));
+        let attempts = self
+            .events
+            .attempts(&own, &CorrelationSettings::for_directory(directory));
         let events = relevant_among(&own, self.events.service_events(), user);
         settle(
             directory,
@@ -144,16 +150,6 @@ impl<'a> Scan<'a> {
             (self.at, self.now),
             &mut self.access,
         )
-    }
-}
-
-/// Correlation knows the connector, to tell its resets from other people's.
-fn settings(dir: &Directory) -> CorrelationSettings {
-    let connector = dir.connector.account();
-    CorrelationSettings {
-        connector_sam: connector.map(|c| c.sam_account_name.clone()),
-        connector_sid: connector.map(|c| c.sid.clone()),
-        ..CorrelationSettings::default()
     }
 }
 

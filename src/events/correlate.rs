@@ -15,7 +15,7 @@ use serde::Serialize;
 
 use super::model::{AuditOutcome, Event, EventKind};
 use crate::directory::dn;
-use crate::directory::model::DirectoryUser;
+use crate::directory::model::{Directory, DirectoryUser};
 use crate::security::{Guid, Sid};
 
 /// What identifies one user in events.
@@ -223,6 +223,17 @@ impl Default for CorrelationSettings {
 }
 
 impl CorrelationSettings {
+    /// The default windows, with the connector account `dir` found (to tell its resets from
+    /// other people's).
+    pub fn for_directory(dir: &Directory) -> CorrelationSettings {
+        let connector = dir.connector.account();
+        CorrelationSettings {
+            connector_sam: connector.map(|c| c.sam_account_name.clone()),
+            connector_sid: connector.map(|c| c.sid.clone()),
+            ..CorrelationSettings::default()
+        }
+    }
+
     fn connector_known(&self) -> bool {
         self.connector_sam.is_some() || self.connector_sid.is_some()
     }
