@@ -13,8 +13,7 @@ use chrono::{DateTime, Utc};
 use criterion::{black_box, criterion_group, criterion_main, Criterion, Throughput};
 use resetlens::cli::ScanFormat;
 use resetlens::config::{DirectorySource, SourceConfig};
-use resetlens::diagnosis::access::AccessCache;
-use resetlens::diagnosis::{diagnose, diagnose_with, DiagnosisInput};
+use resetlens::diagnosis::{diagnose, DiagnosisInput, Scan};
 use resetlens::directory::time::to_filetime;
 use resetlens::directory::{
     block_on, snapshot, users_stream, ConnectorAccount, ConnectorLookup, Container, Directory, DirectoryUser,
@@ -57,12 +56,7 @@ fn user_sddl(protected: bool) -> String {
 }
 
 fn sd(sddl: &str) -> Arc<[u8]> {
-    let domain: Sid = DOMAIN.parse().expect("SID");
-    Arc::from(
-        SecurityDescriptor::from_sddl(sddl, Some(&domain))
-            .expect("SDDL")
-            .to_bytes(),
-    )
+    SecurityDescriptor::sddl_to_bytes(sddl, &DOMAIN.parse().expect("SID")).expect("SDDL")
 }
 
 fn at(s: &str) -> DateTime<Utc> {
@@ -108,17 +102,8 @@ fn domain_of(n: usize) -> Directory {
     let connector: Sid = CONNECTOR.parse().expect("SID");
     Directory {
         domain: Domain {
-            dn: "DC=contoso,DC=test".into(),
-            netbios_name: Some("CONTOSO".into()),
-            sid: domain_sid,
-            min_pwd_age: -864_000_000_000,
-            max_pwd_age: -36_288_000_000_000,
-            pwd_history_length: 24,
-            lockout_threshold: 5,
-            lockout_duration: -18_000_000_000,
-            lockout_observation_window: -18_000_000_000,
             security_descriptor: Some(sd("O:DAG:DAD:(A;;RPLCLORC;;;AU)(OA;;CR;ccc2dc7d-a6ad-4a7a-8846-c04e3cc53501;;AU)(A;;RPWPCRCCDCLCLORCWOWDSDDTSW;;;DA)")),
-            admin_sd_holder_descriptor: None,
+            ..Domain::with_default_policy("DC=contoso,DC=test", "CONTOSO", domain_sid)
         },
         connector: ConnectorLookup::Found(ConnectorAccount {
             dn: "CN=MSOL_abc123,CN=Users,DC=contoso,DC=test".into(),
@@ -176,19 +161,12 @@ fn bench(c: &mut Criterion) {
     group.bench_function("100k-user snapshot", |b| {
         b.iter(|| {
             let mut writer = ScanWriter::new(std::io::sink(), ScanFormat::Json).expect("sink");
-            let mut cache = AccessCache::default();
+            let mut scan = Scan::new(&[], None, now);
             block_on(async {
                 let mut stream = users_stream(&cfg, None).await?;
                 while let Some(page) = stream.next_page().await? {
                     for user in &page {
-                        let input = DiagnosisInput {
-                            directory: stream.context(),
-                            user,
-                            events: &[],
-                            at: None,
-                            now,
-                        };
-                        let d = diagnose_with(&input, &mut cache);
+                        let d = scan.diagnose(stream.context(), user);
                         writer.row(&ScanRow::of(&d)).expect("sink");
                     }
                 }

@@ -99,6 +99,7 @@ pub enum ReportFormat {
 pub enum ScanFormat {
     #[default]
     Text,
+    Markdown,
     Json,
     Csv,
 }

@@ -3,31 +3,21 @@
 //! sample-logs/contoso-directory.snapshot.json --evtx sample-logs --format json`. The expected
 //! verdicts come from `demo_tenant::scenarios()`, the same table the generator wrote the logs from.
 
-use std::path::PathBuf;
-use std::process::Command;
+#[path = "support/run.rs"]
+mod run;
 
 use resetlens::demo_tenant::scenarios;
+use run::{demo_source, resetlens};
 use serde_json::Value;
 
-fn sample_logs() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("sample-logs")
-}
-
 fn diagnose(user: &str) -> (i32, Value, String) {
-    let dir = sample_logs();
-    let out = Command::new(env!("CARGO_BIN_EXE_resetlens"))
-        .args(["diagnose", user, "--format", "json", "--snapshot"])
-        .arg(dir.join("contoso-directory.snapshot.json"))
-        .arg("--evtx")
-        .arg(&dir)
-        .env("XDG_CONFIG_HOME", "/nonexistent-resetlens-test")
-        .output()
-        .expect("run resetlens");
-    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
-    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    let source = demo_source();
+    let mut args = vec!["diagnose", user, "--format", "json"];
+    args.extend(source.iter().map(String::as_str));
+    let (code, stdout, stderr) = resetlens(&args);
     let v = serde_json::from_str(&stdout)
         .unwrap_or_else(|e| panic!("{user}: not JSON ({e}): {stdout}\n{stderr}"));
-    (out.status.code().unwrap_or(-1), v, stderr)
+    (code, v, stderr)
 }
 
 #[test]

@@ -34,15 +34,6 @@ fn load() -> (Directory, IngestReport) {
     (dir, report)
 }
 
-fn settings(dir: &Directory) -> CorrelationSettings {
-    let connector = dir.connector.account();
-    CorrelationSettings {
-        connector_sam: connector.map(|c| c.sam_account_name.clone()),
-        connector_sid: connector.map(|c| c.sid.clone()),
-        ..CorrelationSettings::default()
-    }
-}
-
 #[test]
 fn each_scenario_users_events_are_theirs_alone() {
     let (dir, report) = load();
@@ -85,7 +76,7 @@ fn each_scenario_users_events_are_theirs_alone() {
 #[test]
 fn attempts_mark_the_patterns_the_diagnosis_needs() {
     let (dir, report) = load();
-    let settings = settings(&dir);
+    let settings = CorrelationSettings::for_directory(&dir);
     let attempt_of = |name: &str| {
         let user = dir.find_user(name).unwrap_or_else(|e| panic!("{name}: {e}"));
         let all = attempts(&report.events, &UserKey::from_user(user), &settings);

@@ -1,24 +1,21 @@
 //! `resetlens scan` over the whole demo tenant with its event logs: every scenario user appears
 //! with the primary cause the README states, and the totals group the failures by cause.
 
-use std::process::Command;
+#[path = "support/run.rs"]
+mod run;
 
 use resetlens::demo_tenant::scenarios;
+use run::{demo_source, resetlens};
 use serde_json::Value;
 
 #[test]
 fn demo_scan_finds_every_scenario_with_its_cause() {
-    let dir = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("sample-logs");
-    let out = Command::new(env!("CARGO_BIN_EXE_resetlens"))
-        .args(["scan", "--format", "json", "--snapshot"])
-        .arg(dir.join("contoso-directory.snapshot.json"))
-        .arg("--evtx")
-        .arg(&dir)
-        .env("XDG_CONFIG_HOME", "/nonexistent-resetlens-test")
-        .output()
-        .expect("run resetlens");
-    assert_eq!(out.status.code(), Some(1));
-    let lines: Vec<Value> = String::from_utf8_lossy(&out.stdout)
+    let source = demo_source();
+    let mut args = vec!["scan", "--format", "json"];
+    args.extend(source.iter().map(String::as_str));
+    let (code, stdout, _) = resetlens(&args);
+    assert_eq!(code, 1);
+    let lines: Vec<Value> = stdout
         .lines()
         .map(|l| serde_json::from_str(l).expect("JSON line"))
         .collect();

@@ -1,4 +1,4 @@
-//! `resetlens scan [--base DN] [--format text|json|csv]`: every user in scope, who would fail
+//! `resetlens scan [--base DN] [--format text|markdown|json|csv]`: every user in scope, who would fail
 //! writeback and why, grouped by cause. Users arrive a page at a time (live or from a snapshot),
 //! each is diagnosed and reduced to a row at once, and only rows and counters leave the loop, so
 //! memory does not grow with the number of users. A progress line goes to stderr on a terminal.
@@ -12,8 +12,7 @@ use super::diagnose::read_events;
 use crate::app::{CommandError, Outcome};
 use crate::cli::{ScanArgs, ScanFormat, SourceArgs};
 use crate::config::SourceConfig;
-use crate::diagnosis::access::AccessCache;
-use crate::diagnosis::{self, DiagnosisInput};
+use crate::diagnosis::Scan;
 use crate::directory::{self, block_on, DirectoryError};
 use crate::report::scan::{ScanRow, ScanTotals, ScanWriter};
 
@@ -24,7 +23,7 @@ pub fn run(args: &ScanArgs, source: &SourceArgs) -> Result<Outcome, CommandError
     let mut writer = ScanWriter::new(io::BufWriter::new(stdout), args.format).map_err(internal)?;
     let mut progress = Progress::new(io::stderr().is_terminal());
     let now = Utc::now();
-    let mut cache = AccessCache::default();
+    let mut scan = Scan::new(&events, cfg.at, now);
 
     // Outer error: the directory failed; inner error: writing the output failed.
     let walked: Result<io::Result<()>, DirectoryError> = block_on(async {
@@ -32,16 +31,7 @@ pub fn run(args: &ScanArgs, source: &SourceArgs) -> Result<Outcome, CommandError
         while let Some(page) = stream.next_page().await? {
             let context = stream.context();
             for user in &page {
-                let d = diagnosis::diagnose_with(
-                    &DiagnosisInput {
-                        directory: context,
-                        user,
-                        events: &events,
-                        at: cfg.at,
-                        now,
-                    },
-                    &mut cache,
-                );
+                let d = scan.diagnose(context, user);
                 let row = ScanRow::of(&d);
                 if let Err(e) = writer.row(&row) {
                     return Ok(Err(e));

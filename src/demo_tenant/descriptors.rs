@@ -61,11 +61,7 @@ pub struct Descriptors {
 impl Descriptors {
     pub fn build(t: &Trustees) -> Result<Descriptors, SdError> {
         let msol = t.connector.to_string();
-        let enc = |sddl: String| -> Result<Arc<[u8]>, SdError> {
-            Ok(SecurityDescriptor::from_sddl(&sddl, Some(&t.domain))?
-                .to_bytes()
-                .into())
-        };
+        let enc = |sddl: String| SecurityDescriptor::sddl_to_bytes(&sddl, &t.domain);
         let explicit_user = explicit_user_aces(&format!(
             "(OA;;CR;{CHANGE_PASSWORD};;WD)(OA;;CR;{CHANGE_PASSWORD};;PS)"
         ));

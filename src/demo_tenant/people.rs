@@ -257,17 +257,9 @@ pub fn build_directory(rng: &mut Rng, before: DateTime<Utc>) -> Result<Directory
     let names = names(&domain_sid);
     Ok(Directory {
         domain: Domain {
-            dn: DOMAIN_DN.to_string(),
-            netbios_name: Some(NETBIOS.to_string()),
-            sid: domain_sid.clone(),
-            min_pwd_age: to_interval(Duration::days(1)),
-            max_pwd_age: to_interval(Duration::days(42)),
-            pwd_history_length: 24,
-            lockout_threshold: 5,
-            lockout_duration: to_interval(Duration::minutes(30)),
-            lockout_observation_window: to_interval(Duration::minutes(30)),
             security_descriptor: Some(sd.domain_root.clone()),
             admin_sd_holder_descriptor: Some(sd.admin_sd_holder.clone()),
+            ..Domain::with_default_policy(DOMAIN_DN, NETBIOS, domain_sid.clone())
         },
         connector: ConnectorLookup::Found(ConnectorAccount {
             dn: connector_dn(),

@@ -182,12 +182,7 @@ mod tests {
     use crate::diagnosis::testing::{directory, CONNECTOR_SID, DOMAIN_SID};
 
     fn sd(sddl: &str) -> Option<Arc<[u8]>> {
-        let domain: Sid = DOMAIN_SID.parse().unwrap();
-        Some(Arc::from(
-            SecurityDescriptor::from_sddl(sddl, Some(&domain))
-                .unwrap()
-                .to_bytes(),
-        ))
+        SecurityDescriptor::sddl_to_bytes(sddl, &DOMAIN_SID.parse().unwrap()).ok()
     }
 
     const RESET: &str = "00299570-246d-11d0-a768-00aa006e0529";

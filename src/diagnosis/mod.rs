@@ -21,7 +21,7 @@ use chrono::{DateTime, Utc};
 pub use model::{Diagnosis, Finding, Severity, Verdict};
 
 use crate::directory::{ConnectorLookup, Directory, DirectoryUser};
-use crate::events::correlate::{self, CorrelationSettings, UserKey};
+use crate::events::correlate::{self, Attempt, CorrelationSettings, EventIndex, UserKey};
 use crate::events::{Event, EventKind};
 use access::AccessCache;
 use account::AccountState;
@@ -52,6 +52,20 @@ const SERVICE_CONTEXT_HOURS: i64 = 1;
 /// crypto).
 pub fn relevant_events(all: &[Event], user: &DirectoryUser) -> Vec<Event> {
     let own = correlate::events_for_user(all, user);
+    let service: Vec<&Event> = all
+        .iter()
+        .filter(|e| {
+            matches!(
+                e.kind,
+                EventKind::WritebackService | EventKind::WritebackServiceError
+            )
+        })
+        .collect();
+    relevant_among(&own, &service, user)
+}
+
+/// `relevant_events` from the user's own events and the service's (start, stop, errors).
+fn relevant_among(own: &[&Event], service: &[&Event], user: &DirectoryUser) -> Vec<Event> {
     let span = own
         .iter()
         .map(|e| e.time)
@@ -66,14 +80,14 @@ pub fn relevant_events(all: &[Event], user: &DirectoryUser) -> Vec<Event> {
                 .is_some_and(|mine| mine.eq_ignore_ascii_case(upn))
         })
     };
-    let service = all.iter().filter(|e| match e.kind {
+    let service = service.iter().filter(|e| match e.kind {
         EventKind::WritebackService => matches!(e.event_id, 31013 | 31015 | 31016),
         EventKind::WritebackServiceError => {
             !someone_else(e) && span.is_some_and(|(lo, hi)| e.time >= lo - margin && e.time <= hi + margin)
         }
         _ => false,
     });
-    let mut out: Vec<Event> = own.into_iter().chain(service).cloned().collect();
+    let mut out: Vec<Event> = own.iter().chain(service).map(|e| (*e).clone()).collect();
     out.sort_by(|a, b| {
         (a.time, &a.origin.file, a.origin.record_id).cmp(&(b.time, &b.origin.file, b.origin.record_id))
     });
@@ -83,28 +97,79 @@ pub fn relevant_events(all: &[Event], user: &DirectoryUser) -> Vec<Event> {
 
 /// Diagnoses one user: decode the facts once, run the rules, settle the verdict.
 pub fn diagnose(input: &DiagnosisInput) -> Diagnosis {
-    diagnose_with(input, &mut AccessCache::default())
+    let (dir, user) = (input.directory, input.user);
+    let attempts = correlate::attempts(
+        input.events,
+        &UserKey::from_user(user),
+        &CorrelationSettings::for_directory(dir),
+    );
+    let events = relevant_events(input.events, user);
+    settle(
+        dir,
+        user,
+        &events,
+        attempts,
+        (input.at, input.now),
+        &mut AccessCache::default(),
+    )
 }
 
-/// `diagnose` for many users of one directory (a scan): `cache` keeps descriptors already
-/// evaluated, so users sharing a descriptor are not parsed and checked again.
-pub fn diagnose_with(input: &DiagnosisInput, cache: &mut AccessCache) -> Diagnosis {
-    let (dir, user) = (input.directory, input.user);
-    let connector = dir.connector.account();
-    let settings = CorrelationSettings {
-        connector_sam: connector.map(|c| c.sam_account_name.clone()),
-        connector_sid: connector.map(|c| c.sid.clone()),
-        ..CorrelationSettings::default()
-    };
-    let attempts = correlate::attempts(input.events, &UserKey::from_user(user), &settings);
-    let events = relevant_events(input.events, user);
-    let (at, at_source) = facts::evaluation_instant(input.at, &events, &attempts, input.now);
+/// What the diagnoses of many users against one set of events share (a scan): the events indexed
+/// by user once, so each user reads its own instead of all of them, and the descriptors already
+/// evaluated, so users sharing a descriptor are not parsed and checked again. Each diagnosis is
+/// the one `diagnose` gives.
+pub struct Scan<'a> {
+    events: EventIndex<'a>,
+    access: AccessCache,
+    at: Option<DateTime<Utc>>,
+    now: DateTime<Utc>,
+}
+
+impl<'a> Scan<'a> {
+    /// `events`: every event read, oldest first; `at`: `--at`, when given.
+    pub fn new(events: &'a [Event], at: Option<DateTime<Utc>>, now: DateTime<Utc>) -> Scan<'a> {
+        Scan {
+            events: EventIndex::new(events),
+            access: AccessCache::default(),
+            at,
+            now,
+        }
+    }
+
+    pub fn diagnose(&mut self, directory: &Directory, user: &DirectoryUser) -> Diagnosis {
+        let own = self.events.events_for(&UserKey::from_user(user));
+        let attempts = self
+            .events
+            .attempts(&own, &CorrelationSettings::for_directory(directory));
+        let events = relevant_among(&own, self.events.service_events(), user);
+        settle(
+            directory,
+            user,
+            &events,
+            attempts,
+            (self.at, self.now),
+            &mut self.access,
+        )
+    }
+}
+
+/// The facts of `user` from its correlated events, then the report. `(at, now)`: `--at` when
+/// given, and the time of the run.
+fn settle(
+    dir: &Directory,
+    user: &DirectoryUser,
+    events: &[Event],
+    attempts: Vec<Attempt>,
+    (requested_at, now): (Option<DateTime<Utc>>, DateTime<Utc>),
+    cache: &mut AccessCache,
+) -> Diagnosis {
+    let (at, at_source) = facts::evaluation_instant(requested_at, events, &attempts, now);
     let policy = EffectivePolicy::for_user(dir, user);
     let (protected_groups, membership_transitive) = facts::protected_membership(dir, user);
     let f = Facts {
         directory: dir,
         user,
-        events: &events,
+        events,
         attempts,
         at,
         at_source,
@@ -114,7 +179,7 @@ pub fn diagnose_with(input: &DiagnosisInput, cache: &mut AccessCache) -> Diagnos
         protected_groups,
         membership_transitive,
     };
-    report(&f, input.now)
+    report(&f, now)
 }
 
 /// The report for already-decoded facts: rules, verdict, and the contract's sections.
@@ -188,6 +253,36 @@ fn connector_section(f: &Facts) -> ConnectorSection {
 mod tests {
     use super::*;
     use testing::{directory, event, ts};
+
+    #[test]
+    fn a_scan_diagnoses_each_demo_scenario_user_as_diagnose_does() {
+        use crate::events::ingest::{ingest, IngestOptions};
+        let logs = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("sample-logs");
+        let dir = crate::directory::snapshot::read(&logs.join(crate::demo_tenant::SNAPSHOT))
+            .expect("demo snapshot");
+        let files = [
+            crate::demo_tenant::APPLICATION_LOG,
+            crate::demo_tenant::DC01_LOG,
+            crate::demo_tenant::DC02_LOG,
+        ]
+        .map(|f| logs.join(f));
+        let events = ingest(&files, &IngestOptions::default(), &|_| {}).events;
+        assert!(!events.is_empty(), "the demo logs were read");
+        let now = ts("2026-11-25T12:00:00Z");
+        let mut scan = Scan::new(&events, None, now);
+        for s in crate::demo_tenant::scenarios() {
+            let user = dir.find_user(s.user).expect("scenario user in the snapshot");
+            let plain = diagnose(&DiagnosisInput {
+                directory: &dir,
+                user,
+                events: &events,
+                at: None,
+                now,
+            });
+            assert!(!plain.events.is_empty(), "{} has events", s.user);
+            assert_eq!(scan.diagnose(&dir, user), plain, "{}", s.user);
+        }
+    }
 
     #[test]
     fn relevant_events_are_the_users_and_the_services_in_order() {

@@ -30,19 +30,7 @@ pub fn ts(s: &str) -> DateTime<Utc> {
 pub fn directory() -> Directory {
     let sid = DOMAIN_SID.parse().expect("test SID");
     Directory {
-        domain: Domain {
-            dn: "DC=contoso,DC=test".into(),
-            netbios_name: Some("CONTOSO".into()),
-            sid,
-            min_pwd_age: -864_000_000_000,
-            max_pwd_age: -36_288_000_000_000,
-            pwd_history_length: 24,
-            lockout_threshold: 5,
-            lockout_duration: -18_000_000_000,
-            lockout_observation_window: -18_000_000_000,
-            security_descriptor: None,
-            admin_sd_holder_descriptor: None,
-        },
+        domain: Domain::with_default_policy("DC=contoso,DC=test", "CONTOSO", sid),
         connector: ConnectorLookup::Found(ConnectorAccount {
             dn: "CN=MSOL_abc123,CN=Users,DC=contoso,DC=test".into(),
             sam_account_name: "MSOL_abc123".into(),

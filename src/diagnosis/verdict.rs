@@ -5,16 +5,11 @@
 use super::facts::Facts;
 use super::model::{Finding, Severity, Verdict};
 use super::rules::events::explained_by;
-use super::rules::when;
+use super::rules::{when, ACCESS_BLOCKERS};
 
 /// Root causes before symptoms: when several findings could be "the" cause, the earlier wins.
-const PRIORITY: &[&str] = &[
-    "connector-not-found",
-    "admin-sd-holder",
-    "admin-count-orphaned",
-    "inheritance-disabled",
-    "denied-reset-password",
-    "missing-reset-password",
+/// `ACCESS_BLOCKERS` come first, then these.
+const PRIORITY_AFTER_ACCESS: &[&str] = &[
     "account-disabled",
     "min-password-age",
     "account-locked",
@@ -40,7 +35,11 @@ const PRIORITY: &[&str] = &[
 ];
 
 fn rank(code: &str) -> usize {
-    PRIORITY.iter().position(|c| *c == code).unwrap_or(PRIORITY.len())
+    ACCESS_BLOCKERS
+        .iter()
+        .chain(PRIORITY_AFTER_ACCESS)
+        .position(|c| *c == code)
+        .unwrap_or(ACCESS_BLOCKERS.len() + PRIORITY_AFTER_ACCESS.len())
 }
 
 pub fn verdict(f: &Facts, findings: &[Finding]) -> Verdict {
@@ -136,6 +135,18 @@ mod tests {
 
     fn finding(code: &str, severity: Severity) -> Finding {
         Finding::new(code, severity, code)
+    }
+
+    #[test]
+    fn access_blockers_lead_the_priority_and_explain_a_permission_denied() {
+        let ranks: Vec<usize> = ACCESS_BLOCKERS.iter().map(|c| rank(c)).collect();
+        assert_eq!(ranks, (0..ACCESS_BLOCKERS.len()).collect::<Vec<_>>());
+        assert!(PRIORITY_AFTER_ACCESS.iter().all(|c| !ACCESS_BLOCKERS.contains(c)));
+        assert_eq!(explained_by("event-permission-denied"), ACCESS_BLOCKERS);
+        assert_eq!(
+            rank("no-such-code"),
+            ACCESS_BLOCKERS.len() + PRIORITY_AFTER_ACCESS.len()
+        );
     }
 
     #[test]

@@ -65,6 +65,25 @@ pub fn eq_ignore_case(a: &str, b: &str) -> bool {
                 .eq(b.chars().flat_map(char::to_lowercase)))
 }
 
+/// `s` folded the way `eq_ignore_case` compares, for use as a map key: equal under
+/// `eq_ignore_case` means equal here.
+pub fn fold_case(s: &str) -> String {
+    if s.is_ascii() {
+        return s.to_ascii_lowercase();
+    }
+    s.chars().flat_map(char::to_lowercase).collect()
+}
+
+/// `dn` as a map key: equal under `same` means equal here (RDNs case-folded, spaces around
+/// commas dropped).
+pub fn normalize(dn: &str) -> String {
+    rdns(dn)
+        .iter()
+        .map(|r| fold_case(r))
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
 /// Whether `rdn` is `<attr>=<non-empty value>`. Splits instead of slicing a byte prefix, because a
 /// DN from a snapshot or an event can put a multi-byte character where the `=` would be.
 pub fn rdn_is(rdn: &str, attr: &str) -> bool {
@@ -102,6 +121,26 @@ pub fn rdn_value(rdn: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn normalize_is_equal_exactly_when_same_says_so() {
+        let pairs = [
+            (
+                "OU=Staff, DC=contoso,DC=test",
+                "ou=STAFF,dc=Contoso, dc=TEST",
+                true,
+            ),
+            ("OU=JÖRG,DC=x", "ou=jörg,dc=X", true),
+            ("OU=R\\, D,DC=x", "OU=r\\, d,DC=x", true),
+            ("OU=Staff,DC=x", "OU=Staff2,DC=x", false),
+            ("OU=a,OU=b,DC=x", "OU=a\\,OU=b,DC=x", false),
+        ];
+        for (a, b, same_dn) in pairs {
+            assert_eq!(same(a, b), same_dn, "{a} vs {b}");
+            assert_eq!(normalize(a) == normalize(b), same_dn, "{a} vs {b}");
+        }
+        assert_eq!(fold_case("\u{212A}elvin"), fold_case("KELVIN"));
+    }
 
     #[test]
     fn splits_with_escapes() {

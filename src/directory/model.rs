@@ -7,10 +7,11 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::dn;
+use super::time::to_interval;
 use crate::security::{Guid, Sid};
 
 /// userAccountControl / msDS-User-Account-Control-Computed bits the diagnosis reads.
@@ -90,6 +91,27 @@ pub struct Domain {
     /// CN=AdminSDHolder,CN=System,<domain>: the DACL SDProp stamps on protected accounts.
     #[serde(skip)]
     pub admin_sd_holder_descriptor: Option<Arc<[u8]>>,
+}
+
+impl Domain {
+    /// A domain with the Default Domain Policy a new AD forest gets (minimum age 1 day, maximum
+    /// 42 days, history 24, lockout after 5 bad passwords for 30 minutes; the demo tenant's and the
+    /// test domains' policy) and no descriptors read.
+    pub fn with_default_policy(dn: &str, netbios_name: &str, sid: Sid) -> Domain {
+        Domain {
+            dn: dn.to_string(),
+            netbios_name: Some(netbios_name.to_string()),
+            sid,
+            min_pwd_age: to_interval(Duration::days(1)),
+            max_pwd_age: to_interval(Duration::days(42)),
+            pwd_history_length: 24,
+            lockout_threshold: 5,
+            lockout_duration: to_interval(Duration::minutes(30)),
+            lockout_observation_window: to_interval(Duration::minutes(30)),
+            security_descriptor: None,
+            admin_sd_holder_descriptor: None,
+        }
+    }
 }
 
 /// A fine-grained password policy (msDS-PasswordSettings).
@@ -226,6 +248,16 @@ impl Directory {
 mod tests {
     use super::*;
     use crate::directory::snapshot::synthetic;
+
+    #[test]
+    fn default_policy_is_ads_as_stored() {
+        let d = Domain::with_default_policy("DC=x", "X", "S-1-5-21-1-2-3".parse().unwrap());
+        assert_eq!(d.min_pwd_age, -864_000_000_000);
+        assert_eq!(d.max_pwd_age, -36_288_000_000_000);
+        assert_eq!(d.lockout_duration, -18_000_000_000);
+        assert_eq!(d.lockout_observation_window, -18_000_000_000);
+        assert_eq!((d.pwd_history_length, d.lockout_threshold), (24, 5));
+    }
 
     #[test]
     fn find_user_matches_each_identifier_ignoring_case_in_any_script() {

@@ -309,17 +309,10 @@ pub fn synthetic(n: usize) -> Directory {
         .collect();
     Directory {
         domain: Domain {
-            dn: "DC=contoso,DC=test".into(),
-            netbios_name: Some("CONTOSO".into()),
-            sid: domain_sid.clone(),
-            min_pwd_age: -864_000_000_000,
-            max_pwd_age: -36_288_000_000_000,
-            pwd_history_length: 24,
             lockout_threshold: 0,
-            lockout_duration: -18_000_000_000,
-            lockout_observation_window: -18_000_000_000,
             security_descriptor: Some(descriptor(200)),
             admin_sd_holder_descriptor: Some(descriptor(201)),
+            ..Domain::with_default_policy("DC=contoso,DC=test", "CONTOSO", domain_sid.clone())
         },
         connector: ConnectorLookup::NotFound {
             wanted: "MSOL_*".into(),

@@ -7,6 +7,7 @@
 //! connector account, 4738, 4740, 4767), the sync engine's 6329 on the same server, and the
 //! password hash sync 656/657 that follow it.
 
+use std::collections::HashMap;
 use std::str::FromStr;
 
 use chrono::{DateTime, Duration, Utc};
@@ -14,7 +15,7 @@ use serde::Serialize;
 
 use super::model::{AuditOutcome, Event, EventKind};
 use crate::directory::dn;
-use crate::directory::model::DirectoryUser;
+use crate::directory::model::{Directory, DirectoryUser};
 use crate::security::{Guid, Sid};
 
 /// What identifies one user in events.
@@ -104,6 +105,99 @@ pub fn events_for_key<'a>(events: &'a [Event], key: &UserKey) -> Vec<&'a Event> 
     events.iter().filter(|e| key.matches(e)).collect()
 }
 
+/// Every event read, indexed once by each identifier `UserKey::matches` compares, plus what
+/// correlation reads that names no user (6329, the writeback service's own events, the span of
+/// the DC Security logs). A scan looks each user's events up here instead of testing every event
+/// against every user; the answers are those of `events_for_key` and `attempts` on the same input.
+pub struct EventIndex<'a> {
+    all: &'a [Event],
+    by_upn: HashMap<String, Vec<usize>>,
+    by_sam: HashMap<String, Vec<usize>>,
+    by_dn: HashMap<String, Vec<usize>>,
+    by_sid: HashMap<&'a Sid, Vec<usize>>,
+    by_anchor: HashMap<Guid, Vec<usize>>,
+    sync_engine: Vec<&'a Event>,
+    service: Vec<&'a Event>,
+    dc_span: Option<(DateTime<Utc>, DateTime<Utc>)>,
+}
+
+impl<'a> EventIndex<'a> {
+    pub fn new(all: &'a [Event]) -> EventIndex<'a> {
+        let mut index = EventIndex {
+            all,
+            by_upn: HashMap::new(),
+            by_sam: HashMap::new(),
+            by_dn: HashMap::new(),
+            by_sid: HashMap::new(),
+            by_anchor: HashMap::new(),
+            sync_engine: Vec::new(),
+            service: Vec::new(),
+            dc_span: security_span(all),
+        };
+        for (i, e) in all.iter().enumerate() {
+            let f = &e.fields;
+            if let Some(upn) = &f.user_principal_name {
+                index.by_upn.entry(dn::fold_case(upn)).or_default().push(i);
+            }
+            if let Some(sam) = &f.target_user {
+                index.by_sam.entry(dn::fold_case(sam)).or_default().push(i);
+            }
+            if let Some(d) = &f.dn {
+                index.by_dn.entry(dn::normalize(d)).or_default().push(i);
+            }
+            if let Some(sid) = &f.target_sid {
+                index.by_sid.entry(sid).or_default().push(i);
+            }
+            if let Some(anchor) = f.source_anchor {
+                index.by_anchor.entry(anchor).or_default().push(i);
+            }
+            match e.kind {
+                EventKind::SyncEngine => index.sync_engine.push(e),
+                EventKind::WritebackService | EventKind::WritebackServiceError => index.service.push(e),
+                _ => {}
+            }
+        }
+        index
+    }
+
+    /// The events `key` matches, in input order: `events_for_key` by lookup.
+    pub fn events_for(&self, key: &UserKey) -> Vec<&'a Event> {
+        // An empty map skips the folding: a scan with few or no events pays next to nothing.
+        let hits = |map: &HashMap<String, Vec<usize>>, wanted: &[String], fold: fn(&str) -> String| {
+            wanted
+                .iter()
+                .take_while(|_| !map.is_empty())
+                .filter_map(|w| map.get(&fold(w)))
+                .flatten()
+                .copied()
+                .collect::<Vec<usize>>()
+        };
+        let mut found = hits(&self.by_upn, &key.upns, dn::fold_case);
+        found.extend(hits(&self.by_sam, &key.sams, dn::fold_case));
+        found.extend(hits(&self.by_dn, &key.dns, dn::normalize));
+        found.extend(key.sids.iter().filter_map(|s| self.by_sid.get(s)).flatten());
+        found.extend(key.anchors.iter().filter_map(|g| self.by_anchor.get(g)).flatten());
+        found.sort_unstable();
+        found.dedup();
+        // The lookup keys fold as the comparisons do; `matches` keeps the answer exactly theirs.
+        found
+            .into_iter()
+            .filter_map(|i| self.all.get(i))
+            .filter(|e| key.matches(e))
+            .collect()
+    }
+
+    /// `attempts` for the user whose events (`events_for`) are `own`.
+    pub fn attempts(&self, own: &[&Event], settings: &CorrelationSettings) -> Vec<Attempt> {
+        attempts_among(own, &self.sync_engine, self.dc_span, settings)
+    }
+
+    /// The writeback service's own events (start, stop, errors), which may concern every user.
+    pub fn service_events(&self) -> &[&'a Event] {
+        &self.service
+    }
+}
+
 /// Time windows and the connector account used to group events into attempts.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CorrelationSettings {
@@ -131,6 +225,17 @@ impl Default for CorrelationSettings {
 }
 
 impl CorrelationSettings {
+    /// The default windows, with the connector account `dir` found (to tell its resets from
+    /// other people's).
+    pub fn for_directory(dir: &Directory) -> CorrelationSettings {
+        let connector = dir.connector.account();
+        CorrelationSettings {
+            connector_sam: connector.map(|c| c.sam_account_name.clone()),
+            connector_sid: connector.map(|c| c.sid.clone()),
+            ..CorrelationSettings::default()
+        }
+    }
+
     fn connector_known(&self) -> bool {
         self.connector_sam.is_some() || self.connector_sid.is_some()
     }
@@ -240,9 +345,26 @@ fn operation_of(event_id: u32) -> Operation {
 /// Groups the user's writeback events into attempts and attaches the evidence around each.
 /// `events` is everything read (sorted oldest first); `key` says who the user is.
 pub fn attempts(events: &[Event], key: &UserKey, settings: &CorrelationSettings) -> Vec<Attempt> {
+    let own = events_for_key(events, key);
+    let sync_engine: Vec<&Event> = events
+        .iter()
+        .filter(|e| e.kind == EventKind::SyncEngine)
+        .collect();
+    attempts_among(&own, &sync_engine, security_span(events), settings)
+}
+
+/// `attempts` on what was already picked out: `own` (the events `key` matches, in input order),
+/// every sync engine event (6329 names no user: it joins an attempt by server and time), and the
+/// span of every DC Security event (which says whether a missing 4724 means anything).
+fn attempts_among(
+    own: &[&Event],
+    sync_engine: &[&Event],
+    dc_span: Option<(DateTime<Utc>, DateTime<Utc>)>,
+    settings: &CorrelationSettings,
+) -> Vec<Attempt> {
     // (TrackingId as written, its lowercase form for matching, the events)
     let mut groups: Vec<(Option<String>, Option<String>, Vec<&Event>)> = Vec::new();
-    for e in events.iter().filter(|e| is_writeback(e.kind) && key.matches(e)) {
+    for &e in own.iter().filter(|e| is_writeback(e.kind)) {
         let tid = e.fields.tracking_id.as_ref().map(|t| t.to_ascii_lowercase());
         let existing = match &tid {
             Some(t) => groups.iter().position(|(_, g, _)| g.as_ref() == Some(t)),
@@ -265,17 +387,16 @@ pub fn attempts(events: &[Event], key: &UserKey, settings: &CorrelationSettings)
             None => groups.push((e.fields.tracking_id.clone(), tid, vec![e])),
         }
     }
-    let dc_span = security_span(events);
     groups
         .into_iter()
-        .filter_map(|(tracking_id, _, evs)| build(tracking_id, &evs, events, key, settings, dc_span))
+        .filter_map(|(tracking_id, _, evs)| build(tracking_id, &evs, own, sync_engine, settings, dc_span))
         .collect()
 }
 
 /// The time span the DC Security logs in the input cover.
-fn security_span(events: &[Event]) -> Option<(DateTime<Utc>, DateTime<Utc>)> {
+fn security_span<'a>(events: impl IntoIterator<Item = &'a Event>) -> Option<(DateTime<Utc>, DateTime<Utc>)> {
     let mut dc = events
-        .iter()
+        .into_iter()
         .filter(|e| e.channel.eq_ignore_ascii_case("Security"));
     let first = dc.next()?.time;
     let (lo, hi) = dc.fold((first, first), |(lo, hi), e| (lo.min(e.time), hi.max(e.time)));
@@ -285,8 +406,8 @@ fn security_span(events: &[Event]) -> Option<(DateTime<Utc>, DateTime<Utc>)> {
 fn build(
     tracking_id: Option<String>,
     group: &[&Event],
-    all: &[Event],
-    key: &UserKey,
+    own: &[&Event],
+    sync_engine: &[&Event],
     settings: &CorrelationSettings,
     dc_span: Option<(DateTime<Utc>, DateTime<Utc>)>,
 ) -> Option<Attempt> {
@@ -319,9 +440,10 @@ fn build(
         EventKind::DcLockout,
         EventKind::DcUnlock,
     ];
-    let user_dc: Vec<&Event> = all
+    let user_dc: Vec<&Event> = own
         .iter()
-        .filter(|e| dc_kinds.contains(&e.kind) && key.matches(e))
+        .copied()
+        .filter(|e| dc_kinds.contains(&e.kind))
         .collect();
     evidence.extend(
         user_dc
@@ -346,17 +468,16 @@ fn build(
     }
     // The sync engine's own error on the same server, which carries the HRESULT.
     let servers: Vec<&str> = group.iter().map(|e| e.machine.as_str()).collect();
-    evidence.extend(all.iter().filter(|e| {
-        e.kind == EventKind::SyncEngine
-            && in_window(e)
-            && servers.iter().any(|m| m.eq_ignore_ascii_case(&e.machine))
-    }));
+    evidence.extend(
+        sync_engine
+            .iter()
+            .filter(|e| in_window(e) && servers.iter().any(|m| m.eq_ignore_ascii_case(&e.machine))),
+    );
     // Password hash sync of the new password, after the attempt.
-    evidence.extend(all.iter().filter(|e| {
+    evidence.extend(own.iter().filter(|e| {
         matches!(e.kind, EventKind::PhsRequest | EventKind::PhsResult)
             && e.time >= started
             && e.time <= last + settings.phs_window
-            && key.matches(e)
     }));
     evidence.sort_by_key(|e| (e.time, e.origin.record_id));
     evidence.dedup_by(|a, b| std::ptr::eq(*a, *b));
@@ -447,6 +568,60 @@ mod tests {
                 ..EventFields::default()
             },
         )
+    }
+
+    #[test]
+    fn the_index_finds_what_matching_every_event_finds() {
+        let settings = CorrelationSettings {
+            connector_sid: Sid::from_str(MSOL_SID).ok(),
+            ..CorrelationSettings::default()
+        };
+        let by_dn = EventFields {
+            dn: Some("cn=ALICE, ou=staff,DC=contoso,DC=example".into()),
+            ..EventFields::default()
+        };
+        let by_anchor = EventFields {
+            source_anchor: Guid::from_str("38fe4107-cb3d-4133-849d-8383c1d3e1a6").ok(),
+            ..EventFields::default()
+        };
+        let events = vec![
+            writeback(
+                31001,
+                EventKind::WritebackResetStart,
+                0,
+                "T1",
+                "ALICE@contoso.example",
+            ),
+            writeback(
+                31001,
+                EventKind::WritebackResetStart,
+                5,
+                "T2",
+                "bob@contoso.example",
+            ),
+            dc(4724, EventKind::DcReset, 20, "ALICE", ALICE_SID, "MSOL_1"),
+            event(6329, EventKind::SyncEngine, 30, EventFields::default()),
+            event(656, EventKind::PhsRequest, 40, by_anchor),
+            event(4738, EventKind::DcUserChanged, 50, by_dn),
+            writeback(
+                33004,
+                EventKind::WritebackFailure,
+                60,
+                "t1",
+                "alice@CONTOSO.example",
+            ),
+        ];
+        let index = EventIndex::new(&events);
+        let key = UserKey::from_user(&alice());
+        let own = index.events_for(&key);
+        assert_eq!(own, events_for_key(&events, &key));
+        assert_eq!(own.len(), 5);
+        assert_eq!(
+            index.attempts(&own, &settings),
+            attempts(&events, &key, &settings)
+        );
+        let by_name = UserKey::from_name("Alice");
+        assert_eq!(index.events_for(&by_name), events_for_key(&events, &by_name));
     }
 
     fn alice() -> DirectoryUser {

@@ -10,7 +10,7 @@ use crate::diagnosis::rules::when;
 use crate::sanitize::line;
 
 /// Plain text in a paragraph or table cell: markup characters escaped.
-fn text(s: &str) -> String {
+pub(super) fn text(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in line(s).chars() {
         if matches!(
@@ -26,7 +26,7 @@ fn text(s: &str) -> String {
 
 /// A literal (DN, SDDL) as a code span; '|' stays escaped because GFM splits cells on it even in
 /// code spans, and the fence outgrows any backtick run inside.
-fn code(s: &str) -> String {
+pub(super) fn code(s: &str) -> String {
     let s = line(s).replace('|', "\\|");
     let fence = "`".repeat(longest_run(&s, '`') + 1);
     let pad = if s.starts_with('`') || s.ends_with('`') {

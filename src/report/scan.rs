@@ -3,6 +3,8 @@
 //! so memory stays bounded however many users are scanned.
 //!
 //! text: users that would fail, one line each, then "by cause" with counts and examples.
+//! markdown: a table of the users that would fail, then the totals by cause as a table (for a
+//!       ticket or a wiki page; values escaped by the diagnosis report's helpers).
 //! json: JSON Lines; one object per user, then one `{"totals": ...}` object.
 //! csv:  a header, one row per user; totals go to the text summary on stderr by the command.
 
@@ -11,6 +13,7 @@ use std::io::{self, Write};
 
 use serde::Serialize;
 
+use super::markdown::{code, text};
 use crate::cli::ScanFormat;
 use crate::diagnosis::model::{Diagnosis, Severity};
 use crate::sanitize::{json_inert, line};
@@ -89,6 +92,38 @@ impl ScanTotals {
         v
     }
 
+    /// The examples of `cause` and how many more users it has.
+    fn examples_of(&self, cause: &str, count: usize) -> (&[String], usize) {
+        let ex = self.examples.get(cause).map_or(&[][..], |v| v.as_slice());
+        (ex, count.saturating_sub(ex.len()))
+    }
+
+    /// The totals as Markdown: the counts, then one table row per cause.
+    pub fn render_markdown(&self, out: &mut impl Write) -> io::Result<()> {
+        writeln!(out, "### By cause")?;
+        writeln!(out)?;
+        writeln!(
+            out,
+            "{} users scanned: {} would fail writeback, {} have warnings.",
+            self.users, self.would_fail, self.with_warnings,
+        )?;
+        if self.by_cause.is_empty() {
+            return Ok(());
+        }
+        writeln!(out)?;
+        writeln!(out, "| Cause | Users | Examples |")?;
+        writeln!(out, "|---|---:|---|")?;
+        for (cause, count) in self.ranked() {
+            let (ex, more) = self.examples_of(cause, *count);
+            let mut examples = ex.iter().map(|e| code(e)).collect::<Vec<_>>().join(", ");
+            if more > 0 {
+                examples.push_str(&format!(" and {more} more"));
+            }
+            writeln!(out, "| {} | {count} | {examples} |", code(cause))?;
+        }
+        Ok(())
+    }
+
     /// The grouped-by-cause summary a person reads.
     pub fn render_text(&self, out: &mut impl Write) -> io::Result<()> {
         writeln!(
@@ -101,8 +136,7 @@ impl ScanTotals {
         }
         writeln!(out, "by cause:")?;
         for (cause, count) in self.ranked() {
-            let ex = self.examples.get(cause).map_or(&[][..], |v| v.as_slice());
-            let more = count.saturating_sub(ex.len());
+            let (ex, more) = self.examples_of(cause, *count);
             writeln!(
                 out,
                 "  {count:>7}  {}  e.g. {}{}",
@@ -124,20 +158,28 @@ pub struct ScanWriter<W: Write> {
     out: W,
     format: ScanFormat,
     pub totals: ScanTotals,
+    /// Markdown: whether the table of failing users has begun (it starts at the first one).
+    table_open: bool,
 }
 
 impl<W: Write> ScanWriter<W> {
     pub fn new(mut out: W, format: ScanFormat) -> io::Result<ScanWriter<W>> {
-        if format == ScanFormat::Csv {
-            writeln!(
+        match format {
+            ScanFormat::Csv => writeln!(
                 out,
                 "dn,sam_account_name,user_principal_name,writeback_can_succeed,primary_cause,blockers,warnings,summary"
-            )?;
+            )?,
+            ScanFormat::Markdown => {
+                writeln!(out, "## Password writeback scan")?;
+                writeln!(out)?;
+            }
+            ScanFormat::Text | ScanFormat::Json => {}
         }
         Ok(ScanWriter {
             out,
             format,
             totals: ScanTotals::default(),
+            table_open: false,
         })
     }
 
@@ -159,7 +201,26 @@ impl<W: Write> ScanWriter<W> {
                 csv(&row.warnings.join(" ")),
                 csv(&row.summary)
             ),
-            ScanFormat::Text if row.writeback_can_succeed => Ok(()),
+            ScanFormat::Text | ScanFormat::Markdown if row.writeback_can_succeed => Ok(()),
+            ScanFormat::Markdown => {
+                if !self.table_open {
+                    self.table_open = true;
+                    writeln!(self.out, "| User | Primary cause | Blockers | DN |")?;
+                    writeln!(self.out, "|---|---|---|---|")?;
+                }
+                writeln!(
+                    self.out,
+                    "| {} | {} | {} | {} |",
+                    code(&row.sam_account_name),
+                    code(row.primary_cause.as_deref().unwrap_or("unknown")),
+                    row.blockers
+                        .iter()
+                        .map(|b| text(b))
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                    code(&row.dn)
+                )
+            }
             ScanFormat::Text => writeln!(
                 self.out,
                 "✗ {:<24} {:<28} {}",
@@ -176,6 +237,12 @@ impl<W: Write> ScanWriter<W> {
             ScanFormat::Text => {
                 writeln!(self.out)?;
                 self.totals.render_text(&mut self.out)?;
+            }
+            ScanFormat::Markdown => {
+                if self.table_open {
+                    writeln!(self.out)?;
+                }
+                self.totals.render_markdown(&mut self.out)?;
             }
             ScanFormat::Json => {
                 serde_json::to_writer(&mut self.out, &serde_json::json!({ "totals": &self.totals }))?;
@@ -256,6 +323,35 @@ mod tests {
             .nth(1)
             .unwrap()
             .starts_with("\"CN=a,OU=Staff,DC=contoso,DC=test\",a,,false,account-disabled"));
+    }
+
+    #[test]
+    fn markdown_tables_the_failing_users_and_the_causes_escaped() {
+        let mut buf = Vec::new();
+        let mut w = ScanWriter::new(&mut buf, ScanFormat::Markdown).unwrap();
+        let mut hostile = row("e|vil`\x1b[31m", Some("inheritance-disabled"));
+        hostile.dn = "CN=e|vil\n# heading,OU=Staff,DC=contoso,DC=test".into();
+        for r in [
+            row("a", Some("inheritance-disabled")),
+            row("b", None),
+            hostile,
+            row("d", Some("account-disabled")),
+        ] {
+            w.row(&r).unwrap();
+        }
+        w.finish().unwrap();
+        insta::assert_snapshot!(String::from_utf8(buf).unwrap());
+    }
+
+    #[test]
+    fn markdown_without_failures_has_no_user_table() {
+        let mut buf = Vec::new();
+        let mut w = ScanWriter::new(&mut buf, ScanFormat::Markdown).unwrap();
+        w.row(&row("b", None)).unwrap();
+        w.finish().unwrap();
+        let out = String::from_utf8(buf).unwrap();
+        assert!(!out.contains("| User |"), "{out}");
+        assert!(out.contains("1 users scanned: 0 would fail writeback"), "{out}");
     }
 
     #[test]

@@ -126,6 +126,14 @@ impl SecurityDescriptor {
         }
     }
 
+    /// SDDL as the binary descriptor a directory holds (and a snapshot stores), ready to share
+    /// between the objects that carry it.
+    pub fn sddl_to_bytes(sddl: &str, domain: &Sid) -> Result<std::sync::Arc<[u8]>, SdError> {
+        Ok(SecurityDescriptor::from_sddl(sddl, Some(domain))?
+            .to_bytes()
+            .into())
+    }
+
     /// Builds a self-relative descriptor from SDDL. Domain-relative aliases need `domain`.
     pub fn from_sddl(sddl: &str, domain: Option<&Sid>) -> Result<Self, SdError> {
         let mut sd = SecurityDescriptor {

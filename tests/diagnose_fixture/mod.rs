@@ -25,12 +25,7 @@ pub fn ts(s: &str) -> DateTime<Utc> {
 }
 
 fn sd(sddl: &str) -> Option<Arc<[u8]>> {
-    let domain: Sid = DOMAIN_SID.parse().unwrap();
-    Some(Arc::from(
-        SecurityDescriptor::from_sddl(sddl, Some(&domain))
-            .unwrap()
-            .to_bytes(),
-    ))
+    Some(SecurityDescriptor::sddl_to_bytes(sddl, &DOMAIN_SID.parse().unwrap()).unwrap())
 }
 
 /// What Set-ADSyncPasswordWritebackPermissions leaves on a user that inherits from the root.
@@ -129,17 +124,6 @@ pub fn snapshot_file(dir: &Directory) -> (tempfile::TempDir, PathBuf) {
     (tmp, path)
 }
 
-/// Runs the real binary with `args`, no config file, no colour; (exit code, stdout, stderr).
-pub fn resetlens(args: &[&str]) -> (i32, String, String) {
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_resetlens"))
-        .args(args)
-        .env("XDG_CONFIG_HOME", "/nonexistent-resetlens-test")
-        .env("NO_COLOR", "1")
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
+#[path = "../support/run.rs"]
+mod run;
+pub use run::resetlens;

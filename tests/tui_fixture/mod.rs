@@ -82,17 +82,8 @@ pub fn directory() -> Directory {
     let domain_sid = "S-1-5-21-1111111111-2222222222-3333333333".parse().expect("sid");
     Directory {
         domain: Domain {
-            dn: "DC=contoso,DC=com".into(),
-            netbios_name: Some("CONTOSO".into()),
-            sid: domain_sid,
-            min_pwd_age: -864_000_000_000,
-            max_pwd_age: -36_288_000_000_000,
-            pwd_history_length: 24,
-            lockout_threshold: 5,
-            lockout_duration: -18_000_000_000,
-            lockout_observation_window: -18_000_000_000,
             security_descriptor: Some(domain_descriptor()),
-            admin_sd_holder_descriptor: None,
+            ..Domain::with_default_policy("DC=contoso,DC=com", "CONTOSO", domain_sid)
         },
         connector: ConnectorLookup::Found(ConnectorAccount {
             dn: "CN=MSOL_1a2b3c4d5e6f,CN=Users,DC=contoso,DC=com".into(),
@@ -208,10 +199,8 @@ pub fn bob_descriptor() -> Arc<[u8]> {
          (OD;;CR;00299570-246d-11d0-a768-00aa006e0529;;{DOMAIN_SID}-1600)\
          (OA;;RP;4c164200-20c0-11d0-a768-00aa003049e2;;AU)"
     );
-    let domain: resetlens::security::Sid = DOMAIN_SID.parse().expect("sid");
-    let sd = resetlens::security::descriptor::SecurityDescriptor::from_sddl(&sddl, Some(&domain))
-        .expect("fixture sddl");
-    Arc::from(sd.to_bytes())
+    resetlens::security::SecurityDescriptor::sddl_to_bytes(&sddl, &DOMAIN_SID.parse().expect("sid"))
+        .expect("fixture sddl")
 }
 
 /// The domain root grants the connector the five writeback rights, inheritable to users, as
@@ -227,10 +216,8 @@ pub fn domain_descriptor() -> Arc<[u8]> {
          (OA;CI;WP;bf967a0a-0de6-11d0-a285-00aa003049e2;{user};{c})\
          (OA;;CR;ccc2dc7d-a6ad-4a7a-8846-c04e3cc53501;;{c})"
     );
-    let domain: resetlens::security::Sid = DOMAIN_SID.parse().expect("sid");
-    let sd = resetlens::security::descriptor::SecurityDescriptor::from_sddl(&sddl, Some(&domain))
-        .expect("fixture sddl");
-    Arc::from(sd.to_bytes())
+    resetlens::security::SecurityDescriptor::sddl_to_bytes(&sddl, &DOMAIN_SID.parse().expect("sid"))
+        .expect("fixture sddl")
 }
 
 const TRACKING: &str = "7d3c0f7e-1111-4a4a-9d9d-000000000001";

@@ -33,17 +33,7 @@ const GENERIC_FAILURES: &[u32] = &[31003, 31008, 31011];
 /// Directory findings that can explain each event code; an event code listed here and explained by
 /// none of them is contradicted by the directory as it is now.
 const EXPLAINED_BY: &[(&str, &[&str])] = &[
-    (
-        "event-permission-denied",
-        &[
-            "connector-not-found",
-            "admin-sd-holder",
-            "admin-count-orphaned",
-            "inheritance-disabled",
-            "denied-reset-password",
-            "missing-reset-password",
-        ],
-    ),
+    ("event-permission-denied", super::ACCESS_BLOCKERS),
     ("event-account-disabled", &["account-disabled"]),
     ("event-account-locked", &["account-locked"]),
     (

@@ -19,6 +19,18 @@ pub mod min_password_age;
 pub mod protected;
 pub mod rights;
 
+/// Directory findings that stop the connector's reset before the DC audits it (access denied, no
+/// 4724), root cause first. One list for two uses that must agree: they explain an
+/// `event-permission-denied`, and they lead the verdict's priority.
+pub const ACCESS_BLOCKERS: &[&str] = &[
+    "connector-not-found",
+    "admin-sd-holder",
+    "admin-count-orphaned",
+    "inheritance-disabled",
+    "denied-reset-password",
+    "missing-reset-password",
+];
+
 /// A rule: facts in, findings out (usually zero or one).
 pub type Rule = fn(&Facts) -> Vec<Finding>;
 
