@@ -11,7 +11,7 @@ use chrono::Utc;
 use crate::app::{CommandError, Outcome};
 use crate::cli::{ConsoleArgs, DemoArgs, SourceArgs};
 use crate::config::{Auth, DirectorySource, PasswordSource, Secret, SourceConfig};
-use crate::diagnosis::{diagnose, relevant_events, Diagnosis, DiagnosisInput};
+use crate::diagnosis::{diagnose, Diagnosis, DiagnosisInput};
 use crate::directory::{self, Directory, Scope};
 use crate::events::ingest::{ingest, IngestOptions};
 use crate::events::Event;
@@ -53,11 +53,11 @@ impl DataSource for ConfiguredSource {
             .users
             .get(user)
             .ok_or_else(|| anyhow!("user #{user} is not in the directory"))?;
-        let events = relevant_events(events, user);
+        // Every event, not the user's: whether the DCs' logs cover an attempt depends on all of them.
         Ok(diagnose(&DiagnosisInput {
             directory,
             user,
-            events: &events,
+            events,
             at: self.cfg.at,
             now: Utc::now(),
         }))
