@@ -88,9 +88,9 @@ impl CharSet {
     }
 }
 
-/// How many candidates one worker scores per slice: about 2-4 ms of nucleo on a loaded core, so
+/// How many candidates one worker scores per slice: 1-5 ms of nucleo on a loaded core, so
 /// a keystroke shows a list well inside 10 ms whatever the query matches.
-const SLICE_PER_WORKER: usize = 3_000;
+const SLICE_PER_WORKER: usize = 2_000;
 
 /// Below this many candidates one thread scores faster than several can be started.
 const PARALLEL_FROM: usize = 2 * SLICE_PER_WORKER;
