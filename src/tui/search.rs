@@ -402,19 +402,26 @@ impl Search {
             scored: 0,
             needed,
         });
-        self.advance(index);
+        // One worker only: on a busy machine waiting for a second thread costs more than the
+        // slice, and this slice is what the keystroke waits for.
+        self.score_next(index, 1);
     }
 
     /// Scores the next slice of the candidates and merges its hits into the list. Returns
     /// whether candidates remain.
     pub fn advance(&mut self, index: &SearchIndex) -> bool {
+        self.score_next(index, self.matchers.len())
+    }
+
+    fn score_next(&mut self, index: &SearchIndex, workers: usize) -> bool {
         let Some(pending) = self.pending.as_mut() else {
             return false;
         };
+        let matchers = self.matchers.get_mut(..workers.max(1)).unwrap_or_default();
         let from = pending.scored;
-        let to = (from + SLICE_PER_WORKER * self.matchers.len().max(1)).min(pending.candidates.len());
+        let to = (from + SLICE_PER_WORKER * matchers.len().max(1)).min(pending.candidates.len());
         let slice = pending.candidates.get(from..to).unwrap_or_default();
-        let mut fresh = score_slice(&mut self.matchers, index, slice, &self.pattern, pending.needed);
+        let mut fresh = score_slice(matchers, index, slice, &self.pattern, pending.needed);
         pending.scored = to;
         if to >= pending.candidates.len() {
             self.pending = None;
