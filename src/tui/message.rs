@@ -41,6 +41,10 @@ pub enum Message {
     },
     /// Advances the spinner; the runtime sends it only while something is loading.
     Tick,
+    /// Scores the next slice of the live search. The runtime makes one whenever the search is
+    /// unfinished and no other message waits, so typing always comes first; it carries no
+    /// generation because it is never queued, and a new query already replaced the old work.
+    SearchSlice,
     /// `generation` ties a result to the request that asked for it, so a stale load after a
     /// `:reload` is dropped.
     DirectoryLoaded {

@@ -1,11 +1,12 @@
 //! The impure edge of the console: owns the terminal (raw mode, alternate screen, optional mouse
 //! capture, restored on every exit path including panics), reads input on a thread, runs
 //! `Command`s on tokio's blocking pool and feeds everything back into `update` as `Message`s over
-//! one channel. It draws only after a message changed something, and ticks only while loading.
+//! one channel. It draws only after a message changed something, ticks only while loading, and
+//! lets an unfinished search score its next slice whenever no message waits.
 
 use std::io::{self, Write};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender, TryRecvError};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -222,7 +223,14 @@ pub fn run(mut state: State, source: Arc<dyn DataSource>, mouse: bool) -> anyhow
     }
     terminal.draw(|f| view::draw(f, &state))?;
     while !state.quit {
-        let msg = if state.busy() {
+        let msg = if state.search_unfinished() {
+            // Keys and results first; the search goes on only when nothing else waits.
+            match rx.try_recv() {
+                Ok(m) => m,
+                Err(TryRecvError::Empty) => Message::SearchSlice,
+                Err(TryRecvError::Disconnected) => break,
+            }
+        } else if state.busy() {
             match rx.recv_timeout(TICK) {
                 Ok(m) => m,
                 Err(RecvTimeoutError::Timeout) => Message::Tick,

@@ -1,9 +1,13 @@
 //! Fuzzy user search for the start screen: one haystack per user (sAMAccountName, UPN, display
 //! name, mail), prepared once as a `Utf32String` when the directory arrives, matched with
-//! nucleo-matcher on every keystroke. A query that only extends the previous one searches the
-//! previous hits instead of every user. Two cheap steps keep a keystroke over 100,000 users fast:
-//! a per-user bit set of the letters and digits it contains rejects users that lack a character of
-//! the query before nucleo scores anything, and large indexes are scored on every core. Knows
+//! nucleo-matcher on every keystroke. A query that only extends the previous (completed) one
+//! searches the previous hits instead of every user, and a per-user bit set of the letters and
+//! digits it contains rejects users that lack a character of the query before nucleo scores
+//! anything. Neither helps a query like "contoso" that matches nearly everyone, so matching is
+//! time-sliced (as fzf and skim do): a keystroke scores one slice of the candidates and shows the
+//! best of what is scored so far; `advance` scores the next slice (the runtime calls it between
+//! keystrokes), merging it into the list until every candidate is scored. A new query drops the
+//! rest of the previous one's work. The completed list equals scoring everyone at once. Knows
 //! nothing about drawing; the view asks for the match positions of the rows it shows.
 
 use std::ops::Range;
@@ -84,8 +88,12 @@ impl CharSet {
     }
 }
 
+/// How many candidates one worker scores per slice: 1-5 ms of nucleo on a loaded core, so
+/// a keystroke shows a list well inside 10 ms whatever the query matches.
+const SLICE_PER_WORKER: usize = 2_000;
+
 /// Below this many candidates one thread scores faster than several can be started.
-const PARALLEL_FROM: usize = 20_000;
+const PARALLEL_FROM: usize = 2 * SLICE_PER_WORKER;
 
 /// The characters a one-character query is answered from the precomputed lists for: lowercase,
 /// so smart case keeps it case-insensitive and the list holds exactly the users whose folded
@@ -194,13 +202,36 @@ impl SearchIndex {
     }
 }
 
+/// The candidates of the live query not scored yet.
+struct Pending {
+    candidates: Vec<usize>,
+    /// How many of `candidates` are scored (their hits are in `Search::hits`).
+    scored: usize,
+    needed: CharSet,
+}
+
+/// How far the live query's matching has got, for the "matching… 23%" indicator.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Progress {
+    pub scored: usize,
+    pub total: usize,
+}
+
+impl Progress {
+    pub fn percent(self) -> usize {
+        (self.scored * 100).checked_div(self.total).unwrap_or(100)
+    }
+}
+
 /// The live query and its hits. Owns the matchers' scratch memory (one per worker) so keystrokes
 /// do not allocate it.
 pub struct Search {
     matchers: Vec<Matcher>,
     query: String,
     pattern: Pattern,
+    /// Best first; while `pending` is set, the best of the candidates scored so far.
     hits: Vec<Hit>,
+    pending: Option<Pending>,
 }
 
 impl Default for Search {
@@ -213,6 +244,7 @@ impl Default for Search {
             query: String::new(),
             pattern: Pattern::default(),
             hits: Vec::new(),
+            pending: None,
         }
     }
 }
@@ -222,6 +254,7 @@ impl std::fmt::Debug for Search {
         f.debug_struct("Search")
             .field("query", &self.query)
             .field("hits", &self.hits.len())
+            .field("progress", &self.progress())
             .finish()
     }
 }
@@ -254,6 +287,60 @@ fn score_all(
         .collect()
 }
 
+/// Scores one slice of candidates, split over the workers when it is large enough to pay for them.
+fn score_slice(
+    matchers: &mut [Matcher],
+    index: &SearchIndex,
+    users: &[usize],
+    pattern: &Pattern,
+    needed: CharSet,
+) -> Vec<Hit> {
+    if users.len() < PARALLEL_FROM || matchers.len() < 2 {
+        return match matchers.first_mut() {
+            Some(m) => score_all(index, users, pattern, needed, m),
+            None => Vec::new(),
+        };
+    }
+    let chunk = users.len().div_ceil(matchers.len());
+    std::thread::scope(|scope| {
+        let workers: Vec<_> = users
+            .chunks(chunk)
+            .zip(matchers.iter_mut())
+            .map(|(users, m)| scope.spawn(move || score_all(index, users, pattern, needed, m)))
+            .collect();
+        workers
+            .into_iter()
+            .flat_map(|w| w.join().unwrap_or_default())
+            .collect()
+    })
+}
+
+/// Higher score first, ties in directory order: a total order, so merging sorted slices gives
+/// exactly the list sorting all hits at once would.
+fn best_first(a: &Hit, b: &Hit) -> std::cmp::Ordering {
+    b.score.cmp(&a.score).then(a.user.cmp(&b.user))
+}
+
+/// Merges two lists sorted by `best_first`.
+fn merge(old: Vec<Hit>, fresh: Vec<Hit>) -> Vec<Hit> {
+    if old.is_empty() {
+        return fresh;
+    }
+    let mut out = Vec::with_capacity(old.len() + fresh.len());
+    let (mut a, mut b) = (old.into_iter().peekable(), fresh.into_iter().peekable());
+    while let (Some(x), Some(y)) = (a.peek(), b.peek()) {
+        let next = if best_first(x, y).is_le() {
+            a.next()
+        } else {
+            b.next()
+        };
+        out.extend(next);
+    }
+    out.extend(a);
+    out.extend(b);
+    out
+}
+
 impl Search {
     pub fn query(&self) -> &str {
         &self.query
@@ -263,15 +350,27 @@ impl Search {
         &self.hits
     }
 
+    /// How far matching the query has got; `None` once every candidate is scored.
+    pub fn progress(&self) -> Option<Progress> {
+        self.pending.as_ref().map(|p| Progress {
+            scored: p.scored,
+            total: p.candidates.len(),
+        })
+    }
+
     /// Filters `index` by `query`; hits are best first, ties in directory order. An empty query
-    /// lists every user.
+    /// lists every user. Scores only the first slice of the candidates: call `advance` until
+    /// `progress` is `None` for the complete list.
     pub fn update(&mut self, index: &SearchIndex, query: &str) {
-        let narrows = !self.query.is_empty()
+        // Narrowing needs the previous query's complete hits.
+        let narrows = self.pending.is_none()
+            && !self.query.is_empty()
             && query.len() > self.query.len()
             && query.starts_with(&self.query)
             && is_plain(query);
         self.query = query.to_string();
         self.pattern = Pattern::parse(query, CaseMatching::Smart, Normalization::Smart);
+        self.pending = None;
         if query.trim().is_empty() {
             self.hits = (0..index.len()).map(|user| Hit { user, score: 0 }).collect();
             return;
@@ -297,34 +396,46 @@ impl Search {
         } else {
             (0..index.len()).collect()
         };
-        let pattern = &self.pattern;
-        let mut hits: Vec<Hit> = if candidates.len() < PARALLEL_FROM || self.matchers.len() < 2 {
-            match self.matchers.first_mut() {
-                Some(m) => score_all(index, &candidates, pattern, needed, m),
-                None => Vec::new(),
-            }
-        } else {
-            let chunk = candidates.len().div_ceil(self.matchers.len());
-            std::thread::scope(|scope| {
-                let workers: Vec<_> = candidates
-                    .chunks(chunk)
-                    .zip(self.matchers.iter_mut())
-                    .map(|(users, m)| scope.spawn(move || score_all(index, users, pattern, needed, m)))
-                    .collect();
-                workers
-                    .into_iter()
-                    .flat_map(|w| w.join().unwrap_or_default())
-                    .collect()
-            })
+        self.hits.clear();
+        self.pending = Some(Pending {
+            candidates,
+            scored: 0,
+            needed,
+        });
+        // One worker only: on a busy machine waiting for a second thread costs more than the
+        // slice, and this slice is what the keystroke waits for.
+        self.score_next(index, 1);
+    }
+
+    /// Scores the next slice of the candidates and merges its hits into the list. Returns
+    /// whether candidates remain.
+    pub fn advance(&mut self, index: &SearchIndex) -> bool {
+        self.score_next(index, self.matchers.len())
+    }
+
+    fn score_next(&mut self, index: &SearchIndex, workers: usize) -> bool {
+        let Some(pending) = self.pending.as_mut() else {
+            return false;
         };
-        hits.sort_unstable_by(|a, b| b.score.cmp(&a.score).then(a.user.cmp(&b.user)));
-        self.hits = hits;
+        let matchers = self.matchers.get_mut(..workers.max(1)).unwrap_or_default();
+        let from = pending.scored;
+        let to = (from + SLICE_PER_WORKER * matchers.len().max(1)).min(pending.candidates.len());
+        let slice = pending.candidates.get(from..to).unwrap_or_default();
+        let mut fresh = score_slice(matchers, index, slice, &self.pattern, pending.needed);
+        pending.scored = to;
+        if to >= pending.candidates.len() {
+            self.pending = None;
+        }
+        fresh.sort_unstable_by(best_first);
+        self.hits = merge(std::mem::take(&mut self.hits), fresh);
+        self.pending.is_some()
     }
 
     /// Rebuilds the hits after the index changed (a reload), keeping the query.
     pub fn refresh(&mut self, index: &SearchIndex) {
         let query = std::mem::take(&mut self.query);
         self.hits.clear();
+        self.pending = None;
         self.update(index, &query);
     }
 
@@ -451,7 +562,7 @@ mod tests {
         let all: Vec<usize> = (0..idx.len()).collect();
         let mut m = Matcher::new(Config::DEFAULT);
         let mut hits = score_all(idx, &all, &pattern, CharSet::default(), &mut m);
-        hits.sort_unstable_by(|a, b| b.score.cmp(&a.score).then(a.user.cmp(&b.user)));
+        hits.sort_unstable_by(best_first);
         hits
     }
 
@@ -469,28 +580,96 @@ mod tests {
         assert_eq!(precomputed_bit("bo"), None);
     }
 
+    /// A synthetic directory large enough to take many slices, with names that share letters.
+    fn many(n: usize) -> SearchIndex {
+        let first = ["Anna", "Bob", "Carlos", "José", "Kofi", "María"];
+        let last = ["Smith", "García", "Müller", "Cohen", "O'Brien"];
+        SearchIndex::from_fields((0..n).map(|i| {
+            let f = first.get(i % first.len()).copied().unwrap_or("x");
+            let l = last.get(i / first.len() % last.len()).copied().unwrap_or("y");
+            let domain = if i % 10 == 0 {
+                "fabrikam.com"
+            } else {
+                "contoso.com"
+            };
+            let sam = format!("{}{l}{i}", f.get(..1).unwrap_or("x")).to_lowercase();
+            fields(&sam, &format!("{sam}@{domain}"), &format!("{f} {l}"), "")
+        }))
+    }
+
+    fn run_to_completion(s: &mut Search, idx: &SearchIndex) -> usize {
+        let mut slices = 1;
+        while s.advance(idx) {
+            slices += 1;
+        }
+        assert_eq!(s.progress(), None);
+        slices
+    }
+
     #[test]
-    fn many_users_are_scored_in_parallel_with_the_same_result() {
-        let many: Vec<SearchFields> = (0..PARALLEL_FROM * 2)
-            .map(|i| {
-                fields(
-                    &format!("user{i}"),
-                    &format!("user{i}@contoso.com"),
-                    &format!("User {i}"),
-                    "",
-                )
-            })
-            .collect();
-        let idx = SearchIndex::from_fields(many);
+    fn sliced_search_completes_to_the_one_shot_result() {
+        let idx = many(20_000);
+        for query in [
+            "co", "conto", "contoso", "mgarcia", "jose 17", "!smith", "^bob", "zzqx",
+        ] {
+            let mut s = Search::default();
+            s.update(&idx, query);
+            let slices = run_to_completion(&mut s, &idx);
+            assert_eq!(s.hits(), scored_by_nucleo(&idx, query).as_slice(), "{query}");
+            assert!(slices > 1, "{query}: 20,000 users must take several slices");
+        }
+    }
+
+    #[test]
+    fn the_first_slice_shows_the_best_of_what_it_scored_and_reports_progress() {
+        let idx = many(20_000);
+        let mut s = Search::default();
+        s.update(&idx, "contoso");
+        let progress = s.progress().expect("20,000 users take more than one slice");
+        assert!(
+            progress.scored > 0 && progress.scored < progress.total,
+            "{progress:?}"
+        );
+        assert_eq!(progress.total, 20_000);
+        assert!(progress.percent() < 100);
+        assert!(!s.hits().is_empty());
+        assert!(s.hits().windows(2).all(|w| best_first(&w[0], &w[1]).is_lt()));
+        assert!(s.hits().iter().all(|h| h.user < progress.scored));
+    }
+
+    #[test]
+    fn a_new_keystroke_drops_the_unfinished_work_and_never_narrows_from_it() {
+        let idx = many(20_000);
+        let mut s = Search::default();
+        s.update(&idx, "co");
+        assert!(s.progress().is_some());
+        // Extends an unfinished query: must search everyone, not the partial hits.
+        s.update(&idx, "con");
+        assert_eq!(s.progress().map(|p| p.total), Some(20_000));
+        run_to_completion(&mut s, &idx);
+        assert_eq!(s.hits(), scored_by_nucleo(&idx, "con").as_slice());
+        // Typed to completion key by key, narrowing from complete hits, it still equals one-shot.
+        for q in ["cont", "conto", "contos"] {
+            s.update(&idx, q);
+            run_to_completion(&mut s, &idx);
+        }
+        assert_eq!(s.hits(), scored_by_nucleo(&idx, "contos").as_slice());
+    }
+
+    #[test]
+    fn one_worker_gives_the_same_result_as_several() {
+        let idx = many(PARALLEL_FROM * 3);
         let mut parallel = Search::default();
-        parallel.update(&idx, "user3999");
+        parallel.update(&idx, "kcohen1");
+        run_to_completion(&mut parallel, &idx);
         let mut single = Search {
             matchers: vec![Matcher::new(Config::DEFAULT)],
             ..Search::default()
         };
-        single.update(&idx, "user3999");
+        single.update(&idx, "kcohen1");
+        run_to_completion(&mut single, &idx);
         assert_eq!(parallel.hits(), single.hits());
-        assert_eq!(parallel.hits().first().map(|h| h.user), Some(3999));
+        assert!(!single.hits().is_empty());
     }
 
     #[test]

@@ -229,6 +229,12 @@ impl State {
         }
     }
 
+    /// Whether the live search has candidates left to score (the runtime then sends
+    /// `Message::SearchSlice` whenever no other message waits).
+    pub fn search_unfinished(&self) -> bool {
+        self.search.search.progress().is_some()
+    }
+
     /// Whether something is loading (the runtime then sends ticks for the spinner).
     pub fn busy(&self) -> bool {
         self.directory.is_loading()

@@ -42,6 +42,12 @@ pub fn update(state: &mut State, message: Message) -> Vec<Command> {
             state.spinner = state.spinner.wrapping_add(1);
             Vec::new()
         }
+        Message::SearchSlice => {
+            if let Some(index) = &state.search.index {
+                state.search.search.advance(index);
+            }
+            Vec::new()
+        }
         Message::DirectoryLoaded { generation, result } => {
             if generation != state.generation {
                 return Vec::new();
@@ -699,5 +705,48 @@ fn open_user_by_name(state: &mut State, name: &str) -> Vec<Command> {
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tui::search::{Search, SearchFields};
+    use crate::tui::state::{Settings, SourceLabel};
+
+    #[test]
+    fn search_slices_complete_the_typed_query_and_a_keystroke_restarts_them() {
+        let fields = (0..20_000).map(|i| SearchFields {
+            sam_account_name: format!("user{i}"),
+            user_principal_name: format!("user{i}@contoso.com"),
+            display_name: format!("User {i}"),
+            mail: String::new(),
+        });
+        let index = Arc::new(SearchIndex::from_fields(fields));
+        let settings = Settings {
+            keys: KeyBindings::default(),
+            theme: crate::tui::theme::Theme::COLOUR,
+            source: SourceLabel::default(),
+            now: chrono::Utc::now(),
+        };
+        let mut state = State::new(settings, (80, 24));
+        state.search.index = Some(Arc::clone(&index));
+        set_query(&mut state, "co".into());
+        assert!(state.search_unfinished());
+        update(&mut state, Message::SearchSlice);
+        set_query(&mut state, "contoso".into());
+        let mut slices = 0;
+        while state.search_unfinished() {
+            assert!(update(&mut state, Message::SearchSlice).is_empty());
+            slices += 1;
+        }
+        assert!(slices > 0);
+        let mut fresh = Search::default();
+        fresh.update(&index, "contoso");
+        while fresh.advance(&index) {}
+        assert_eq!(state.search.search.hits(), fresh.hits());
+        // Without a search under way a slice changes nothing.
+        update(&mut state, Message::SearchSlice);
+        assert_eq!(state.search.search.hits(), fresh.hits());
     }
 }

@@ -57,7 +57,15 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &State) {
         return;
     };
     let hits = s.search.hits();
-    let title = format!(" Users {}/{} ", hits.len(), index.len());
+    let title = match s.search.progress() {
+        Some(p) => format!(
+            " Users {}/{} · matching… {}% ",
+            hits.len(),
+            index.len(),
+            p.percent()
+        ),
+        None => format!(" Users {}/{} ", hits.len(), index.len()),
+    };
     let marked = s.flagged.len();
     let block = Block::bordered().title(title).title_bottom(if marked > 0 {
         Line::from(vec![
