@@ -221,7 +221,7 @@ fn search(c: &mut Criterion) {
 }
 
 fn open_user(c: &mut Criterion) {
-    use resetlens::diagnosis::{diagnose, relevant_events, DiagnosisInput};
+    use resetlens::diagnosis::{diagnose, DiagnosisInput};
     let samples = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("sample-logs");
     let Ok(dir) = resetlens::directory::snapshot::read(&samples.join("contoso-directory.snapshot.json"))
     else {
@@ -234,12 +234,11 @@ fn open_user(c: &mut Criterion) {
     };
     c.bench_function("open bob on the demo tenant (events + diagnose)", |b| {
         b.iter(|| {
-            let events = relevant_events(&report.events, bob);
             let now = chrono::Utc::now();
             black_box(diagnose(&DiagnosisInput {
                 directory: &dir,
                 user: bob,
-                events: &events,
+                events: &report.events,
                 at: None,
                 now,
             }))

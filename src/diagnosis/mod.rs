@@ -50,7 +50,7 @@ const SERVICE_CONTEXT_HOURS: i64 = 1;
 /// module), the writeback service's stop/offboard/start, and the service's errors within an hour
 /// of the user's own events that name no other user (they fail everyone's attempts: connectivity,
 /// crypto).
-pub fn relevant_events(all: &[Event], user: &DirectoryUser) -> Vec<Event> {
+fn relevant_events(all: &[Event], user: &DirectoryUser) -> Vec<Event> {
     let own = correlate::events_for_user(all, user);
     let service: Vec<&Event> = all
         .iter()
