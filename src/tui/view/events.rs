@@ -43,15 +43,7 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, diag: Option<&Diagnosis>, state: 
     let theme = state.settings.theme;
     let Some(screen) = state.user.as_ref() else { return };
     let list = &screen.events;
-    let title = if list.filter.is_empty() && !list.editing_filter {
-        " Events (grouped by attempt) ".to_string()
-    } else {
-        format!(
-            " Events │ /{}{} ",
-            clean(&list.filter),
-            if list.editing_filter { "▏" } else { "" }
-        )
-    };
+    let title = super::list_title("Events (grouped by attempt)", "Events", list);
     let block = Block::bordered().title(title);
     let Some(d) = diag else {
         let line = super::chrome::loading_line("the diagnosis", &screen.diagnosis, state);

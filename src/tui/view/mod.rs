@@ -14,7 +14,7 @@ mod user;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::Frame;
 
-use super::state::{Screen, State};
+use super::state::{ListView, Screen, State};
 
 /// Smallest terminal the layout is designed for; below it the console shows a notice instead.
 pub const MIN_WIDTH: u16 = 60;
@@ -48,4 +48,14 @@ pub fn draw(frame: &mut Frame<'_>, state: &State) {
 
 fn popup_area(main: Rect) -> Rect {
     super::widgets::text::centered(main, main.width.saturating_sub(4).min(90), main.height)
+}
+
+/// A filterable list's title: `idle` while no `/` filter is set or typed, else `name │ /filter`
+/// with a cursor while it is being typed.
+fn list_title(idle: &str, name: &str, list: &ListView) -> String {
+    if list.filter.is_empty() && !list.editing_filter {
+        return format!(" {idle} ");
+    }
+    let cursor = if list.editing_filter { "▏" } else { "" };
+    format!(" {name} │ /{}{cursor} ", crate::sanitize::line(&list.filter))
 }

@@ -155,15 +155,7 @@ fn draw_dacl(
     let theme = state.settings.theme;
     let Some(screen) = state.user.as_ref() else { return };
     let list = &screen.acl;
-    let title = if list.filter.is_empty() && !list.editing_filter {
-        " DACL of the user ".to_string()
-    } else {
-        format!(
-            " DACL of the user │ /{}{} ",
-            clean(&list.filter),
-            if list.editing_filter { "▏" } else { "" }
-        )
-    };
+    let title = super::list_title("DACL of the user", "DACL of the user", list);
     let block = Block::bordered().title(title).title_bottom(Line::from(vec![
         Span::styled(" ◆ ", theme.deciding()),
         Span::raw("decides a writeback right "),
