@@ -12,7 +12,7 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 use criterion::{black_box, criterion_group, criterion_main, Criterion, Throughput};
 use resetlens::cli::ScanFormat;
-use resetlens::config::{DirectorySource, SourceConfig};
+use resetlens::config::SourceConfig;
 use resetlens::diagnosis::{diagnose, DiagnosisInput, Scan};
 use resetlens::directory::time::to_filetime;
 use resetlens::directory::{
@@ -147,14 +147,7 @@ fn bench(c: &mut Criterion) {
         .map(Into::into)
         .unwrap_or_else(|| tmp.path().join("bench-100k.snapshot.json"));
     snapshot::write(&domain_of(N), std::fs::File::create(&path).expect("create")).expect("write snapshot");
-    let cfg = SourceConfig {
-        directory: Some(DirectorySource::Snapshot(path)),
-        base_dn: None,
-        connector: None,
-        evtx: vec![],
-        at: None,
-        console: Default::default(),
-    };
+    let cfg = SourceConfig::from_snapshot(path);
     let mut group = c.benchmark_group("scan");
     group.sample_size(10);
     group.throughput(Throughput::Elements(N as u64));

@@ -196,6 +196,18 @@ struct FileConfig {
 const PASSWORD_POINTERS: [&str; 2] = ["password_env", "password_file"];
 
 impl SourceConfig {
+    /// The directory from a snapshot file and nothing else: no logs, no overrides.
+    pub fn from_snapshot(path: PathBuf) -> SourceConfig {
+        SourceConfig {
+            directory: Some(DirectorySource::Snapshot(path)),
+            base_dn: None,
+            connector: None,
+            evtx: Vec::new(),
+            at: None,
+            console: ConsoleSettings::default(),
+        }
+    }
+
     /// Merges the config file (`--config`, else the XDG default if present) with `args`.
     pub fn resolve(args: &SourceArgs) -> Result<SourceConfig, ConfigError> {
         let file = match &args.config {

@@ -205,14 +205,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("s.json");
         snapshot::write(&snapshot::synthetic(2500), std::fs::File::create(&path).unwrap()).unwrap();
-        let cfg = SourceConfig {
-            directory: Some(DirectorySource::Snapshot(path)),
-            base_dn: None,
-            connector: None,
-            evtx: vec![],
-            at: None,
-            console: Default::default(),
-        };
+        let cfg = SourceConfig::from_snapshot(path);
         let sizes = block_on(async {
             let mut s = users_stream(&cfg, None).await?;
             assert!(s.context().users.is_empty());
