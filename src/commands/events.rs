@@ -18,7 +18,7 @@ use crate::directory::model::Directory;
 use crate::directory::{self, Scope};
 use crate::events::correlate::UserKey;
 use crate::events::ingest::{ingest_each, FileSummary, IngestOptions, Progress};
-use crate::events::timeline::{TimelineSorter, DEFAULT_BUDGET};
+use crate::events::timeline::{TimelineLine, TimelineSorter, DEFAULT_BUDGET};
 use crate::events::Event;
 use crate::sanitize::line;
 
@@ -77,19 +77,25 @@ pub fn run_with(
         options.threads = n;
     }
     let bar = ProgressBar::new(io::stderr().is_terminal());
-    // Events are rendered as they are read and only their lines are kept, in a sorter whose
-    // memory is bounded (it spills to temporary files): the timeline of a whole DC log fits.
+    // Events are filtered and rendered on the readers' threads as they are read; only their
+    // lines are kept, in a sorter whose memory is bounded (it spills to temporary files): the
+    // timeline of a whole DC log fits.
     let in_range = |e: &Event| since.map_or(true, |s| e.time >= s) && until.map_or(true, |u| e.time < u);
+    let render = |e: Event| -> Option<io::Result<TimelineLine>> {
+        if !key.as_ref().map_or(true, |k| k.matches(&e)) || !in_range(&e) {
+            return None;
+        }
+        let mut line = Vec::with_capacity(512);
+        Some(render_one(&e, args.format, &mut line).map(|()| TimelineLine::new(&e, line)))
+    };
     let mut sorter = TimelineSorter::new(DEFAULT_BUDGET);
     let mut failed: Option<io::Error> = None;
-    let files = ingest_each(evtx, &options, &|p| bar.update(&p), &mut |events| {
-        for e in events {
-            if failed.is_some() || !key.as_ref().map_or(true, |k| k.matches(&e)) || !in_range(&e) {
-                continue;
+    let files = ingest_each(evtx, &options, &|p| bar.update(&p), &render, &mut |lines| {
+        for line in lines {
+            if failed.is_some() {
+                return;
             }
-            let mut line = Vec::with_capacity(512);
-            let pushed = render_one(&e, args.format, &mut line).and_then(|()| sorter.push(&e, line));
-            if let Err(err) = pushed {
+            if let Err(err) = line.and_then(|l| sorter.push(l)) {
                 failed = Some(err);
             }
         }

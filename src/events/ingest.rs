@@ -335,11 +335,11 @@ fn open(path: &Path, problems: &mut Vec<IngestProblem>) -> Option<OpenFile> {
     })
 }
 
-/// What one chunk gave.
-struct ChunkResult {
+/// What one chunk gave: its events, as the caller's `map` turned them.
+struct ChunkResult<T> {
     file: usize,
     chunk: u64,
-    events: Vec<Event>,
+    events: Vec<T>,
     records: u64,
     skipped: u64,
     fallback: bool,
@@ -355,7 +355,13 @@ struct Worker<'a> {
 }
 
 impl Worker<'_> {
-    fn read_chunk(&mut self, f: &OpenFile, file: usize, chunk: u64) -> ChunkResult {
+    fn read_chunk<T>(
+        &mut self,
+        f: &OpenFile,
+        file: usize,
+        chunk: u64,
+        map: &(dyn Fn(Event) -> Option<T> + Sync),
+    ) -> ChunkResult<T> {
         let mut result = ChunkResult {
             file,
             chunk,
@@ -434,8 +440,12 @@ impl Worker<'_> {
                 scan.hits
             }
         };
-        // Normalized here, in the workers, rather than on the collecting thread.
-        result.events = hits.into_iter().flat_map(|hit| normalize(hit, &f.name)).collect();
+        // Normalized and mapped here, in the workers, rather than on the collecting thread.
+        result.events = hits
+            .into_iter()
+            .flat_map(|hit| normalize(hit, &f.name))
+            .filter_map(map)
+            .collect();
         result
     }
 }
@@ -508,19 +518,21 @@ struct Totals {
 /// callers that need them all (one user's diagnosis); the CLI streams with `ingest_each`.
 pub fn ingest(paths: &[PathBuf], opts: &IngestOptions, progress: &(dyn Fn(Progress) + Sync)) -> IngestReport {
     let mut events: Vec<Event> = Vec::new();
-    let files = ingest_each(paths, opts, progress, &mut |chunk| events.extend(chunk));
+    let files = ingest_each(paths, opts, progress, &Some, &mut |chunk| events.extend(chunk));
     sort_events(&mut events);
     IngestReport { events, files }
 }
 
-/// Reads `paths` like `ingest`, but hands each chunk's events to `sink` as soon as they are
-/// read (on the calling thread, chunks in no particular order, each chunk's events in record
-/// order), so the caller decides what to keep. Returns the per-file summaries.
-pub fn ingest_each(
+/// Reads `paths` like `ingest`, but streams: each event goes through `map` on the worker that
+/// read it (filtering and rendering there run in parallel), and what `map` keeps is handed to
+/// `sink` as soon as its chunk is read (on the calling thread, chunks in no particular order,
+/// each chunk's events in record order). Returns the per-file summaries.
+pub fn ingest_each<T: Send>(
     paths: &[PathBuf],
     opts: &IngestOptions,
     progress: &(dyn Fn(Progress) + Sync),
-    sink: &mut dyn FnMut(Vec<Event>),
+    map: &(dyn Fn(Event) -> Option<T> + Sync),
+    sink: &mut dyn FnMut(Vec<T>),
 ) -> Vec<FileSummary> {
     let interest = Interest::new(opts.ids.as_deref());
     let (found, mut files) = discover(paths);
@@ -540,6 +552,7 @@ pub fn ingest_each(
             &interest,
             &totals,
             progress,
+            map,
             sink,
         ));
     }
@@ -556,13 +569,14 @@ const BATCH_CHUNKS: usize = 64;
 
 /// Opens `paths` and reads their chunks on `threads` workers sharing one chunk counter; the
 /// calling thread collects the results and hands the events to `sink`.
-fn read_batch(
+fn read_batch<T: Send>(
     paths: &[PathBuf],
     threads: usize,
     interest: &Interest,
     totals: &Totals,
     progress: &(dyn Fn(Progress) + Sync),
-    sink: &mut dyn FnMut(Vec<Event>),
+    map: &(dyn Fn(Event) -> Option<T> + Sync),
+    sink: &mut dyn FnMut(Vec<T>),
 ) -> Vec<FileSummary> {
     let mut summaries: Vec<FileSummary> = Vec::with_capacity(paths.len());
     // Each opened file with the index of its summary.
@@ -603,7 +617,7 @@ fn read_batch(
 
     std::thread::scope(|scope| {
         let (send, receive) =
-            std::sync::mpsc::sync_channel::<Vec<ChunkResult>>(threads * BATCHES_IN_FLIGHT_PER_WORKER);
+            std::sync::mpsc::sync_channel::<Vec<ChunkResult<T>>>(threads * BATCHES_IN_FLIGHT_PER_WORKER);
         for _ in 0..threads {
             let send = send.clone();
             let (next, starts, opened) = (&next, &starts, &opened);
@@ -614,7 +628,7 @@ fn read_batch(
                     interest,
                     settings: fallback::settings(),
                 };
-                let mut batch: Vec<ChunkResult> = Vec::new();
+                let mut batch: Vec<ChunkResult<T>> = Vec::new();
                 let mut batch_events = 0;
                 loop {
                     let unit = next.fetch_add(1, Ordering::Relaxed) as u64;
@@ -626,7 +640,7 @@ fn read_batch(
                         break;
                     };
                     let chunk = unit - starts.get(file).copied().unwrap_or(0);
-                    let result = worker.read_chunk(f, file, chunk);
+                    let result = worker.read_chunk(f, file, chunk, map);
                     // The file header's bytes count with the first chunk, so the total adds up.
                     let start = if chunk == 0 { 0 } else { chunk_file_offset(chunk) };
                     let step = (chunk_file_offset(chunk) + CHUNK_SIZE as u64).min(f.size) - start;

@@ -50,6 +50,29 @@ impl Drop for Run {
     }
 }
 
+/// One event's rendered line (newline included) with the event's place in the timeline. Built
+/// where the line is rendered (on the readers' threads), pushed in whatever order they finish.
+#[derive(Debug)]
+pub struct TimelineLine {
+    secs: i64,
+    nanos: u32,
+    record: u64,
+    file: Arc<str>,
+    bytes: Vec<u8>,
+}
+
+impl TimelineLine {
+    pub fn new(event: &Event, bytes: Vec<u8>) -> TimelineLine {
+        TimelineLine {
+            secs: event.time.timestamp(),
+            nanos: event.time.timestamp_subsec_nanos(),
+            record: event.origin.record_id,
+            file: Arc::clone(&event.origin.file),
+            bytes,
+        }
+    }
+}
+
 /// Collects lines and writes them out in time order.
 pub struct TimelineSorter {
     budget: usize,
@@ -75,18 +98,25 @@ impl TimelineSorter {
         self.runs.len()
     }
 
-    /// Adds the line `line` (rendered, newline included) for `event`.
-    pub fn push(&mut self, event: &Event, line: Vec<u8>) -> io::Result<()> {
+    /// Adds a rendered line; lines of equal keys keep the order they were pushed in.
+    pub fn push(&mut self, line: TimelineLine) -> io::Result<()> {
+        let TimelineLine {
+            secs,
+            nanos,
+            record,
+            file,
+            bytes,
+        } = line;
         let key = Key {
-            secs: event.time.timestamp(),
-            nanos: event.time.timestamp_subsec_nanos(),
-            record: event.origin.record_id,
-            file: Arc::clone(&event.origin.file),
+            secs,
+            nanos,
+            record,
+            file,
             seq: self.seq,
         };
         self.seq += 1;
-        self.held_bytes += line.len() + ENTRY_OVERHEAD;
-        self.held.push(Entry { key, line });
+        self.held_bytes += bytes.len() + ENTRY_OVERHEAD;
+        self.held.push(Entry { key, line: bytes });
         if self.held_bytes > self.budget {
             self.spill()?;
         }
@@ -257,7 +287,10 @@ mod tests {
         let mut sorter = TimelineSorter::new(budget);
         for (secs, record, file, text) in input {
             sorter
-                .push(&event(secs, record, file), format!("{text}\n").into_bytes())
+                .push(TimelineLine::new(
+                    &event(secs, record, file),
+                    format!("{text}\n").into_bytes(),
+                ))
                 .unwrap();
         }
         let runs = sorter.runs_spilled();
@@ -287,7 +320,9 @@ mod tests {
     #[test]
     fn spilled_runs_are_removed() {
         let mut sorter = TimelineSorter::new(1);
-        sorter.push(&event(1, 1, "a"), b"x\n".to_vec()).unwrap();
+        sorter
+            .push(TimelineLine::new(&event(1, 1, "a"), b"x\n".to_vec()))
+            .unwrap();
         let paths: Vec<PathBuf> = sorter.runs.iter().map(|r| r.path.clone()).collect();
         assert_eq!(paths.len(), 1);
         assert!(paths[0].exists());
