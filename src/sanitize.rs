@@ -4,6 +4,10 @@
 /// Replaces every control character (C0, DEL, C1) and bidi control with a visible escape
 /// (`\u{1b}` -> `\x1b`), keeping ordinary text, tabs as spaces, and newlines only if `keep_newlines`.
 pub fn sanitize(text: &str, keep_newlines: bool) -> String {
+    // Most text is printable ASCII: one copy, no per-character work.
+    if text.bytes().all(|b| matches!(b, b' '..=b'~')) {
+        return text.to_owned();
+    }
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {

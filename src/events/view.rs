@@ -2,6 +2,8 @@
 //! and the diagnosis report) and the one-line plain-language summary. Every text that came from
 //! an event log is sanitized here, so no view of an event can carry control characters.
 
+use std::fmt::{self, Write};
+
 use chrono::SecondsFormat;
 use serde::Serialize;
 
@@ -39,14 +41,6 @@ fn clean(v: &Option<String>) -> Option<String> {
     v.as_deref().map(line)
 }
 
-fn account(domain: &Option<String>, user: &Option<String>) -> Option<String> {
-    match (domain, user) {
-        (Some(d), Some(u)) => Some(format!("{d}\\{u}")),
-        (None, Some(u)) => Some(u.clone()),
-        _ => None,
-    }
-}
-
 impl Event {
     pub fn view(&self) -> EventView {
         let entry = catalog::lookup(&self.provider, self.event_id);
@@ -77,71 +71,85 @@ impl Event {
     pub fn summary(&self) -> String {
         let entry = catalog::lookup(&self.provider, self.event_id);
         let f = &self.fields;
-        let mut parts: Vec<String> = vec![entry.map_or_else(
-            || format!("Event {} from {}.", self.event_id, self.provider),
-            |e| e.meaning.to_owned(),
-        )];
+        // Written into one buffer: this runs for every event of a timeline.
+        let mut s = String::with_capacity(256);
+        match entry {
+            Some(e) => s.push_str(e.meaning),
+            None => {
+                let _ = write!(s, "Event {} from {}.", self.event_id, self.provider);
+            }
+        }
+        // `write!` into a String cannot fail.
+        let mut part = |args: fmt::Arguments| {
+            s.push(' ');
+            let _ = s.write_fmt(args);
+        };
         if self.audit == Some(AuditOutcome::Failure) {
-            parts.push("Audit: failure.".into());
+            part(format_args!("Audit: failure."));
         }
         if let Some(u) = &f.user_principal_name {
-            parts.push(format!("User {u}."));
+            part(format_args!("User {u}."));
         }
         if let Some(a) = &f.admin_upn {
-            parts.push(format!("By admin {a}."));
+            part(format_args!("By admin {a}."));
         }
         if let Some(d) = &f.dn {
-            parts.push(format!("DN {d}."));
+            part(format_args!("DN {d}."));
         }
         if let Some(g) = f.source_anchor {
-            parts.push(format!("Anchor {g}."));
+            part(format_args!("Anchor {g}."));
         } else if let Some(b) = &f.source_anchor_b64 {
-            parts.push(format!("Anchor {b}."));
+            part(format_args!("Anchor {b}."));
         }
-        if let Some(t) = account(&f.target_domain, &f.target_user) {
-            let target = if self.kind == EventKind::DcLockout {
-                f.target_user.clone().unwrap_or_default()
-            } else {
-                t
-            };
-            parts.push(format!("Target {target}."));
+        if let Some(u) = &f.target_user {
+            match &f.target_domain {
+                // A lockout names the account alone: its domain field is the caller computer.
+                Some(d) if self.kind != EventKind::DcLockout => part(format_args!("Target {d}\\{u}.")),
+                _ => part(format_args!("Target {u}.")),
+            }
         }
-        if let Some(s) = account(&f.subject_domain, &f.subject_user) {
-            parts.push(format!("By {s}."));
+        if let Some(u) = &f.subject_user {
+            match &f.subject_domain {
+                Some(d) => part(format_args!("By {d}\\{u}.")),
+                None => part(format_args!("By {u}.")),
+            }
         }
         if let Some(c) = &f.caller_computer {
-            parts.push(format!("Caller computer {c}."));
+            part(format_args!("Caller computer {c}."));
         }
         if let Some(p) = &f.password_last_set {
-            parts.push(format!("Password last set {p}."));
+            part(format_args!("Password last set {p}."));
         }
         if f.old_uac.is_some() || f.new_uac.is_some() {
-            let show = |v: &Option<String>| v.clone().unwrap_or_else(|| "-".into());
-            parts.push(format!("UAC {} -> {}.", show(&f.old_uac), show(&f.new_uac)));
+            let old = f.old_uac.as_deref().unwrap_or("-");
+            let new = f.new_uac.as_deref().unwrap_or("-");
+            part(format_args!("UAC {old} -> {new}."));
         }
-        if let Some(s) = f.status {
-            let sub = f.sub_status.map(|s| format!(" / {s:#010x}")).unwrap_or_default();
-            parts.push(format!("Status {s:#010x}{sub}."));
+        if let Some(st) = f.status {
+            match f.sub_status {
+                Some(sub) => part(format_args!("Status {st:#010x} / {sub:#010x}.")),
+                None => part(format_args!("Status {st:#010x}.")),
+            }
         }
         if let Some(r) = &f.result {
-            parts.push(format!("Result {r}."));
+            part(format_args!("Result {r}."));
         }
         if let Some(h) = f.hresult {
-            parts.push(format!("hr {h:#010x}."));
+            part(format_args!("hr {h:#010x}."));
         }
         if let Some(m) = &f.error_message {
-            parts.push(format!("\"{m}\"."));
+            part(format_args!("\"{m}\"."));
         }
         if let Some(force) = f.force_password_change {
-            parts.push(format!(
+            part(format_args!(
                 "Must change at next logon: {}.",
                 if force { "yes" } else { "no" }
             ));
         }
         if let Some(t) = &f.tracking_id {
-            parts.push(format!("TrackingId {t}."));
+            part(format_args!("TrackingId {t}."));
         }
-        line(&parts.join(" "))
+        line(&s)
     }
 }
 

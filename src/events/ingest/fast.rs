@@ -10,8 +10,7 @@
 
 use std::rc::Rc;
 
-use chrono::{DateTime, Utc};
-use evtx::{EvtxChunkHeader, EvtxRecordHeader};
+use evtx::EvtxChunkHeader;
 
 use super::Interest;
 use crate::directory::time::FileTime;
@@ -21,6 +20,27 @@ use crate::security::{Guid, Sid};
 const CHUNK_HEADER_SIZE: usize = 512;
 const RECORD_HEADER_SIZE: usize = 24;
 const TEMPLATE_HEADER_SIZE: usize = 24;
+
+/// A record's header (magic `**\0\0`, size, record ID, FILETIME). Read here rather than with the
+/// crate's `EvtxRecordHeader`, which converts the time of every record; only hits need it.
+struct RecordHeader {
+    size: u32,
+    id: u64,
+    filetime: u64,
+}
+
+impl RecordHeader {
+    fn at(chunk: &[u8], offset: usize) -> Option<RecordHeader> {
+        if chunk.get(offset..offset.checked_add(4)?)? != b"**\0\0" {
+            return None;
+        }
+        Some(RecordHeader {
+            size: u32_at(chunk, offset + 4)?,
+            id: u64_at(chunk, offset + 8)?,
+            filetime: u64_at(chunk, offset + 16)?,
+        })
+    }
+}
 
 /// Why the fast reader handed a chunk over to the crate (kept for debugging; not a problem
 /// of the file by itself).
@@ -225,10 +245,10 @@ impl FastReader {
         let live_end = (header.free_space_offset as usize).min(chunk.len());
         let mut offset = CHUNK_HEADER_SIZE;
         while offset < live_end {
-            let Ok(record) = EvtxRecordHeader::from_bytes_at(chunk, offset) else {
+            let Some(record) = RecordHeader::at(chunk, offset) else {
                 return nope(offset, "record header");
             };
-            let size = record.data_size as usize;
+            let size = record.size as usize;
             let end = offset.saturating_add(size);
             if end > available {
                 // The file ends inside this record; the truncation is already reported.
@@ -237,7 +257,7 @@ impl FastReader {
             if size < RECORD_HEADER_SIZE + 4 || end > live_end {
                 return nope(offset, "record size");
             }
-            if u32_at(chunk, end - 4) != Some(record.data_size) {
+            if u32_at(chunk, end - 4) != Some(record.size) {
                 return nope(offset, "record size copy");
             }
             scan.records += 1;
@@ -246,7 +266,7 @@ impl FastReader {
             {
                 scan.hits.push(hit);
             }
-            if record.event_record_id == header.last_event_record_id {
+            if record.id == header.last_event_record_id {
                 break;
             }
             offset = end;
@@ -294,7 +314,7 @@ impl FastReader {
         chunk: &[u8],
         start: usize,
         end: usize,
-        record: &EvtxRecordHeader,
+        record: &RecordHeader,
         interest: &Interest,
     ) -> Fast<Option<RawRecord>> {
         let (layout, pos) = self.instance(chunk, start, end)?;
@@ -323,21 +343,24 @@ impl FastReader {
         layout: &Layout,
         values: &[ValueRef],
         event_id: u32,
-        record: &EvtxRecordHeader,
+        record: &RecordHeader,
         interest: &Interest,
     ) -> Fast<Option<RawRecord>> {
         let provider = source_text(chunk, layout.provider.as_ref(), values)?.unwrap_or_default();
         if !interest.wants(&provider, event_id) {
             return Ok(None);
         }
-        let header_time = DateTime::<Utc>::from_timestamp_nanos(
-            i64::try_from(record.timestamp.as_nanosecond()).unwrap_or_default(),
-        );
-        let time = match layout.time.and_then(|i| values.get(i)) {
-            Some(v) if v.kind == 0x11 => u64_at(chunk, v.offset)
-                .and_then(|ft| FileTime::from_raw(ft as i64).instant())
-                .unwrap_or(header_time),
-            _ => header_time,
+        let instant = |ft: u64| {
+            i64::try_from(ft)
+                .ok()
+                .and_then(|ft| FileTime::from_raw(ft).instant())
+        };
+        let system_time = match layout.time.and_then(|i| values.get(i)) {
+            Some(v) if v.kind == 0x11 => u64_at(chunk, v.offset).and_then(instant),
+            _ => None,
+        };
+        let Some(time) = system_time.or_else(|| instant(record.filetime)) else {
+            return nope(0, "record time");
         };
         let number = |index: Option<usize>| -> Option<u64> {
             let v = values.get(index?)?;
@@ -357,7 +380,7 @@ impl FastReader {
             }
         }
         Ok(Some(RawRecord {
-            record_id: record.event_record_id,
+            record_id: record.id,
             time,
             provider,
             event_id,
