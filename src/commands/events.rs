@@ -3,6 +3,7 @@
 //! contract's EVENT objects). Per-file read/skip counts and problems go to stderr, with a
 //! progress bar while reading when stderr is a terminal.
 
+use std::cell::RefCell;
 use std::io::{self, IsTerminal, Write};
 use std::path::PathBuf;
 use std::sync::Mutex;
@@ -21,6 +22,10 @@ use crate::events::ingest::{ingest_each, FileSummary, IngestOptions, Progress};
 use crate::events::timeline::{TimelineLine, TimelineSorter, DEFAULT_BUDGET};
 use crate::events::Event;
 use crate::sanitize::line;
+
+thread_local! {
+    static LINE_BUFFER: RefCell<Vec<u8>> = RefCell::new(Vec::with_capacity(4096));
+}
 
 pub fn run(args: &EventsArgs, source: &SourceArgs) -> Result<Outcome, CommandError> {
     let cfg = SourceConfig::resolve(source).map_err(|e| CommandError::Input(e.into()))?;
@@ -85,8 +90,13 @@ pub fn run_with(
         if !key.as_ref().map_or(true, |k| k.matches(&e)) || !in_range(&e) {
             return None;
         }
-        let mut line = Vec::with_capacity(512);
-        Some(render_one(&e, args.format, &mut line).map(|()| TimelineLine::new(&e, line)))
+        // Rendered into the worker's reused buffer and copied out at its final size: a line
+        // grown from a guess is reallocated several times.
+        let rendered = LINE_BUFFER.with_borrow_mut(|buf| {
+            buf.clear();
+            render_one(&e, args.format, buf).map(|()| buf.clone())
+        });
+        Some(rendered.map(|line| TimelineLine::new(&e, line)))
     };
     let mut sorter = TimelineSorter::new(DEFAULT_BUDGET);
     let mut failed: Option<io::Error> = None;

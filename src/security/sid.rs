@@ -97,39 +97,68 @@ impl Sid {
     }
 }
 
+/// The longest SID text: `S-255-0xFFFFFFFFFFFF` and fifteen `-4294967295`.
+const SID_TEXT_MAX: usize = 20 + 15 * 11;
+
 impl fmt::Display for Sid {
-    /// Numbers are written without `write!`: SIDs are rendered for every ACE shown, and the
-    /// per-number formatting machinery was most of that cost.
+    /// Built in a stack buffer and written at once: SIDs are rendered for every ACE shown and
+    /// every event, and a write per part (or `write!` per number) was most of that cost.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("S-")?;
-        write_decimal(f, u64::from(self.revision))?;
-        f.write_str("-")?;
+        let mut text = SidText {
+            buf: [0; SID_TEXT_MAX],
+            len: 0,
+        };
+        text.push(b"S-");
+        text.push_decimal(u64::from(self.revision));
+        text.push(b"-");
         // Windows prints authorities that do not fit 32 bits in hex.
         if self.authority >> 32 == 0 {
-            write_decimal(f, self.authority)?;
+            text.push_decimal(self.authority);
         } else {
-            write!(f, "0x{:012X}", self.authority)?;
+            text.push(b"0x");
+            for shift in (0..12).rev() {
+                text.push(&[b"0123456789ABCDEF"[(self.authority >> (4 * shift)) as usize & 0xf]]);
+            }
         }
         for s in &self.sub_authorities {
-            f.write_str("-")?;
-            write_decimal(f, u64::from(*s))?;
+            text.push(b"-");
+            text.push_decimal(u64::from(*s));
         }
-        Ok(())
+        let bytes = text.buf.get(..text.len).unwrap_or_default();
+        f.write_str(std::str::from_utf8(bytes).map_err(|_| fmt::Error)?)
     }
 }
 
-fn write_decimal(f: &mut fmt::Formatter<'_>, mut n: u64) -> fmt::Result {
-    let mut digits = [0u8; 20];
-    let mut start = digits.len();
-    loop {
-        start -= 1;
-        digits[start] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
+struct SidText {
+    buf: [u8; SID_TEXT_MAX],
+    len: usize,
+}
+
+impl SidText {
+    /// Never overflows for a valid SID (at most fifteen sub-authorities); past the end, bytes
+    /// are dropped rather than panicking.
+    fn push(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            if let Some(slot) = self.buf.get_mut(self.len) {
+                *slot = *b;
+                self.len += 1;
+            }
         }
     }
-    f.write_str(std::str::from_utf8(&digits[start..]).map_err(|_| fmt::Error)?)
+
+    fn push_decimal(&mut self, mut n: u64) {
+        let mut digits = [0u8; 20];
+        let mut start = digits.len();
+        loop {
+            start -= 1;
+            digits[start] = b'0' + (n % 10) as u8;
+            n /= 10;
+            if n == 0 {
+                break;
+            }
+        }
+        self.push(digits.get(start..).unwrap_or_default());
+    }
 }
 
 impl fmt::Debug for Sid {

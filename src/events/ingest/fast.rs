@@ -146,11 +146,16 @@ fn u64_at(b: &[u8], at: usize) -> Option<u64> {
 
 fn utf16(b: &[u8], at: usize, units: usize) -> Option<String> {
     let bytes = b.get(at..at.checked_add(units.checked_mul(2)?)?)?;
-    let units = bytes.chunks_exact(2).map(|c| u16::from_le_bytes([c[0], c[1]]));
-    let mut text = String::with_capacity(bytes.len() / 2);
-    for c in char::decode_utf16(units) {
-        text.push(c.unwrap_or(char::REPLACEMENT_CHARACTER));
-    }
+    // Event text is nearly always ASCII: then every other byte is the text.
+    let ascii = bytes.chunks_exact(2).all(|c| c[0] < 0x80 && c[1] == 0);
+    let mut text = if ascii {
+        String::from_utf8(bytes.iter().step_by(2).copied().collect()).ok()?
+    } else {
+        let units = bytes.chunks_exact(2).map(|c| u16::from_le_bytes([c[0], c[1]]));
+        char::decode_utf16(units)
+            .map(|c| c.unwrap_or(char::REPLACEMENT_CHARACTER))
+            .collect()
+    };
     while text.ends_with('\0') {
         text.pop();
     }
