@@ -3,6 +3,7 @@
 //! Both readers (the fast template walker and the evtx crate's rendering) produce a `RawRecord`,
 //! so what an event means never depends on which reader decoded it.
 
+use std::borrow::Cow;
 use std::str::FromStr;
 use std::sync::Arc;
 
@@ -17,7 +18,8 @@ use crate::security::Sid;
 /// do not.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct DataValue {
-    pub name: Option<String>,
+    /// The fast reader names values with `NAMED_FIELDS`' own strings; the crate's JSON with copies.
+    pub name: Option<Cow<'static, str>>,
     pub value: String,
 }
 
@@ -198,7 +200,7 @@ mod tests {
         pairs
             .iter()
             .map(|(n, v)| DataValue {
-                name: Some((*n).into()),
+                name: Some(Cow::Owned((*n).into())),
                 value: (*v).into(),
             })
             .collect()

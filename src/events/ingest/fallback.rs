@@ -4,6 +4,7 @@
 //! CRC does not throw away records that still parse), attributes separated, no indentation.
 //! Records are rendered to JSON, read into a `RawRecord`, and kept only if they are of interest.
 
+use std::borrow::Cow;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -229,7 +230,7 @@ fn event_data(v: Option<&Value>) -> Vec<DataValue> {
         .filter(|(k, _)| !k.ends_with("_attributes"))
         .flat_map(|(k, v)| {
             texts(v).into_iter().map(move |value| DataValue {
-                name: Some(k.clone()),
+                name: Some(Cow::Owned(k.clone())),
                 value,
             })
         })

@@ -8,6 +8,7 @@
 //! header, a value type it does not read) is reported as `NotUnderstood`, and the caller reads
 //! that chunk with the evtx crate instead. All reads are bounds-checked: bad bytes never panic.
 
+use std::borrow::Cow;
 use std::rc::Rc;
 
 use evtx::EvtxChunkHeader;
@@ -83,11 +84,20 @@ enum Source {
     Substitution(usize),
 }
 
-/// An EventData value: `<Data Name="...">` or `<Data>` whose content is substitution `index`.
+/// An EventData value whose content is substitution `index`: `<Data Name="...">` with a name
+/// normalization reads (`NAMED_FIELDS`), or an unnamed `<Data>`. Other named values are left
+/// out of the layout, so they are never decoded (a 4625 has twenty of them).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct DataSlot {
-    name: Option<Text>,
+    name: Option<&'static str>,
     index: usize,
+}
+
+/// The literal `Name` of a `<Data>` element, resolved once per template definition.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum DataName {
+    Field(&'static str),
+    Ignored,
 }
 
 /// What a template definition says about its substitutions.
@@ -484,14 +494,7 @@ fn collect_data(chunk: &[u8], slots: &[DataSlot], values: &[ValueRef], out: &mut
         let Some(v) = values.get(*index) else {
             continue;
         };
-        // Named values nobody reads are not decoded (a 4625 has twenty of them).
-        if let Some(n) = name {
-            let bytes = chunk.get(n.offset..n.offset + 2 * n.units).unwrap_or_default();
-            if !NAMED_FIELDS.iter().any(|f| utf16_is(bytes, f)) {
-                continue;
-            }
-        }
-        let name = name.and_then(|n| n.decode(chunk));
+        let name = name.map(Cow::Borrowed);
         match decode(chunk, *v)? {
             Decoded::Null => {}
             Decoded::One(value) => out.push(DataValue { name, value }),
@@ -591,7 +594,7 @@ fn decode(chunk: &[u8], v: ValueRef) -> Fast<Decoded> {
 struct Frame {
     name: Name,
     /// The literal `Name` attribute of a `<Data>` element.
-    data_name: Option<Text>,
+    data_name: Option<DataName>,
     in_system: bool,
 }
 
@@ -665,7 +668,7 @@ fn analyze(chunk: &[u8], def: usize, stack: &mut Vec<Frame>) -> Fast<Layout> {
                 if pos > end {
                     return Err(truncated(pos));
                 }
-                literal(&mut layout, stack.last_mut(), attribute, text);
+                literal(chunk, &mut layout, stack.last_mut(), attribute, text);
             }
             0x0d | 0x0e => {
                 let index = usize::from(u16_at(chunk, pos).ok_or(truncated(pos))?);
@@ -684,7 +687,13 @@ fn analyze(chunk: &[u8], def: usize, stack: &mut Vec<Frame>) -> Fast<Layout> {
     Ok(layout)
 }
 
-fn literal(layout: &mut Layout, frame: Option<&mut Frame>, attribute: Option<Name>, text: Text) {
+fn literal(
+    chunk: &[u8],
+    layout: &mut Layout,
+    frame: Option<&mut Frame>,
+    attribute: Option<Name>,
+    text: Text,
+) {
     let Some(frame) = frame else {
         return;
     };
@@ -692,7 +701,17 @@ fn literal(layout: &mut Layout, frame: Option<&mut Frame>, attribute: Option<Nam
         (Name::Provider, Some(Name::Named)) if frame.in_system => {
             layout.provider = Some(Source::Literal(text))
         }
-        (Name::Data, Some(Name::Named)) => frame.data_name = Some(text),
+        (Name::Data, Some(Name::Named)) => {
+            let bytes = chunk
+                .get(text.offset..text.offset + 2 * text.units)
+                .unwrap_or_default();
+            frame.data_name = Some(
+                NAMED_FIELDS
+                    .into_iter()
+                    .find(|f| utf16_is(bytes, f))
+                    .map_or(DataName::Ignored, DataName::Field),
+            );
+        }
         (Name::Computer, None) if frame.in_system => layout.computer = Some(Source::Literal(text)),
         (Name::Channel, None) if frame.in_system => layout.channel = Some(Source::Literal(text)),
         _ => {}
@@ -726,10 +745,12 @@ fn substitution(
     match (frame.name, attribute) {
         (Name::Data, Some(Name::Named)) => nope(0, "Data name from a substitution"),
         (Name::Data, None) => {
-            layout.data.push(DataSlot {
-                name: frame.data_name,
-                index,
-            });
+            let name = match frame.data_name {
+                None => None,
+                Some(DataName::Field(f)) => Some(f),
+                Some(DataName::Ignored) => return Ok(()),
+            };
+            layout.data.push(DataSlot { name, index });
             Ok(())
         }
         (_, None) if kind == 0x21 && layout.nested.is_none() => {
