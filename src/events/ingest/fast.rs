@@ -177,10 +177,11 @@ fn utf16(b: &[u8], at: usize, units: usize) -> Option<String> {
 fn name_at(chunk: &[u8], offset: usize) -> Option<Name> {
     let len = usize::from(u16_at(chunk, offset.checked_add(6)?)?);
     let text = chunk.get(offset + 8..offset + 8 + 2 * len)?;
+    // The length test first: most names are told apart by it, without a call.
     Some(
         Name::ALL
             .into_iter()
-            .find(|n| utf16_is(text, n.as_str()))
+            .find(|n| n.as_str().len() == len && utf16_is(text, n.as_str()))
             .unwrap_or(Name::Other),
     )
 }
@@ -708,7 +709,7 @@ fn literal(
             frame.data_name = Some(
                 NAMED_FIELDS
                     .into_iter()
-                    .find(|f| utf16_is(bytes, f))
+                    .find(|f| f.len() == text.units && utf16_is(bytes, f))
                     .map_or(DataName::Ignored, DataName::Field),
             );
         }
