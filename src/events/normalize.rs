@@ -20,7 +20,30 @@ use crate::security::Sid;
 pub(crate) struct DataValue {
     /// The fast reader names values with `NAMED_FIELDS`' own strings; the crate's JSON with copies.
     pub name: Option<Cow<'static, str>>,
-    pub value: String,
+    pub value: DataText,
+}
+
+/// A value as the reader found it: text, or a SID the fast reader kept binary-decoded, so it is
+/// not written out as text only to be parsed back.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum DataText {
+    Text(String),
+    Sid(Sid),
+}
+
+impl DataText {
+    fn as_text(&self) -> Cow<'_, str> {
+        match self {
+            DataText::Text(t) => Cow::Borrowed(t),
+            DataText::Sid(s) => Cow::Owned(s.to_string()),
+        }
+    }
+}
+
+impl From<String> for DataText {
+    fn from(text: String) -> DataText {
+        DataText::Text(text)
+    }
 }
 
 /// A record of interest as either reader decoded it, before interpretation.
@@ -89,7 +112,7 @@ pub(crate) fn normalize(raw: RawRecord, file: &Arc<str>) -> Vec<Event> {
     } else {
         let message = data
             .iter()
-            .map(|d| d.value.as_str())
+            .map(|d| d.value.as_text())
             .collect::<Vec<_>>()
             .join("\n");
         let sets = message::parse(event_id, &message);
@@ -129,27 +152,13 @@ pub(crate) fn normalize(raw: RawRecord, file: &Arc<str>) -> Vec<Event> {
 /// The Security log's EventData fields (the names in `NAMED_FIELDS`). Windows writes `-` for
 /// "none" or "unchanged"; that is `None` here.
 fn named_fields(event_id: u32, mut data: Vec<DataValue>) -> EventFields {
-    let mut take = |name: &str| {
-        let d = data
-            .iter_mut()
-            .find(|d| d.name.as_deref().is_some_and(|n| n.eq_ignore_ascii_case(name)))?;
-        let value = std::mem::take(&mut d.value);
-        let trimmed = value.trim();
-        if trimmed.is_empty() || trimmed == "-" {
-            None
-        } else if trimmed.len() == value.len() {
-            Some(value)
-        } else {
-            Some(trimmed.to_owned())
-        }
-    };
-    let mut sid = |name: &str| take(name).and_then(|s| Sid::from_str(&s).ok());
-    let target_sid = sid("TargetSid").or_else(|| sid("TargetUserSid"));
-    let subject_sid = sid("SubjectUserSid");
-    let target_domain = take("TargetDomainName");
+    let data = &mut data;
+    let target_sid = take_sid(data, "TargetSid").or_else(|| take_sid(data, "TargetUserSid"));
+    let subject_sid = take_sid(data, "SubjectUserSid");
+    let target_domain = take_text(data, "TargetDomainName");
     EventFields {
-        user_principal_name: take("UserPrincipalName"),
-        target_user: take("TargetUserName"),
+        user_principal_name: take_text(data, "UserPrincipalName"),
+        target_user: take_text(data, "TargetUserName"),
         caller_computer: if event_id == 4740 {
             target_domain.clone()
         } else {
@@ -157,15 +166,46 @@ fn named_fields(event_id: u32, mut data: Vec<DataValue>) -> EventFields {
         },
         target_domain,
         target_sid,
-        subject_user: take("SubjectUserName"),
-        subject_domain: take("SubjectDomainName"),
+        subject_user: take_text(data, "SubjectUserName"),
+        subject_domain: take_text(data, "SubjectDomainName"),
         subject_sid,
-        password_last_set: take("PasswordLastSet"),
-        old_uac: take("OldUacValue"),
-        new_uac: take("NewUacValue"),
-        status: take("Status").and_then(|s| parse_hex(&s)),
-        sub_status: take("SubStatus").and_then(|s| parse_hex(&s)),
+        password_last_set: take_text(data, "PasswordLastSet"),
+        old_uac: take_text(data, "OldUacValue"),
+        new_uac: take_text(data, "NewUacValue"),
+        status: take_text(data, "Status").and_then(|s| parse_hex(&s)),
+        sub_status: take_text(data, "SubStatus").and_then(|s| parse_hex(&s)),
         ..EventFields::default()
+    }
+}
+
+/// Moves the first value named `name` out (any case).
+fn take_value(data: &mut [DataValue], name: &str) -> Option<DataText> {
+    let d = data
+        .iter_mut()
+        .find(|d| d.name.as_deref().is_some_and(|n| n.eq_ignore_ascii_case(name)))?;
+    Some(std::mem::replace(&mut d.value, DataText::Text(String::new())))
+}
+
+/// The value as text, trimmed; `-` and blanks are `None`.
+fn take_text(data: &mut [DataValue], name: &str) -> Option<String> {
+    let value = match take_value(data, name)? {
+        DataText::Text(t) => t,
+        DataText::Sid(s) => return Some(s.to_string()),
+    };
+    let trimmed = value.trim();
+    if trimmed.is_empty() || trimmed == "-" {
+        None
+    } else if trimmed.len() == value.len() {
+        Some(value)
+    } else {
+        Some(trimmed.to_owned())
+    }
+}
+
+fn take_sid(data: &mut [DataValue], name: &str) -> Option<Sid> {
+    match take_value(data, name)? {
+        DataText::Sid(s) => Some(s),
+        DataText::Text(t) => Sid::from_str(t.trim()).ok(),
     }
 }
 
@@ -201,7 +241,7 @@ mod tests {
             .iter()
             .map(|(n, v)| DataValue {
                 name: Some(Cow::Owned((*n).into())),
-                value: (*v).into(),
+                value: DataText::Text((*v).into()),
             })
             .collect()
     }
@@ -266,7 +306,7 @@ mod tests {
                 0,
                 vec![DataValue {
                     name: None,
-                    value: text.into(),
+                    value: DataText::Text(text.into()),
                 }],
             )
         };

@@ -223,7 +223,10 @@ fn event_data(v: Option<&Value>) -> Vec<DataValue> {
     if let Some(data) = map.get("Data") {
         return texts(data)
             .into_iter()
-            .map(|value| DataValue { name: None, value })
+            .map(|value| DataValue {
+                name: None,
+                value: value.into(),
+            })
             .collect();
     }
     map.iter()
@@ -231,7 +234,7 @@ fn event_data(v: Option<&Value>) -> Vec<DataValue> {
         .flat_map(|(k, v)| {
             texts(v).into_iter().map(move |value| DataValue {
                 name: Some(Cow::Owned(k.clone())),
-                value,
+                value: value.into(),
             })
         })
         .collect()

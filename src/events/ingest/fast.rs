@@ -15,7 +15,7 @@ use evtx::EvtxChunkHeader;
 
 use super::Interest;
 use crate::directory::time::FileTime;
-use crate::events::normalize::{DataValue, RawRecord, NAMED_FIELDS};
+use crate::events::normalize::{DataText, DataValue, RawRecord, NAMED_FIELDS};
 use crate::security::{Guid, Sid};
 
 const CHUNK_HEADER_SIZE: usize = 512;
@@ -496,12 +496,27 @@ fn collect_data(chunk: &[u8], slots: &[DataSlot], values: &[ValueRef], out: &mut
             continue;
         };
         let name = name.map(Cow::Borrowed);
+        // Named SIDs stay binary-decoded: normalization wants the SID, not its text.
+        if v.kind == 0x13 && name.is_some() {
+            let bytes = chunk.get(v.offset..v.offset + v.size).unwrap_or_default();
+            let Ok((sid, _)) = Sid::from_bytes(bytes) else {
+                return nope(v.offset, "value bytes");
+            };
+            out.push(DataValue {
+                name,
+                value: DataText::Sid(sid),
+            });
+            continue;
+        }
         match decode(chunk, *v)? {
             Decoded::Null => {}
-            Decoded::One(value) => out.push(DataValue { name, value }),
+            Decoded::One(value) => out.push(DataValue {
+                name,
+                value: value.into(),
+            }),
             Decoded::Many(items) => out.extend(items.into_iter().map(|value| DataValue {
                 name: name.clone(),
-                value,
+                value: value.into(),
             })),
         }
     }
