@@ -564,8 +564,8 @@ pub fn ingest_each<T: Send>(
 const BATCHES_IN_FLIGHT_PER_WORKER: usize = 2;
 /// A worker hands its results over in batches of this many events (or chunks, below): one
 /// hand-over per chunk costs more in thread wake-ups than reading the chunk.
-const BATCH_EVENTS: usize = 256;
-const BATCH_CHUNKS: usize = 64;
+const BATCH_EVENTS: usize = 2048;
+const BATCH_CHUNKS: usize = 512;
 
 /// Opens `paths` and reads their chunks on `threads` workers sharing one chunk counter; the
 /// calling thread collects the results and hands the events to `sink`.
