@@ -9,7 +9,8 @@
 //!   RESETLENS_BENCH_EVTX_DUMP  the Rust evtx_dump 0.15.1 (default: `evtx_dump` on PATH)
 //!   RESETLENS_BENCH_THREADS    threads for both (default: the number of CPUs)
 //!   RESETLENS_BENCH_RUNS       runs of each, alternating (default 5)
-//! Peak RSS and CPU time come from `/usr/bin/time -f '%M %U %S'` when it exists.
+//! Wall time is timed on the program alone; peak RSS and CPU time come from a second run under
+//! `/usr/bin/time -f '%M %U %S'` when it exists.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -21,23 +22,21 @@ struct Measured {
     cpu: Option<Duration>,
 }
 
-/// Runs `program args` with stdout discarded; returns wall time, peak RSS and stderr.
-fn measure(program: &Path, args: &[String], env: &[(&str, String)]) -> Result<(Measured, String), String> {
-    let time = Path::new("/usr/bin/time");
-    let rss_file = std::env::temp_dir().join(format!("resetlens-bench-rss-{}", std::process::id()));
-    let mut cmd = if time.exists() {
-        let mut c = Command::new(time);
-        c.arg("-f").arg("%M %U %S").arg("-o").arg(&rss_file).arg(program);
-        c
-    } else {
-        Command::new(program)
-    };
+fn command(program: &Path, args: &[String], env: &[(&str, String)]) -> Command {
+    let mut cmd = Command::new(program);
     cmd.args(args).stdout(Stdio::null()).stderr(Stdio::piped());
     for (k, v) in env {
         cmd.env(k, v);
     }
+    cmd
+}
+
+/// Runs `program args` twice with stdout discarded: once on its own for the wall time (a
+/// wrapper's start-up would add the same constant to both tools and blur the ratio), once under
+/// `/usr/bin/time` for CPU time and peak RSS. Returns the measures and the first run's stderr.
+fn measure(program: &Path, args: &[String], env: &[(&str, String)]) -> Result<(Measured, String), String> {
     let start = Instant::now();
-    let out = cmd
+    let out = command(program, args, env)
         .output()
         .map_err(|e| format!("cannot run {}: {e}", program.display()))?;
     let wall = start.elapsed();
@@ -49,28 +48,35 @@ fn measure(program: &Path, args: &[String], env: &[(&str, String)]) -> Result<(M
             String::from_utf8_lossy(&out.stderr)
         ));
     }
-    let times = std::fs::read_to_string(&rss_file).unwrap_or_default();
-    let fields: Vec<&str> = times
-        .trim()
-        .lines()
-        .last()
-        .unwrap_or_default()
-        .split_whitespace()
-        .collect();
-    let peak_rss_kb = fields.first().and_then(|f| f.parse().ok());
-    let seconds = |i: usize| fields.get(i).and_then(|f| f.parse::<f64>().ok());
-    let cpu = seconds(1)
-        .zip(seconds(2))
-        .map(|(user, sys)| Duration::from_secs_f64(user + sys));
-    let _ = std::fs::remove_file(&rss_file);
-    Ok((
-        Measured {
-            wall,
-            peak_rss_kb,
-            cpu,
-        },
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    ))
+    let mut measured = Measured {
+        wall,
+        peak_rss_kb: None,
+        cpu: None,
+    };
+    let time = Path::new("/usr/bin/time");
+    if time.exists() {
+        let usage_file = std::env::temp_dir().join(format!("resetlens-bench-rss-{}", std::process::id()));
+        let mut timed_args = vec!["-f".to_owned(), "%M %U %S".to_owned(), "-o".to_owned()];
+        timed_args.push(usage_file.display().to_string());
+        timed_args.push(program.display().to_string());
+        timed_args.extend(args.iter().cloned());
+        let _ = command(time, &timed_args, env).output();
+        let times = std::fs::read_to_string(&usage_file).unwrap_or_default();
+        let _ = std::fs::remove_file(&usage_file);
+        let fields: Vec<&str> = times
+            .trim()
+            .lines()
+            .last()
+            .unwrap_or_default()
+            .split_whitespace()
+            .collect();
+        let seconds = |i: usize| fields.get(i).and_then(|f| f.parse::<f64>().ok());
+        measured.peak_rss_kb = fields.first().and_then(|f| f.parse().ok());
+        measured.cpu = seconds(1)
+            .zip(seconds(2))
+            .map(|(user, sys)| Duration::from_secs_f64(user + sys));
+    }
+    Ok((measured, String::from_utf8_lossy(&out.stderr).into_owned()))
 }
 
 fn median(mut v: Vec<Duration>) -> Duration {
