@@ -1,12 +1,18 @@
 //! Untrusted text (event messages, directory values) on its way to a terminal or a report:
 //! control characters, escape sequences and bidirectional overrides are made visible and inert.
 
+use std::borrow::Cow;
+
 /// Replaces every control character (C0, DEL, C1) and bidi control with a visible escape
 /// (`\u{1b}` -> `\x1b`), keeping ordinary text, tabs as spaces, and newlines only if `keep_newlines`.
 pub fn sanitize(text: &str, keep_newlines: bool) -> String {
-    // Most text is printable ASCII: one copy, no per-character work.
+    sanitized(text, keep_newlines).into_owned()
+}
+
+/// `sanitize` that borrows `text` when it needs no change (printable ASCII, the usual case).
+pub fn sanitized(text: &str, keep_newlines: bool) -> Cow<'_, str> {
     if text.bytes().all(|b| matches!(b, b' '..=b'~')) {
-        return text.to_owned();
+        return Cow::Borrowed(text);
     }
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
@@ -19,7 +25,7 @@ pub fn sanitize(text: &str, keep_newlines: bool) -> String {
             c => out.push(c),
         }
     }
-    out
+    Cow::Owned(out)
 }
 
 /// Bidi embeddings/overrides/isolates and marks: they reorder what follows them on screen.

@@ -220,7 +220,7 @@ pub fn report(f: &Facts, generated_at: DateTime<Utc>) -> Diagnosis {
             pwd_history_length: f.policy.pwd_history_length,
             source: f.policy.source.label(),
         },
-        events: f.events.iter().map(Event::view).collect(),
+        events: f.events.iter().map(|e| e.view().into_owned()).collect(),
         findings,
         verdict,
     }

@@ -27,7 +27,7 @@ pub struct Diagnosis {
     pub rights: RightsSection,
     pub policy: PolicySection,
     /// The user's correlated events, oldest first.
-    pub events: Vec<EventView>,
+    pub events: Vec<EventView<'static>>,
     pub findings: Vec<Finding>,
     pub verdict: Verdict,
 }

@@ -2,6 +2,7 @@
 //! and the diagnosis report) and the one-line plain-language summary. Every text that came from
 //! an event log is sanitized here, so no view of an event can carry control characters.
 
+use std::borrow::Cow;
 use std::fmt::{self, Write};
 
 use chrono::SecondsFormat;
@@ -9,51 +10,82 @@ use serde::Serialize;
 
 use super::catalog;
 use super::model::{AuditOutcome, Event, EventKind};
-use crate::sanitize::line;
+use crate::sanitize::{line, sanitized};
 
-/// The contract's EVENT keys plus the optional extras of `events --format json`.
+/// The contract's EVENT keys plus the optional extras of `events --format json`. Texts borrow
+/// from the event where sanitizing leaves them unchanged (a timeline renders one per event);
+/// `into_owned` detaches a view that outlives its event.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct EventView {
+pub struct EventView<'a> {
     pub time: String,
-    pub machine: String,
-    pub channel: String,
-    pub provider: String,
+    pub machine: Cow<'a, str>,
+    pub channel: Cow<'a, str>,
+    pub provider: Cow<'a, str>,
     pub event_id: u32,
     pub record_id: u64,
-    pub file: String,
+    pub file: Cow<'a, str>,
     /// The catalog's name, or `unknown` for an event the catalog does not list.
-    pub name: String,
-    pub tracking_id: Option<String>,
+    pub name: &'static str,
+    pub tracking_id: Option<Cow<'a, str>>,
     pub summary: String,
     pub kind: EventKind,
-    pub user_principal_name: Option<String>,
+    pub user_principal_name: Option<Cow<'a, str>>,
     /// The decoded source anchor GUID, when the event carries a base64 anchor.
     pub source_anchor: Option<String>,
     pub target_sid: Option<String>,
-    pub target_user: Option<String>,
-    pub subject_user: Option<String>,
-    pub result: Option<String>,
+    pub target_user: Option<Cow<'a, str>>,
+    pub subject_user: Option<Cow<'a, str>>,
+    pub result: Option<Cow<'a, str>>,
     /// `0x80230619`.
     pub hresult: Option<String>,
 }
 
-fn clean(v: &Option<String>) -> Option<String> {
-    v.as_deref().map(line)
+fn clean(v: &Option<String>) -> Option<Cow<'_, str>> {
+    v.as_deref().map(|t| sanitized(t, false))
+}
+
+fn owned(v: Option<Cow<'_, str>>) -> Option<Cow<'static, str>> {
+    v.map(|t| Cow::Owned(t.into_owned()))
+}
+
+impl EventView<'_> {
+    pub fn into_owned(self) -> EventView<'static> {
+        EventView {
+            time: self.time,
+            machine: Cow::Owned(self.machine.into_owned()),
+            channel: Cow::Owned(self.channel.into_owned()),
+            provider: Cow::Owned(self.provider.into_owned()),
+            event_id: self.event_id,
+            record_id: self.record_id,
+            file: Cow::Owned(self.file.into_owned()),
+            name: self.name,
+            tracking_id: owned(self.tracking_id),
+            summary: self.summary,
+            kind: self.kind,
+            user_principal_name: owned(self.user_principal_name),
+            source_anchor: self.source_anchor,
+            target_sid: self.target_sid,
+            target_user: owned(self.target_user),
+            subject_user: owned(self.subject_user),
+            result: owned(self.result),
+            hresult: self.hresult,
+        }
+    }
 }
 
 impl Event {
-    pub fn view(&self) -> EventView {
+    pub fn view(&self) -> EventView<'_> {
         let entry = catalog::lookup(&self.provider, self.event_id);
         let f = &self.fields;
         EventView {
             time: self.time.to_rfc3339_opts(SecondsFormat::AutoSi, true),
-            machine: line(&self.machine),
-            channel: line(&self.channel),
-            provider: line(&self.provider),
+            machine: sanitized(&self.machine, false),
+            channel: sanitized(&self.channel, false),
+            provider: sanitized(&self.provider, false),
             event_id: self.event_id,
             record_id: self.origin.record_id,
-            file: line(&self.origin.file),
-            name: entry.map_or("unknown", |e| e.name).to_owned(),
+            file: sanitized(&self.origin.file, false),
+            name: entry.map_or("unknown", |e| e.name),
             tracking_id: clean(&f.tracking_id),
             summary: self.summary(),
             kind: self.kind,
@@ -188,7 +220,8 @@ mod tests {
 
     #[test]
     fn view_has_the_contract_keys_and_is_sanitized() {
-        let v = failure().view();
+        let event = failure();
+        let v = event.view();
         let json = serde_json::to_value(&v).unwrap_or_default();
         for key in [
             "time",

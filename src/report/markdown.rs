@@ -207,7 +207,7 @@ pub fn render(d: &Diagnosis, out: &mut impl Write) -> io::Result<()> {
             e.time,
             text(&e.machine),
             e.event_id,
-            text(&e.name),
+            text(e.name),
             e.tracking_id.as_deref().map_or(String::new(), code),
             text(&e.summary)
         )?;

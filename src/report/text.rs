@@ -196,7 +196,7 @@ pub fn render(d: &Diagnosis, style: Style, out: &mut impl Write) -> io::Result<(
             e.time,
             line(&e.machine),
             e.event_id,
-            line(&e.name),
+            line(e.name),
             e.tracking_id
                 .as_deref()
                 .map_or(String::new(), |t| format!(" [{}]", line(t))),

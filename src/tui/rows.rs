@@ -235,7 +235,7 @@ pub fn event_rows(diag: &Diagnosis, filter: &str) -> Vec<EventRow> {
         .filter(|(_, r)| {
             diag.events.get(r.event).is_some_and(|e| {
                 let id = e.event_id.to_string();
-                filter.trim() == id || passes(filter, &[&e.name, &e.machine, &e.summary, &e.provider])
+                filter.trim() == id || passes(filter, &[e.name, &e.machine, &e.summary, &e.provider])
             })
         })
         .collect();

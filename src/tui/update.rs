@@ -566,7 +566,7 @@ fn open_event(state: &mut State) -> Vec<Command> {
         return Vec::new();
     };
     let read = diag.events.get(event).map(|e| Command::ReadRawXml {
-        file: e.file.clone(),
+        file: e.file.to_string(),
         record_id: e.record_id,
     });
     if let Some(u) = state.user.as_mut() {

@@ -69,7 +69,7 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, diag: Option<&Diagnosis>, state: 
             Cell::from(short_time(&e.time)),
             Cell::from(e.event_id.to_string()),
             Cell::from(clean(&e.machine)),
-            Cell::from(clean(&e.name)),
+            Cell::from(clean(e.name)),
             Cell::from(clean(&e.summary)),
         ])
     };
@@ -106,7 +106,7 @@ pub fn draw_detail(frame: &mut Frame<'_>, area: Rect, diag: &Diagnosis, index: u
     let Some(e) = diag.events.get(index) else { return };
     let mut lines = vec![
         field("Time", clean(&e.time), theme),
-        field("Event", format!("{} {}", e.event_id, clean(&e.name)), theme),
+        field("Event", format!("{} {}", e.event_id, clean(e.name)), theme),
         field("Machine", clean(&e.machine), theme),
         field(
             "Source",
