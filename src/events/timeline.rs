@@ -54,20 +54,21 @@ impl Drop for Run {
 /// where the line is rendered (on the readers' threads), pushed in whatever order they finish.
 #[derive(Debug)]
 pub struct TimelineLine {
-    secs: i64,
-    nanos: u32,
-    record: u64,
-    file: Arc<str>,
+    /// `seq` is the sorter's to set, on push.
+    key: Key,
     bytes: Vec<u8>,
 }
 
 impl TimelineLine {
     pub fn new(event: &Event, bytes: Vec<u8>) -> TimelineLine {
         TimelineLine {
-            secs: event.time.timestamp(),
-            nanos: event.time.timestamp_subsec_nanos(),
-            record: event.origin.record_id,
-            file: Arc::clone(&event.origin.file),
+            key: Key {
+                secs: event.time.timestamp(),
+                nanos: event.time.timestamp_subsec_nanos(),
+                record: event.origin.record_id,
+                file: Arc::clone(&event.origin.file),
+                seq: 0,
+            },
             bytes,
         }
     }
@@ -100,20 +101,8 @@ impl TimelineSorter {
 
     /// Adds a rendered line; lines of equal keys keep the order they were pushed in.
     pub fn push(&mut self, line: TimelineLine) -> io::Result<()> {
-        let TimelineLine {
-            secs,
-            nanos,
-            record,
-            file,
-            bytes,
-        } = line;
-        let key = Key {
-            secs,
-            nanos,
-            record,
-            file,
-            seq: self.seq,
-        };
+        let TimelineLine { mut key, bytes } = line;
+        key.seq = self.seq;
         self.seq += 1;
         self.held_bytes += bytes.len() + ENTRY_OVERHEAD;
         self.held.push(Entry { key, line: bytes });

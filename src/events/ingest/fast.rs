@@ -25,6 +25,8 @@ const TEMPLATE_HEADER_SIZE: usize = 24;
 /// A record's header (magic `**\0\0`, size, record ID, FILETIME). Read here rather than with the
 /// crate's `EvtxRecordHeader`, which converts the time of every record; only hits need it.
 struct RecordHeader {
+    /// Where the record starts in its chunk.
+    offset: usize,
     size: u32,
     id: u64,
     filetime: u64,
@@ -36,6 +38,7 @@ impl RecordHeader {
             return None;
         }
         Some(RecordHeader {
+            offset,
             size: u32_at(chunk, offset + 4)?,
             id: u64_at(chunk, offset + 8)?,
             filetime: u64_at(chunk, offset + 16)?,
@@ -376,7 +379,7 @@ impl FastReader {
             _ => None,
         };
         let Some(time) = system_time.or_else(|| instant(record.filetime)) else {
-            return nope(0, "record time");
+            return nope(record.offset, "record time");
         };
         let number = |index: Option<usize>| -> Option<u64> {
             let v = values.get(index?)?;
