@@ -23,6 +23,12 @@ pub enum CommandError {
 }
 
 pub fn run(cli: Cli) -> ExitCode {
+    crate::panics::report_panics();
+    // A panic is a bug: reported in one line by the hook, then exit 3 like any internal error.
+    crate::panics::caught(|| dispatch(cli)).unwrap_or(ExitCode::from(3))
+}
+
+fn dispatch(cli: Cli) -> ExitCode {
     let result = match cli.command {
         None => commands::console::run(&cli.source, &cli.console),
         Some(Command::Demo(ref a)) => commands::console::run_demo(a, &cli.source, &cli.console),

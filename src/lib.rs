@@ -12,6 +12,7 @@ pub mod diagnosis;
 pub mod directory;
 pub mod events;
 pub mod evtx_writer;
+pub mod panics;
 pub mod report;
 pub mod sanitize;
 pub mod security;

@@ -174,6 +174,41 @@ fn resetlens_demo_bob_verdict_permissions_and_clean_exit() {
     protected_user_flow(&tmux, "bob");
 }
 
+/// A bug that panics inside the console: the terminal comes back (main screen, cursor, no raw
+/// mode), one report line says what happened, and the exit code is 3. The panic is forced by
+/// `RESETLENS_TEST_PANIC`, which only debug builds honour.
+#[test]
+fn a_panic_in_the_console_restores_the_terminal_and_exits_3() {
+    let bin = PathBuf::from(env!("CARGO_BIN_EXE_resetlens"));
+    let tmux = Tmux::start(
+        "panic",
+        &format!(
+            "RESETLENS_TEST_PANIC=1 {} demo; echo RESETLENS_EXIT=$?; stty -a | tr ' ' '\\n' | grep -x -e -icanon -e icanon -e -echo -e echo; echo STTY_DONE; sleep 60",
+            shell_quote(&bin)
+        ),
+    );
+    let screen = tmux.wait_for("RESETLENS_EXIT=");
+    assert!(screen.contains("RESETLENS_EXIT=3"), "{screen}");
+    assert!(
+        screen.contains("internal error (a bug, please report it): forced by RESETLENS_TEST_PANIC"),
+        "{screen}"
+    );
+    assert!(
+        !screen.contains("panicked at"),
+        "the default panic message leaked: {screen}"
+    );
+    let screen = tmux.wait_for("STTY_DONE");
+    let modes: Vec<&str> = screen
+        .lines()
+        .map(str::trim)
+        .filter(|l| matches!(*l, "icanon" | "-icanon" | "echo" | "-echo"))
+        .collect();
+    assert_eq!(modes, ["icanon", "echo"], "raw mode left on: {screen}");
+    assert_eq!(tmux.flag("alternate_on"), "0", "still on the alternate screen");
+    assert_eq!(tmux.flag("cursor_flag"), "1", "cursor left hidden");
+    assert_eq!(tmux.flag("mouse_any_flag"), "0", "mouse capture left on");
+}
+
 #[test]
 fn a_missing_demo_folder_is_a_clear_error_without_touching_the_terminal() {
     let tmux = launch("missing", "demo --data /nonexistent/resetlens-demo");

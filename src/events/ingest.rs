@@ -421,9 +421,9 @@ impl Worker<'_> {
                 let data = self.buf.clone();
                 // Damaged chunks are where a parser is most likely to trip; one that panics costs
                 // this chunk, not the run.
-                let read = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                let read = crate::panics::contained(|| {
                     fallback::read_chunk(data, chunk, &f.path, self.interest, &self.settings)
-                }));
+                });
                 let Ok((scan, skipped, problems)) = read else {
                     result.fallback = true;
                     result.problems.push(IngestProblem::at_chunk(

@@ -45,11 +45,17 @@ pub struct Ingested {
 const TICK: Duration = Duration::from_millis(120);
 
 /// Puts the terminal back the way it was: on drop (normal return, `?`) and from the panic hook.
+/// Once only: a second "leave the alternate screen" (the hook, then the drop while unwinding)
+/// makes terminals restore the saved cursor again, over what was printed in between.
 struct TerminalGuard {
     mouse: bool,
+    active: Arc<AtomicBool>,
 }
 
-fn restore_terminal(mouse: bool) {
+fn restore_terminal(mouse: bool, active: &AtomicBool) {
+    if !active.swap(false, Ordering::SeqCst) {
+        return;
+    }
     let mut out = io::stdout();
     if mouse {
         let _ = out.execute(DisableMouseCapture);
@@ -62,13 +68,15 @@ fn restore_terminal(mouse: bool) {
 
 impl TerminalGuard {
     fn enter(mouse: bool) -> io::Result<TerminalGuard> {
+        let active = Arc::new(AtomicBool::new(true));
+        let in_hook = Arc::clone(&active);
         let previous = std::panic::take_hook();
         std::panic::set_hook(Box::new(move |info| {
-            restore_terminal(mouse);
+            restore_terminal(mouse, &in_hook);
             previous(info);
         }));
         terminal::enable_raw_mode()?;
-        let guard = TerminalGuard { mouse };
+        let guard = TerminalGuard { mouse, active };
         let mut out = io::stdout();
         out.execute(EnterAlternateScreen)?;
         out.execute(EnableBracketedPaste)?;
@@ -81,7 +89,7 @@ impl TerminalGuard {
 
 impl Drop for TerminalGuard {
     fn drop(&mut self) {
-        restore_terminal(self.mouse);
+        restore_terminal(self.mouse, &self.active);
     }
 }
 
@@ -222,6 +230,11 @@ pub fn run(mut state: State, source: Arc<dyn DataSource>, mouse: bool) -> anyhow
         execute(cmd, &rt, &source, &tx);
     }
     terminal.draw(|f| view::draw(f, &state))?;
+    // The end-to-end tests force a panic here to see the terminal restored (debug builds only).
+    #[cfg(debug_assertions)]
+    if std::env::var_os("RESETLENS_TEST_PANIC").is_some() {
+        panic!("forced by RESETLENS_TEST_PANIC");
+    }
     while !state.quit {
         let msg = if state.search_unfinished() {
             // Keys and results first; the search goes on only when nothing else waits.
