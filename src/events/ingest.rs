@@ -402,21 +402,42 @@ impl Worker<'_> {
         // A cut chunk's CRC cannot match; the truncation is reported already.
         let whole = read == CHUNK_SIZE;
         if whole {
-            check_header_crc(&self.buf, &header, &f.path, chunk, &mut result.problems);
+            check_crc(
+                ChunkCrc::Header,
+                &self.buf,
+                &header,
+                &f.path,
+                chunk,
+                &mut result.problems,
+            );
         }
         let hits = match self.fast.scan_chunk(&self.buf, read, &header, self.interest) {
             Ok(scan) => {
                 // The data CRC costs a pass over the chunk; it matters only where records are
                 // kept, so a chunk that gave no hits is not checked.
                 if whole && !scan.hits.is_empty() {
-                    check_data_crc(&self.buf, &header, &f.path, chunk, &mut result.problems);
+                    check_crc(
+                        ChunkCrc::Data,
+                        &self.buf,
+                        &header,
+                        &f.path,
+                        chunk,
+                        &mut result.problems,
+                    );
                 }
                 result.records = scan.records;
                 scan.hits
             }
             Err(_) => {
                 if whole {
-                    check_data_crc(&self.buf, &header, &f.path, chunk, &mut result.problems);
+                    check_crc(
+                        ChunkCrc::Data,
+                        &self.buf,
+                        &header,
+                        &f.path,
+                        chunk,
+                        &mut result.problems,
+                    );
                 }
                 let data = self.buf.clone();
                 // Damaged chunks are where a parser is most likely to trip; one that panics costs
@@ -450,35 +471,19 @@ impl Worker<'_> {
     }
 }
 
-/// Reports a chunk header CRC32 mismatch. The chunk is still read: records that parse are kept.
-fn check_header_crc(
-    data: &[u8],
-    header: &EvtxChunkHeader,
-    file: &Path,
-    chunk: u64,
-    problems: &mut Vec<IngestProblem>,
-) {
-    if header.flags.bits() & CHUNK_NO_CRC32 != 0 {
-        return;
-    }
-    let mut h = crc32fast::Hasher::new();
-    h.update(data.get(..120).unwrap_or_default());
-    h.update(data.get(128..CHUNK_HEADER_SIZE).unwrap_or_default());
-    let found = h.finalize();
-    if found != header.header_chunk_checksum {
-        problems.push(IngestProblem::at_chunk(
-            file,
-            chunk,
-            format!(
-                "chunk header CRC32 mismatch (stored {:#010x}, computed {found:#010x}); records read anyway",
-                header.header_chunk_checksum
-            ),
-        ));
-    }
+/// The two CRC32s a chunk carries.
+#[derive(Debug, Clone, Copy)]
+enum ChunkCrc {
+    /// Over the header block but its CRC fields: on a mismatch the records are still read, and
+    /// those that parse are kept.
+    Header,
+    /// Over the records: on a mismatch the records read from the chunk may be damaged.
+    Data,
 }
 
-/// Reports a mismatch of the records' CRC32: the records read from the chunk may be damaged.
-fn check_data_crc(
+/// Reports a mismatch of one of the chunk's CRC32s (a chunk flagged NO_CRC32 carries none).
+fn check_crc(
+    which: ChunkCrc,
     data: &[u8],
     header: &EvtxChunkHeader,
     file: &Path,
@@ -488,18 +493,35 @@ fn check_data_crc(
     if header.flags.bits() & CHUNK_NO_CRC32 != 0 {
         return;
     }
-    let records = data.get(CHUNK_HEADER_SIZE..header.free_space_offset as usize);
-    let found = records.map(crc32fast::hash);
-    if found != Some(header.events_checksum) {
-        problems.push(IngestProblem::at_chunk(
-            file,
-            chunk,
-            format!(
-                "chunk data CRC32 mismatch (stored {:#010x}); its records may be damaged",
-                header.events_checksum
-            ),
-        ));
+    let (stored, computed, what) = match which {
+        ChunkCrc::Header => {
+            let mut h = crc32fast::Hasher::new();
+            h.update(data.get(..120).unwrap_or_default());
+            h.update(data.get(128..CHUNK_HEADER_SIZE).unwrap_or_default());
+            let found = Some(h.finalize());
+            (header.header_chunk_checksum, found, "chunk header CRC32 mismatch")
+        }
+        ChunkCrc::Data => {
+            let records = data.get(CHUNK_HEADER_SIZE..header.free_space_offset as usize);
+            let found = records.map(crc32fast::hash);
+            (header.events_checksum, found, "chunk data CRC32 mismatch")
+        }
+    };
+    if computed == Some(stored) {
+        return;
     }
+    let computed = computed.map_or("the records' end is past the chunk".to_owned(), |c| {
+        format!("computed {c:#010x}")
+    });
+    let consequence = match which {
+        ChunkCrc::Header => "records read anyway",
+        ChunkCrc::Data => "its records may be damaged",
+    };
+    problems.push(IngestProblem::at_chunk(
+        file,
+        chunk,
+        format!("{what} (stored {stored:#010x}, {computed}); {consequence}"),
+    ));
 }
 
 /// Files open at once: directories of WEF exports can hold thousands, more than the default
