@@ -401,44 +401,25 @@ impl Worker<'_> {
         };
         // A cut chunk's CRC cannot match; the truncation is reported already.
         let whole = read == CHUNK_SIZE;
-        if whole {
-            check_crc(
-                ChunkCrc::Header,
-                &self.buf,
-                &header,
-                &f.path,
-                chunk,
-                &mut result.problems,
-            );
-        }
+        let buf = &self.buf;
+        let check = |which, problems: &mut Vec<IngestProblem>| {
+            if whole {
+                check_crc(which, buf, &header, &f.path, chunk, problems);
+            }
+        };
+        check(ChunkCrc::Header, &mut result.problems);
         let hits = match self.fast.scan_chunk(&self.buf, read, &header, self.interest) {
             Ok(scan) => {
                 // The data CRC costs a pass over the chunk; it matters only where records are
                 // kept, so a chunk that gave no hits is not checked.
-                if whole && !scan.hits.is_empty() {
-                    check_crc(
-                        ChunkCrc::Data,
-                        &self.buf,
-                        &header,
-                        &f.path,
-                        chunk,
-                        &mut result.problems,
-                    );
+                if !scan.hits.is_empty() {
+                    check(ChunkCrc::Data, &mut result.problems);
                 }
                 result.records = scan.records;
                 scan.hits
             }
             Err(_) => {
-                if whole {
-                    check_crc(
-                        ChunkCrc::Data,
-                        &self.buf,
-                        &header,
-                        &f.path,
-                        chunk,
-                        &mut result.problems,
-                    );
-                }
+                check(ChunkCrc::Data, &mut result.problems);
                 let data = self.buf.clone();
                 // Damaged chunks are where a parser is most likely to trip; one that panics costs
                 // this chunk, not the run.
