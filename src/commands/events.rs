@@ -143,7 +143,7 @@ fn parse_instant(flag: &str, value: Option<&str>) -> Result<Option<DateTime<Utc>
 }
 
 /// Writes one event's timeline line: a JSON object, or a text line.
-pub fn render_one(e: &Event, format: EventsFormat, out: &mut dyn Write) -> io::Result<()> {
+pub fn render_one(e: &Event, format: EventsFormat, out: &mut Vec<u8>) -> io::Result<()> {
     let v = e.view();
     match format {
         EventsFormat::Json => {

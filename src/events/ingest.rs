@@ -335,11 +335,10 @@ fn open(path: &Path, problems: &mut Vec<IngestProblem>) -> Option<OpenFile> {
     })
 }
 
-/// What one chunk gave: its events, as the caller's `map` turned them.
-struct ChunkResult<T> {
+/// What one chunk gave besides its events (those go straight into the worker's batch).
+struct ChunkResult {
     file: usize,
     chunk: u64,
-    events: Vec<T>,
     records: u64,
     skipped: u64,
     fallback: bool,
@@ -355,17 +354,18 @@ struct Worker<'a> {
 }
 
 impl Worker<'_> {
+    /// Reads one chunk; its events, as `map` turned them, are appended to `events`.
     fn read_chunk<T>(
         &mut self,
         f: &OpenFile,
         file: usize,
         chunk: u64,
         map: &(dyn Fn(Event) -> Option<T> + Sync),
-    ) -> ChunkResult<T> {
+        events: &mut Vec<T>,
+    ) -> ChunkResult {
         let mut result = ChunkResult {
             file,
             chunk,
-            events: Vec::new(),
             records: 0,
             skipped: 0,
             fallback: false,
@@ -443,11 +443,11 @@ impl Worker<'_> {
             }
         };
         // Normalized and mapped here, in the workers, rather than on the collecting thread.
-        result.events = hits
-            .into_iter()
-            .flat_map(|hit| normalize(hit, &f.name))
-            .filter_map(map)
-            .collect();
+        events.extend(
+            hits.into_iter()
+                .flat_map(|hit| normalize(hit, &f.name))
+                .filter_map(map),
+        );
         result
     }
 }
@@ -528,8 +528,9 @@ pub fn ingest(paths: &[PathBuf], opts: &IngestOptions, progress: &(dyn Fn(Progre
 
 /// Reads `paths` like `ingest`, but streams: each event goes through `map` on the worker that
 /// read it (filtering and rendering there run in parallel), and what `map` keeps is handed to
-/// `sink` as soon as its chunk is read (on the calling thread, chunks in no particular order,
-/// each chunk's events in record order). Returns the per-file summaries.
+/// `sink` in the worker's batches (on the calling thread; a batch holds whole chunks, each
+/// chunk's events in record order, chunks in no particular order). Returns the per-file
+/// summaries.
 pub fn ingest_each<T: Send>(
     paths: &[PathBuf],
     opts: &IngestOptions,
@@ -569,6 +570,23 @@ const BATCHES_IN_FLIGHT_PER_WORKER: usize = 2;
 /// hand-over per chunk costs more in thread wake-ups than reading the chunk.
 const BATCH_EVENTS: usize = 2048;
 const BATCH_CHUNKS: usize = 512;
+
+/// One hand-over from a worker. The events of all its chunks share one vector: memory a worker
+/// allocated and the collecting thread frees costs a lock on the worker's malloc arena, and one
+/// vector per chunk made the two threads wait on each other hundreds of times a run.
+struct Batch<T> {
+    chunks: Vec<ChunkResult>,
+    events: Vec<T>,
+}
+
+impl<T> Batch<T> {
+    fn new() -> Batch<T> {
+        Batch {
+            chunks: Vec::new(),
+            events: Vec::new(),
+        }
+    }
+}
 
 /// Opens `paths` and reads their chunks on `threads` workers sharing one chunk counter; the
 /// calling thread collects the results and hands the events to `sink`.
@@ -620,7 +638,7 @@ fn read_batch<T: Send>(
 
     std::thread::scope(|scope| {
         let (send, receive) =
-            std::sync::mpsc::sync_channel::<Vec<ChunkResult<T>>>(threads * BATCHES_IN_FLIGHT_PER_WORKER);
+            std::sync::mpsc::sync_channel::<Batch<T>>(threads * BATCHES_IN_FLIGHT_PER_WORKER);
         for _ in 0..threads {
             let send = send.clone();
             let (next, starts, opened) = (&next, &starts, &opened);
@@ -631,8 +649,7 @@ fn read_batch<T: Send>(
                     interest,
                     settings: fallback::settings(),
                 };
-                let mut batch: Vec<ChunkResult<T>> = Vec::new();
-                let mut batch_events = 0;
+                let mut batch = Batch::new();
                 loop {
                     let unit = next.fetch_add(1, Ordering::Relaxed) as u64;
                     if unit >= total_units {
@@ -643,7 +660,7 @@ fn read_batch<T: Send>(
                         break;
                     };
                     let chunk = unit - starts.get(file).copied().unwrap_or(0);
-                    let result = worker.read_chunk(f, file, chunk, map);
+                    let result = worker.read_chunk(f, file, chunk, map, &mut batch.events);
                     // The file header's bytes count with the first chunk, so the total adds up.
                     let start = if chunk == 0 { 0 } else { chunk_file_offset(chunk) };
                     let step = (chunk_file_offset(chunk) + CHUNK_SIZE as u64).min(f.size) - start;
@@ -659,33 +676,32 @@ fn read_batch<T: Send>(
                         bytes_total: totals.bytes_total,
                         records_read: records,
                     });
-                    batch_events += result.events.len();
-                    batch.push(result);
-                    if batch_events >= BATCH_EVENTS || batch.len() >= BATCH_CHUNKS {
-                        batch_events = 0;
-                        if send.send(std::mem::take(&mut batch)).is_err() {
-                            return;
-                        }
+                    batch.chunks.push(result);
+                    let full = batch.events.len() >= BATCH_EVENTS || batch.chunks.len() >= BATCH_CHUNKS;
+                    if full && send.send(std::mem::replace(&mut batch, Batch::new())).is_err() {
+                        return;
                     }
                 }
-                if !batch.is_empty() {
+                if !batch.chunks.is_empty() {
                     let _ = send.send(batch);
                 }
             });
         }
         drop(send);
-        for r in receive.into_iter().flatten() {
-            let summary = opened.get(r.file).and_then(|(_, i)| summaries.get_mut(*i));
-            if let Some(s) = summary {
-                s.records_read += r.records;
-                s.records_skipped += r.skipped;
-                s.chunks_fallback += u64::from(r.fallback);
+        for batch in receive {
+            for r in batch.chunks {
+                let summary = opened.get(r.file).and_then(|(_, i)| summaries.get_mut(*i));
+                if let Some(s) = summary {
+                    s.records_read += r.records;
+                    s.records_skipped += r.skipped;
+                    s.chunks_fallback += u64::from(r.fallback);
+                }
+                if !r.problems.is_empty() {
+                    chunk_problems.push((r.file, r.chunk, r.problems));
+                }
             }
-            if !r.problems.is_empty() {
-                chunk_problems.push((r.file, r.chunk, r.problems));
-            }
-            if !r.events.is_empty() {
-                sink(r.events);
+            if !batch.events.is_empty() {
+                sink(batch.events);
             }
         }
     });
