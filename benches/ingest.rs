@@ -11,7 +11,18 @@
 //!   RESETLENS_BENCH_THREADS    threads for both (default: the number of CPUs)
 //!   RESETLENS_BENCH_RUNS       timed runs of each, alternating; also the CPU loop's length
 //!                              (default 5)
+//!   RESETLENS_BENCH_CACHE      `reread` (default): drop the file from the page cache and read
+//!                              it once, the state of a file read from disk; `as-is`: read it
+//!                              once as it is cached (e.g. as its writer left it)
+//!
+//! Both programs read the file from the page cache. How the kernel holds it there matters for
+//! both, and most for the faster one: a file cached by readahead sits in large folios, one
+//! written in 4 KB writes in 4 KB pages, and copying it out then costs about twice the kernel
+//! time (README "Performance" has the figures for each state).
 
+use std::fs::File;
+use std::io::Read;
+use std::os::fd::AsRawFd;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -99,6 +110,33 @@ impl Tool {
     }
 }
 
+/// Drops the file's pages from the page cache; written pages are synced first, since only clean
+/// ones can be dropped.
+fn evict(path: &Path) -> std::io::Result<()> {
+    let file = File::open(path)?;
+    file.sync_all()?;
+    // SAFETY: a plain system call on a descriptor that `file` keeps open; no memory is shared.
+    let rc = unsafe { libc::posix_fadvise(file.as_raw_fd(), 0, 0, libc::POSIX_FADV_DONTNEED) };
+    if rc == 0 {
+        Ok(())
+    } else {
+        Err(std::io::Error::from_raw_os_error(rc))
+    }
+}
+
+/// Reads the whole file once, sequentially, so both programs then read it from memory.
+fn read_through(path: &Path) -> std::io::Result<u64> {
+    let mut file = File::open(path)?;
+    let mut buf = vec![0u8; 1 << 20];
+    let mut total = 0u64;
+    loop {
+        match file.read(&mut buf)? {
+            0 => return Ok(total),
+            n => total += n as u64,
+        }
+    }
+}
+
 fn median(mut v: Vec<Duration>) -> Duration {
     v.sort();
     v.get(v.len() / 2).copied().unwrap_or_default()
@@ -149,8 +187,17 @@ fn main() {
         env: Vec::new(),
     };
 
-    // Warm the page cache so both read from memory.
-    let _ = std::fs::read(&input).map(|b| b.len());
+    let cache = env_or("RESETLENS_BENCH_CACHE", "reread");
+    match cache.as_str() {
+        "reread" => {
+            evict(&input).unwrap_or_else(|e| fail(format!("cannot drop {path} from the page cache: {e}")))
+        }
+        "as-is" => {}
+        other => fail(format!(
+            "RESETLENS_BENCH_CACHE={other}: expected `reread` or `as-is`"
+        )),
+    }
+    read_through(&input).unwrap_or_else(|e| fail(format!("cannot read {path}: {e}")));
 
     let mut ours_wall = Vec::new();
     let mut theirs_wall = Vec::new();
@@ -175,7 +222,7 @@ fn main() {
     let (ours_usage, theirs_usage) = (ours.usage(runs), theirs.usage(runs));
 
     println!(
-        "input {} ({:.1} MB, {records} records), {threads} thread(s), median wall of {runs} alternating runs",
+        "input {} ({:.1} MB, {records} records), page cache {cache}, {threads} thread(s), median wall of {runs} alternating runs",
         input.display(),
         size as f64 / 1e6
     );
