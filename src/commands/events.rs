@@ -3,7 +3,6 @@
 //! contract's EVENT objects). Per-file read/skip counts and problems go to stderr, with a
 //! progress bar while reading when stderr is a terminal.
 
-use std::cell::RefCell;
 use std::io::{self, IsTerminal, Write};
 use std::path::PathBuf;
 use std::sync::Mutex;
@@ -19,13 +18,9 @@ use crate::directory::model::Directory;
 use crate::directory::{self, Scope};
 use crate::events::correlate::UserKey;
 use crate::events::ingest::{ingest_each, FileSummary, IngestOptions, Progress};
-use crate::events::timeline::{TimelineLine, TimelineSorter, DEFAULT_BUDGET};
+use crate::events::timeline::{LineBatch, TimelineSorter, DEFAULT_BUDGET};
 use crate::events::Event;
 use crate::sanitize::line;
-
-thread_local! {
-    static LINE_BUFFER: RefCell<Vec<u8>> = RefCell::new(Vec::with_capacity(4096));
-}
 
 pub fn run(args: &EventsArgs, source: &SourceArgs) -> Result<Outcome, CommandError> {
     let cfg = SourceConfig::resolve(source).map_err(|e| CommandError::Input(e.into()))?;
@@ -86,28 +81,16 @@ pub fn run_with(
     // lines are kept, in a sorter whose memory is bounded (it spills to temporary files): the
     // timeline of a whole DC log fits.
     let in_range = |e: &Event| since.map_or(true, |s| e.time >= s) && until.map_or(true, |u| e.time < u);
-    let render = |e: Event| -> Option<io::Result<TimelineLine>> {
-        if !key.as_ref().map_or(true, |k| k.matches(&e)) || !in_range(&e) {
-            return None;
+    let render = |e: Event, batch: &mut LineBatch| {
+        if key.as_ref().map_or(true, |k| k.matches(&e)) && in_range(&e) {
+            batch.push(&e, |out| render_one(&e, args.format, out));
         }
-        // Rendered into the worker's reused buffer and copied out at its final size: a line
-        // grown from a guess is reallocated several times.
-        let rendered = LINE_BUFFER.with_borrow_mut(|buf| {
-            buf.clear();
-            render_one(&e, args.format, buf).map(|()| buf.clone())
-        });
-        Some(rendered.map(|line| TimelineLine::new(&e, line)))
     };
     let mut sorter = TimelineSorter::new(DEFAULT_BUDGET);
     let mut failed: Option<io::Error> = None;
-    let files = ingest_each(evtx, &options, &|p| bar.update(&p), &render, &mut |lines| {
-        for line in lines {
-            if failed.is_some() {
-                return;
-            }
-            if let Err(err) = line.and_then(|l| sorter.push(l)) {
-                failed = Some(err);
-            }
+    let files = ingest_each(evtx, &options, &|p| bar.update(&p), &render, &mut |batch| {
+        if failed.is_none() {
+            failed = sorter.push(batch).err();
         }
     });
     bar.finish();

@@ -128,6 +128,19 @@ impl IngestReport {
     }
 }
 
+/// What a reader gathers from the events of its chunks (the events themselves, or lines
+/// rendered from them) before handing it over in one piece.
+pub trait Gather: Default + Send {
+    /// How many events it holds: a reader hands its batch over past `BATCH_EVENTS`.
+    fn events(&self) -> usize;
+}
+
+impl Gather for Vec<Event> {
+    fn events(&self) -> usize {
+        self.len()
+    }
+}
+
 /// Which records are worth decoding: a cheap ID test first, then the provider.
 pub(crate) struct Interest {
     explicit: Option<HashSet<u32>>,
@@ -354,14 +367,14 @@ struct Worker<'a> {
 }
 
 impl Worker<'_> {
-    /// Reads one chunk; its events, as `map` turned them, are appended to `events`.
-    fn read_chunk<T>(
+    /// Reads one chunk and hands its events, in record order, to `gather`.
+    fn read_chunk<B>(
         &mut self,
         f: &OpenFile,
         file: usize,
         chunk: u64,
-        map: &(dyn Fn(Event) -> Option<T> + Sync),
-        events: &mut Vec<T>,
+        gather: &(dyn Fn(Event, &mut B) + Sync),
+        gathered: &mut B,
     ) -> ChunkResult {
         let mut result = ChunkResult {
             file,
@@ -443,11 +456,9 @@ impl Worker<'_> {
             }
         };
         // Normalized and mapped here, in the workers, rather than on the collecting thread.
-        events.extend(
-            hits.into_iter()
-                .flat_map(|hit| normalize(hit, &f.name))
-                .filter_map(map),
-        );
+        for event in hits.into_iter().flat_map(|hit| normalize(hit, &f.name)) {
+            gather(event, gathered);
+        }
         result
     }
 }
@@ -521,22 +532,22 @@ struct Totals {
 /// callers that need them all (one user's diagnosis); the CLI streams with `ingest_each`.
 pub fn ingest(paths: &[PathBuf], opts: &IngestOptions, progress: &(dyn Fn(Progress) + Sync)) -> IngestReport {
     let mut events: Vec<Event> = Vec::new();
-    let files = ingest_each(paths, opts, progress, &Some, &mut |chunk| events.extend(chunk));
+    let keep = |e: Event, batch: &mut Vec<Event>| batch.push(e);
+    let files = ingest_each(paths, opts, progress, &keep, &mut |batch| events.extend(batch));
     sort_events(&mut events);
     IngestReport { events, files }
 }
 
-/// Reads `paths` like `ingest`, but streams: each event goes through `map` on the worker that
-/// read it (filtering and rendering there run in parallel), and what `map` keeps is handed to
-/// `sink` in the worker's batches (on the calling thread; a batch holds whole chunks, each
-/// chunk's events in record order, chunks in no particular order). Returns the per-file
-/// summaries.
-pub fn ingest_each<T: Send>(
+/// Reads `paths` like `ingest`, but streams: each event goes to `gather` on the worker that
+/// read it (filtering and rendering there run in parallel) into that worker's batch, and
+/// batches are handed to `sink` on the calling thread (a batch holds whole chunks, each chunk's
+/// events in record order, chunks in no particular order). Returns the per-file summaries.
+pub fn ingest_each<B: Gather>(
     paths: &[PathBuf],
     opts: &IngestOptions,
     progress: &(dyn Fn(Progress) + Sync),
-    map: &(dyn Fn(Event) -> Option<T> + Sync),
-    sink: &mut dyn FnMut(Vec<T>),
+    gather: &(dyn Fn(Event, &mut B) + Sync),
+    sink: &mut dyn FnMut(B),
 ) -> Vec<FileSummary> {
     let interest = Interest::new(opts.ids.as_deref());
     let (found, mut files) = discover(paths);
@@ -556,7 +567,7 @@ pub fn ingest_each<T: Send>(
             &interest,
             &totals,
             progress,
-            map,
+            gather,
             sink,
         ));
     }
@@ -571,33 +582,25 @@ const BATCHES_IN_FLIGHT_PER_WORKER: usize = 2;
 const BATCH_EVENTS: usize = 2048;
 const BATCH_CHUNKS: usize = 512;
 
-/// One hand-over from a worker. The events of all its chunks share one vector: memory a worker
-/// allocated and the collecting thread frees costs a lock on the worker's malloc arena, and one
-/// vector per chunk made the two threads wait on each other hundreds of times a run.
-struct Batch<T> {
+/// One hand-over from a worker: what it gathered from all its chunks in one piece, since
+/// memory a worker allocated and the collecting thread frees costs a lock on the worker's
+/// malloc arena (a vector per chunk made the threads wait on each other hundreds of times a run).
+#[derive(Default)]
+struct Batch<B> {
     chunks: Vec<ChunkResult>,
-    events: Vec<T>,
-}
-
-impl<T> Batch<T> {
-    fn new() -> Batch<T> {
-        Batch {
-            chunks: Vec::new(),
-            events: Vec::new(),
-        }
-    }
+    gathered: B,
 }
 
 /// Opens `paths` and reads their chunks on `threads` workers sharing one chunk counter; the
 /// calling thread collects the results and hands the events to `sink`.
-fn read_batch<T: Send>(
+fn read_batch<B: Gather>(
     paths: &[PathBuf],
     threads: usize,
     interest: &Interest,
     totals: &Totals,
     progress: &(dyn Fn(Progress) + Sync),
-    map: &(dyn Fn(Event) -> Option<T> + Sync),
-    sink: &mut dyn FnMut(Vec<T>),
+    gather: &(dyn Fn(Event, &mut B) + Sync),
+    sink: &mut dyn FnMut(B),
 ) -> Vec<FileSummary> {
     let mut summaries: Vec<FileSummary> = Vec::with_capacity(paths.len());
     // Each opened file with the index of its summary.
@@ -638,7 +641,7 @@ fn read_batch<T: Send>(
 
     std::thread::scope(|scope| {
         let (send, receive) =
-            std::sync::mpsc::sync_channel::<Batch<T>>(threads * BATCHES_IN_FLIGHT_PER_WORKER);
+            std::sync::mpsc::sync_channel::<Batch<B>>(threads * BATCHES_IN_FLIGHT_PER_WORKER);
         for _ in 0..threads {
             let send = send.clone();
             let (next, starts, opened) = (&next, &starts, &opened);
@@ -649,7 +652,7 @@ fn read_batch<T: Send>(
                     interest,
                     settings: fallback::settings(),
                 };
-                let mut batch = Batch::new();
+                let mut batch = Batch::<B>::default();
                 loop {
                     let unit = next.fetch_add(1, Ordering::Relaxed) as u64;
                     if unit >= total_units {
@@ -660,7 +663,7 @@ fn read_batch<T: Send>(
                         break;
                     };
                     let chunk = unit - starts.get(file).copied().unwrap_or(0);
-                    let result = worker.read_chunk(f, file, chunk, map, &mut batch.events);
+                    let result = worker.read_chunk(f, file, chunk, gather, &mut batch.gathered);
                     // The file header's bytes count with the first chunk, so the total adds up.
                     let start = if chunk == 0 { 0 } else { chunk_file_offset(chunk) };
                     let step = (chunk_file_offset(chunk) + CHUNK_SIZE as u64).min(f.size) - start;
@@ -677,8 +680,8 @@ fn read_batch<T: Send>(
                         records_read: records,
                     });
                     batch.chunks.push(result);
-                    let full = batch.events.len() >= BATCH_EVENTS || batch.chunks.len() >= BATCH_CHUNKS;
-                    if full && send.send(std::mem::replace(&mut batch, Batch::new())).is_err() {
+                    let full = batch.gathered.events() >= BATCH_EVENTS || batch.chunks.len() >= BATCH_CHUNKS;
+                    if full && send.send(std::mem::take(&mut batch)).is_err() {
                         return;
                     }
                 }
@@ -700,9 +703,7 @@ fn read_batch<T: Send>(
                     chunk_problems.push((r.file, r.chunk, r.problems));
                 }
             }
-            if !batch.events.is_empty() {
-                sink(batch.events);
-            }
+            sink(batch.gathered);
         }
     });
 

@@ -12,6 +12,8 @@ pub mod timeline;
 pub mod view;
 
 pub use catalog::{lookup, CatalogEntry, Provider};
-pub use ingest::{ingest, ingest_each, FileSummary, IngestOptions, IngestProblem, IngestReport, Progress};
+pub use ingest::{
+    ingest, ingest_each, FileSummary, Gather, IngestOptions, IngestProblem, IngestReport, Progress,
+};
 pub use model::{AuditOutcome, Event, EventFields, EventKind, EventOrigin};
 pub use view::EventView;

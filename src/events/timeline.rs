@@ -1,8 +1,9 @@
 //! Putting rendered timeline lines in time order with bounded memory. Events arrive from the
-//! readers chunk by chunk in no set order; each becomes one output line keyed by (time, record
-//! ID, file, arrival). Lines are held up to a byte budget; past it they are sorted and spilled
-//! as a run to a temporary file, and at the end the runs are merged. Memory is therefore the
-//! budget plus one read buffer per run, however many events match.
+//! readers in batches in no set order; each becomes one output line keyed by (time, record ID,
+//! file, arrival), rendered by the reader into its batch's one buffer. Lines are held up to a
+//! byte budget; past it they are sorted and spilled as a run to a temporary file, and at the
+//! end the runs are merged. Memory is therefore the budget plus one read buffer per run,
+//! however many events match.
 
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
@@ -11,12 +12,13 @@ use std::io::{self, BufReader, BufWriter, Read, Write};
 use std::path::PathBuf;
 use std::sync::Arc;
 
+use super::ingest::Gather;
 use super::model::Event;
 
 /// Default byte budget for held lines.
 pub const DEFAULT_BUDGET: usize = 16 << 20;
 
-/// What each held line costs beyond its bytes (key, vectors, the Arc).
+/// What each held line costs beyond its bytes (key, place, the Arc).
 const ENTRY_OVERHEAD: usize = 64;
 
 /// Read buffer per run during the merge.
@@ -37,10 +39,33 @@ struct Key {
     seq: u64,
 }
 
+impl Key {
+    /// `seq` is the sorter's to set.
+    fn of(event: &Event) -> Key {
+        Key {
+            secs: event.time.timestamp(),
+            nanos: event.time.timestamp_subsec_nanos(),
+            record: event.origin.record_id,
+            file: Arc::clone(&event.origin.file),
+            seq: 0,
+        }
+    }
+}
+
+/// A line read back from a run.
 #[derive(Debug, PartialEq, Eq, PartialOrd, Ord)]
 struct Entry {
     key: Key,
     line: Vec<u8>,
+}
+
+/// A line held in memory: its bytes are `text[start..end]` of held batch `batch`.
+#[derive(Debug)]
+struct Held {
+    key: Key,
+    batch: usize,
+    start: usize,
+    end: usize,
 }
 
 /// A run spilled to disk, removed when dropped.
@@ -54,34 +79,44 @@ impl Drop for Run {
     }
 }
 
-/// One event's rendered line (newline included) with the event's place in the timeline. Built
-/// where the line is rendered (on the readers' threads), pushed in whatever order they finish.
-#[derive(Debug)]
-pub struct TimelineLine {
-    /// `seq` is the sorter's to set, on push.
-    key: Key,
-    bytes: Vec<u8>,
+/// The lines one reader rendered, in one buffer (newlines included), each with its event's
+/// place in the timeline. Memory allocated on a reader's thread and freed on the sorter's costs
+/// a lock on the reader's malloc arena: one buffer per batch pays that once, not per line.
+#[derive(Debug, Default)]
+pub struct LineBatch {
+    text: Vec<u8>,
+    /// (key, start, end) in `text`.
+    lines: Vec<(Key, usize, usize)>,
+    /// The first line that could not be rendered; the sorter reports it.
+    failed: Option<io::Error>,
 }
 
-impl TimelineLine {
-    pub fn new(event: &Event, bytes: Vec<u8>) -> TimelineLine {
-        TimelineLine {
-            key: Key {
-                secs: event.time.timestamp(),
-                nanos: event.time.timestamp_subsec_nanos(),
-                record: event.origin.record_id,
-                file: Arc::clone(&event.origin.file),
-                seq: 0,
-            },
-            bytes,
+impl LineBatch {
+    /// Adds `event`'s line, which `render` appends to the buffer it is given.
+    pub fn push(&mut self, event: &Event, render: impl FnOnce(&mut Vec<u8>) -> io::Result<()>) {
+        let start = self.text.len();
+        match render(&mut self.text) {
+            Ok(()) => self.lines.push((Key::of(event), start, self.text.len())),
+            Err(e) => {
+                self.text.truncate(start);
+                self.failed.get_or_insert(e);
+            }
         }
+    }
+}
+
+impl Gather for LineBatch {
+    fn events(&self) -> usize {
+        self.lines.len()
     }
 }
 
 /// Collects lines and writes them out in time order.
 pub struct TimelineSorter {
     budget: usize,
-    held: Vec<Entry>,
+    /// The texts of the batches whose lines are held.
+    texts: Vec<Vec<u8>>,
+    held: Vec<Held>,
     held_bytes: usize,
     runs: Vec<Run>,
     seq: u64,
@@ -91,6 +126,7 @@ impl TimelineSorter {
     pub fn new(budget: usize) -> TimelineSorter {
         TimelineSorter {
             budget,
+            texts: Vec::new(),
             held: Vec::new(),
             held_bytes: 0,
             runs: Vec::new(),
@@ -103,66 +139,89 @@ impl TimelineSorter {
         self.runs.len()
     }
 
-    /// Adds a rendered line; lines of equal keys keep the order they were pushed in.
-    pub fn push(&mut self, line: TimelineLine) -> io::Result<()> {
-        let TimelineLine { mut key, bytes } = line;
-        key.seq = self.seq;
-        self.seq += 1;
-        self.held_bytes += bytes.len() + ENTRY_OVERHEAD;
-        self.held.push(Entry { key, line: bytes });
+    /// Adds a batch's lines; lines of equal keys keep the order they were pushed in. A line
+    /// the batch could not render is an error.
+    pub fn push(&mut self, batch: LineBatch) -> io::Result<()> {
+        let LineBatch { text, lines, failed } = batch;
+        if let Some(e) = failed {
+            return Err(e);
+        }
+        let index = self.texts.len();
+        // The buffer's capacity, not its length: a grown vector holds up to twice its text.
+        self.held_bytes += text.capacity() + lines.len() * ENTRY_OVERHEAD;
+        for (mut key, start, end) in lines {
+            key.seq = self.seq;
+            self.seq += 1;
+            self.held.push(Held {
+                key,
+                batch: index,
+                start,
+                end,
+            });
+        }
+        self.texts.push(text);
         if self.held_bytes > self.budget {
             self.spill()?;
         }
         Ok(())
     }
 
+    /// The held lines, sorted, with their bytes.
+    fn sorted_held(&mut self) -> impl Iterator<Item = (&Key, &[u8])> {
+        self.held.sort_unstable_by(|a, b| a.key.cmp(&b.key));
+        let texts = &self.texts;
+        self.held.iter().map(move |h| {
+            let line = texts
+                .get(h.batch)
+                .and_then(|t| t.get(h.start..h.end))
+                .unwrap_or_default();
+            (&h.key, line)
+        })
+    }
+
     fn spill(&mut self) -> io::Result<()> {
-        self.held.sort_unstable();
         let (file, path) = temp_file(self.runs.len())?;
         // Registered before writing, so a failed write still removes the file.
         self.runs.push(Run { path });
         let mut w = BufWriter::with_capacity(RUN_WRITE_BUFFER, file);
-        for e in self.held.drain(..) {
-            write_entry(&mut w, &e)?;
+        for (key, line) in self.sorted_held() {
+            write_entry(&mut w, key, line)?;
         }
         w.flush()?;
+        self.held.clear();
+        self.texts.clear();
         self.held_bytes = 0;
         Ok(())
     }
 
     /// Writes every line, oldest first.
     pub fn finish(mut self, out: &mut dyn Write) -> io::Result<()> {
-        self.held.sort_unstable();
         if self.runs.is_empty() {
-            for e in &self.held {
-                out.write_all(&e.line)?;
+            for (_, line) in self.sorted_held() {
+                out.write_all(line)?;
             }
             return Ok(());
+        }
+        // The lines still held become one more run, so the merge reads runs only.
+        if !self.held.is_empty() {
+            self.spill()?;
         }
         let mut readers: Vec<BufReader<File>> = Vec::with_capacity(self.runs.len());
         for run in &self.runs {
             readers.push(BufReader::with_capacity(RUN_READ_BUFFER, File::open(&run.path)?));
         }
-        // The lines still held take part as one more sorted source, read from memory.
-        let mut held = std::mem::take(&mut self.held).into_iter();
-        let memory_source = readers.len();
         let mut heap: BinaryHeap<Reverse<(Entry, usize)>> = BinaryHeap::new();
         for (i, r) in readers.iter_mut().enumerate() {
             if let Some(e) = read_entry(r)? {
                 heap.push(Reverse((e, i)));
             }
         }
-        if let Some(e) = held.next() {
-            heap.push(Reverse((e, memory_source)));
-        }
         while let Some(Reverse((e, source))) = heap.pop() {
             out.write_all(&e.line)?;
-            let next = match readers.get_mut(source) {
-                Some(r) => read_entry(r)?,
-                None => held.next(),
-            };
-            if let Some(n) = next {
-                heap.push(Reverse((n, source)));
+            if let Some(r) = readers.get_mut(source) {
+                if let Some(n) = read_entry(r)? {
+                    heap.push(Reverse((n, source)));
+                }
             }
         }
         Ok(())
@@ -186,14 +245,13 @@ fn temp_file(n: usize) -> io::Result<(File, PathBuf)> {
     Ok((file, path))
 }
 
-fn write_entry(w: &mut impl Write, e: &Entry) -> io::Result<()> {
-    let k = &e.key;
+fn write_entry(w: &mut impl Write, k: &Key, line: &[u8]) -> io::Result<()> {
     w.write_all(&k.secs.to_le_bytes())?;
     w.write_all(&k.nanos.to_le_bytes())?;
     w.write_all(&k.record.to_le_bytes())?;
     w.write_all(&k.seq.to_le_bytes())?;
     write_bytes(w, k.file.as_bytes())?;
-    write_bytes(w, &e.line)
+    write_bytes(w, line)
 }
 
 fn write_bytes(w: &mut impl Write, b: &[u8]) -> io::Result<()> {
@@ -265,9 +323,17 @@ mod tests {
         }
     }
 
+    fn batch(lines: &[(i64, u64, &str, &str)]) -> LineBatch {
+        let mut batch = LineBatch::default();
+        for &(secs, record, file, text) in lines {
+            batch.push(&event(secs, record, file), |out| writeln!(out, "{text}"));
+        }
+        batch
+    }
+
     /// Arrival order unlike time order, ties on time broken by record then file, and two lines
-    /// of one record (a 656 batch) that must keep their order.
-    fn lines_in(budget: usize) -> (String, usize) {
+    /// of one record (a 656 batch) that must keep their order; `per_batch` lines a batch.
+    fn lines_in(budget: usize, per_batch: usize) -> (String, usize) {
         let input = [
             (30, 3, "b", "t30 r3 b"),
             (10, 9, "a", "t10 r9 a"),
@@ -278,13 +344,8 @@ mod tests {
             (5, 1, "a", "t5 r1 a"),
         ];
         let mut sorter = TimelineSorter::new(budget);
-        for (secs, record, file, text) in input {
-            sorter
-                .push(TimelineLine::new(
-                    &event(secs, record, file),
-                    format!("{text}\n").into_bytes(),
-                ))
-                .unwrap();
+        for lines in input.chunks(per_batch) {
+            sorter.push(batch(lines)).unwrap();
         }
         let runs = sorter.runs_spilled();
         let mut out = Vec::new();
@@ -297,25 +358,42 @@ mod tests {
 
     #[test]
     fn in_memory_lines_come_out_oldest_first() {
-        let (out, runs) = lines_in(DEFAULT_BUDGET);
-        assert_eq!(runs, 0);
-        assert_eq!(out, EXPECTED);
+        for per_batch in [1, 3, 7] {
+            let (out, runs) = lines_in(DEFAULT_BUDGET, per_batch);
+            assert_eq!(runs, 0);
+            assert_eq!(out, EXPECTED, "{per_batch} a batch");
+        }
     }
 
     #[test]
     fn spilled_runs_merge_to_the_same_order() {
         // About two lines per run: several runs on disk plus lines still held.
-        let (out, runs) = lines_in(2 * (ENTRY_OVERHEAD + 16));
-        assert!(runs >= 2, "runs: {runs}");
-        assert_eq!(out, EXPECTED);
+        for per_batch in [1, 2] {
+            let (out, runs) = lines_in(2 * (ENTRY_OVERHEAD + 16), per_batch);
+            assert!(runs >= 2, "runs: {runs}");
+            assert_eq!(out, EXPECTED, "{per_batch} a batch");
+        }
+    }
+
+    #[test]
+    fn a_line_that_cannot_be_rendered_is_an_error_and_the_rest_stay() {
+        let mut b = batch(&[(1, 1, "a", "kept")]);
+        b.push(&event(2, 2, "a"), |out| {
+            out.extend_from_slice(b"half a li");
+            Err(io::Error::other("cannot render"))
+        });
+        b.push(&event(3, 3, "a"), |out| writeln!(out, "also kept"));
+        assert_eq!(b.events(), 2);
+        assert_eq!(b.text, b"kept\nalso kept\n", "the failed line's bytes are gone");
+        let mut sorter = TimelineSorter::new(DEFAULT_BUDGET);
+        let err = sorter.push(b).err().map(|e| e.to_string());
+        assert_eq!(err.as_deref(), Some("cannot render"));
     }
 
     #[test]
     fn spilled_runs_are_removed() {
         let mut sorter = TimelineSorter::new(1);
-        sorter
-            .push(TimelineLine::new(&event(1, 1, "a"), b"x\n".to_vec()))
-            .unwrap();
+        sorter.push(batch(&[(1, 1, "a", "x")])).unwrap();
         let paths: Vec<PathBuf> = sorter.runs.iter().map(|r| r.path.clone()).collect();
         assert_eq!(paths.len(), 1);
         assert!(paths[0].exists());
