@@ -129,10 +129,7 @@ fn parse_instant(flag: &str, value: Option<&str>) -> Result<Option<DateTime<Utc>
 pub fn render_one(e: &Event, format: EventsFormat, out: &mut Vec<u8>) -> io::Result<()> {
     let v = e.view();
     match format {
-        EventsFormat::Json => {
-            serde_json::to_writer(&mut *out, &v)?;
-            writeln!(out)
-        }
+        EventsFormat::Json => v.write_json_line(out),
         EventsFormat::Text => writeln!(
             out,
             "{}  {:<16} {:>5}  {:<30} {}",

@@ -4,13 +4,14 @@
 
 use std::borrow::Cow;
 use std::fmt::{self, Write};
+use std::io;
 
 use chrono::SecondsFormat;
 use serde::Serialize;
 
 use super::catalog;
 use super::model::{AuditOutcome, Event, EventKind};
-use crate::sanitize::{line, sanitized};
+use crate::sanitize::sanitized;
 
 /// The contract's EVENT keys plus the optional extras of `events --format json`. Texts borrow
 /// from the event where sanitizing leaves them unchanged (a timeline renders one per event);
@@ -38,6 +39,133 @@ pub struct EventView<'a> {
     pub result: Option<Cow<'a, str>>,
     /// `0x80230619`.
     pub hresult: Option<String>,
+}
+
+impl EventView<'_> {
+    /// The view as one line of JSON, newline included: the bytes `serde_json::to_writer` makes of
+    /// it (a test holds the two equal), written here because a timeline writes one line per
+    /// event and serde_json escapes byte by byte, while nearly every text needs no escaping and
+    /// is copied whole.
+    pub fn write_json_line(&self, out: &mut Vec<u8>) -> io::Result<()> {
+        let mut o = JsonObject::open(out);
+        o.text("time", Some(&self.time));
+        o.text("machine", Some(&self.machine));
+        o.text("channel", Some(&self.channel));
+        o.text("provider", Some(&self.provider));
+        o.number("event_id", self.event_id.into());
+        o.number("record_id", self.record_id);
+        o.text("file", Some(&self.file));
+        o.text("name", Some(self.name));
+        o.text("tracking_id", self.tracking_id.as_deref());
+        o.text("summary", Some(&self.summary));
+        o.key("kind");
+        serde_json::to_writer(&mut *o.out, &self.kind)?;
+        o.text("user_principal_name", self.user_principal_name.as_deref());
+        o.text("source_anchor", self.source_anchor.as_deref());
+        o.text("target_sid", self.target_sid.as_deref());
+        o.text("target_user", self.target_user.as_deref());
+        o.text("subject_user", self.subject_user.as_deref());
+        o.text("result", self.result.as_deref());
+        o.text("hresult", self.hresult.as_deref());
+        o.out.extend_from_slice(b"}\n");
+        Ok(())
+    }
+}
+
+/// Writes a JSON object's members in order, compact, as serde_json does.
+struct JsonObject<'a> {
+    out: &'a mut Vec<u8>,
+    first: bool,
+}
+
+impl<'a> JsonObject<'a> {
+    fn open(out: &'a mut Vec<u8>) -> JsonObject<'a> {
+        out.push(b'{');
+        JsonObject { out, first: true }
+    }
+
+    /// `key` is one of ours, plain ASCII: written without escaping.
+    fn key(&mut self, key: &str) {
+        if !std::mem::take(&mut self.first) {
+            self.out.push(b',');
+        }
+        self.out.push(b'"');
+        self.out.extend_from_slice(key.as_bytes());
+        self.out.extend_from_slice(b"\":");
+    }
+
+    fn text(&mut self, key: &str, value: Option<&str>) {
+        self.key(key);
+        match value {
+            Some(v) => json_string(self.out, v),
+            None => self.out.extend_from_slice(b"null"),
+        }
+    }
+
+    fn number(&mut self, key: &str, value: u64) {
+        self.key(key);
+        // Writing to a Vec cannot fail.
+        let _ = io::Write::write_fmt(self.out, format_args!("{value}"));
+    }
+}
+
+/// `s` as a JSON string, escaped as serde_json escapes (`"`, `\` and C0 controls only): runs of
+/// plain text, nearly all of it, are copied whole.
+fn json_string(out: &mut Vec<u8>, s: &str) {
+    let mut rest = s.as_bytes();
+    out.reserve(rest.len() + 2);
+    out.push(b'"');
+    while let Some(at) = first_awkward(rest) {
+        let (plain, tail) = rest.split_at(at);
+        out.extend_from_slice(plain);
+        let Some((&b, tail)) = tail.split_first() else {
+            break;
+        };
+        match b {
+            b'"' => out.extend_from_slice(b"\\\""),
+            b'\\' => out.extend_from_slice(b"\\\\"),
+            b'\n' => out.extend_from_slice(b"\\n"),
+            b'\r' => out.extend_from_slice(b"\\r"),
+            b'\t' => out.extend_from_slice(b"\\t"),
+            0x08 => out.extend_from_slice(b"\\b"),
+            0x0c => out.extend_from_slice(b"\\f"),
+            _ => {
+                const HEX: &[u8; 16] = b"0123456789abcdef";
+                out.extend_from_slice(b"\\u00");
+                out.push(HEX[usize::from(b >> 4)]);
+                out.push(HEX[usize::from(b & 0xf)]);
+            }
+        }
+        rest = tail;
+    }
+    out.extend_from_slice(rest);
+    out.push(b'"');
+}
+
+/// Where the first byte JSON must escape is. Tested 16 bytes at a time without early exit
+/// inside, so the test vectorizes; the last few bytes are padded with plain ones to 16 (most
+/// texts are shorter than that).
+fn first_awkward(bytes: &[u8]) -> Option<usize> {
+    let awkward = |b: u8| (b < 0x20) | (b == b'"') | (b == b'\\');
+    let in_block = |block: &[u8]| {
+        block
+            .iter()
+            .fold(false, |any, &b| any | awkward(b))
+            .then(|| block.iter().position(|&b| awkward(b)))
+            .flatten()
+    };
+    let mut blocks = bytes.chunks_exact(16);
+    let mut offset = 0;
+    for block in &mut blocks {
+        if let Some(i) = in_block(block) {
+            return Some(offset + i);
+        }
+        offset += 16;
+    }
+    let rest = blocks.remainder();
+    let mut padded = [b'a'; 16];
+    padded.get_mut(..rest.len())?.copy_from_slice(rest);
+    in_block(&padded).map(|i| offset + i)
 }
 
 fn clean(v: &Option<String>) -> Option<Cow<'_, str>> {
@@ -181,7 +309,11 @@ impl Event {
         if let Some(t) = &f.tracking_id {
             part(format_args!("TrackingId {t}."));
         }
-        line(&s)
+        // Nearly every summary is clean already: keep the buffer rather than copy it.
+        if let Cow::Owned(clean) = sanitized(&s, false) {
+            return clean;
+        }
+        s
     }
 }
 
@@ -254,6 +386,71 @@ mod tests {
         assert!(v.user_principal_name.is_some_and(|u| u.contains("\\x1b")));
         assert!(v.summary.contains("violates the on-premises password policy"));
         assert!(v.summary.contains("hr 0x80230619"));
+    }
+
+    fn json_line(v: &EventView) -> String {
+        let mut out = Vec::new();
+        v.write_json_line(&mut out).unwrap_or_default();
+        String::from_utf8(out).unwrap_or_default()
+    }
+
+    fn serde_line(v: &EventView) -> String {
+        serde_json::to_string(v).unwrap_or_default() + "\n"
+    }
+
+    #[test]
+    fn json_lines_are_serde_jsons_bytes_for_awkward_texts() {
+        let mut e = failure();
+        // One kind of awkward character per text, so each must be caught on its own.
+        e.fields.target_user = Some("\"quoted\"".into());
+        e.fields.subject_user = Some("back\\slash".into());
+        e.fields.result = Some("caf\u{e9} \u{1F600} del\u{7f}".into());
+        e.fields.user_principal_name = Some("tab\tnew\nline c1\u{9b} bidi\u{202e}".into());
+        e.fields.tracking_id = Some(String::new());
+        e.origin.file = Arc::from("C:\\logs\\\"odd\".evtx");
+        e.machine = "\u{0}nul".into();
+        let v = e.view();
+        assert_eq!(json_line(&v), serde_line(&v));
+        // Texts taken as they are, without the view's sanitizing.
+        let mut raw = v.clone();
+        raw.summary = "\u{1b}[2J".into();
+        raw.machine = "\u{1f}".into();
+        raw.target_sid = Some("S-1-5-18".into());
+        raw.tracking_id = None;
+        assert_eq!(json_line(&raw), serde_line(&raw));
+    }
+
+    #[test]
+    fn json_strings_escape_every_byte_as_serde_json_does() {
+        let awkward: String = (0u8..0x20)
+            .map(char::from)
+            .chain("\"\\/\u{7f}\u{e9}".chars())
+            .collect();
+        // Each character alone, at every place in a 16-byte block, and all of them together.
+        for c in awkward.chars() {
+            for at in 0..20 {
+                let text = format!("{}{c}{}", "a".repeat(at), "b".repeat(at % 3));
+                let mut ours = Vec::new();
+                json_string(&mut ours, &text);
+                let theirs = serde_json::to_vec(&text).unwrap_or_default();
+                assert_eq!(String::from_utf8_lossy(&ours), String::from_utf8_lossy(&theirs));
+            }
+        }
+        let mut ours = Vec::new();
+        json_string(&mut ours, &awkward);
+        assert_eq!(ours, serde_json::to_vec(&awkward).unwrap_or_default());
+    }
+
+    #[test]
+    fn json_lines_are_serde_jsons_bytes_for_every_sample_event() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let paths = [dir.join("sample-logs"), dir.join("../shared/evtx-samples")];
+        let report = crate::events::ingest(&paths, &crate::events::IngestOptions::default(), &|_| {});
+        assert!(report.events.len() > 1_000, "{} events", report.events.len());
+        for e in &report.events {
+            let v = e.view();
+            assert_eq!(json_line(&v), serde_line(&v));
+        }
     }
 
     #[test]
