@@ -1,7 +1,8 @@
 //! Arbitrary text as a classic-source event message (PasswordResetService, ADSync, Directory
 //! Synchronization): the parsers must never panic, a batch must give at least one entry, every
-//! decoded anchor must be what its base64 decodes to, and the one-line summary must carry no
-//! control characters.
+//! decoded anchor must be what its base64 decodes to, the one-line summary must carry no
+//! control characters, and the timeline's JSON line must be the bytes serde_json makes of the view
+//! (raw fuzzed text included, which the view would have sanitized).
 
 #![no_main]
 
@@ -47,6 +48,15 @@ fuzz_target!(|data: &[u8]| {
                 !view.machine.chars().any(char::is_control),
                 "machine is sanitized"
             );
+            let mut raw = view.clone();
+            raw.summary = text.to_string();
+            for v in [&view, &raw] {
+                let mut line = Vec::new();
+                assert!(v.write_json_line(&mut line).is_ok());
+                let mut expected = serde_json::to_vec(v).unwrap_or_default();
+                expected.push(b'\n');
+                assert_eq!(line, expected, "JSON line is serde_json's");
+            }
         }
     }
 });
