@@ -197,7 +197,11 @@ fn main() {
             "RESETLENS_BENCH_CACHE={other}: expected `reread` or `as-is`"
         )),
     }
+    // How fast the warming read went tells whether the drop took effect: from disk it is far
+    // slower than from memory.
+    let warming = Instant::now();
     read_through(&input).unwrap_or_else(|e| fail(format!("cannot read {path}: {e}")));
+    let warmed_at = size as f64 / 1e6 / warming.elapsed().as_secs_f64().max(1e-9);
 
     let mut ours_wall = Vec::new();
     let mut theirs_wall = Vec::new();
@@ -222,7 +226,7 @@ fn main() {
     let (ours_usage, theirs_usage) = (ours.usage(runs), theirs.usage(runs));
 
     println!(
-        "input {} ({:.1} MB, {records} records), page cache {cache}, {threads} thread(s), median wall of {runs} alternating runs",
+        "input {} ({:.1} MB, {records} records), page cache {cache} (warmed at {warmed_at:.0} MB/s), {threads} thread(s), median wall of {runs} alternating runs",
         input.display(),
         size as f64 / 1e6
     );
