@@ -22,7 +22,6 @@
 
 use std::fs::File;
 use std::io::Read;
-use std::os::fd::AsRawFd;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -112,7 +111,9 @@ impl Tool {
 
 /// Drops the file's pages from the page cache; written pages are synced first, since only clean
 /// ones can be dropped.
+#[cfg(target_os = "linux")]
 fn evict(path: &Path) -> std::io::Result<()> {
+    use std::os::fd::AsRawFd;
     let file = File::open(path)?;
     file.sync_all()?;
     // SAFETY: a plain system call on a descriptor that `file` keeps open; no memory is shared.
@@ -125,6 +126,14 @@ fn evict(path: &Path) -> std::io::Result<()> {
 }
 
 /// Reads the whole file once, sequentially, so both programs then read it from memory.
+#[cfg(not(target_os = "linux"))]
+fn evict(_: &Path) -> std::io::Result<()> {
+    Err(std::io::Error::new(
+        std::io::ErrorKind::Unsupported,
+        "only on Linux here; use RESETLENS_BENCH_CACHE=as-is",
+    ))
+}
+
 fn read_through(path: &Path) -> std::io::Result<u64> {
     let mut file = File::open(path)?;
     let mut buf = vec![0u8; 1 << 20];
@@ -200,8 +209,8 @@ fn main() {
     // How fast the warming read went tells whether the drop took effect: from disk it is far
     // slower than from memory.
     let warming = Instant::now();
-    read_through(&input).unwrap_or_else(|e| fail(format!("cannot read {path}: {e}")));
-    let warmed_at = size as f64 / 1e6 / warming.elapsed().as_secs_f64().max(1e-9);
+    let warmed = read_through(&input).unwrap_or_else(|e| fail(format!("cannot read {path}: {e}")));
+    let warmed_at = warmed as f64 / 1e6 / warming.elapsed().as_secs_f64().max(1e-9);
 
     let mut ours_wall = Vec::new();
     let mut theirs_wall = Vec::new();

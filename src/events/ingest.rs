@@ -455,7 +455,7 @@ impl Worker<'_> {
                 scan.hits
             }
         };
-        // Normalized and mapped here, in the workers, rather than on the collecting thread.
+        // Normalized and gathered here, in the workers, rather than on the collecting thread.
         for event in hits.into_iter().flat_map(|hit| normalize(hit, &f.name)) {
             gather(event, gathered);
         }
@@ -592,7 +592,7 @@ struct Batch<B> {
 }
 
 /// Opens `paths` and reads their chunks on `threads` workers sharing one chunk counter; the
-/// calling thread collects the results and hands the events to `sink`.
+/// calling thread collects the workers' batches and hands what they gathered to `sink`.
 fn read_batch<B: Gather>(
     paths: &[PathBuf],
     threads: usize,

@@ -18,9 +18,6 @@ use super::model::Event;
 /// Default byte budget for held lines.
 pub const DEFAULT_BUDGET: usize = 16 << 20;
 
-/// What each held line costs beyond its bytes (key, place, the Arc).
-const ENTRY_OVERHEAD: usize = 64;
-
 /// Read buffer per run during the merge.
 const RUN_READ_BUFFER: usize = 32 << 10;
 
@@ -116,8 +113,9 @@ pub struct TimelineSorter {
     budget: usize,
     /// The texts of the batches whose lines are held.
     texts: Vec<Vec<u8>>,
+    /// Their capacities: a grown vector holds up to twice its text.
+    text_bytes: usize,
     held: Vec<Held>,
-    held_bytes: usize,
     runs: Vec<Run>,
     seq: u64,
 }
@@ -127,8 +125,8 @@ impl TimelineSorter {
         TimelineSorter {
             budget,
             texts: Vec::new(),
+            text_bytes: 0,
             held: Vec::new(),
-            held_bytes: 0,
             runs: Vec::new(),
             seq: 0,
         }
@@ -146,9 +144,11 @@ impl TimelineSorter {
         if let Some(e) = failed {
             return Err(e);
         }
+        if lines.is_empty() {
+            return Ok(());
+        }
         let index = self.texts.len();
-        // The buffer's capacity, not its length: a grown vector holds up to twice its text.
-        self.held_bytes += text.capacity() + lines.len() * ENTRY_OVERHEAD;
+        self.text_bytes += text.capacity();
         for (mut key, start, end) in lines {
             key.seq = self.seq;
             self.seq += 1;
@@ -160,10 +160,15 @@ impl TimelineSorter {
             });
         }
         self.texts.push(text);
-        if self.held_bytes > self.budget {
+        if self.held_bytes() > self.budget {
             self.spill()?;
         }
         Ok(())
+    }
+
+    /// Memory the held lines take: their batches' buffers and the entries, capacities counted.
+    fn held_bytes(&self) -> usize {
+        self.text_bytes + self.held.capacity() * std::mem::size_of::<Held>()
     }
 
     /// The held lines, sorted, with their bytes.
@@ -188,9 +193,10 @@ impl TimelineSorter {
             write_entry(&mut w, key, line)?;
         }
         w.flush()?;
-        self.held.clear();
+        // Given back rather than cleared: a kept capacity would count against the budget.
+        self.held = Vec::new();
         self.texts.clear();
-        self.held_bytes = 0;
+        self.text_bytes = 0;
         Ok(())
     }
 
@@ -332,8 +338,9 @@ mod tests {
     }
 
     /// Arrival order unlike time order, ties on time broken by record then file, and two lines
-    /// of one record (a 656 batch) that must keep their order; `per_batch` lines a batch.
-    fn lines_in(budget: usize, per_batch: usize) -> (String, usize) {
+    /// of one record (a 656 batch) that must keep their order; `per_batch` lines a batch, a run
+    /// spilled after every `spill_every` batches, and `budget` for the sorter.
+    fn lines_in(budget: usize, per_batch: usize, spill_every: Option<usize>) -> (String, usize) {
         let input = [
             (30, 3, "b", "t30 r3 b"),
             (10, 9, "a", "t10 r9 a"),
@@ -344,8 +351,11 @@ mod tests {
             (5, 1, "a", "t5 r1 a"),
         ];
         let mut sorter = TimelineSorter::new(budget);
-        for lines in input.chunks(per_batch) {
+        for (i, lines) in input.chunks(per_batch).enumerate() {
             sorter.push(batch(lines)).unwrap();
+            if spill_every.is_some_and(|n| (i + 1) % n == 0) {
+                sorter.spill().unwrap();
+            }
         }
         let runs = sorter.runs_spilled();
         let mut out = Vec::new();
@@ -359,7 +369,7 @@ mod tests {
     #[test]
     fn in_memory_lines_come_out_oldest_first() {
         for per_batch in [1, 3, 7] {
-            let (out, runs) = lines_in(DEFAULT_BUDGET, per_batch);
+            let (out, runs) = lines_in(DEFAULT_BUDGET, per_batch, None);
             assert_eq!(runs, 0);
             assert_eq!(out, EXPECTED, "{per_batch} a batch");
         }
@@ -367,16 +377,25 @@ mod tests {
 
     #[test]
     fn spilled_runs_merge_to_the_same_order() {
-        // About two lines per run: several runs on disk plus lines still held.
-        for per_batch in [1, 2] {
-            let (out, runs) = lines_in(2 * (ENTRY_OVERHEAD + 16), per_batch);
+        // Several runs on disk, with and without lines still held at the end.
+        for (per_batch, every) in [(1, 2), (2, 1), (1, 3), (3, 1)] {
+            let (out, runs) = lines_in(DEFAULT_BUDGET, per_batch, Some(every));
             assert!(runs >= 2, "runs: {runs}");
-            assert_eq!(out, EXPECTED, "{per_batch} a batch");
+            assert_eq!(out, EXPECTED, "{per_batch} a batch, spilled every {every}");
         }
     }
 
     #[test]
-    fn a_line_that_cannot_be_rendered_is_an_error_and_the_rest_stay() {
+    fn a_batch_over_the_budget_is_spilled() {
+        let (out, runs) = lines_in(1, 2, None);
+        assert_eq!(runs, 4, "every batch (of 7 lines, 2 a batch) went to disk");
+        assert_eq!(out, EXPECTED);
+        let (_, runs) = lines_in(100_000, 1, None);
+        assert_eq!(runs, 0, "7 short lines are far under 100 kB");
+    }
+
+    #[test]
+    fn a_line_that_cannot_be_rendered_makes_its_batch_an_error() {
         let mut b = batch(&[(1, 1, "a", "kept")]);
         b.push(&event(2, 2, "a"), |out| {
             out.extend_from_slice(b"half a li");

@@ -444,7 +444,7 @@ mod tests {
     #[test]
     fn json_lines_are_serde_jsons_bytes_for_every_sample_event() {
         let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-        let paths = [dir.join("sample-logs"), dir.join("../shared/evtx-samples")];
+        let paths = [dir.join("sample-logs"), dir.join("tests/data/evtx")];
         let report = crate::events::ingest(&paths, &crate::events::IngestOptions::default(), &|_| {});
         assert!(report.events.len() > 1_000, "{} events", report.events.len());
         for e in &report.events {
