@@ -160,3 +160,49 @@ fn user_with_a_directory_matches_anchors_and_dns_too() {
     ]);
     assert_eq!(code, 2, "unknown user: {stderr}");
 }
+
+#[test]
+fn a_closed_pipe_ends_the_timeline_quietly() {
+    use std::io::Read;
+    use std::process::Stdio;
+    // More than a pipe holds, so the writer meets the closed end (`resetlens events | head`).
+    let logs = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("sample-logs");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_resetlens"))
+        .args(["events", "--evtx"])
+        .arg(&logs)
+        .args(["--format", "json"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run resetlens");
+    let mut first = [0u8; 64];
+    child
+        .stdout
+        .take()
+        .expect("stdout")
+        .read_exact(&mut first)
+        .expect("the timeline starts");
+    let out = child.wait_with_output().expect("wait");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(!stderr.contains("error"), "{stderr}");
+}
+
+#[test]
+fn an_unusable_temporary_directory_is_the_users_to_fix() {
+    // A timeline over the sorter's 16 MB goes to temporary files on the way.
+    let dir = tempfile::tempdir().expect("temp dir");
+    let log = dir.path().join("big.evtx");
+    resetlens::demo_tenant::write_big_security_log(&log, 40_000).expect("write the log");
+    let out = Command::new(env!("CARGO_BIN_EXE_resetlens"))
+        .args(["events", "--id", "4624", "--format", "json", "--evtx"])
+        .arg(&log)
+        .env("TMPDIR", dir.path().join("missing"))
+        .output()
+        .expect("run resetlens");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("cannot order the timeline"), "{stderr}");
+    assert!(stderr.contains("TMPDIR"), "{stderr}");
+    assert!(!stderr.contains("internal error"), "{stderr}");
+}

@@ -95,8 +95,9 @@ pub fn run_with(
     });
     bar.finish();
     print_file_summaries(&files);
+    // Spilling a long timeline needs a writable temporary directory: the user's to fix.
     if let Some(e) = failed {
-        return Err(CommandError::Internal(anyhow!("cannot order the timeline: {e}")));
+        return Err(CommandError::Input(anyhow!("cannot order the timeline: {e}")));
     }
     if files.iter().all(|f| f.records_read == 0) {
         return Err(CommandError::Input(anyhow!(
@@ -106,11 +107,12 @@ pub fn run_with(
 
     let stdout = io::stdout();
     let mut out = io::BufWriter::with_capacity(1 << 16, stdout.lock());
-    sorter
-        .finish(&mut out)
-        .and_then(|()| out.flush())
-        .map_err(|e| CommandError::Internal(anyhow!("cannot write the timeline: {e}")))?;
-    Ok(Outcome::Clean)
+    match sorter.finish(&mut out).and_then(|()| out.flush()) {
+        Ok(()) => Ok(Outcome::Clean),
+        // The reader has all it wanted (`| head`).
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(Outcome::Clean),
+        Err(e) => Err(CommandError::Input(anyhow!("cannot write the timeline: {e}"))),
+    }
 }
 
 fn parse_instant(flag: &str, value: Option<&str>) -> Result<Option<DateTime<Utc>>, CommandError> {

@@ -247,7 +247,16 @@ fn temp_file(n: usize) -> io::Result<(File, PathBuf)> {
         .read(true)
         .write(true)
         .create_new(true)
-        .open(&path)?;
+        .open(&path)
+        .map_err(|e| {
+            io::Error::new(
+                e.kind(),
+                format!(
+                    "cannot create a temporary file in {} ({e}); TMPDIR chooses the directory",
+                    dir.display()
+                ),
+            )
+        })?;
     Ok((file, path))
 }
 
