@@ -8,7 +8,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use super::SdError;
 
-/// A SID. Sub-authorities are kept inline because no SID has more than 15 of them.
+/// A SID. Both parsers refuse more than 15 sub-authorities, the format's limit.
 #[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Sid {
     pub revision: u8,
