@@ -498,7 +498,7 @@ fn raw_xml_arrives_sanitized_fails_visibly_and_stale_reads_are_dropped() {
     update(&mut state, ch('3'));
     update(&mut state, ch('j'));
     let cmds = update(&mut state, key(KeyCode::Enter));
-    let Some(Command::ReadRawXml { file, record_id }) = cmds.first().cloned() else {
+    let Some(Command::ReadRawXml { file, position }) = cmds.first().cloned() else {
         panic!("no read asked for: {cmds:?}");
     };
     // A read for another record (a detail opened and closed before) does not land here.
@@ -506,7 +506,7 @@ fn raw_xml_arrives_sanitized_fails_visibly_and_stale_reads_are_dropped() {
         &mut state,
         Message::RawXmlRead {
             file: file.clone(),
-            record_id: record_id + 1,
+            position: position + 1,
             result: Ok("<Event>other</Event>".into()),
         },
     );
@@ -515,7 +515,7 @@ fn raw_xml_arrives_sanitized_fails_visibly_and_stale_reads_are_dropped() {
         &mut state,
         Message::RawXmlRead {
             file: file.clone(),
-            record_id,
+            position,
             result: Ok("<Event>\n  <Data>EVIL\u{1b}]52;c;aGk=\u{7}</Data>\n</Event>".into()),
         },
     );
@@ -538,7 +538,7 @@ fn raw_xml_arrives_sanitized_fails_visibly_and_stale_reads_are_dropped() {
         &mut state,
         Message::RawXmlRead {
             file,
-            record_id,
+            position,
             result: Err("x.evtx: no record 7".into()),
         },
     );

@@ -34,6 +34,7 @@ fuzz_target!(|data: &[u8]| {
                 origin: EventOrigin {
                     file: Arc::from("fuzz.evtx"),
                     record_id: 1,
+                    position: 1,
                 },
                 kind: EventKind::WritebackFailure,
                 message: text.to_string(),

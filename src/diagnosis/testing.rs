@@ -95,6 +95,7 @@ pub fn event(id: u32, kind: EventKind, time: &str) -> Event {
         origin: EventOrigin {
             file: Arc::from("Application.evtx"),
             record_id: 1,
+            position: 1,
         },
         kind,
         message: String::new(),

@@ -533,6 +533,7 @@ mod tests {
             origin: EventOrigin {
                 file: Arc::from("f.evtx"),
                 record_id: secs as u64,
+                position: secs as u64,
             },
             kind,
             message: String::new(),

@@ -49,7 +49,13 @@ pub enum EventKind {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EventOrigin {
     pub file: Arc<str>,
+    /// System/EventRecordID: the number Event Viewer shows and people quote in tickets.
     pub record_id: u64,
+    /// The record header's number: the record's position in this file. It equals `record_id` in
+    /// a log as Windows wrote it, but re-saved or filtered exports renumber their headers from 1
+    /// while EventRecordID keeps the original (a public DC sample: header 6, EventRecordID
+    /// 233279999). `events::raw` finds the record again by it.
+    pub position: u64,
 }
 
 /// Fields parsed from the message or EventData. All optional: a field is `None` when the event
@@ -87,6 +93,27 @@ pub struct EventFields {
     /// 4625's Status / SubStatus NTSTATUS codes.
     pub status: Option<u32>,
     pub sub_status: Option<u32>,
+    /// The operation word of a PasswordResetService text (`PasswordResetRequestStart`,
+    /// `ResetUserPasswordByAdminStart`, ...), as logged.
+    pub operation: Option<String>,
+    /// 31002's `unblockUser: True|False`: whether the reset also unlocked the account.
+    pub unblock_user: Option<bool>,
+    /// The line of a 6329 that names the failed step (`Failed to acquire user information: ...`,
+    /// `ExportPasswordSet failed with ...`, the last `BAIL`): the cause, where the first HRESULT of
+    /// the chain can be unrelated noise.
+    pub cause: Option<String>,
+    /// A Win32 error the cause names (`0x6ba` = 1722 RPC server unavailable, `ERROR_ACCESS_DENIED`
+    /// = 5), or the `RPC Error N` of a 611.
+    pub win32_error: Option<u32>,
+    /// 611's domain, 405's `DomainName=`, 657's `<partition-name>`.
+    pub domain: Option<String>,
+    /// 611's domain controller host name and IP address.
+    pub dc_host: Option<String>,
+    pub dc_ip: Option<String>,
+    /// 611's `Details:` exception chain (first line).
+    pub exception: Option<String>,
+    /// 405's `UserName=`: the account the sync engine bound to AD with.
+    pub bind_user: Option<String>,
 }
 
 /// One normalized event.

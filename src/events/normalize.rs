@@ -49,7 +49,10 @@ impl From<String> for DataText {
 /// A record of interest as either reader decoded it, before interpretation.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct RawRecord {
+    /// System/EventRecordID (the header's number when the record has none).
     pub record_id: u64,
+    /// The record header's number: its position in the file.
+    pub position: u64,
     pub time: DateTime<Utc>,
     pub provider: String,
     pub event_id: u32,
@@ -96,6 +99,7 @@ fn audit_outcome(keywords: Option<u64>) -> Option<AuditOutcome> {
 pub(crate) fn normalize(raw: RawRecord, file: &Arc<str>) -> Vec<Event> {
     let RawRecord {
         record_id,
+        position,
         time,
         provider,
         event_id,
@@ -130,6 +134,7 @@ pub(crate) fn normalize(raw: RawRecord, file: &Arc<str>) -> Vec<Event> {
         origin: EventOrigin {
             file: Arc::clone(file),
             record_id,
+            position,
         },
         kind,
         message: String::new(),
@@ -225,6 +230,7 @@ mod tests {
     fn raw(provider: &str, id: u32, keywords: u64, data: Vec<DataValue>) -> RawRecord {
         RawRecord {
             record_id: 7,
+            position: 7,
             time: DateTime::from_timestamp(1_700_000_000, 0).unwrap_or_default(),
             provider: provider.into(),
             event_id: id,

@@ -1,7 +1,7 @@
 //! One record's raw XML, read on demand: `Event` keeps no XML (it would multiply the memory of a
-//! large log), so the console's event detail asks for it by file and record id when it opens.
-//! Chunk headers carry their first and last record id, so only the chunk holding the record is
-//! parsed and only that record rendered.
+//! large log), so the console's event detail asks for it by file and position (the record
+//! header's number) when it opens. Chunk headers carry the first and last header numbers, so only
+//! the chunk holding the record is parsed and only that record rendered.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -12,14 +12,14 @@ use evtx::{EvtxParser, ParserSettings};
 pub enum RawRecordError {
     #[error("cannot open {file} as EVTX: {message}")]
     Open { file: PathBuf, message: String },
-    #[error("{file}: record {record_id} could not be rendered: {message}")]
+    #[error("{file}: record #{position} could not be rendered: {message}")]
     Render {
         file: PathBuf,
-        record_id: u64,
+        position: u64,
         message: String,
     },
-    #[error("{file}: no record {record_id} (the file may have changed since it was read)")]
-    NotFound { file: PathBuf, record_id: u64 },
+    #[error("{file}: no record #{position} (the file may have changed since it was read)")]
+    NotFound { file: PathBuf, position: u64 },
 }
 
 /// One thread, checksums not enforced (as when ingesting: a bad CRC must not hide a record that
@@ -31,16 +31,16 @@ fn settings() -> ParserSettings {
         .indent(true)
 }
 
-/// The XML of record `record_id` in `file`, as the evtx crate renders it. Untrusted text: the
-/// caller sanitizes it before drawing.
-pub fn record_xml(file: &Path, record_id: u64) -> Result<String, RawRecordError> {
+/// The XML of the record whose header number is `position` in `file`, as the evtx crate renders
+/// it. Untrusted text: the caller sanitizes it before drawing.
+pub fn record_xml(file: &Path, position: u64) -> Result<String, RawRecordError> {
     let open_error = |e: &dyn std::fmt::Display| RawRecordError::Open {
         file: file.to_path_buf(),
         message: e.to_string(),
     };
     let render_error = |e: &dyn std::fmt::Display| RawRecordError::Render {
         file: file.to_path_buf(),
-        record_id,
+        position,
         message: e.to_string(),
     };
     let mut parser = EvtxParser::from_path(file)
@@ -51,20 +51,20 @@ pub fn record_xml(file: &Path, record_id: u64) -> Result<String, RawRecordError>
         // A damaged chunk elsewhere in the file does not stop the search.
         let Ok(mut chunk) = chunk else { continue };
         let h = &chunk.header;
-        if !(h.first_event_record_id..=h.last_event_record_id).contains(&record_id) {
+        if !(h.first_event_record_id..=h.last_event_record_id).contains(&position) {
             continue;
         }
         let mut parsed = chunk.parse(Arc::clone(&settings)).map_err(|e| render_error(&e))?;
         for record in parsed.iter() {
             let Ok(record) = record else { continue };
-            if record.event_record_id == record_id {
+            if record.event_record_id == position {
                 return record.into_xml().map(|r| r.data).map_err(|e| render_error(&e));
             }
         }
     }
     Err(RawRecordError::NotFound {
         file: file.to_path_buf(),
-        record_id,
+        position,
     })
 }
 

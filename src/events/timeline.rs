@@ -331,6 +331,7 @@ mod tests {
             origin: EventOrigin {
                 file: Arc::from(file),
                 record_id,
+                position: record_id,
             },
             kind: EventKind::Other,
             message: String::new(),

@@ -24,6 +24,9 @@ pub struct EventView<'a> {
     pub provider: Cow<'a, str>,
     pub event_id: u32,
     pub record_id: u64,
+    /// The record header's number, its position in `file` (differs from `record_id` in re-saved
+    /// exports).
+    pub position: u64,
     pub file: Cow<'a, str>,
     /// The catalog's name, or `unknown` for an event the catalog does not list.
     pub name: &'static str,
@@ -54,6 +57,7 @@ impl EventView<'_> {
         o.text("provider", Some(&self.provider));
         o.number("event_id", self.event_id.into());
         o.number("record_id", self.record_id);
+        o.number("position", self.position);
         o.text("file", Some(&self.file));
         o.text("name", Some(self.name));
         o.text("tracking_id", self.tracking_id.as_deref());
@@ -185,6 +189,7 @@ impl EventView<'_> {
             provider: Cow::Owned(self.provider.into_owned()),
             event_id: self.event_id,
             record_id: self.record_id,
+            position: self.position,
             file: Cow::Owned(self.file.into_owned()),
             name: self.name,
             tracking_id: owned(self.tracking_id),
@@ -212,6 +217,7 @@ impl Event {
             provider: sanitized(&self.provider, false),
             event_id: self.event_id,
             record_id: self.origin.record_id,
+            position: self.origin.position,
             file: sanitized(&self.origin.file, false),
             name: entry.map_or("unknown", |e| e.name),
             tracking_id: clean(&f.tracking_id),
@@ -338,6 +344,7 @@ mod tests {
             origin: EventOrigin {
                 file: Arc::from("logs/AADC01-Application.evtx"),
                 record_id: 42,
+                position: 42,
             },
             kind: EventKind::WritebackFailure,
             message: "hr=80230619".into(),

@@ -113,11 +113,12 @@ impl OpenChunk {
         }
     }
 
-    /// Appends `record`; `false` (and the chunk unchanged) if it does not fit.
-    fn try_push(&mut self, record: &Record) -> bool {
+    /// Appends `record` under header number `header_id`; `false` (and the chunk unchanged) if it
+    /// does not fit.
+    fn try_push(&mut self, record: &Record, header_id: u64) -> bool {
         let start = self.buf.len();
         let defined_before = self.defined.len();
-        encode_record(&mut self.buf, &mut self.defined, record);
+        encode_record(&mut self.buf, &mut self.defined, record, header_id);
         if self.buf.len() > CHUNK_SIZE {
             self.buf.truncate(start);
             if self.defined.len() != defined_before {
@@ -126,8 +127,8 @@ impl OpenChunk {
             }
             return false;
         }
-        self.first_id.get_or_insert(record.record_id);
-        self.last_id = record.record_id;
+        self.first_id.get_or_insert(header_id);
+        self.last_id = header_id;
         self.last_record_offset = start as u32;
         true
     }
@@ -140,7 +141,7 @@ impl OpenChunk {
         self.buf.resize(CHUNK_SIZE, 0);
         let h = &mut self.buf;
         h[0..8].copy_from_slice(b"ElfChnk\0");
-        // Windows numbers records in the chunk by their record ids.
+        // Chunk headers count record header numbers (the record ids, unless renumbered).
         h[8..16].copy_from_slice(&first.to_le_bytes());
         h[16..24].copy_from_slice(&last.to_le_bytes());
         h[24..32].copy_from_slice(&first.to_le_bytes());
@@ -158,12 +159,13 @@ impl OpenChunk {
     }
 }
 
-/// Record frame: magic, size, id, written time, BinXML, zero padding to 8 bytes, size again.
-fn encode_record(buf: &mut Vec<u8>, defined: &mut Definitions, record: &Record) {
+/// Record frame: magic, size, header number, written time, BinXML, zero padding to 8 bytes, size
+/// again.
+fn encode_record(buf: &mut Vec<u8>, defined: &mut Definitions, record: &Record, header_id: u64) {
     let start = buf.len();
     buf.extend_from_slice(&RECORD_MAGIC);
     buf.extend_from_slice(&0u32.to_le_bytes());
-    buf.extend_from_slice(&record.record_id.to_le_bytes());
+    buf.extend_from_slice(&header_id.to_le_bytes());
     let written = u64::try_from(to_filetime(record.time)).unwrap_or(0);
     buf.extend_from_slice(&written.to_le_bytes());
     let instance = layout::record_instance(record);
@@ -185,6 +187,9 @@ pub struct EvtxWriter<W: Write + Seek> {
     chunk: OpenChunk,
     chunks_written: usize,
     last_id: Option<u64>,
+    /// Set for a re-saved export: headers numbered 1, 2, ... whatever the EventRecordIDs.
+    renumbered: bool,
+    headers: u64,
 }
 
 impl<W: Write + Seek> EvtxWriter<W> {
@@ -195,7 +200,17 @@ impl<W: Write + Seek> EvtxWriter<W> {
             chunk: OpenChunk::new(),
             chunks_written: 0,
             last_id: None,
+            renumbered: false,
+            headers: 0,
         })
+    }
+
+    /// A writer that numbers record headers from 1, as Event Viewer's "Save filtered log" and
+    /// re-saved exports do, while each record's System/EventRecordID keeps its `record_id`.
+    pub fn renumbering(out: W) -> Result<EvtxWriter<W>, EvtxWriteError> {
+        let mut w = EvtxWriter::new(out)?;
+        w.renumbered = true;
+        Ok(w)
     }
 
     pub fn push(&mut self, record: &Record) -> Result<(), EvtxWriteError> {
@@ -208,15 +223,21 @@ impl<W: Write + Seek> EvtxWriter<W> {
                 previous,
             });
         }
-        if !self.chunk.try_push(record) {
+        let header_id = if self.renumbered {
+            self.headers + 1
+        } else {
+            record.record_id
+        };
+        if !self.chunk.try_push(record, header_id) {
             if self.chunk.first_id.is_none() {
                 return Err(too_large(record));
             }
             self.flush_chunk()?;
-            if !self.chunk.try_push(record) {
+            if !self.chunk.try_push(record, header_id) {
                 return Err(too_large(record));
             }
         }
+        self.headers = header_id;
         self.last_id = Some(record.record_id);
         Ok(())
     }
@@ -226,7 +247,12 @@ impl<W: Write + Seek> EvtxWriter<W> {
         if self.chunk.first_id.is_some() {
             self.flush_chunk()?;
         }
-        let header = file_header(self.chunks_written, self.last_id.map_or(1, |id| id + 1));
+        let next = if self.renumbered {
+            self.headers + 1
+        } else {
+            self.last_id.map_or(1, |id| id + 1)
+        };
+        let header = file_header(self.chunks_written, next);
         self.out.seek(SeekFrom::Start(0))?;
         self.out.write_all(&header)?;
         self.out.seek(SeekFrom::End(0))?;
@@ -249,7 +275,7 @@ impl<W: Write + Seek> EvtxWriter<W> {
 
 fn too_large(record: &Record) -> EvtxWriteError {
     let mut probe = vec![0u8; CHUNK_HEADER_SIZE];
-    encode_record(&mut probe, &mut Definitions::new(), record);
+    encode_record(&mut probe, &mut Definitions::new(), record, record.record_id);
     EvtxWriteError::RecordTooLarge {
         record_id: record.record_id,
         size: probe.len() - CHUNK_HEADER_SIZE,

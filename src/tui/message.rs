@@ -67,10 +67,10 @@ pub enum Message {
         users: HashSet<usize>,
     },
     ClipboardWritten(Result<(), String>),
-    /// The raw XML of record `record_id` in `file`, for the event detail.
+    /// The raw XML of the record at `position` (its header number) in `file`, for the event detail.
     RawXmlRead {
         file: String,
-        record_id: u64,
+        position: u64,
         result: Result<String, String>,
     },
     /// Something worth telling that stops nothing (damaged EVTX records were skipped).
@@ -104,6 +104,6 @@ pub enum Command {
     /// Read one record's XML from its EVTX file (see `events::raw::record_xml`).
     ReadRawXml {
         file: String,
-        record_id: u64,
+        position: u64,
     },
 }

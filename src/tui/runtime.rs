@@ -190,13 +190,13 @@ fn execute(cmd: Command, rt: &tokio::runtime::Runtime, source: &Arc<dyn DataSour
                 let _ = tx.send(Message::FailuresMarked { generation, users });
             });
         }
-        Command::ReadRawXml { file, record_id } => {
+        Command::ReadRawXml { file, position } => {
             rt.spawn_blocking(move || {
-                let result = crate::events::raw::record_xml(std::path::Path::new(&file), record_id)
+                let result = crate::events::raw::record_xml(std::path::Path::new(&file), position)
                     .map_err(|e| crate::sanitize::line(&e.to_string()));
                 let _ = tx.send(Message::RawXmlRead {
                     file,
-                    record_id,
+                    position,
                     result,
                 });
             });

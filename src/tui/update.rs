@@ -107,7 +107,7 @@ pub fn update(state: &mut State, message: Message) -> Vec<Command> {
         }
         Message::RawXmlRead {
             file,
-            record_id,
+            position,
             result,
         } => {
             // Only the detail still open on that record takes it; a closed or changed one drops it.
@@ -115,7 +115,7 @@ pub fn update(state: &mut State, message: Message) -> Vec<Command> {
                 let open = state.user.as_ref()?.event_detail?;
                 d.events
                     .get(open)
-                    .map(|e| e.file == file && e.record_id == record_id)
+                    .map(|e| e.file == file && e.position == position)
             });
             if let (Some(true), Some(u)) = (shown, state.user.as_mut()) {
                 u.raw_xml = match result {
@@ -567,7 +567,7 @@ fn open_event(state: &mut State) -> Vec<Command> {
     };
     let read = diag.events.get(event).map(|e| Command::ReadRawXml {
         file: e.file.to_string(),
-        record_id: e.record_id,
+        position: e.position,
     });
     if let Some(u) = state.user.as_mut() {
         u.event_detail = Some(event);

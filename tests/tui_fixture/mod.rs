@@ -259,6 +259,7 @@ fn event(
                 "AADC01-Application.evtx"
             }),
             record_id: record,
+            position: record,
         },
         kind,
         message,

@@ -167,7 +167,11 @@ fn raw_record(r: &SerializedEvtxRecord<Value>, interest: &Interest) -> Option<Ra
         .and_then(|s| DateTime::parse_from_rfc3339(s).ok())
         .map_or(header_time, |t| t.with_timezone(&Utc));
     Some(RawRecord {
-        record_id: r.event_record_id,
+        record_id: system
+            .get("EventRecordID")
+            .and_then(number)
+            .unwrap_or(r.event_record_id),
+        position: r.event_record_id,
         time,
         provider,
         event_id,

@@ -107,6 +107,8 @@ enum DataName {
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 struct Layout {
     event_id: Option<usize>,
+    /// System/EventRecordID, which re-saved exports keep while they renumber record headers.
+    record_id: Option<usize>,
     provider: Option<Source>,
     computer: Option<Source>,
     channel: Option<Source>,
@@ -207,6 +209,7 @@ enum Name {
     System,
     Provider,
     EventId,
+    EventRecordId,
     Level,
     Keywords,
     TimeCreated,
@@ -220,10 +223,11 @@ enum Name {
 }
 
 impl Name {
-    const ALL: [Name; 11] = [
+    const ALL: [Name; 12] = [
         Name::System,
         Name::Provider,
         Name::EventId,
+        Name::EventRecordId,
         Name::Level,
         Name::Keywords,
         Name::TimeCreated,
@@ -239,6 +243,7 @@ impl Name {
             Name::System => "System",
             Name::Provider => "Provider",
             Name::EventId => "EventID",
+            Name::EventRecordId => "EventRecordID",
             Name::Level => "Level",
             Name::Keywords => "Keywords",
             Name::TimeCreated => "TimeCreated",
@@ -402,7 +407,8 @@ impl FastReader {
             }
         }
         Ok(Some(RawRecord {
-            record_id: record.id,
+            record_id: number(layout.record_id).unwrap_or(record.id),
+            position: record.id,
             time,
             provider,
             event_id,
@@ -756,6 +762,7 @@ fn substitution(
             (Name::Provider, Some(Name::Named)) => layout.provider = Some(sub),
             (Name::TimeCreated, Some(Name::SystemTime)) => layout.time = Some(index),
             (Name::EventId, None) => layout.event_id = Some(index),
+            (Name::EventRecordId, None) => layout.record_id = Some(index),
             (Name::Level, None) => layout.level = Some(index),
             (Name::Keywords, None) => layout.keywords = Some(index),
             (Name::Computer, None) => layout.computer = Some(sub),

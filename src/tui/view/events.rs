@@ -117,7 +117,7 @@ pub fn draw_detail(frame: &mut Frame<'_>, area: Rect, diag: &Diagnosis, index: u
     ];
     let full = state.events.ready().and_then(|all| {
         all.iter()
-            .find(|x| x.origin.record_id == e.record_id && x.origin.file.as_ref() == e.file)
+            .find(|x| x.origin.position == e.position && x.origin.file.as_ref() == e.file)
     });
     match full {
         Some(full) => {
