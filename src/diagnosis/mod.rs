@@ -289,6 +289,8 @@ mod tests {
         let dir = directory();
         let mut other = event(33004, EventKind::WritebackFailure, "2026-11-24T07:00:00Z");
         other.fields.user_principal_name = Some("bob@contoso.test".into());
+        // One TrackingId is one request: bob's is his own.
+        other.fields.tracking_id = Some("b0b00000-0000-4000-8000-000000000002".into());
         let mut stopped = event(31016, EventKind::WritebackService, "2026-11-24T06:00:00Z");
         stopped.fields = Default::default();
         let mut heartbeat = event(31019, EventKind::WritebackService, "2026-11-24T06:30:00Z");

@@ -10,10 +10,18 @@ use super::rules::{when, ACCESS_BLOCKERS};
 /// Root causes before symptoms: when several findings could be "the" cause, the earlier wins.
 /// `ACCESS_BLOCKERS` come first, then these.
 const PRIORITY_AFTER_ACCESS: &[&str] = &[
+    "password-sync-scope-excluded",
     "account-disabled",
     "min-password-age",
     "account-locked",
     "event-writeback-disabled",
+    "event-writeback-not-running",
+    "event-remote-sam-restricted",
+    "event-rpc-unavailable",
+    "event-dc-unreachable",
+    "event-ldap-not-sealed",
+    "event-not-in-password-sync-scope",
+    "event-protected-account",
     "event-service-connectivity",
     "event-decryption",
     "event-forest-not-enabled",
@@ -25,7 +33,10 @@ const PRIORITY_AFTER_ACCESS: &[&str] = &[
     "event-permission-denied",
     "event-account-disabled",
     "event-account-locked",
+    "password-protection-rejected",
     "event-password-policy",
+    "password-hash-sync-failing",
+    "no-attempt-received",
     "missing-write-lockout-time",
     "missing-write-pwd-last-set",
     "missing-unexpire-password",
@@ -108,6 +119,14 @@ fn summary(f: &Facts, primary: Option<&Finding>, findings: &[Finding], can_succe
         }
         "account-locked" if f.latest_is_change() => format!("{who}'s account is locked out on-premises, and a password change is refused while it is locked: unlock it, or use \"forgot my password\", which unlocks it."),
         "account-locked" => format!("{who}'s account is locked out on-premises and {connector} may not unlock it."),
+        // Causes the events prove and the directory cannot show: never "try again".
+        "event-remote-sam-restricted" => format!("{who}'s reset reached the Entra Connect server, but the \"Restrict clients allowed to make remote calls to SAM\" policy refused {connector}: an administrator must allow it; retrying will fail the same way."),
+        "event-rpc-unavailable" => format!("The Entra Connect server could not reach a domain controller over RPC when {who}'s reset arrived (firewall): it fails until TCP 135 and the dynamic RPC ports are open."),
+        "event-dc-unreachable" => format!("No domain controller could be contacted from the Entra Connect server when {who}'s reset arrived: DC reachability and name resolution from that server must be fixed first."),
+        "event-ldap-not-sealed" => format!("AD refused {who}'s new password because the Entra Connect connection to AD is not signed and encrypted: turn on \"Sign and Encrypt LDAP Traffic\" in Entra Connect."),
+        "event-not-in-password-sync-scope" | "password-sync-scope-excluded" => format!("{who} is outside the password hash sync scope (selective password hash sync), so writeback has no target for the password: an administrator must bring the account into scope."),
+        "event-protected-account" => format!("{who} is a privileged account (adminCount=1), and writeback refuses an administrator's reset of it by design: reset the password on-premises."),
+        "event-writeback-not-running" => "Password writeback is not running on the Entra Connect server, so no reset is written back: restart the ADSync service and check for event 31015.".to_string(),
         code if code.starts_with("event-") && p.severity == Severity::Warning => format!(
             "The last writeback attempt for {who} failed ({}), but the directory looks fine now: it was fixed since or another DC handled it, so try again.",
             p.title

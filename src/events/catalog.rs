@@ -13,14 +13,17 @@ pub enum Provider {
     AdSync,
     DirectorySynchronization,
     SecurityAuditing,
+    /// Microsoft Entra Password Protection's DC agent (its `.../Admin` log on each DC).
+    PasswordProtection,
 }
 
 impl Provider {
-    pub const ALL: [Provider; 4] = [
+    pub const ALL: [Provider; 5] = [
         Provider::PasswordResetService,
         Provider::AdSync,
         Provider::DirectorySynchronization,
         Provider::SecurityAuditing,
+        Provider::PasswordProtection,
     ];
 
     /// The provider name as it appears in `<Provider Name="...">`.
@@ -30,6 +33,7 @@ impl Provider {
             Provider::AdSync => "ADSync",
             Provider::DirectorySynchronization => "Directory Synchronization",
             Provider::SecurityAuditing => "Microsoft-Windows-Security-Auditing",
+            Provider::PasswordProtection => "Microsoft-AzureADPasswordProtection-DCAgent",
         }
     }
 
@@ -266,6 +270,10 @@ static CATALOG: &[CatalogEntry] = &[
         "The sync engine reported an error while setting a password in AD.",
         "0x80230619: password policy (age, history, complexity, filter, User cannot change password); 'doesn't contain the LDAP password policy control': DCs older than required; 0x8023061f: a forest was added after writeback was enabled.",
         "Follow the error code in the text: fix the policy or flag, upgrade the DCs, or disable and re-enable writeback."),
+    entry!(AdSync, 403, "ImpersonationLogonUser", ConnectorBind,
+        "The sync engine logged on as the AD DS connector account (ImpersonationHelper LogonUser) before a password operation."),
+    entry!(AdSync, 405, "ConnectorLdapBind", ConnectorBind,
+        "The sync engine bound to AD over LDAP as the connector account: its credentials work."),
     entry!(AdSync, 6800, "WritebackEndpointFailed", WritebackServiceError,
         "The password writeback endpoint failed to start when the sync service started.",
         "The WCF endpoint for writeback could not start.",
@@ -332,6 +340,40 @@ static CATALOG: &[CatalogEntry] = &[
         "Find the device using the stale password."),
     entry!(SecurityAuditing, 4624, "LogonSuccess", Other,
         "An account logged on successfully (noise for writeback)."),
+    // Microsoft Entra Password Protection DC agent (howto-password-ban-bad-on-premises-monitor).
+    // A rejection (10016/10017) is paired with the 300xx that names the list.
+    entry!(PasswordProtection, 10014, "ChangeAccepted", DcPasswordAccepted,
+        "Password Protection validated a password change and accepted it."),
+    entry!(PasswordProtection, 10015, "SetAccepted", DcPasswordAccepted,
+        "Password Protection validated a password set (reset, as writeback does) and accepted it."),
+    entry!(PasswordProtection, 10016, "ChangeRejected", DcPasswordRejected,
+        "Password Protection rejected a password change.",
+        "The new password matched a banned password list or the user's name.",
+        "Choose a password without the banned words; see the paired 300xx event for which list."),
+    entry!(PasswordProtection, 10017, "SetRejected", DcPasswordRejected,
+        "Password Protection rejected a password set: a writeback reset is a set.",
+        "The new password matched a banned password list or the user's name.",
+        "Choose a password without the banned words; see the paired 300xx event for which list."),
+    entry!(PasswordProtection, 10024, "ChangeAuditOnlyWouldReject", DcPasswordAccepted,
+        "Password Protection (audit mode) would have rejected a password change; it was accepted."),
+    entry!(PasswordProtection, 10025, "SetAuditOnlyWouldReject", DcPasswordAccepted,
+        "Password Protection (audit mode) would have rejected a password set; it was accepted."),
+    entry!(PasswordProtection, 30002, "ChangeRejectedTenantList", DcPasswordRejectReason,
+        "The changed password matched the tenant's custom banned password list."),
+    entry!(PasswordProtection, 30003, "SetRejectedTenantList", DcPasswordRejectReason,
+        "The set password matched the tenant's custom banned password list."),
+    entry!(PasswordProtection, 30004, "ChangeRejectedMicrosoftList", DcPasswordRejectReason,
+        "The changed password matched Microsoft's global banned password list."),
+    entry!(PasswordProtection, 30005, "SetRejectedMicrosoftList", DcPasswordRejectReason,
+        "The set password matched Microsoft's global banned password list."),
+    entry!(PasswordProtection, 30021, "ChangeRejectedUserName", DcPasswordRejectReason,
+        "The changed password contained the user's account or display name."),
+    entry!(PasswordProtection, 30022, "SetRejectedUserName", DcPasswordRejectReason,
+        "The set password contained the user's account or display name."),
+    entry!(PasswordProtection, 30026, "ChangeRejectedCombinedLists", DcPasswordRejectReason,
+        "The changed password matched the combined Microsoft and tenant banned password lists."),
+    entry!(PasswordProtection, 30027, "SetRejectedCombinedLists", DcPasswordRejectReason,
+        "The set password matched the combined Microsoft and tenant banned password lists."),
 ];
 
 #[cfg(test)]
@@ -345,7 +387,7 @@ mod tests {
         ids.extend([31034, 31044].map(|i| (Provider::PasswordResetService, i)));
         ids.extend((32000..=32015).map(|i| (Provider::PasswordResetService, i)));
         ids.extend((33001..=33009).map(|i| (Provider::PasswordResetService, i)));
-        ids.extend([6329, 6800].map(|i| (Provider::AdSync, i)));
+        ids.extend([403, 405, 6329, 6800].map(|i| (Provider::AdSync, i)));
         ids.extend(
             [
                 611, 622, 623, 650, 651, 652, 653, 654, 655, 656, 657, 663, 0, 115, 6900,
@@ -353,6 +395,13 @@ mod tests {
             .map(|i| (Provider::DirectorySynchronization, i)),
         );
         ids.extend([4723, 4724, 4738, 4740, 4767, 4625, 4771, 4624].map(|i| (Provider::SecurityAuditing, i)));
+        ids.extend(
+            [
+                10014, 10015, 10016, 10017, 10024, 10025, 30002, 30003, 30004, 30005, 30021, 30022, 30026,
+                30027,
+            ]
+            .map(|i| (Provider::PasswordProtection, i)),
+        );
         for (p, id) in &ids {
             assert!(lookup(p.name(), *id).is_some(), "{p:?} {id} missing");
         }

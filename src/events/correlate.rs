@@ -100,9 +100,52 @@ pub fn events_for_user<'a>(events: &'a [Event], user: &DirectoryUser) -> Vec<&'a
     events_for_key(events, &UserKey::from_user(user))
 }
 
-/// The events `key` matches, in input order.
+/// The events `key` matches, in input order, with the other writeback events of their attempts.
 pub fn events_for_key<'a>(events: &'a [Event], key: &UserKey) -> Vec<&'a Event> {
-    events.iter().filter(|e| key.matches(e)).collect()
+    let matched: Vec<usize> = (0..events.len())
+        .filter(|&i| events.get(i).is_some_and(|e| key.matches(e)))
+        .collect();
+    with_attempt_mates(events, matched, key, |tid| {
+        (0..events.len())
+            .filter(|&i| events.get(i).and_then(tracking_key).as_deref() == Some(tid))
+            .collect()
+    })
+}
+
+/// An attempt is one TrackingId: the start of a reset often carries only the *cloud* UPN
+/// (`amercer@tenant.onmicrosoft.com` while AD has `amercer@hybrid.lan`), and belongs to the user
+/// because another event of its TrackingId carries the user's anchor or name. `matched` are the
+/// indexes `key` matched; `mates(tid)` gives every writeback event of a TrackingId. A mate that
+/// carries a source anchor that is not the user's stays out: names alone never join two users.
+fn with_attempt_mates<'a>(
+    all: &'a [Event],
+    mut matched: Vec<usize>,
+    key: &UserKey,
+    mates: impl Fn(&str) -> Vec<usize>,
+) -> Vec<&'a Event> {
+    let mut tids: Vec<String> = matched
+        .iter()
+        .filter_map(|&i| all.get(i).and_then(tracking_key))
+        .collect();
+    tids.sort_unstable();
+    tids.dedup();
+    for tid in &tids {
+        matched.extend(mates(tid).into_iter().filter(|&i| {
+            all.get(i)
+                .is_some_and(|e| e.fields.source_anchor.map_or(true, |g| key.anchors.contains(&g)))
+        }));
+    }
+    matched.sort_unstable();
+    matched.dedup();
+    matched.into_iter().filter_map(|i| all.get(i)).collect()
+}
+
+/// The TrackingId of a writeback event, folded for matching; other events have none here.
+fn tracking_key(e: &Event) -> Option<String> {
+    is_writeback(e.kind)
+        .then_some(e.fields.tracking_id.as_deref())
+        .flatten()
+        .map(str::to_ascii_lowercase)
 }
 
 /// Every event read, indexed once by each identifier `UserKey::matches` compares, plus what
@@ -116,6 +159,7 @@ pub struct EventIndex<'a> {
     by_dn: HashMap<String, Vec<usize>>,
     by_sid: HashMap<&'a Sid, Vec<usize>>,
     by_anchor: HashMap<Guid, Vec<usize>>,
+    by_tracking: HashMap<String, Vec<usize>>,
     sync_engine: Vec<&'a Event>,
     service: Vec<&'a Event>,
     dc_span: Option<(DateTime<Utc>, DateTime<Utc>)>,
@@ -130,6 +174,7 @@ impl<'a> EventIndex<'a> {
             by_dn: HashMap::new(),
             by_sid: HashMap::new(),
             by_anchor: HashMap::new(),
+            by_tracking: HashMap::new(),
             sync_engine: Vec::new(),
             service: Vec::new(),
             dc_span: security_span(all),
@@ -151,8 +196,11 @@ impl<'a> EventIndex<'a> {
             if let Some(anchor) = f.source_anchor {
                 index.by_anchor.entry(anchor).or_default().push(i);
             }
+            if let Some(tid) = tracking_key(e) {
+                index.by_tracking.entry(tid).or_default().push(i);
+            }
             match e.kind {
-                EventKind::SyncEngine => index.sync_engine.push(e),
+                EventKind::SyncEngine | EventKind::ConnectorBind => index.sync_engine.push(e),
                 EventKind::WritebackService | EventKind::WritebackServiceError => index.service.push(e),
                 _ => {}
             }
@@ -180,11 +228,10 @@ impl<'a> EventIndex<'a> {
         found.sort_unstable();
         found.dedup();
         // The lookup keys fold as the comparisons do; `matches` keeps the answer exactly theirs.
-        found
-            .into_iter()
-            .filter_map(|i| self.all.get(i))
-            .filter(|e| key.matches(e))
-            .collect()
+        found.retain(|&i| self.all.get(i).is_some_and(|e| key.matches(e)));
+        with_attempt_mates(self.all, found, key, |tid| {
+            self.by_tracking.get(tid).cloned().unwrap_or_default()
+        })
     }
 
     /// `attempts` for the user whose events (`events_for`) are `own`.
@@ -197,6 +244,10 @@ impl<'a> EventIndex<'a> {
         &self.service
     }
 }
+
+/// How far around an attempt's own events a sync-engine event of the same server belongs to it:
+/// the engine logs within the second of the export it failed.
+const SYNC_ENGINE_SLACK: Duration = Duration::seconds(5);
 
 /// Time windows and the connector account used to group events into attempts.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -348,7 +399,7 @@ pub fn attempts(events: &[Event], key: &UserKey, settings: &CorrelationSettings)
     let own = events_for_key(events, key);
     let sync_engine: Vec<&Event> = events
         .iter()
-        .filter(|e| e.kind == EventKind::SyncEngine)
+        .filter(|e| matches!(e.kind, EventKind::SyncEngine | EventKind::ConnectorBind))
         .collect();
     attempts_among(&own, &sync_engine, security_span(events), settings)
 }
@@ -466,13 +517,25 @@ fn build(
     if let Some(l) = lockout {
         evidence.push(l);
     }
-    // The sync engine's own error on the same server, which carries the HRESULT.
+    // The sync engine's own events on the same server (the 6329 that carries the cause, the
+    // 405/403 of the connector's bind) name no user: they join the attempt they sit in, within
+    // seconds, unless they name another user's cloud anchor.
     let servers: Vec<&str> = group.iter().map(|e| e.machine.as_str()).collect();
-    evidence.extend(
-        sync_engine
-            .iter()
-            .filter(|e| in_window(e) && servers.iter().any(|m| m.eq_ignore_ascii_case(&e.machine))),
-    );
+    let anchors: Vec<&str> = group
+        .iter()
+        .filter_map(|e| e.fields.cloud_anchor.as_deref())
+        .collect();
+    let (se_from, se_to) = (started - SYNC_ENGINE_SLACK, last + SYNC_ENGINE_SLACK);
+    evidence.extend(sync_engine.iter().filter(|e| {
+        let anchor_fits = match e.fields.cloud_anchor.as_deref() {
+            Some(a) => anchors.is_empty() || anchors.iter().any(|x| x.eq_ignore_ascii_case(a)),
+            None => true,
+        };
+        e.time >= se_from
+            && e.time <= se_to
+            && anchor_fits
+            && servers.iter().any(|m| m.eq_ignore_ascii_case(&e.machine))
+    }));
     // Password hash sync of the new password, after the attempt.
     evidence.extend(own.iter().filter(|e| {
         matches!(e.kind, EventKind::PhsRequest | EventKind::PhsResult)

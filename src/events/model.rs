@@ -32,6 +32,9 @@ pub enum EventKind {
     WritebackServiceError,
     /// 6329 and other ADSync sync-engine messages.
     SyncEngine,
+    /// ADSync 405 / 403: the sync engine bound to AD as the connector account (its credentials
+    /// work), logged before each writeback.
+    ConnectorBind,
     PhsRequest,
     PhsResult,
     /// 611, 650-655, 622/623, 663 and the other PHS housekeeping events.
@@ -42,6 +45,13 @@ pub enum EventKind {
     DcUnlock,
     DcUserChanged,
     DcLogonFailure,
+    /// Microsoft Entra Password Protection's DC agent accepted a password (10014/10015), or
+    /// would have rejected it in audit mode (10024/10025).
+    DcPasswordAccepted,
+    /// The DC agent rejected a password (10016 change, 10017 set: the set is writeback's).
+    DcPasswordRejected,
+    /// Which list rejected it (300xx), paired with the 10016/10017.
+    DcPasswordRejectReason,
     Other,
 }
 

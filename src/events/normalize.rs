@@ -64,7 +64,7 @@ pub(crate) struct RawRecord {
 }
 
 /// The EventData names `normalize` reads; readers may leave other named values out.
-pub(crate) const NAMED_FIELDS: [&str; 13] = [
+pub(crate) const NAMED_FIELDS: [&str; 14] = [
     "UserPrincipalName",
     "TargetUserName",
     "TargetDomainName",
@@ -78,6 +78,8 @@ pub(crate) const NAMED_FIELDS: [&str; 13] = [
     "NewUacValue",
     "Status",
     "SubStatus",
+    // Password Protection's DC agent names the account so.
+    "UserName",
 ];
 
 /// Keywords bits of the Security log's audit outcome.
@@ -163,7 +165,7 @@ fn named_fields(event_id: u32, mut data: Vec<DataValue>) -> EventFields {
     let target_domain = take_text(data, "TargetDomainName");
     EventFields {
         user_principal_name: take_text(data, "UserPrincipalName"),
-        target_user: take_text(data, "TargetUserName"),
+        target_user: take_text(data, "TargetUserName").or_else(|| take_text(data, "UserName")),
         caller_computer: if event_id == 4740 {
             target_domain.clone()
         } else {

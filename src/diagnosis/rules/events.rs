@@ -14,13 +14,28 @@ use crate::directory::dn;
 use crate::events::correlate::{Attempt, AttemptOutcome};
 use crate::events::{Event, EventKind};
 
-/// Sync-engine HRESULTs the contract names.
+/// Sync-engine HRESULTs with a cause of their own (writeback-facts 2.2, field-causes C5-C9).
 const HR_PASSWORD_RESTRICTION: u32 = 0x8023_0619;
 const HR_DUPLICATE_ANCHOR: u32 = 0x8023_0402;
 const HR_FILENAME_TOO_LONG: u32 = 0x8007_00CE;
 const HR_SYNC_NOT_ENABLED: u32 = 0x8023_061F;
+const HR_MA_CREDENTIALS_DENIED: u32 = 0x8023_0626;
+const HR_PRIVILEGED_ACCOUNT: u32 = 0x8023_1367;
+const HR_NOT_SEALED: u32 = 0x8023_062C;
+const HR_NO_DC: u32 = 0x8023_0818;
+const HR_ADSI_PATH: u32 = 0x8000_5000;
+const HR_RPC_UNAVAILABLE: u32 = 0x8007_06BA;
+
+/// Win32 errors a 6329's cause names.
+const WIN32_ACCESS_DENIED: u32 = 5;
+const WIN32_RPC_UNAVAILABLE: u32 = 1722;
 
 const POLICY_HINTS_TEXT: &str = "doesn't contain the LDAP password policy control";
+/// The step that calls NetUserGetInfo over SAM-RPC (admaexport.cpp): denied by the "Restrict
+/// clients allowed to make remote calls to SAM" policy, unreachable when RPC is blocked.
+const SAM_LOOKUP_TEXT: &str = "Failed to acquire user information";
+/// The 0x80230405 of a user outside selective password hash sync's scope (field-causes C8).
+const OUT_OF_SCOPE_TEXT: &str = "No password writeback targets found";
 
 /// Characters that break writeback in an OU's name (writeback-facts 1.5); leading/trailing space
 /// and a leading '#' are checked separately.
@@ -38,36 +53,85 @@ const EXPLAINED_BY: &[(&str, &[&str])] = &[
     ("event-account-locked", &["account-locked"]),
     (
         "event-password-policy",
-        &["min-password-age", "user-cannot-change-password"],
+        &[
+            "password-protection-rejected",
+            "min-password-age",
+            "user-cannot-change-password",
+        ],
     ),
 ];
 
-pub fn explained_by(code: &str) -> &'static [&'static str] {
-    EXPLAINED_BY
-        .iter()
-        .find(|(c, _)| *c == code)
-        .map_or(&[], |(_, by)| by)
+/// Findings that corroborate an event code which the event proves by itself: shown as agreement
+/// when present, never a contradiction when absent (the directory cannot show the whole cause:
+/// a custom scoping rule, SDProp's timing).
+const CORROBORATED_BY: &[(&str, &[&str])] = &[
+    (
+        "event-protected-account",
+        &["admin-sd-holder", "admin-count-orphaned"],
+    ),
+    (
+        "event-not-in-password-sync-scope",
+        &["password-sync-scope-excluded"],
+    ),
+];
+
+fn lookup(table: &'static [(&str, &'static [&'static str])], code: &str) -> &'static [&'static str] {
+    table.iter().find(|(c, _)| *c == code).map_or(&[], |(_, by)| by)
 }
 
-/// The contract's code for a sync-engine HRESULT, for the four it names.
+/// The findings that can stand behind an event code (the verdict names them as the cause).
+pub fn explained_by(code: &str) -> &'static [&'static str] {
+    match lookup(EXPLAINED_BY, code) {
+        [] => lookup(CORROBORATED_BY, code),
+        by => by,
+    }
+}
+
+/// The code of a sync-engine HRESULT that names its cause.
 fn code_for_hresult(hr: u32) -> Option<&'static str> {
     match hr {
         HR_PASSWORD_RESTRICTION => Some("event-password-policy"),
         HR_DUPLICATE_ANCHOR => Some("event-duplicate-anchor"),
         HR_FILENAME_TOO_LONG => Some("event-connector-password-too-long"),
         HR_SYNC_NOT_ENABLED => Some("event-forest-not-enabled"),
+        HR_MA_CREDENTIALS_DENIED => Some("event-permission-denied"),
+        HR_PRIVILEGED_ACCOUNT => Some("event-protected-account"),
+        HR_NOT_SEALED => Some("event-ldap-not-sealed"),
+        HR_NO_DC => Some("event-dc-unreachable"),
+        HR_ADSI_PATH => Some("event-ou-reserved-characters"),
+        HR_RPC_UNAVAILABLE => Some("event-rpc-unavailable"),
         _ => None,
     }
 }
 
-/// The contract's event code for one failure event.
-pub fn classify(e: &Event, user_dn: &str) -> &'static str {
-    if let Some(code) = e.fields.hresult.and_then(code_for_hresult) {
-        return code;
+/// The code an event's own cause gives (the 6329's cause line, its text, its HRESULT), before
+/// what its event ID alone says: the specific reason of a failure, where there is one.
+fn specific_code(e: &Event) -> Option<&'static str> {
+    let f = &e.fields;
+    let names_sam_lookup = f.cause.as_deref().is_some_and(|c| c.contains(SAM_LOOKUP_TEXT));
+    match f.win32_error {
+        Some(WIN32_ACCESS_DENIED) if names_sam_lookup => return Some("event-remote-sam-restricted"),
+        Some(WIN32_RPC_UNAVAILABLE) if e.kind == EventKind::SyncEngine => {
+            return Some("event-rpc-unavailable")
+        }
+        _ => {}
+    }
+    if e.message.contains(OUT_OF_SCOPE_TEXT) {
+        return Some("event-not-in-password-sync-scope");
     }
     if e.message.contains(POLICY_HINTS_TEXT) {
-        return "event-policy-hints-unsupported";
+        return Some("event-policy-hints-unsupported");
     }
+    f.hresult.and_then(code_for_hresult)
+}
+
+/// The contract's event code for one failure event.
+pub fn classify(e: &Event, user_dn: &str) -> &'static str {
+    specific_code(e).unwrap_or_else(|| by_event_id(e, user_dn))
+}
+
+/// What the event ID alone says.
+fn by_event_id(e: &Event, user_dn: &str) -> &'static str {
     match e.event_id {
         33004 => "event-permission-denied",
         33008 => "event-password-policy",
@@ -78,6 +142,7 @@ pub fn classify(e: &Event, user_dn: &str) -> &'static str {
         }
         33005 => "event-account-disabled",
         33006 => "event-account-locked",
+        31044 | 6800 => "event-writeback-not-running",
         31034 | 32001 | 32002 | 32009 | 32011 | 32014 => "event-service-connectivity",
         31016 | 31013 => "event-writeback-disabled",
         32004 | 32010 => "event-decryption",
@@ -107,26 +172,59 @@ pub fn reserved_ou(user_dn: &str) -> Option<(String, String)> {
     })
 }
 
+/// The user's own RDN when its value has a character LDAP paths must escape, for hr=0x80005000.
+fn reserved_in_own_name(user_dn: &str) -> Option<(String, String)> {
+    let rdn = dn::rdns(user_dn).into_iter().next()?;
+    let value = dn::rdn_value(rdn);
+    value.chars().find(|c| RESERVED_IN_OU.contains(c)).map(|c| {
+        (
+            user_dn.to_string(),
+            format!("'{}' (0x{:02X})", c.escape_default(), c as u32),
+        )
+    })
+}
+
+/// The `DOMAIN\account` a 6329's cause names (`Failed to acquire user information: CONTOSO\MSOL_...`).
+fn named_account(events: &[&Event]) -> Option<String> {
+    events.iter().find_map(|e| {
+        let cause = e.fields.cause.as_deref()?;
+        let (_, rest) = cause.split_once(SAM_LOOKUP_TEXT)?;
+        let account = rest.trim_start_matches([':', ' ']).split(['.', ' ']).next()?;
+        account.contains('\\').then(|| account.to_string())
+    })
+}
+
 /// How long after an attempt starts a service error without its TrackingId still counts for it.
 const SERVICE_ERROR_WINDOW_MINUTES: i64 = 5;
 
 /// One failure the events show: its code, when, and the evidence lines.
-struct Failure {
+struct Failure<'a> {
     code: &'static str,
     time: DateTime<Utc>,
     evidence: Vec<String>,
+    /// The events that carry the failure (for the texts a fix quotes).
+    events: Vec<&'a Event>,
 }
 
-/// The code of a failed attempt: the most specific of its failure and sync-engine events (a
-/// generic 31003/31008/31011 yields to the 33xxx or 6329 of the same attempt).
+/// The code of a failed attempt: the specific cause any of its failure and sync-engine events
+/// names (a 6329's `Failed to acquire user information: ... ERROR_ACCESS_DENIED` beside a 33004
+/// is the SAM restriction, not missing rights), else what the 33xxx says (a generic
+/// 31003/31008/31011 yields to the 33xxx of the same attempt).
 fn attempt_code(a: &Attempt, user_dn: &str) -> &'static str {
-    a.events
-        .iter()
-        .chain(a.failure.iter())
-        .filter(|e| matches!(e.kind, EventKind::WritebackFailure | EventKind::SyncEngine))
-        .filter(|e| !GENERIC_FAILURES.contains(&e.event_id))
-        .map(|e| classify(e, user_dn))
-        .find(|c| *c != "event-unknown-failure")
+    let candidates = || {
+        a.events
+            .iter()
+            .chain(a.failure.iter())
+            .filter(|e| matches!(e.kind, EventKind::WritebackFailure | EventKind::SyncEngine))
+    };
+    candidates()
+        .find_map(specific_code)
+        .or_else(|| {
+            candidates()
+                .filter(|e| !GENERIC_FAILURES.contains(&e.event_id))
+                .map(|e| by_event_id(e, user_dn))
+                .find(|c| *c != "event-unknown-failure")
+        })
         .or_else(|| a.hresult.and_then(code_for_hresult))
         .unwrap_or("event-unknown-failure")
 }
@@ -177,7 +275,7 @@ fn attempt_evidence(a: &Attempt, code: &str) -> Vec<String> {
 /// never came (an attempt that failed on its own has its own reason), and a
 /// stopped or offboarded service (no later 31015) as of the evaluated instant. Errors unrelated
 /// to the user's attempts are left to `resetlens events`.
-fn service_failures(f: &Facts) -> Vec<Failure> {
+fn service_failures<'a>(f: &'a Facts) -> Vec<Failure<'a>> {
     let restarted_after = |t| f.events.iter().any(|e| e.event_id == 31015 && e.time > t);
     let window = Duration::minutes(SERVICE_ERROR_WINDOW_MINUTES);
     let during_an_attempt = |e: &Event| {
@@ -201,6 +299,7 @@ fn service_failures(f: &Facts) -> Vec<Failure> {
                 code: classify(e, &f.user.dn),
                 time: e.time,
                 evidence,
+                events: vec![e],
             }
         })
         .collect()
@@ -217,6 +316,7 @@ pub fn check(f: &Facts, directory_findings: &[Finding]) -> Vec<Finding> {
                 code,
                 time: a.failure.as_ref().map_or(a.started, |e| e.time),
                 evidence: attempt_evidence(a, code),
+                events: a.events.iter().collect(),
             }
         })
         .collect();
@@ -247,7 +347,8 @@ pub fn check(f: &Facts, directory_findings: &[Finding]) -> Vec<Finding> {
         .map(|code| {
             let mine: Vec<&Failure> = failures.iter().filter(|x| x.code == code).collect();
             let last = mine.iter().map(|x| x.time).max().unwrap_or(f.at);
-            let mut finding = describe(f, code);
+            let events: Vec<&Event> = mine.iter().flat_map(|x| x.events.iter().copied()).collect();
+            let mut finding = describe(f, code, &events);
             for x in &mine {
                 for line in &x.evidence {
                     finding = finding.evidence(line.clone());
@@ -276,19 +377,26 @@ pub fn check(f: &Facts, directory_findings: &[Finding]) -> Vec<Finding> {
 /// says both sides. Not checkable from the directory: a blocker.
 fn weigh_against_directory(f: &Facts, code: &str, directory: &[Finding], finding: &mut Finding) {
     let by = explained_by(code);
-    if by.is_empty() {
-        return;
-    }
     let explaining: Vec<&Finding> = directory
         .iter()
         .filter(|d| by.contains(&d.code.as_str()))
         .collect();
-    if let Some(strongest) = explaining.iter().map(|d| d.severity).max() {
-        finding.severity = strongest.max(Severity::Warning);
+    let agree = |finding: &mut Finding| {
         let names: Vec<&str> = explaining.iter().map(|d| d.code.as_str()).collect();
         finding
             .evidence
             .push(format!("the directory agrees: {}", names.join(", ")));
+    };
+    if lookup(EXPLAINED_BY, code).is_empty() {
+        // Proven by the event itself: agreement is shown, absence changes nothing.
+        if !explaining.is_empty() {
+            agree(finding);
+        }
+        return;
+    }
+    if let Some(strongest) = explaining.iter().map(|d| d.severity).max() {
+        finding.severity = strongest.max(Severity::Warning);
+        agree(finding);
         return;
     }
     if code == "event-permission-denied" && f.access.user_gap.is_some() {
@@ -315,8 +423,8 @@ fn weigh_against_directory(f: &Facts, code: &str, directory: &[Finding], finding
         .push(format!("the directory disagrees: {now_shows}"));
 }
 
-/// Title, explanation and fix for one event code.
-fn describe(f: &Facts, code: &str) -> Finding {
+/// Title, explanation and fix for one event code; `events` are the failures' own.
+fn describe(f: &Facts, code: &str, events: &[&Event]) -> Finding {
     let n = Names::of(f);
     let upn = f
         .user
@@ -342,13 +450,102 @@ fn describe(f: &Facts, code: &str) -> Finding {
             "The sync engine found no on-premises object for this cloud user: deleted on-premises, out of the \
              sync scope, or not joined in the metaverse.",
         )
-        .note("On the Entra Connect server, check the user's connector-space object, then run a delta sync:")
+        .note("On the Entra Connect server, check the user's connector-space object:")
         .fix(format!(
             "Get-ADSyncCSObject -ConnectorName {} -DistinguishedName {}",
             ps(&n.domain_fqdn),
             ps(&n.user_dn)
         ))
+        .note("With selective password hash sync, adminDescription decides the scope (PHSFiltered excludes; in include mode only PHSIncluded is in): check it before a sync")
+        .fix(format!("Get-ADUser -Identity {} -Properties adminDescription | Select-Object adminDescription", ps(&n.user_dn)))
+        .note("Once the object exists, is joined and is in scope, run a delta sync:")
         .fix("Start-ADSyncSyncCycle -PolicyType Delta"),
+        "event-not-in-password-sync-scope" => b(
+            "The user is outside password hash sync's scope, so writeback has no target (33002 + 6329 0x80230405)",
+            "The sync engine found no password writeback target: \"No password writeback targets found ... in scope of \
+             password sync rule\". Selective password hash sync keeps this user out (adminDescription PHSFiltered, or not \
+             PHSIncluded in include mode). A delta sync alone will not change that.",
+        )
+        .fix(format!("Get-ADUser -Identity {} -Properties adminDescription | Select-Object adminDescription", ps(&n.user_dn)))
+        .note("Bring the user into scope (exclude mode: clear the value; include mode: set PHSIncluded), then sync:")
+        .fix(format!("Set-ADUser -Identity {} -Clear adminDescription", ps(&n.user_dn)))
+        .fix("Start-ADSyncSyncCycle -PolicyType Delta"),
+        "event-remote-sam-restricted" => {
+            let account = named_account(events).unwrap_or_else(|| n.connector_principal());
+            b(
+                "The SAM remote-call restriction refused the connector (6329 Failed to acquire user information: ERROR_ACCESS_DENIED)",
+                &format!(
+                    "Writeback asks a DC for the user's information over SAM-RPC (NetUserGetInfo) as {account}, and was \
+                     refused. That is the \"Network access: Restrict clients allowed to make remote calls to SAM\" policy on the \
+                     Entra Connect server or the DCs, not the user's permissions: the directory cannot show it, and a retry fails \
+                     the same way until the policy changes."
+                ),
+            )
+            .note("On the Entra Connect server and each DC, read the policy's registry value (it stays after the GPO is removed):")
+            .fix(r"Get-ItemProperty -Path 'HKLM:\SYSTEM\CurrentControlSet\Control\Lsa' -Name RestrictRemoteSam")
+            .note(format!(
+                "Either allow {account} in the policy (Security Options > Network access: Restrict clients allowed to make remote calls to SAM > Edit Security > add it with Remote Access: Allow), or remove the policy and delete the value:"
+            ))
+            .fix(r"Remove-ItemProperty -Path 'HKLM:\SYSTEM\CurrentControlSet\Control\Lsa' -Name RestrictRemoteSam")
+            .note("When Entra Connect runs on a DC, also point the connector at another DC (Only use preferred domain controllers)")
+            .fix("Restart-Service ADSync")
+        }
+        "event-rpc-unavailable" => b(
+            "The Connect server could not reach a domain controller over RPC (6329 0x6ba: RPC server unavailable)",
+            "Writeback's SAM-RPC call to the DC failed with RPC_S_SERVER_UNAVAILABLE (1722): a firewall between the \
+             Entra Connect server and the DCs blocks TCP 135 or the dynamic RPC ports. The user's account is not the cause.",
+        )
+        .fix(format!("Test-NetConnection -ComputerName {} -Port 135", ps(&n.domain_fqdn)))
+        .fix(format!("nltest /dsgetdc:{} /force", n.domain_fqdn))
+        .note("Allow TCP 135 and the dynamic RPC range (TCP 49152-65535) from the Entra Connect server to every DC, then retry"),
+        "event-dc-unreachable" => b(
+            "No domain controller could be contacted from the Connect server (hr=0x80230818)",
+            "The management agent run was terminated because a domain controller could not be contacted: DC \
+             reachability or name resolution from the Entra Connect server (one report: a DC configured by NetBIOS \
+             name instead of its FQDN).",
+        )
+        .fix(format!("nltest /dsgetdc:{} /force", n.domain_fqdn))
+        .fix(format!("Resolve-DnsName {}", ps(&n.domain_fqdn)))
+        .note("Synchronization Service Manager > Connectors > the AD connector > Configure Directory Partitions: preferred DCs by FQDN"),
+        "event-ldap-not-sealed" => b(
+            "The connector's LDAP traffic is not signed and encrypted, so AD refuses the password (hr=0x8023062C)",
+            "\"The server is not configured for insecure setting of passwords, or a 128 bit TLS or SSL connection is \
+             required\": \"Sign and Encrypt LDAP Traffic\" is off in one of the three places Synchronization Service \
+             Manager sets it.",
+        )
+        .note(format!(
+            "Synchronization Service Manager > Connectors > {} > Properties: turn on Sign and Encrypt LDAP Traffic under Connect to Active Directory Forest, under Configure Directory Partitions > the partition's credentials, and under its Configure options; then:",
+            n.domain_fqdn
+        ))
+        .fix("Restart-Service ADSync"),
+        "event-protected-account" => b(
+            "Writeback refused an admin reset of a privileged account (hr=0x80231367)",
+            "The management agent was denied access to perform the operation on a privileged account: an administrator's \
+             cloud reset of a user with adminCount=1 is not written back, by design.",
+        )
+        .note("Reset the password on-premises instead:")
+        .fix(format!("Set-ADAccountPassword -Identity {} -Reset", ps(&n.user_dn))),
+        "event-writeback-not-running" => b(
+            "Password writeback is not running on the Entra Connect server (31044 / 6800)",
+            "The writeback endpoint did not start (6800) or one of its Service Bus service hosts is down (31044), so \
+             cloud password requests are not served.",
+        )
+        .fix("Get-Service ADSync")
+        .fix("Restart-Service ADSync")
+        .note("Then look for 31015 (service started); if 6800 or 31044 returns, check the clock (w32tm /query /status) and that TLS 1.2 is enabled, then disable and re-enable password writeback in the wizard"),
+        "event-service-connectivity" if events.iter().any(|e| e.event_id == 32009) => b(
+            "Writeback's setup credentials were refused (32009: no token for the setup administrator)",
+            "Entra Connect could not get a token for the Global Administrator given at setup (wrong password, a federated \
+             account, or no licence): a setup-time credential problem, not the network.",
+        )
+        .note("Run the Entra Connect wizard again (Customize synchronization options > Optional features > Password writeback) with a managed, licensed cloud administrator"),
+        "event-service-connectivity" if events.iter().any(|e| e.event_id == 31034 && e.message.contains("connection to the connect service was lost")) => b(
+            "The writeback service lost its connection to the sync service: ADSync is down (31034)",
+            "31034 \"The connection to the connect service was lost\" appears when the ADSync service is stopped: \
+             writeback cannot set passwords until it runs.",
+        )
+        .fix("Get-Service ADSync")
+        .fix("Start-Service ADSync"),
         "event-duplicate-anchor" => b(
             "Two on-premises objects share this user's source anchor (33003 / hr=0x80230402)",
             "The same user is enabled in more than one forest or domain, or the anchor is not unique; \
@@ -361,7 +558,10 @@ fn describe(f: &Facts, code: &str) -> Finding {
         ))
         .note("Disable or remove the extra account, so only one on-premises account is enabled for this identity"),
         "event-ou-reserved-characters" => {
-            let (ou, what) = reserved_ou(&f.user.dn).unwrap_or_default();
+            // hr=0x80005000 (C11) also comes from a reserved character in the user's own name.
+            let (ou, what) = reserved_ou(&f.user.dn)
+                .or_else(|| reserved_in_own_name(&f.user.dn))
+                .unwrap_or_default();
             b(
                 "The user's OU name has a character writeback cannot handle (33001)",
                 "Writeback fails with 33001 when the on-premises OU path contains reserved characters.",
@@ -604,6 +804,258 @@ mod tests {
         assert_eq!(
             codes(&check(&facts(&dir, &evs, AT), &[])),
             ["event-password-policy"]
+        );
+    }
+
+    /// A Connect-server event whose fields are parsed from `text`, as ingestion does.
+    fn shaped(id: u32, kind: EventKind, time: &str, text: &str) -> Event {
+        let mut e = event(id, kind, time);
+        if kind == EventKind::SyncEngine {
+            e.provider = "ADSync".into();
+        }
+        e.message = text.to_string();
+        e.fields = crate::events::message::parse(id, text).remove(0);
+        e
+    }
+
+    // field-causes.md section 2, as posted (the tracking id and UPN made this test's).
+    const START: &str = "TrackingId: 3f1c9d2e-0000-4000-8000-000000000001, PasswordResetRequestStart, Details: alice@contoso.test";
+    const DENIED_33004: &str = "TrackingId: 3f1c9d2e-0000-4000-8000-000000000001, Reason: Synchronization Engine returned an error hr=80230626, message=The password could not be updated because the management agent credentials were denied access., Context: cloudAnchor: User_9b83f544-ba22-4ffb-bff5-c1c2374d654c, SourceAnchorValue: F39SWQrM2EidaboN8UC8Ww==, UserPrincipalName: alice@contoso.test, Details: Microsoft.CredentialManagement.OnPremisesPasswordReset.Shared.PasswordResetException: Synchronization Engine returned an error hr=80230626, message=The password could not be updated because the management agent credentials were denied access.";
+    const REMOTE_SAM_6329: &str = "An unexpected error has occurred during a password set operation.\r\n\"ERR_: MMS(7720): admaexport.cpp(2944): Failed to acquire user information: CONTOSO\\MSOL_abc123. Error Code: ERROR_ACCESS_DENIED\r\nBAIL: MMS(7720): admaexport.cpp(3011): 0x80070005 (Access is denied.)\r\nAzure AD Sync 2.1.20.0\"";
+    const RPC_6329: &str = "An unexpected error has occurred during a password set operation.\r\n\"ERR_: MMS(3412): ..\\regkey.cpp(112): 0x80070002 (The system cannot find the file specified.)\r\nERR_: MMS(3412): admaexport.cpp(2944): Failed to acquire user information: 0x6ba\r\nBAIL: MMS(3412): admaexport.cpp(3011): ExportPasswordSet failed with 0x80004005 (Unspecified error)\r\nAzure AD Sync 2.1.20.0\"";
+    const NOT_IN_SCOPE_6329: &str = "An unexpected error has occurred during a password set operation.\r\n \"ERR_: MMS(7720): ..\\ObjectSearcher.cpp(461): AD Object is not present.\r\nBAIL: MMS(7720): ..\\ObjectSearcher.cpp(491): 0x80230405 (The operation failed because the object cannot be found):\r\nNo password writeback targets found.\r\nMake sure that the source object exists and is connected to the target objects via MV and the target object is in scope of password sync rule.\r\nAAD anchor = User_9b83f544-ba22-4ffb-bff5-c1c2374d654cAzure AD Sync 2.1.20.0\"";
+
+    fn failure_text(id: u32, hr: &str, message: &str) -> String {
+        format!(
+            "TrackingId: 3f1c9d2e-0000-4000-8000-000000000001, Reason: Synchronization Engine returned an error hr={hr}, message={message}, Context: cloudAnchor: User_9b83f544-ba22-4ffb-bff5-c1c2374d654c, SourceAnchorValue: F39SWQrM2EidaboN8UC8Ww==, UserPrincipalName: alice@contoso.test, Details: x (event {id})"
+        )
+    }
+
+    fn attempt(failure_id: u32, failure: &str, engine: Option<&str>) -> Vec<Event> {
+        let mut evs = vec![shaped(
+            31001,
+            EventKind::WritebackResetStart,
+            "2026-11-24T07:59:58Z",
+            START,
+        )];
+        if let Some(text) = engine {
+            evs.push(shaped(6329, EventKind::SyncEngine, "2026-11-24T07:59:59Z", text));
+        }
+        evs.push(shaped(failure_id, EventKind::WritebackFailure, AT, failure));
+        evs
+    }
+
+    fn diagnosis_of(evs: &[Event], dir: &crate::directory::Directory) -> crate::diagnosis::Diagnosis {
+        crate::diagnosis::report(&facts(dir, evs, AT), ts("2026-11-25T12:00:00Z"))
+    }
+
+    #[test]
+    fn a_33004_whose_6329_names_err_access_denied_on_the_sam_lookup_is_the_sam_restriction() {
+        let dir = directory();
+        let evs = attempt(33004, DENIED_33004, Some(REMOTE_SAM_6329));
+        let out = check(&facts(&dir, &evs, AT), &[]);
+        assert_eq!(codes(&out), ["event-remote-sam-restricted"]);
+        let x = &out[0];
+        assert_eq!(
+            x.severity,
+            Severity::Blocker,
+            "the directory looking fine changes nothing"
+        );
+        assert!(x.detail.contains("CONTOSO\\MSOL_abc123"), "{}", x.detail);
+        assert!(x
+            .remediation
+            .iter()
+            .any(|r| r.contains("RestrictRemoteSam") && r.starts_with("Remove-ItemProperty")));
+        assert!(x
+            .remediation
+            .iter()
+            .any(|r| r.contains("Restrict clients allowed to make remote calls to SAM")));
+        assert!(x
+            .evidence
+            .iter()
+            .any(|e| e.contains("Failed to acquire user information")));
+        // Without the 6329 the same 33004 is the permission finding, contradicted by the directory.
+        let plain = attempt(33004, DENIED_33004, None);
+        assert_eq!(
+            codes(&check(&facts(&dir, &plain, AT), &[])),
+            ["event-permission-denied"]
+        );
+    }
+
+    #[test]
+    fn causes_the_directory_cannot_show_never_say_try_again() {
+        let dir = directory();
+        let cases: [(Vec<Event>, &str); 5] = [
+            (attempt(33004, DENIED_33004, Some(REMOTE_SAM_6329)), "event-remote-sam-restricted"),
+            (attempt(33001, &failure_text(33001, "80004005", "Unspecified error"), Some(RPC_6329)), "event-rpc-unavailable"),
+            (
+                attempt(33001, &failure_text(33001, "80230818", "The management agent run was terminated because a domain controller could not be contacted."), None),
+                "event-dc-unreachable",
+            ),
+            (
+                attempt(33009, &failure_text(33009, "8023062C", "the server is not configured for insecure setting of passwords, or a 128 bit TLS or SSL connection is required."), None),
+                "event-ldap-not-sealed",
+            ),
+            (attempt(33002, &failure_text(33002, "80230405", "The operation failed because the object cannot be found."), Some(NOT_IN_SCOPE_6329)), "event-not-in-password-sync-scope"),
+        ];
+        for (evs, code) in cases {
+            let d = diagnosis_of(&evs, &dir);
+            assert_eq!(
+                d.verdict.primary_cause.as_deref(),
+                Some(code),
+                "{code}: {:?}",
+                d.findings
+            );
+            assert!(!d.verdict.writeback_can_succeed, "{code}");
+            let summary = d.verdict.summary.to_lowercase();
+            assert!(
+                !summary.contains("try again") && !summary.contains("fixed since"),
+                "{code}: {summary}"
+            );
+            let f = d.findings.iter().find(|x| x.code == code).expect("the finding");
+            assert_eq!(f.severity, Severity::Blocker, "{code}");
+            assert!(!f.remediation.is_empty(), "{code} has a fix");
+        }
+    }
+
+    #[test]
+    fn out_of_scope_33002_is_not_user_not_found_and_the_directory_corroborates_it() {
+        let dir = directory();
+        let evs = attempt(
+            33002,
+            &failure_text(
+                33002,
+                "80230405",
+                "The operation failed because the object cannot be found.",
+            ),
+            Some(NOT_IN_SCOPE_6329),
+        );
+        let out = check(&facts(&dir, &evs, AT), &[]);
+        assert_eq!(codes(&out), ["event-not-in-password-sync-scope"]);
+        assert!(out[0]
+            .remediation
+            .iter()
+            .any(|r| r.contains("-Clear adminDescription") && r.contains("CN=alice,OU=Staff")));
+        assert!(!out[0]
+            .remediation
+            .iter()
+            .any(|r| r.contains("Get-ADSyncCSObject")));
+        let dirf = [Finding::new(
+            "password-sync-scope-excluded",
+            Severity::Blocker,
+            "x",
+        )];
+        let out = check(&facts(&dir, &evs, AT), &dirf);
+        assert_eq!(out[0].severity, Severity::Blocker);
+        assert!(out[0]
+            .evidence
+            .iter()
+            .any(|e| e == "the directory agrees: password-sync-scope-excluded"));
+        // A 33002 without that text stays "not found", whose advice now names the scope too.
+        let evs = attempt(
+            33002,
+            &failure_text(
+                33002,
+                "80230405",
+                "The operation failed because the object cannot be found.",
+            ),
+            None,
+        );
+        let out = check(&facts(&dir, &evs, AT), &[]);
+        assert_eq!(codes(&out), ["event-user-not-found"]);
+        assert!(out[0].remediation.iter().any(|r| r.contains("adminDescription")));
+    }
+
+    #[test]
+    fn protected_account_hresult_is_its_own_finding_corroborated_by_admin_sd_holder() {
+        let dir = directory();
+        let evs = attempt(31011, &failure_text(31011, "80231367", "The password could not be updated because the management agent credentials were denied access to perform the operation on a privileged account."), None);
+        let dirf = [Finding::new("admin-sd-holder", Severity::Blocker, "x")];
+        let out = check(&facts(&dir, &evs, AT), &dirf);
+        assert_eq!(codes(&out), ["event-protected-account"]);
+        assert_eq!(out[0].severity, Severity::Blocker);
+        assert!(out[0]
+            .evidence
+            .iter()
+            .any(|e| e == "the directory agrees: admin-sd-holder"));
+        assert!(out[0]
+            .remediation
+            .iter()
+            .any(|r| r.starts_with("Set-ADAccountPassword")));
+    }
+
+    #[test]
+    fn service_causes_are_told_apart() {
+        let dir = directory();
+        let start = shaped(
+            31001,
+            EventKind::WritebackResetStart,
+            "2026-11-24T08:00:00Z",
+            START,
+        );
+        let service = |id: u32, text: &str| {
+            let mut e = shaped(id, EventKind::WritebackServiceError, "2026-11-24T08:00:03Z", text);
+            if id == 6800 {
+                e.provider = "ADSync".into();
+            }
+            e
+        };
+        let cases = [
+            (service(31044, "No service host for service bus endpoints are in running state."), "event-writeback-not-running", "Restart-Service ADSync"),
+            (service(32009, "Error getting auth token."), "event-service-connectivity", "wizard"),
+            (service(31034, "The connection to the connect service was lost."), "event-service-connectivity", "Start-Service ADSync"),
+            (service(32002, "Error Connecting to ServiceBus. The token provider was unable to provide a security token."), "event-service-connectivity", "Test-NetConnection"),
+        ];
+        let mut titles = Vec::new();
+        for (e, code, fix) in cases {
+            let evs = [start.clone(), e];
+            let out = check(&facts(&dir, &evs, "2026-11-24T08:00:05Z"), &[]);
+            assert_eq!(codes(&out), [code]);
+            assert!(
+                out[0].remediation.iter().any(|r| r.contains(fix)),
+                "{code}: {:?}",
+                out[0].remediation
+            );
+            titles.push(out[0].title.clone());
+        }
+        titles.sort();
+        titles.dedup();
+        assert_eq!(titles.len(), 4, "each service cause has its own explanation");
+    }
+
+    #[test]
+    fn a_6329_of_another_attempt_or_user_does_not_join() {
+        let dir = directory();
+        // The same server, 40 seconds later: another request's error.
+        let mut later = shaped(
+            6329,
+            EventKind::SyncEngine,
+            "2026-11-24T08:00:40Z",
+            REMOTE_SAM_6329,
+        );
+        later.fields.tracking_id = None;
+        let evs = [attempt(33004, DENIED_33004, None), vec![later]].concat();
+        assert_eq!(
+            codes(&check(&facts(&dir, &evs, AT), &[])),
+            ["event-permission-denied"]
+        );
+        // In the attempt's second, but naming another user's cloud anchor.
+        let other = NOT_IN_SCOPE_6329.replace(
+            "User_9b83f544-ba22-4ffb-bff5-c1c2374d654c",
+            "User_00000000-1111-2222-3333-444444444444",
+        );
+        let evs = attempt(
+            33002,
+            &failure_text(
+                33002,
+                "80230405",
+                "The operation failed because the object cannot be found.",
+            ),
+            Some(&other),
+        );
+        assert_eq!(
+            codes(&check(&facts(&dir, &evs, AT), &[])),
+            ["event-user-not-found"]
         );
     }
 
