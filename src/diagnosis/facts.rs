@@ -33,6 +33,8 @@ pub struct Facts<'a> {
     pub user: &'a DirectoryUser,
     /// The user's correlated events and the writeback service's own, oldest first.
     pub events: &'a [Event],
+    /// What the Entra Connect server's writeback log covers (`correlate::connect_log_span`).
+    pub connect_log: Option<(DateTime<Utc>, DateTime<Utc>)>,
     /// The user's writeback attempts, grouped from `events` by the events module.
     pub attempts: Vec<Attempt>,
     pub at: DateTime<Utc>,

@@ -52,15 +52,7 @@ const SERVICE_CONTEXT_HOURS: i64 = 1;
 /// crypto).
 fn relevant_events(all: &[Event], user: &DirectoryUser) -> Vec<Event> {
     let own = correlate::events_for_user(all, user);
-    let service: Vec<&Event> = all
-        .iter()
-        .filter(|e| {
-            matches!(
-                e.kind,
-                EventKind::WritebackService | EventKind::WritebackServiceError
-            )
-        })
-        .collect();
+    let service: Vec<&Event> = all.iter().filter(|e| correlate::concerns_every_user(e)).collect();
     relevant_among(&own, &service, user)
 }
 
@@ -80,8 +72,15 @@ fn relevant_among(own: &[&Event], service: &[&Event], user: &DirectoryUser) -> V
                 .is_some_and(|mine| mine.eq_ignore_ascii_case(upn))
         })
     };
+    let domain = fix::fqdn(&user.dn);
     let service = service.iter().filter(|e| match e.kind {
         EventKind::WritebackService => matches!(e.event_id, 31013 | 31015 | 31016),
+        // Password hash sync failing for the user's own domain.
+        EventKind::Phs => e
+            .fields
+            .domain
+            .as_deref()
+            .is_some_and(|d| d.eq_ignore_ascii_case(&domain)),
         EventKind::WritebackServiceError => {
             !someone_else(e) && span.is_some_and(|(lo, hi)| e.time >= lo - margin && e.time <= hi + margin)
         }
@@ -108,6 +107,7 @@ pub fn diagnose(input: &DiagnosisInput) -> Diagnosis {
         dir,
         user,
         &events,
+        correlate::connect_log_span(input.events),
         attempts,
         (input.at, input.now),
         &mut AccessCache::default(),
@@ -146,6 +146,7 @@ impl<'a> Scan<'a> {
             directory,
             user,
             &events,
+            self.events.connect_span(),
             attempts,
             (self.at, self.now),
             &mut self.access,
@@ -159,6 +160,7 @@ fn settle(
     dir: &Directory,
     user: &DirectoryUser,
     events: &[Event],
+    connect_log: Option<(DateTime<Utc>, DateTime<Utc>)>,
     attempts: Vec<Attempt>,
     (requested_at, now): (Option<DateTime<Utc>>, DateTime<Utc>),
     cache: &mut AccessCache,
@@ -170,6 +172,7 @@ fn settle(
         directory: dir,
         user,
         events,
+        connect_log,
         attempts,
         at,
         at_source,

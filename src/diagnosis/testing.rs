@@ -171,6 +171,7 @@ pub fn facts<'a>(dir: &'a Directory, events: &'a [Event], at: &str) -> Facts<'a>
         directory: dir,
         user,
         events,
+        connect_log: correlate::connect_log_span(events),
         attempts: correlate::attempts(events, &UserKey::from_user(user), &settings),
         at,
         at_source: EvaluatedAtSource::Requested,

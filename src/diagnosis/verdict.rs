@@ -81,6 +81,8 @@ pub fn primary_cause(findings: &[Finding]) -> Option<&Finding> {
         .iter()
         .filter(|x| x.severity == Severity::Blocker)
         .min_by_key(|x| rank(&x.code))
+        // With nothing blocking, a request that never arrived is what the ticket is about.
+        .or_else(|| findings.iter().find(|x| x.code == "no-attempt-received"))
 }
 
 fn summary(f: &Facts, primary: Option<&Finding>, findings: &[Finding], can_succeed: bool) -> String {
@@ -126,6 +128,8 @@ fn summary(f: &Facts, primary: Option<&Finding>, findings: &[Finding], can_succe
         "event-ldap-not-sealed" => format!("AD refused {who}'s new password because the Entra Connect connection to AD is not signed and encrypted: turn on \"Sign and Encrypt LDAP Traffic\" in Entra Connect."),
         "event-not-in-password-sync-scope" | "password-sync-scope-excluded" => format!("{who} is outside the password hash sync scope (selective password hash sync), so writeback has no target for the password: an administrator must bring the account into scope."),
         "event-protected-account" => format!("{who} is a privileged account (adminCount=1), and writeback refuses an administrator's reset of it by design: reset the password on-premises."),
+        "password-protection-rejected" => format!("{who}'s new password was refused by Microsoft Entra Password Protection on a domain controller: choose another password (no banned words, not the user's name)."),
+        "no-attempt-received" => format!("No password reset for {who} reached the Entra Connect server near {}: the reset was made where writeback does not apply (Microsoft 365 admin center, PowerShell, Graph) or never left the cloud.", when(f.at)),
         "event-writeback-not-running" => "Password writeback is not running on the Entra Connect server, so no reset is written back: restart the ADSync service and check for event 31015.".to_string(),
         code if code.starts_with("event-") && p.severity == Severity::Warning => format!(
             "The last writeback attempt for {who} failed ({}), but the directory looks fine now: it was fixed since or another DC handled it, so try again.",
@@ -165,6 +169,25 @@ mod tests {
         assert_eq!(
             rank("no-such-code"),
             ACCESS_BLOCKERS.len() + PRIORITY_AFTER_ACCESS.len()
+        );
+    }
+
+    #[test]
+    fn a_request_that_never_arrived_is_the_cause_only_when_nothing_blocks() {
+        let dir = directory();
+        let f = facts(&dir, &[], "2026-11-24T08:00:00Z");
+        let findings = [finding("no-attempt-received", Severity::Warning)];
+        let v = verdict(&f, &findings);
+        assert_eq!(v.primary_cause.as_deref(), Some("no-attempt-received"));
+        assert!(v.writeback_can_succeed);
+        assert!(v.summary.contains("never left the cloud"), "{}", v.summary);
+        let findings = [
+            finding("no-attempt-received", Severity::Warning),
+            finding("account-disabled", Severity::Blocker),
+        ];
+        assert_eq!(
+            primary_cause(&findings).map(|x| x.code.as_str()),
+            Some("account-disabled")
         );
     }
 

@@ -163,6 +163,7 @@ pub struct EventIndex<'a> {
     sync_engine: Vec<&'a Event>,
     service: Vec<&'a Event>,
     dc_span: Option<(DateTime<Utc>, DateTime<Utc>)>,
+    connect_span: Option<(DateTime<Utc>, DateTime<Utc>)>,
 }
 
 impl<'a> EventIndex<'a> {
@@ -178,6 +179,7 @@ impl<'a> EventIndex<'a> {
             sync_engine: Vec::new(),
             service: Vec::new(),
             dc_span: security_span(all),
+            connect_span: None,
         };
         for (i, e) in all.iter().enumerate() {
             let f = &e.fields;
@@ -199,10 +201,13 @@ impl<'a> EventIndex<'a> {
             if let Some(tid) = tracking_key(e) {
                 index.by_tracking.entry(tid).or_default().push(i);
             }
-            match e.kind {
-                EventKind::SyncEngine | EventKind::ConnectorBind => index.sync_engine.push(e),
-                EventKind::WritebackService | EventKind::WritebackServiceError => index.service.push(e),
-                _ => {}
+            if matches!(e.kind, EventKind::SyncEngine | EventKind::ConnectorBind) {
+                index.sync_engine.push(e);
+            } else if concerns_every_user(e) {
+                index.service.push(e);
+            }
+            if e.provider.eq_ignore_ascii_case(PASSWORD_RESET_SERVICE) {
+                index.connect_span = Some(widen(index.connect_span, e.time));
             }
         }
         index
@@ -239,10 +244,42 @@ impl<'a> EventIndex<'a> {
         attempts_among(own, &self.sync_engine, self.dc_span, settings)
     }
 
-    /// The writeback service's own events (start, stop, errors), which may concern every user.
+    /// The events that may concern every user (`concerns_every_user`).
     pub fn service_events(&self) -> &[&'a Event] {
         &self.service
     }
+
+    /// `connect_log_span` of every event.
+    pub fn connect_span(&self) -> Option<(DateTime<Utc>, DateTime<Utc>)> {
+        self.connect_span
+    }
+}
+
+const PASSWORD_RESET_SERVICE: &str = "PasswordResetService";
+
+/// Events that name no user and may concern every user: the writeback service's own (start,
+/// stop, errors) and password hash sync's failure for a domain (611).
+pub fn concerns_every_user(e: &Event) -> bool {
+    matches!(
+        e.kind,
+        EventKind::WritebackService | EventKind::WritebackServiceError
+    ) || (e.kind == EventKind::Phs && e.event_id == 611)
+}
+
+/// The time the Entra Connect server's writeback log covers: from its first to its last
+/// PasswordResetService event (heartbeats come every few minutes), so that the absence of a
+/// user's request there means something.
+pub fn connect_log_span<'a>(
+    events: impl IntoIterator<Item = &'a Event>,
+) -> Option<(DateTime<Utc>, DateTime<Utc>)> {
+    events
+        .into_iter()
+        .filter(|e| e.provider.eq_ignore_ascii_case(PASSWORD_RESET_SERVICE))
+        .fold(None, |span, e| Some(widen(span, e.time)))
+}
+
+fn widen(span: Option<(DateTime<Utc>, DateTime<Utc>)>, t: DateTime<Utc>) -> (DateTime<Utc>, DateTime<Utc>) {
+    span.map_or((t, t), |(lo, hi)| (lo.min(t), hi.max(t)))
 }
 
 /// How far around an attempt's own events a sync-engine event of the same server belongs to it:
@@ -686,6 +723,41 @@ mod tests {
         );
         let by_name = UserKey::from_name("Alice");
         assert_eq!(index.events_for(&by_name), events_for_key(&events, &by_name));
+    }
+
+    #[test]
+    fn a_start_with_only_the_cloud_upn_joins_through_its_tracking_id_never_by_the_local_part() {
+        let user = alice();
+        let anchor = crate::events::message::decode_anchor("B0H+OD3LM0GEnYODwdPhpg==");
+        assert_eq!(anchor, user.object_guid, "the anchor is alice's objectGUID");
+        let text_event = |id, kind, secs, text: &str| {
+            let mut e = event(id, kind, secs, crate::events::message::fields(text));
+            e.message = text.to_string();
+            e
+        };
+        let start = text_event(31001, EventKind::WritebackResetStart, 0,
+            "TrackingId: e9654057-f2df-452c-8f69-132a882798d9, PasswordResetRequestStart, Details: alice@contoso.onmicrosoft.com");
+        let success = text_event(31002, EventKind::WritebackSuccess, 2,
+            "TrackingId: e9654057-f2df-452c-8f69-132a882798d9, PasswordResetSuccess, Details: Context: cloudAnchor: User_a5a99e6f-dc5b-4d63-8092-acdf79965131, SourceAnchorValue: B0H+OD3LM0GEnYODwdPhpg==, UserPrincipalName: alice@contoso.onmicrosoft.com, unblockUser: True");
+        // Another alice of another tenant's request, by the local part only: never hers.
+        let stranger = text_event(31001, EventKind::WritebackResetStart, 60,
+            "TrackingId: 11111111-2222-4333-8444-555555555555, PasswordResetRequestStart, Details: alice@fabrikam.onmicrosoft.com");
+        let events = vec![start.clone(), success.clone(), stranger];
+        let key = UserKey::from_user(&user);
+        let own = events_for_key(&events, &key);
+        assert_eq!(own, vec![&start, &success]);
+        assert_eq!(EventIndex::new(&events).events_for(&key), own);
+        let got = attempts(&events, &key, &CorrelationSettings::default());
+        assert_eq!(got.len(), 1);
+        assert_eq!(got[0].started, start.time, "the attempt starts at its 31001");
+        assert_eq!(got[0].outcome, AttemptOutcome::Succeeded);
+        assert_eq!(got[0].operation, Operation::Reset);
+        // A mate that carries someone else's anchor stays out.
+        let mut foreign = success.clone();
+        foreign.fields.source_anchor = crate::events::message::decode_anchor("AAAAAAAAAAAAAAAAAAAAAA==");
+        foreign.fields.user_principal_name = None;
+        let events = vec![start.clone(), success.clone(), foreign];
+        assert_eq!(events_for_key(&events, &key), vec![&start, &success]);
     }
 
     fn alice() -> DirectoryUser {

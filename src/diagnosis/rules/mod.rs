@@ -16,6 +16,9 @@ pub mod events;
 pub mod gaps;
 pub mod inheritance;
 pub mod min_password_age;
+pub mod no_attempt;
+pub mod password_hash_sync;
+pub mod password_protection;
 pub mod protected;
 pub mod rights;
 
@@ -51,10 +54,17 @@ pub const DIRECTORY_RULES: &[Rule] = &[
 /// All findings for the facts: directory rules, then event rules that weigh events against them.
 pub fn evaluate(f: &Facts) -> Vec<Finding> {
     let mut findings: Vec<Finding> = DIRECTORY_RULES.iter().flat_map(|rule| rule(f)).collect();
+    // Evidence from logs other than the Connect server's, which the writeback events are weighed
+    // against like the directory's findings.
+    findings.extend(EVIDENCE_RULES.iter().flat_map(|rule| rule(f)));
     let from_events = events::check(f, &findings);
     findings.extend(from_events);
+    findings.extend(no_attempt::check(f));
     findings
 }
+
+/// Rules that read the DCs' and the sync engine's logs, not the user's writeback attempts.
+pub const EVIDENCE_RULES: &[Rule] = &[password_protection::check, password_hash_sync::check];
 
 impl Finding {
     pub fn new(code: &str, severity: Severity, title: impl Into<String>) -> Finding {
