@@ -11,8 +11,16 @@ use run::{demo_source, resetlens};
 use serde_json::Value;
 
 fn diagnose(user: &str) -> (i32, Value, String) {
+    diagnose_at(user, None)
+}
+
+/// `--at` for a scenario whose ticket names a time.
+fn diagnose_at(user: &str, at: Option<&str>) -> (i32, Value, String) {
     let source = demo_source();
     let mut args = vec!["diagnose", user, "--format", "json"];
+    if let Some(at) = at {
+        args.extend(["--at", at]);
+    }
     args.extend(source.iter().map(String::as_str));
     let (code, stdout, stderr) = resetlens(&args);
     let v = serde_json::from_str(&stdout)
@@ -24,7 +32,7 @@ fn diagnose(user: &str) -> (i32, Value, String) {
 fn every_scenario_user_gets_the_stated_verdict() {
     let mut wrong = Vec::new();
     for s in scenarios() {
-        let (code, v, stderr) = diagnose(s.user);
+        let (code, v, stderr) = diagnose_at(s.user, s.ticket_at);
         let got_cause = v["verdict"]["primary_cause"].as_str().map(str::to_string);
         let got_ok = v["verdict"]["writeback_can_succeed"].as_bool();
         let want_code = if s.writeback_can_succeed { 0 } else { 1 };

@@ -1,7 +1,9 @@
 //! Application-log records of the Entra Connect server AADC01: the PasswordResetService, ADSync
 //! and Directory Synchronization sources (classic event sources), with message texts in the shapes
-//! documented in writeback-facts.md sections 1.3, 2.1 and 2.2. The PasswordResetService bodies are
-//! not published by Microsoft; these follow the shapes public parsing scripts rely on.
+//! real servers write (field-causes.md section 2: the start, success and failure layouts, the 6329
+//! blocks, 405, 611, 657). Invented where no public sample exists, and said so below: the change
+//! operation's words (by analogy with the reset's), the 405 wording around its two values, and
+//! the heartbeat and outage texts.
 
 use base64::Engine;
 use chrono::{DateTime, Utc};
@@ -73,15 +75,17 @@ pub enum Operation {
 }
 
 impl Operation {
+    /// The event IDs and the operation words the service logs (a reset's start says
+    /// `PasswordResetRequestStart`, not the documented name; a change's words are by analogy).
     fn ids(self) -> [(u16, &'static str); 3] {
         match self {
             Operation::Reset => [
-                (31001, "PasswordResetStart"),
+                (31001, "PasswordResetRequestStart"),
                 (31002, "PasswordResetSuccess"),
                 (31003, "PasswordResetFail"),
             ],
             Operation::Change => [
-                (31006, "ChangePasswordStart"),
+                (31006, "ChangePasswordRequestStart"),
                 (31007, "ChangePasswordSuccess"),
                 (31008, "ChangePasswordFail"),
             ],
@@ -97,27 +101,35 @@ pub struct Attempt<'a> {
     /// The anchor the cloud sends; normally the user's, different when the cloud object is stale.
     pub source_anchor: String,
     pub operation: Operation,
+    /// The cloud UPN the service logs, when the tenant's differs from AD's (an unverified UPN
+    /// suffix: `user@tenant.onmicrosoft.com`); `None` logs AD's.
+    pub cloud_upn: Option<String>,
 }
 
 impl Attempt<'_> {
+    fn upn(&self) -> &str {
+        self.cloud_upn.as_deref().unwrap_or_else(|| upn(self.user))
+    }
+
     pub fn start(&self, time: DateTime<Utc>) -> Record {
         let (id, name) = self.operation.ids()[0];
         let text = format!(
             "TrackingId: {}, {name}, Details: {}",
             self.tracking_id,
-            upn(self.user)
+            self.upn()
         );
         record(time, PASSWORD_RESET_SERVICE, id, Level::Information, text)
     }
 
-    pub fn success(&self, time: DateTime<Utc>, force_password_change: bool) -> Record {
+    /// The success layout as posted: the context, then the UPN, then `unblockUser`.
+    pub fn success(&self, time: DateTime<Utc>, unblock_user: bool) -> Record {
         let (id, name) = self.operation.ids()[1];
         let text = format!(
-            "TrackingId: {}, {name}, Details: {}, UserPrincipalName: {}, ForcePasswordChange: {}",
+            "TrackingId: {}, {name}, Details: {}, UserPrincipalName: {}, unblockUser: {}",
             self.tracking_id,
             self.context(),
-            upn(self.user),
-            if force_password_change { "True" } else { "False" }
+            self.upn(),
+            if unblock_user { "True" } else { "False" }
         );
         record(time, PASSWORD_RESET_SERVICE, id, Level::Information, text)
     }
@@ -145,12 +157,26 @@ impl Attempt<'_> {
         )
     }
 
-    fn error_text(&self, name: &str, cause: &str) -> String {
+    /// The failure layout as posted: no operation word, `Reason:` first, the context before the
+    /// UPN, `Details:` last with the exception and its stack on lines of their own. `_name` is the
+    /// documented name, which the text does not carry.
+    fn error_text(&self, _name: &str, cause: &str) -> String {
+        let op = match self.operation {
+            Operation::Reset => "ResetPassword(String cloudAnchor, String sourceAnchor, String newPassword)",
+            Operation::Change => "ChangePassword(String cloudAnchor, String sourceAnchor, String oldPassword, String newPassword)",
+        };
         format!(
-            "TrackingId: {}, {name}, UserPrincipalName: {}, Details: {EXCEPTION}: {cause}, {}",
+            "TrackingId: {}, Reason: {cause}, {}, UserPrincipalName: {}, Details: {EXCEPTION}: {cause}\r\n   \
+             at AADPasswordReset.SynchronizationEngineManagedHandle.ThrowSyncEngineError(Int32 hr)\r\n   \
+             at AADPasswordReset.SynchronizationEngineManagedHandle.{op}\r\n   \
+             at Microsoft.CredentialManagement.OnPremisesPasswordReset.PasswordResetCredentialManager.{}(String encryptedRequestString, String publicKeyEncryptedSymmetricKey, String publicKeyEncryptedSymmetricIV)",
             self.tracking_id,
-            upn(self.user),
-            self.context()
+            self.context(),
+            self.upn(),
+            match self.operation {
+                Operation::Reset => "ResetPassword",
+                Operation::Change => "ChangePassword",
+            }
         )
     }
 
@@ -167,13 +193,59 @@ pub fn engine_error(hr: u32, message: &str) -> String {
     format!("Synchronization Engine returned an error hr={hr:08X}, message={message}")
 }
 
-/// ADSync 6329: the export of a password to AD bailed out.
-pub fn adsync_bail(time: DateTime<Utc>, dn: &str, hr: u32, message: &str) -> Record {
+/// The build line ADSync ends a 6329 with.
+const BUILD: &str = "Azure AD Sync 2.1.20.0";
+
+/// ADSync 6329 in the shape posted: the fixed first line, then the quoted block.
+fn adsync_6329(time: DateTime<Utc>, block: &str) -> Record {
     let text = format!(
-        "An error occurred while setting the password of an object in Active Directory. Dn: {dn}\r\n\
-         BAIL: MMS(4924) 0x{hr:08x}: \"{message}\""
+        "An unexpected error has occurred during a password set operation.\r\n\"{block}\r\n{BUILD}\""
     );
     record(time, ADSYNC, 6329, Level::Error, text)
+}
+
+/// 6329: the export of a password to AD bailed out with `hr`.
+pub fn adsync_bail(time: DateTime<Utc>, hr: u32, message: &str) -> Record {
+    adsync_6329(
+        time,
+        &format!("BAIL: MMS(5716): ..\\server.cpp(11139): 0x{hr:08X} ({message})"),
+    )
+}
+
+/// 6329 of the SAM remote-call restriction (field-causes C1): the NetUserGetInfo lookup denied.
+pub fn adsync_sam_denied(time: DateTime<Utc>, account: &str) -> Record {
+    adsync_6329(
+        time,
+        &format!(
+            "ERR_: MMS(7720): admaexport.cpp(2944): Failed to acquire user information: {account}. Error Code: ERROR_ACCESS_DENIED\r\n\
+             BAIL: MMS(7720): admaexport.cpp(3011): 0x80070005 (Access is denied.)"
+        ),
+    )
+}
+
+/// 6329 of a user outside selective password hash sync (field-causes C8), anchor glued to the
+/// build line as some builds write it.
+pub fn adsync_not_in_scope(time: DateTime<Utc>, cloud_anchor: &str) -> Record {
+    let text = format!(
+        "An unexpected error has occurred during a password set operation.\r\n \"ERR_: MMS(7720): ..\\ObjectSearcher.cpp(461): AD Object is not present.\r\n\
+         BAIL: MMS(7720): ..\\ObjectSearcher.cpp(491): 0x80230405 (The operation failed because the object cannot be found):\r\n\
+         No password writeback targets found.\r\n\
+         Make sure that the source object exists and is connected to the target objects via MV and the target object is in scope of password sync rule.\r\n\
+         AAD anchor = {cloud_anchor}{BUILD}\""
+    );
+    record(time, ADSYNC, 6329, Level::Error, text)
+}
+
+/// 405 before an export: the sync engine's LDAP bind as the connector (wording around the two
+/// posted values invented).
+pub fn adsync_bind(time: DateTime<Utc>, domain: &str, account: &str) -> Record {
+    record(
+        time,
+        ADSYNC,
+        405,
+        Level::Information,
+        format!("Call sync ldap_bind for DomainName={domain}, UserName={account}."),
+    )
 }
 
 /// A service-level PasswordResetService event (heartbeat, outage) with no user.

@@ -46,6 +46,7 @@ const SEED: u64 = 0x00C0_17A5_0E8A_3B1E;
 pub const APPLICATION_LOG: &str = "AADC01-Application.evtx";
 pub const DC01_LOG: &str = "DC01-Security.evtx";
 pub const DC02_LOG: &str = "DC02-Security.evtx";
+pub const DC01_PASSWORD_PROTECTION_LOG: &str = "DC01-PasswordProtection.evtx";
 pub const SNAPSHOT: &str = "contoso-directory.snapshot.json";
 
 /// Everything the generator produces, in memory.
@@ -54,6 +55,7 @@ pub struct DemoTenant {
     pub application: Vec<Record>,
     pub dc01: Vec<Record>,
     pub dc02: Vec<Record>,
+    pub dc01_password_protection: Vec<Record>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -98,10 +100,11 @@ pub fn generate() -> Result<DemoTenant, DemoError> {
         application: logs.application,
         dc01: logs.dc01,
         dc02: logs.dc02,
+        dc01_password_protection: logs.dc01_password_protection,
     })
 }
 
-/// Writes the three logs and the snapshot into `dir` (created if missing); returns the paths.
+/// Writes the logs and the snapshot into `dir` (created if missing); returns the paths.
 pub fn write_sample_logs(dir: &Path) -> Result<Vec<PathBuf>, DemoError> {
     let tenant = generate()?;
     std::fs::create_dir_all(dir).map_err(|source| DemoError::Io {
@@ -113,6 +116,7 @@ pub fn write_sample_logs(dir: &Path) -> Result<Vec<PathBuf>, DemoError> {
         (APPLICATION_LOG, &tenant.application),
         (DC01_LOG, &tenant.dc01),
         (DC02_LOG, &tenant.dc02),
+        (DC01_PASSWORD_PROTECTION_LOG, &tenant.dc01_password_protection),
     ] {
         let path = dir.join(name);
         write_evtx(&path, records)?;

@@ -27,13 +27,15 @@ const BAD_PASSWORD: (u32, u32) = (0xC000_006D, 0xC000_006A);
 /// The Service Bus outage that catches peggy.
 const OUTAGE: (&str, &str) = ("2026-11-24T08:54:00Z", "2026-11-24T09:00:00Z");
 /// First record ids: real logs have been running for a while.
-const FIRST_IDS: (u64, u64, u64) = (48_211, 7_340_012, 6_120_877);
+const FIRST_IDS: (u64, u64, u64, u64) = (48_211, 7_340_012, 6_120_877, 3_318);
 
-/// The three logs, records in time order with their final ids.
+/// The logs, records in time order with their final ids.
 pub struct Logs {
     pub application: Vec<Record>,
     pub dc01: Vec<Record>,
     pub dc02: Vec<Record>,
+    /// DC01's Password Protection DC agent log (its own channel, exported on its own).
+    pub dc01_password_protection: Vec<Record>,
 }
 
 struct Timeline<'a> {
@@ -43,6 +45,7 @@ struct Timeline<'a> {
     application: Vec<Record>,
     dc01: Vec<Record>,
     dc02: Vec<Record>,
+    dc01_password_protection: Vec<Record>,
     /// Password changes PHS will pick up: (time, user index).
     phs: Vec<(DateTime<Utc>, usize)>,
     connector: Subject,
@@ -56,6 +59,7 @@ pub fn play(rng: &mut Rng, dir: &mut Directory, start: DateTime<Utc>, end: DateT
         application: Vec::new(),
         dc01: Vec::new(),
         dc02: Vec::new(),
+        dc01_password_protection: Vec::new(),
         phs: Vec::new(),
         connector: Subject {
             sid: people::connector_sid(),
@@ -80,6 +84,7 @@ pub fn play(rng: &mut Rng, dir: &mut Directory, start: DateTime<Utc>, end: DateT
         application: numbered(t.application, FIRST_IDS.0),
         dc01: numbered(t.dc01, FIRST_IDS.1),
         dc02: numbered(t.dc02, FIRST_IDS.2),
+        dc01_password_protection: numbered(t.dc01_password_protection, FIRST_IDS.3),
     }
 }
 
@@ -91,6 +96,10 @@ fn numbered(mut records: Vec<Record>, first_id: u64) -> Vec<Record> {
     }
     records
 }
+
+/// hr=80230626's message as posted.
+const MA_DENIED: &str =
+    "The password could not be updated because the management agent credentials were denied access.";
 
 fn ms(n: i64) -> Duration {
     Duration::milliseconds(n)
@@ -130,7 +139,7 @@ impl Timeline<'_> {
     fn quiet_time(&mut self) -> DateTime<Utc> {
         loop {
             let t = self.random_time();
-            let scenario_hour = t >= self.end - Duration::minutes(95) && t < self.end - Duration::minutes(25);
+            let scenario_hour = t >= self.end - Duration::minutes(95) && t < self.end - Duration::minutes(5);
             if !scenario_hour && !in_outage(t) {
                 return t;
             }
@@ -148,6 +157,7 @@ impl Timeline<'_> {
             user,
             source_anchor: app::user_anchor(user),
             operation,
+            cloud_upn: None,
         }
     }
 
@@ -430,6 +440,73 @@ impl Timeline<'_> {
                     None,
                 );
             }
+            "victor" => {
+                // The tenant logs his cloud UPN; his anchor and TrackingId tie the attempt to him.
+                let mut attempt = self.attempt(&user, Operation::Reset);
+                attempt.cloud_upn = Some(format!("{}@contoso.onmicrosoft.com", user.sam_account_name));
+                let account = format!("{NETBIOS}\\{CONNECTOR_SAM}");
+                self.application.push(attempt.start(t));
+                self.application
+                    .push(app::adsync_bind(t + ms(310), super::DNS_NAME, CONNECTOR_SAM));
+                self.application
+                    .push(app::adsync_sam_denied(t + ms(920), &account));
+                let cause = app::engine_error(0x8023_0626, MA_DENIED);
+                self.application
+                    .push(attempt.error(t + ms(1_530), 33004, "ADPermissionsError", &cause));
+                self.application.push(attempt.fail(t + ms(1_610), &cause));
+            }
+            "wendy" => {
+                let attempt = self.attempt(&user, Operation::Reset);
+                self.application.push(attempt.start(t));
+                self.application
+                    .push(app::adsync_not_in_scope(t + ms(1_080), &attempt.cloud_anchor));
+                let cause = app::engine_error(
+                    0x8023_0405,
+                    "The operation failed because the object cannot be found.",
+                );
+                self.application
+                    .push(attempt.error(t + ms(1_530), 33002, "ADUserNotFoundError", &cause));
+                self.application.push(attempt.fail(t + ms(1_610), &cause));
+            }
+            "quinn" => {
+                // DC01's Password Protection agent refuses the set: tenant banned list.
+                let th = self.thread();
+                let filtered = t + ms(880);
+                self.dc01_password_protection.push(sec::password_protection(
+                    Dc::Dc01,
+                    filtered,
+                    10017,
+                    &user,
+                ));
+                self.dc01_password_protection.push(sec::password_protection(
+                    Dc::Dc01,
+                    filtered + ms(1),
+                    30003,
+                    &user,
+                ));
+                self.dc01.push(sec::reset_password(
+                    Dc::Dc01,
+                    t + ms(910),
+                    &user,
+                    &self.connector,
+                    false,
+                    th,
+                ));
+                self.application.push(app::adsync_bail(
+                    t + ms(1_240),
+                    0x8023_0619,
+                    app::POLICY_RESTRICTION,
+                ));
+                let policy = app::engine_error(0x8023_0619, app::POLICY_RESTRICTION);
+                self.failed_writeback(
+                    &user,
+                    t,
+                    Operation::Reset,
+                    (33008, "ADPasswordPolicyError"),
+                    &policy,
+                    None,
+                );
+            }
             "erin" => {
                 // Her on-premises change at 05:10 starts the minimum password age.
                 let changed = t - Duration::hours(3) - Duration::minutes(7) - ms(3_300);
@@ -439,7 +516,6 @@ impl Timeline<'_> {
                 self.dc01.push(refused);
                 self.application.push(app::adsync_bail(
                     t + ms(1_240),
-                    &user.dn,
                     0x8023_0619,
                     app::POLICY_RESTRICTION,
                 ));
@@ -501,11 +577,7 @@ impl Timeline<'_> {
                 );
             }
             "mallory" => {
-                let cause = format!(
-                    "{}, Dn: {}",
-                    app::engine_error(0x8007_2035, "The server is unwilling to process the request."),
-                    user.dn
-                );
+                let cause = app::engine_error(0x8007_2035, "The server is unwilling to process the request.");
                 self.failed_writeback(
                     &user,
                     t,
@@ -525,7 +597,6 @@ impl Timeline<'_> {
             "trent" => {
                 self.application.push(app::adsync_bail(
                     t + ms(1_100),
-                    &user.dn,
                     0x8023_0619,
                     app::POLICY_RESTRICTION,
                 ));

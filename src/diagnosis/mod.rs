@@ -267,6 +267,7 @@ mod tests {
             crate::demo_tenant::APPLICATION_LOG,
             crate::demo_tenant::DC01_LOG,
             crate::demo_tenant::DC02_LOG,
+            crate::demo_tenant::DC01_PASSWORD_PROTECTION_LOG,
         ]
         .map(|f| logs.join(f));
         let events = ingest(&files, &IngestOptions::default(), &|_| {}).events;

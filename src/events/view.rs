@@ -42,6 +42,11 @@ pub struct EventView<'a> {
     pub result: Option<Cow<'a, str>>,
     /// `0x80230619`.
     pub hresult: Option<String>,
+    pub cloud_anchor: Option<Cow<'a, str>>,
+    /// The `message=` text of a sync-engine error.
+    pub error_message: Option<Cow<'a, str>>,
+    /// The 6329 line that names the failed step.
+    pub cause: Option<Cow<'a, str>>,
 }
 
 impl EventView<'_> {
@@ -71,6 +76,9 @@ impl EventView<'_> {
         o.text("subject_user", self.subject_user.as_deref());
         o.text("result", self.result.as_deref());
         o.text("hresult", self.hresult.as_deref());
+        o.text("cloud_anchor", self.cloud_anchor.as_deref());
+        o.text("error_message", self.error_message.as_deref());
+        o.text("cause", self.cause.as_deref());
         o.out.extend_from_slice(b"}\n");
         Ok(())
     }
@@ -202,6 +210,9 @@ impl EventView<'_> {
             subject_user: owned(self.subject_user),
             result: owned(self.result),
             hresult: self.hresult,
+            cloud_anchor: owned(self.cloud_anchor),
+            error_message: owned(self.error_message),
+            cause: owned(self.cause),
         }
     }
 }
@@ -230,6 +241,9 @@ impl Event {
             subject_user: clean(&f.subject_user),
             result: clean(&f.result),
             hresult: f.hresult.map(|h| format!("{h:#010x}")),
+            cloud_anchor: clean(&f.cloud_anchor),
+            error_message: clean(&f.error_message),
+            cause: clean(&f.cause),
         }
     }
 
@@ -305,6 +319,27 @@ impl Event {
         }
         if let Some(m) = &f.error_message {
             part(format_args!("\"{m}\"."));
+        }
+        if let Some(c) = &f.cause {
+            part(format_args!("Cause: {c}"));
+        }
+        if let Some(d) = &f.domain {
+            part(format_args!("Domain {d}."));
+        }
+        if let Some(h) = &f.dc_host {
+            match &f.dc_ip {
+                Some(ip) => part(format_args!("DC {h} ({ip}).")),
+                None => part(format_args!("DC {h}.")),
+            }
+        }
+        if let (Some(code), None) = (f.win32_error, &f.cause) {
+            part(format_args!("Error {code}."));
+        }
+        if let Some(b) = &f.bind_user {
+            part(format_args!("Bound as {b}."));
+        }
+        if f.unblock_user == Some(true) {
+            part(format_args!("The account was unlocked too."));
         }
         if let Some(force) = f.force_password_change {
             part(format_args!(
