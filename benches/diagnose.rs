@@ -96,6 +96,7 @@ fn domain_of(n: usize) -> Directory {
                     inheriting.clone()
                 }),
                 when_changed: None,
+                admin_description: None,
             }
         })
         .collect();

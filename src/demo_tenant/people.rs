@@ -297,6 +297,8 @@ fn admins_pso() -> PasswordSettings {
         lockout_threshold: 3,
         lockout_duration: to_interval(Duration::minutes(60)),
         lockout_observation_window: to_interval(Duration::minutes(60)),
+        min_pwd_length: None,
+        complexity: None,
     }
 }
 
@@ -347,6 +349,7 @@ fn base_user(rng: &mut Rng, sam: &str, display: &str, ou: &str, rid: u32, sd: &A
         resultant_pso: None,
         security_descriptor: Some(sd.clone()),
         when_changed: None,
+        admin_description: None,
     }
 }
 

@@ -219,6 +219,8 @@ pub fn report(f: &Facts, generated_at: DateTime<Utc>) -> Diagnosis {
             min_pwd_age_seconds: f.policy.min_pwd_age().num_seconds(),
             pwd_history_length: f.policy.pwd_history_length,
             source: f.policy.source.label(),
+            min_pwd_length: f.policy.min_pwd_length,
+            complexity: f.policy.complexity,
         },
         events: f.events.iter().map(|e| e.view().into_owned()).collect(),
         findings,

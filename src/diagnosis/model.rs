@@ -133,6 +133,10 @@ pub struct PolicySection {
     pub pwd_history_length: u32,
     /// `domain` or `pso:<DN>`.
     pub source: String,
+    /// Minimum password length; `None` when it was not read (an older snapshot).
+    pub min_pwd_length: Option<u32>,
+    /// Whether passwords must meet the complexity rules; `None` when it was not read.
+    pub complexity: Option<bool>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]

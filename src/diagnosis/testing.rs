@@ -56,6 +56,8 @@ pub fn pso(dn: &str, min_age_days: i64) -> PasswordSettings {
         lockout_threshold: 3,
         lockout_duration: -18_000_000_000,
         lockout_observation_window: -18_000_000_000,
+        min_pwd_length: None,
+        complexity: None,
     }
 }
 
@@ -80,6 +82,7 @@ pub fn user(sam: &str) -> DirectoryUser {
         resultant_pso: None,
         security_descriptor: Some(Arc::from(&b""[..])),
         when_changed: None,
+        admin_description: None,
     }
 }
 

@@ -10,6 +10,7 @@ use super::rules::{when, ACCESS_BLOCKERS};
 /// Root causes before symptoms: when several findings could be "the" cause, the earlier wins.
 /// `ACCESS_BLOCKERS` come first, then these.
 const PRIORITY_AFTER_ACCESS: &[&str] = &[
+    "password-sync-scope-excluded",
     "account-disabled",
     "min-password-age",
     "account-locked",
@@ -101,6 +102,7 @@ fn summary(f: &Facts, primary: Option<&Finding>, findings: &[Finding], can_succe
         },
         "denied-reset-password" => format!("An explicit deny permission stops {connector} from resetting {who}'s password."),
         "missing-reset-password" => capitalized(&format!("{connector} has no permission to reset {who}'s password, so writeback is refused.")),
+        "password-sync-scope-excluded" => format!("{who} is excluded from password hash sync (adminDescription PHSFiltered), so a reset in the cloud has nothing on-premises to write to: clear the attribute and run a delta sync."),
         "account-disabled" => format!("{who}'s on-premises account is disabled, so the new password cannot be written back."),
         "min-password-age" => {
             let until = f.account.pwd_last_set_instant().map(|s| when(s + f.policy.min_pwd_age()));

@@ -28,6 +28,12 @@ pub mod uac {
     pub const PASSWORD_EXPIRED: u32 = 0x80_0000;
 }
 
+/// pwdProperties bits of the domain head.
+pub mod pwd_properties {
+    /// DOMAIN_PASSWORD_COMPLEX: passwords must meet the complexity rules.
+    pub const COMPLEX: u32 = 0x1;
+}
+
 /// A user object, with the attributes writeback diagnosis needs.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DirectoryUser {
@@ -60,6 +66,10 @@ pub struct DirectoryUser {
     #[serde(skip)]
     pub security_descriptor: Option<Arc<[u8]>>,
     pub when_changed: Option<DateTime<Utc>>,
+    /// adminDescription, which selective password hash sync scopes users by (`PHSFiltered` takes
+    /// a user out; in the include mode only `PHSIncluded` users are in). Absent in older snapshots.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub admin_description: Option<String>,
 }
 
 /// A container or OU above users: only whether its DACL is protected matters (it stops ACEs
@@ -86,6 +96,12 @@ pub struct Domain {
     pub lockout_threshold: u32,
     pub lockout_duration: i64,
     pub lockout_observation_window: i64,
+    /// minPwdLength; `None` when not read (older snapshots).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_pwd_length: Option<u32>,
+    /// pwdProperties bits (`pwd_properties::COMPLEX`); `None` when not read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pwd_properties: Option<u32>,
     #[serde(skip)]
     pub security_descriptor: Option<Arc<[u8]>>,
     /// CN=AdminSDHolder,CN=System,<domain>: the DACL SDProp stamps on protected accounts.
@@ -95,7 +111,8 @@ pub struct Domain {
 
 impl Domain {
     /// A domain with the Default Domain Policy a new AD forest gets (minimum age 1 day, maximum
-    /// 42 days, history 24, lockout after 5 bad passwords for 30 minutes; the demo tenant's and the
+    /// 42 days, history 24, at least 7 characters, complexity on, lockout after 5 bad passwords for
+    /// 30 minutes; the demo tenant's and the
     /// test domains' policy) and no descriptors read.
     pub fn with_default_policy(dn: &str, netbios_name: &str, sid: Sid) -> Domain {
         Domain {
@@ -108,6 +125,8 @@ impl Domain {
             lockout_threshold: 5,
             lockout_duration: to_interval(Duration::minutes(30)),
             lockout_observation_window: to_interval(Duration::minutes(30)),
+            min_pwd_length: Some(7),
+            pwd_properties: Some(pwd_properties::COMPLEX),
             security_descriptor: None,
             admin_sd_holder_descriptor: None,
         }
@@ -125,6 +144,12 @@ pub struct PasswordSettings {
     pub lockout_threshold: u32,
     pub lockout_duration: i64,
     pub lockout_observation_window: i64,
+    /// msDS-MinimumPasswordLength; `None` when not read (older snapshots).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_pwd_length: Option<u32>,
+    /// msDS-PasswordComplexityEnabled; `None` when not read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub complexity: Option<bool>,
 }
 
 /// The AD DS connector account Entra Connect writes passwords with.

@@ -304,6 +304,7 @@ pub fn synthetic(n: usize) -> Directory {
                     shared[i % shared.len()].clone()
                 }),
                 when_changed: DateTime::from_timestamp(1_764_000_000 + i as i64, 0),
+                admin_description: None,
             }
         })
         .collect();
@@ -349,6 +350,8 @@ mod tests {
         });
         d.users[3].token_groups = Some(vec![d.domain.sid.with_rid(512)]);
         d.users[4].security_descriptor = None;
+        d.users[5].admin_description = Some("PHSFiltered".into());
+        d.users[6].consistency_guid = d.users[6].object_guid;
         d.password_settings.push(PasswordSettings {
             dn: "CN=Strict,CN=Password Settings Container,CN=System,DC=contoso,DC=test".into(),
             precedence: 10,
@@ -358,6 +361,8 @@ mod tests {
             lockout_threshold: 3,
             lockout_duration: -1,
             lockout_observation_window: -1,
+            min_pwd_length: Some(14),
+            complexity: Some(true),
         });
         d
     }
@@ -372,6 +377,29 @@ mod tests {
     fn round_trip_is_lossless() {
         let d = sample();
         assert_eq!(round_trip(&d), d);
+    }
+
+    #[test]
+    fn files_without_the_optional_keys_of_later_captures_still_load() {
+        let mut buf = Vec::new();
+        write(&sample(), &mut buf).unwrap();
+        let mut v: serde_json::Value = serde_json::from_slice(&buf).unwrap();
+        assert_eq!(v["users"][5]["admin_description"], "PHSFiltered");
+        assert_eq!(v["domain"]["min_pwd_length"], 7);
+        v["domain"].as_object_mut().unwrap().remove("min_pwd_length");
+        v["domain"].as_object_mut().unwrap().remove("pwd_properties");
+        v["password_settings"][0]
+            .as_object_mut()
+            .unwrap()
+            .remove("complexity");
+        v["users"][5].as_object_mut().unwrap().remove("admin_description");
+        let d = from_bytes(v.to_string().as_bytes(), "old.json").unwrap();
+        assert_eq!((d.domain.min_pwd_length, d.domain.pwd_properties), (None, None));
+        assert_eq!(d.password_settings[0].complexity, None);
+        assert_eq!(d.password_settings[0].min_pwd_length, Some(14));
+        assert_eq!(d.users[5].admin_description, None);
+        // Absent values are not written, so a user without them costs no bytes.
+        assert!(v["users"][7].get("admin_description").is_none());
     }
 
     #[test]

@@ -353,15 +353,20 @@ impl Admin {
     }
 
     pub async fn add_member(&mut self, group_dn: &str, member_dn: &str) {
-        self.replace_or_add(group_dn, "member", member_dn, false).await;
+        self.replace_or_add(group_dn, "member", member_dn.as_bytes(), false)
+            .await;
     }
 
     pub async fn set_attr(&mut self, dn: &str, attr: &str, value: &str) {
+        self.replace_or_add(dn, attr, value.as_bytes(), true).await;
+    }
+
+    pub async fn set_binary_attr(&mut self, dn: &str, attr: &str, value: &[u8]) {
         self.replace_or_add(dn, attr, value, true).await;
     }
 
-    async fn replace_or_add(&mut self, dn: &str, attr: &str, value: &str, replace: bool) {
-        let values = [value.as_bytes().to_vec()].into_iter().collect();
+    async fn replace_or_add(&mut self, dn: &str, attr: &str, value: &[u8], replace: bool) {
+        let values = [value.to_vec()].into_iter().collect();
         let m = if replace {
             Mod::Replace(attr.as_bytes().to_vec(), values)
         } else {

@@ -61,6 +61,7 @@ fn user(sam: &str, display: &str, ou: &str, rid: u32) -> DirectoryUser {
         resultant_pso: None,
         security_descriptor: None,
         when_changed: None,
+        admin_description: None,
     }
 }
 

@@ -16,6 +16,7 @@ pub mod events;
 pub mod gaps;
 pub mod inheritance;
 pub mod min_password_age;
+pub mod password_sync_scope;
 pub mod protected;
 pub mod rights;
 
@@ -37,6 +38,7 @@ pub type Rule = fn(&Facts) -> Vec<Finding>;
 /// Rules that read only the directory, in report order.
 pub const DIRECTORY_RULES: &[Rule] = &[
     connector::check,
+    password_sync_scope::check,
     protected::check_admin_sd_holder,
     protected::check_admin_count_orphaned,
     inheritance::check,

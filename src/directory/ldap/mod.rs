@@ -38,7 +38,7 @@ use crate::security::{Guid, Sid};
 /// Normal user accounts (SAM_USER_OBJECT): excludes computers, trusts and contacts; indexed in AD.
 const USER_FILTER: &str = "(sAMAccountType=805306368)";
 
-const USER_ATTRS: [&str; 17] = [
+const USER_ATTRS: [&str; 18] = [
     "sAMAccountName",
     "userPrincipalName",
     "displayName",
@@ -56,10 +56,13 @@ const USER_ATTRS: [&str; 17] = [
     "msDS-ResultantPSO",
     "nTSecurityDescriptor",
     "whenChanged",
+    "adminDescription",
 ];
 
-const DOMAIN_ATTRS: [&str; 8] = [
+const DOMAIN_ATTRS: [&str; 10] = [
     "objectSid",
+    "minPwdLength",
+    "pwdProperties",
     "minPwdAge",
     "maxPwdAge",
     "pwdHistoryLength",
@@ -69,7 +72,7 @@ const DOMAIN_ATTRS: [&str; 8] = [
     "nTSecurityDescriptor",
 ];
 
-const PSO_ATTRS: [&str; 7] = [
+const PSO_ATTRS: [&str; 9] = [
     "msDS-PasswordSettingsPrecedence",
     "msDS-MinimumPasswordAge",
     "msDS-MaximumPasswordAge",
@@ -77,6 +80,8 @@ const PSO_ATTRS: [&str; 7] = [
     "msDS-LockoutThreshold",
     "msDS-LockoutDuration",
     "msDS-LockoutObservationWindow",
+    "msDS-MinimumPasswordLength",
+    "msDS-PasswordComplexityEnabled",
 ];
 
 /// Values per OR filter (SIDs to name, containers to read); larger sets take several searches,
@@ -357,6 +362,8 @@ async fn read_context(
         lockout_threshold: head.int("lockoutThreshold")?.unwrap_or(0),
         lockout_duration: head.int("lockoutDuration")?.unwrap_or(0),
         lockout_observation_window: head.int("lockOutObservationWindow")?.unwrap_or(0),
+        min_pwd_length: head.int("minPwdLength")?,
+        pwd_properties: head.flags("pwdProperties")?,
         security_descriptor: Some(head.descriptor().ok_or_else(|| {
             DirectoryError::CannotReadSecurityDescriptor {
                 dn: domain_dn.to_string(),
@@ -640,6 +647,7 @@ fn user_from_entry(e: &Entry) -> Result<DirectoryUser, DirectoryError> {
                 .ok_or_else(|| DirectoryError::CannotReadSecurityDescriptor { dn: e.dn.clone() })?,
         ),
         when_changed: e.generalized_time("whenChanged")?,
+        admin_description: e.string("adminDescription"),
     })
 }
 
@@ -696,6 +704,8 @@ async fn password_settings(
                 lockout_threshold: e.int("msDS-LockoutThreshold")?.unwrap_or(0),
                 lockout_duration: e.int("msDS-LockoutDuration")?.unwrap_or(0),
                 lockout_observation_window: e.int("msDS-LockoutObservationWindow")?.unwrap_or(0),
+                min_pwd_length: e.int("msDS-MinimumPasswordLength")?,
+                complexity: e.boolean("msDS-PasswordComplexityEnabled")?,
             })
         })
         .collect()

