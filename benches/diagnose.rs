@@ -120,6 +120,7 @@ fn domain_of(n: usize) -> Directory {
             })
             .collect(),
         password_settings: vec![],
+        sam: Default::default(),
         names: HashMap::from([(connector, "CONTOSO\\MSOL_abc123".to_string())]),
         users,
         source: "bench".into(),

@@ -12,8 +12,14 @@ mod diagnose_lab_support;
 
 use common::Lab;
 use diagnose_lab_support::{codes, diagnose, samba_tool, test_user};
+use ldap3::Scope as LdapScope;
 use resetlens::config::SourceConfig;
 use resetlens::directory::{self, snapshot, Directory, Scope};
+use tokio::sync::RwLock;
+
+/// Tests whose verdict depends on Pre-Windows 2000 Compatible Access take it shared; the test that
+/// edits that group takes it alone, so none of this binary's tests sees the group half-edited.
+static SHARED_GROUP: RwLock<()> = RwLock::const_new(());
 
 async fn load_user(lab: &Lab, sam: &str) -> Directory {
     let config = SourceConfig::resolve(&lab.admin_source_args()).expect("valid configuration");
@@ -32,6 +38,7 @@ fn through_snapshot(dir: &Directory) -> Directory {
 #[tokio::test]
 async fn phs_filtered_is_read_back_and_blocks_with_its_own_code() {
     let lab = Lab::get();
+    let _shared = SHARED_GROUP.read().await;
     let mut admin = lab.admin().await;
     let (sam, dn) = test_user(&lab, &mut admin, "rlphs").await;
     let (code, v) = diagnose(&lab, &sam);
@@ -160,4 +167,114 @@ async fn consistency_guid_is_read_live_and_kept_by_the_snapshot() {
     let dir = load_user(&lab, &sam).await;
     assert_eq!(dir.users[0].consistency_guid, Some(guid));
     assert_eq!(through_snapshot(&dir).users[0].consistency_guid, Some(guid));
+}
+
+/// Puts Authenticated Users back into Pre-Windows 2000 Compatible Access when dropped, so the
+/// shared lab DC is restored even when the test fails half-way.
+struct RestoreMember<'a> {
+    lab: &'a Lab,
+    group: String,
+    member: String,
+}
+
+impl Drop for RestoreMember<'_> {
+    fn drop(&mut self) {
+        self.lab.ldb_modify(&format!(
+            "dn: {}\nchangetype: modify\nadd: member\nmember: {}\n-\n",
+            self.group, self.member
+        ));
+    }
+}
+
+/// Whether `member` is in the group, as the DC answers a member filter.
+async fn is_member(admin: &mut common::Admin, group: &str, member: &str) -> bool {
+    let filter = format!("(member={})", ldap3::ldap_escape(member));
+    let (entries, _) = admin
+        .ldap
+        .search(group, LdapScope::Base, &filter, vec!["1.1"])
+        .await
+        .and_then(|r| r.success())
+        .expect("search the group");
+    !entries.is_empty()
+}
+
+#[tokio::test]
+async fn authenticated_users_outside_pre_windows_2000_blocks_and_is_restored() {
+    let lab = Lab::get();
+    let _alone = SHARED_GROUP.write().await;
+    let mut admin = lab.admin().await;
+    let group = format!("CN=Pre-Windows 2000 Compatible Access,CN=Builtin,{}", lab.base_dn);
+    let member = format!("CN=S-1-5-11,CN=ForeignSecurityPrincipals,{}", lab.base_dn);
+    if !is_member(&mut admin, &group, &member).await {
+        // An earlier run was killed before it could restore the group.
+        admin.add_member(&group, &member).await;
+    }
+    let (sam, _dn) = test_user(&lab, &mut admin, "rlsam").await;
+    let (code, v) = diagnose(&lab, &sam);
+    assert!(
+        !codes(&v).contains(&"sam-server-not-readable".to_string()),
+        "{v:#}"
+    );
+    assert_eq!(code, 0, "{v:#}");
+
+    let dir = load_user(&lab, &sam).await;
+    let sam_objects = &dir.sam;
+    assert!(sam_objects.sam_server_descriptor.is_some() && sam_objects.builtin_descriptor.is_some());
+    let pre2000 = sam_objects.pre_windows_2000.clone().expect("the group was read");
+    assert!(pre2000.authenticated_users_member);
+    assert_eq!(through_snapshot(&dir).sam, dir.sam);
+
+    admin
+        .ldap
+        .modify(
+            &group,
+            vec![ldap3::Mod::Delete(
+                b"member".to_vec(),
+                [member.as_bytes().to_vec()].into_iter().collect(),
+            )],
+        )
+        .await
+        .and_then(|r| r.success())
+        .expect("remove Authenticated Users from the group");
+    let restore = RestoreMember {
+        lab: &lab,
+        group: group.clone(),
+        member: member.clone(),
+    };
+    let dir = load_user(&lab, &sam).await;
+    assert_eq!(
+        dir.sam
+            .pre_windows_2000
+            .as_ref()
+            .map(|g| g.authenticated_users_member),
+        Some(false)
+    );
+    let (code, v) = diagnose(&lab, &sam);
+    assert_eq!(code, 1, "{v:#}");
+    assert_eq!(v["verdict"]["primary_cause"], "sam-server-not-readable", "{v:#}");
+    let finding = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["code"] == "sam-server-not-readable")
+        .expect("the finding");
+    let fix = format!("Set-ADGroup -Identity '{group}' -Add @{{member='{member}'}}");
+    assert!(
+        finding["remediation"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r == &fix),
+        "{finding:#}"
+    );
+    // samServer itself still grants Authenticated Users read access: only the membership is named.
+    assert_eq!(finding["evidence"].as_array().unwrap().len(), 1, "{finding:#}");
+
+    drop(restore);
+    assert!(
+        is_member(&mut admin, &group, &member).await,
+        "the group was restored"
+    );
+    let (code, v) = diagnose(&lab, &sam);
+    assert_eq!(code, 0, "{v:#}");
 }

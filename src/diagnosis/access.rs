@@ -5,9 +5,10 @@
 
 use std::sync::Arc;
 
-use super::facts::AccessFacts;
+use super::facts::{AccessFacts, ObjectReadAccess, SamAccessFacts};
 use super::model::{not_granted, DecidingAce, Effect, InheritanceSection, RightDecision, RightsSection};
-use crate::directory::{blocked_at, Directory, DirectoryUser};
+use crate::directory::model::{builtin_dn, sam_server_dn};
+use crate::directory::{blocked_at, ConnectorAccount, Directory, DirectoryUser};
 use crate::security::access::{check, Principal, Right};
 use crate::security::{names, SecurityDescriptor, Sid};
 
@@ -23,6 +24,8 @@ pub struct AccessCache {
     users: Vec<Evaluated>,
     next: usize,
     domain: Option<DomainDecision>,
+    /// samServer and Builtin, which do not depend on the user.
+    sam: Option<SamAccessFacts>,
 }
 
 /// The domain root's descriptor (as read, if at all) and Unexpire Password decided on it, or why
@@ -168,6 +171,68 @@ pub fn assess_cached(directory: &Directory, user: &DirectoryUser, cache: &mut Ac
     }
 }
 
+/// The connector's read rights on samServer and Builtin (those read), decided once per directory.
+pub fn sam_access_cached(directory: &Directory, cache: &mut AccessCache) -> SamAccessFacts {
+    cache
+        .sam
+        .get_or_insert_with(|| sam_access(directory, directory.connector.account()))
+        .clone()
+}
+
+/// The read rights `account` has on samServer and Builtin. Pre-Windows 2000 Compatible Access
+/// grants count only when the account is effectively a member: through Authenticated Users, or
+/// through its own tokenGroups.
+pub fn sam_access(directory: &Directory, account: Option<&ConnectorAccount>) -> SamAccessFacts {
+    let sam = &directory.sam;
+    let Some(account) = account else {
+        return SamAccessFacts {
+            pre_windows_2000: sam.pre_windows_2000.clone(),
+            ..SamAccessFacts::default()
+        };
+    };
+    let pre2000 = Sid::pre_windows_2000_compatible_access();
+    let through_authenticated_users = sam
+        .pre_windows_2000
+        .as_ref()
+        .is_some_and(|g| g.authenticated_users_member);
+    let mut principal = Principal::account(&account.sid, &account.token_groups, false);
+    if through_authenticated_users && !principal.holds(&pre2000) {
+        principal.sids.push(pre2000.clone());
+    }
+    let domain_sid = Some(&directory.domain.sid);
+    let trustee = |sid: &Sid| match directory.names.get(sid) {
+        Some(name) => name.clone(),
+        None => names::well_known_name(sid, domain_sid).map_or_else(|| sid.to_string(), str::to_string),
+    };
+    let domain_dn = &directory.domain.dn;
+    let objects = [
+        (
+            sam_server_dn(domain_dn),
+            &sam.sam_server_descriptor,
+            "samServer object's",
+        ),
+        (
+            builtin_dn(domain_dn),
+            &sam.builtin_descriptor,
+            "Builtin container's",
+        ),
+    ]
+    .into_iter()
+    .filter_map(|(dn, bytes, what)| {
+        let sd = parse(bytes.as_deref()?, what);
+        Some(ObjectReadAccess {
+            dn,
+            rights: sd.map(|sd| Right::READ.map(|r| check(&sd, &principal, r, domain_sid, &trustee))),
+        })
+    })
+    .collect();
+    SamAccessFacts {
+        objects,
+        pre_windows_2000: sam.pre_windows_2000.clone(),
+        connector_in_pre_windows_2000: principal.holds(&pre2000),
+    }
+}
+
 /// "User cannot change password" is a deny for Everyone or SELF: a deny for the user's own SID or
 /// a group is something else and is not reported as that checkbox.
 fn denied_to_everyone_or_self(sd: &SecurityDescriptor, decision: RightDecision) -> Option<DecidingAce> {
@@ -252,6 +317,43 @@ mod tests {
             assert_eq!(assess_cached(&dir, &u, &mut cache), assess(&dir, &u), "user {i}");
         }
         assert_eq!(cache.users.len(), 2);
+    }
+
+    #[test]
+    fn sam_read_access_counts_pre_windows_2000_only_for_its_members() {
+        use crate::directory::PreWindows2000;
+        let mut dir = directory();
+        assert_eq!(
+            sam_access(&dir, dir.connector.account()),
+            SamAccessFacts::default()
+        );
+        dir.sam.sam_server_descriptor = sd("O:DAG:DAD:(A;;RPLCLORC;;;RU)");
+        dir.sam.builtin_descriptor = Some(Arc::from(&[1u8, 0, 4][..]));
+        let group = |member| PreWindows2000 {
+            dn: "CN=Pre-Windows 2000 Compatible Access,CN=Builtin,DC=contoso,DC=test".into(),
+            authenticated_users_member: member,
+        };
+        dir.sam.pre_windows_2000 = Some(group(true));
+        let a = sam_access(&dir, dir.connector.account());
+        assert!(a.connector_in_pre_windows_2000);
+        assert_eq!(a.objects[0].dn, "CN=Server,CN=System,DC=contoso,DC=test");
+        let rights = a.objects[0].rights.as_ref().unwrap();
+        assert!(rights.iter().all(|r| r.allowed), "{rights:?}");
+        assert!(a.objects[1]
+            .rights
+            .as_ref()
+            .unwrap_err()
+            .contains("Builtin container's"));
+        dir.sam.pre_windows_2000 = Some(group(false));
+        let a = sam_access(&dir, dir.connector.account());
+        assert!(!a.connector_in_pre_windows_2000);
+        assert!(a.objects[0].rights.as_ref().unwrap().iter().all(|r| !r.allowed));
+        // A connector that is a member through its own groups still gets the grant.
+        let mut connector = dir.connector.account().cloned().unwrap();
+        connector.token_groups.push("S-1-5-32-554".parse().unwrap());
+        let a = sam_access(&dir, Some(&connector));
+        assert!(a.connector_in_pre_windows_2000);
+        assert!(a.objects[0].rights.as_ref().unwrap().iter().all(|r| r.allowed));
     }
 
     #[test]

@@ -176,6 +176,7 @@ fn settle(
         account: AccountState::at(user, &policy, at, at_source == EvaluatedAtSource::Now),
         policy,
         access: access::assess_cached(dir, user, cache),
+        sam_access: access::sam_access_cached(dir, cache),
         protected_groups,
         membership_transitive,
     };

@@ -39,6 +39,7 @@ pub fn directory() -> Directory {
         }),
         containers: vec![],
         password_settings: vec![],
+        sam: Default::default(),
         names: HashMap::new(),
         users: vec![user("alice")],
         source: "test".into(),
@@ -179,6 +180,7 @@ pub fn facts<'a>(dir: &'a Directory, events: &'a [Event], at: &str) -> Facts<'a>
         account: AccountState::at(user, &policy, at, true),
         policy,
         access: healthy_access(),
+        sam_access: Default::default(),
         protected_groups: vec![],
         membership_transitive: true,
     }

@@ -103,6 +103,7 @@ fn summary(f: &Facts, primary: Option<&Finding>, findings: &[Finding], can_succe
         "denied-reset-password" => format!("An explicit deny permission stops {connector} from resetting {who}'s password."),
         "missing-reset-password" => capitalized(&format!("{connector} has no permission to reset {who}'s password, so writeback is refused.")),
         "password-sync-scope-excluded" => format!("{who} is excluded from password hash sync (adminDescription PHSFiltered), so a reset in the cloud has nothing on-premises to write to: clear the attribute and run a delta sync."),
+        "sam-server-not-readable" => capitalized(&format!("{connector} cannot read the domain's SAM objects (CN=Server,CN=System or Pre-Windows 2000 Compatible Access), so the reset of {who}'s password is refused before it starts.")),
         "account-disabled" => format!("{who}'s on-premises account is disabled, so the new password cannot be written back."),
         "min-password-age" => {
             let until = f.account.pwd_last_set_instant().map(|s| when(s + f.policy.min_pwd_age()));

@@ -89,6 +89,7 @@ mod tests {
             },
             containers,
             password_settings: vec![],
+            sam: Default::default(),
             names: HashMap::new(),
             users: vec![],
             source: "test".into(),

@@ -152,6 +152,44 @@ pub struct PasswordSettings {
     pub complexity: Option<bool>,
 }
 
+/// What writeback's SAM calls (NetUserGetInfo) read besides the user (field cause C4): the
+/// samServer object, the Builtin domain, and whether Authenticated Users is a member of
+/// Pre-Windows 2000 Compatible Access. Each `None` means not read (an older snapshot, or the bind
+/// account could not read it), never "no access".
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SamObjects {
+    /// `CN=Server,CN=System,<domain>` (objectClass samServer).
+    pub sam_server_descriptor: Option<Arc<[u8]>>,
+    /// `CN=Builtin,<domain>`.
+    pub builtin_descriptor: Option<Arc<[u8]>>,
+    pub pre_windows_2000: Option<PreWindows2000>,
+}
+
+/// The group Pre-Windows 2000 Compatible Access (S-1-5-32-554), found by its SID (its name is
+/// localized), and whether Authenticated Users (the foreign security principal S-1-5-11) is a
+/// member. Decided by the DC with a member filter, so a large, range-limited member list cannot
+/// hide it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PreWindows2000 {
+    pub dn: String,
+    pub authenticated_users_member: bool,
+}
+
+/// `CN=Server,CN=System,<domain>`, the samServer object.
+pub fn sam_server_dn(domain_dn: &str) -> String {
+    format!("CN=Server,CN=System,{domain_dn}")
+}
+
+/// `CN=Builtin,<domain>`.
+pub fn builtin_dn(domain_dn: &str) -> String {
+    format!("CN=Builtin,{domain_dn}")
+}
+
+/// Authenticated Users as a member of a group: its foreign security principal object.
+pub fn authenticated_users_fsp_dn(domain_dn: &str) -> String {
+    format!("CN=S-1-5-11,CN=ForeignSecurityPrincipals,{domain_dn}")
+}
+
 /// The AD DS connector account Entra Connect writes passwords with.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ConnectorAccount {
@@ -193,6 +231,7 @@ pub struct Directory {
     pub connector: ConnectorLookup,
     pub containers: Vec<Container>,
     pub password_settings: Vec<PasswordSettings>,
+    pub sam: SamObjects,
     /// Display names for SIDs seen in ACEs and token groups (`CONTOSO\Helpdesk`).
     pub names: HashMap<Sid, String>,
     pub users: Vec<DirectoryUser>,

@@ -252,6 +252,12 @@ impl Lab {
         self.set_dacl(dn, &format!("D:{flags}{aces}{explicit}"));
     }
 
+    /// Applies an LDIF change through Samba's `ldbmodify` (usable where no runtime is, e.g. in a
+    /// `Drop` that restores a shared object).
+    pub fn ldb_modify(&self, ldif: &str) {
+        self.ldb("ldbmodify", &[], Some(ldif));
+    }
+
     fn ldb(&self, tool: &str, args: &[&str], stdin: Option<&str>) -> String {
         use std::io::Write;
         let mut cmd = Command::new(tool);

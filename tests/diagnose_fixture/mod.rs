@@ -112,6 +112,7 @@ pub fn contoso() -> Directory {
             security_descriptor: None,
         }],
         password_settings: vec![],
+        sam: Default::default(),
         names: HashMap::from([(connector_sid, "CONTOSO\\MSOL_abc123".to_string())]),
         users: vec![user("alice", 1200), bob, carol, dave, erin, frank],
         source: "fixture".into(),

@@ -19,6 +19,7 @@ pub mod min_password_age;
 pub mod password_sync_scope;
 pub mod protected;
 pub mod rights;
+pub mod sam_server;
 
 /// Directory findings that stop the connector's reset before the DC audits it (access denied, no
 /// 4724), root cause first. One list for two uses that must agree: they explain an
@@ -30,6 +31,7 @@ pub const ACCESS_BLOCKERS: &[&str] = &[
     "inheritance-disabled",
     "denied-reset-password",
     "missing-reset-password",
+    "sam-server-not-readable",
 ];
 
 /// A rule: facts in, findings out (usually zero or one).
@@ -43,6 +45,7 @@ pub const DIRECTORY_RULES: &[Rule] = &[
     protected::check_admin_count_orphaned,
     inheritance::check,
     rights::check,
+    sam_server::check,
     account_disabled::check,
     account_locked::check,
     min_password_age::check,

@@ -160,7 +160,7 @@ fn unexpire_effect(f: &Facts, finding: Finding) -> Finding {
 }
 
 /// How to remove the deciding deny ACE: on the object if explicit, else where it is inherited from.
-fn remove_deny(finding: Finding, object_dn: &str, ace: &DecidingAce) -> Finding {
+pub(super) fn remove_deny(finding: Finding, object_dn: &str, ace: &DecidingAce) -> Finding {
     if ace.inherited {
         return finding.note(format!(
             "The deny ACE is inherited: remove it on the ancestor that sets it (inspect each OU above {object_dn} with dsacls and look for the deny for {})",

@@ -3,7 +3,8 @@
 //!
 //! What it reads: the rootDSE (defaultNamingContext), the domain head (SID, password and lockout
 //! policy, security descriptor), the NetBIOS name (CN=Partitions), AdminSDHolder's descriptor, the
-//! password settings objects it may read, each container between a user and the domain head, the
+//! samServer and Builtin descriptors and Pre-Windows 2000 Compatible Access (what writeback's SAM
+//! calls read), the password settings objects it may read, each container between a user and the domain head, the
 //! users' attributes (model.rs), the connector account with its tokenGroups, and names for the
 //! SIDs that appear in those descriptors. tokenGroups can only be read one object at a time (base
 //! scope), so users looked up by name get them and users read in bulk do not.
@@ -18,6 +19,7 @@ mod entry;
 mod session;
 
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 use chrono::Utc;
 use futures::future::try_join_all;
@@ -28,8 +30,8 @@ use self::session::PagedSearch;
 pub use self::session::Session;
 use super::inheritance::dacl_protected;
 use super::model::{
-    ConnectorAccount, ConnectorLookup, Container, Directory, DirectoryUser, Domain, PasswordSettings,
-    UserLookupError,
+    authenticated_users_fsp_dn, builtin_dn, sam_server_dn, ConnectorAccount, ConnectorLookup, Container,
+    Directory, DirectoryUser, Domain, PasswordSettings, PreWindows2000, SamObjects, UserLookupError,
 };
 use super::{dn, DirectoryError};
 use crate::security::descriptor::SecurityDescriptor;
@@ -200,9 +202,15 @@ impl LiveReader {
             sids.extend(a.token_groups.iter().cloned());
         }
         let domain = &self.context.domain;
-        for sd in [&domain.security_descriptor, &domain.admin_sd_holder_descriptor]
-            .into_iter()
-            .flatten()
+        let sam = &self.context.sam;
+        for sd in [
+            &domain.security_descriptor,
+            &domain.admin_sd_holder_descriptor,
+            &sam.sam_server_descriptor,
+            &sam.builtin_descriptor,
+        ]
+        .into_iter()
+        .flatten()
         {
             sids.extend(trustees(sd));
         }
@@ -338,12 +346,13 @@ async fn read_context(
 ) -> Result<Directory, DirectoryError> {
     let domain_dn = root.domain_dn.as_str();
     let admin_sd_holder = format!("CN=AdminSDHolder,CN=System,{domain_dn}");
-    let (head, netbios_name, admin_sd_holder, password_settings, connector) = tokio::try_join!(
+    let (head, netbios_name, admin_sd_holder, password_settings, connector, sam) = tokio::try_join!(
         session.read(domain_dn, &DOMAIN_ATTRS),
         netbios_name(session, &root.config_nc, domain_dn),
         session.read(&admin_sd_holder, &["nTSecurityDescriptor"]),
         password_settings(session, domain_dn),
         find_connector(session, domain_dn, connector),
+        sam_objects(session, domain_dn),
     )?;
     let head = head.ok_or_else(|| {
         session::ldap_result_error("read of the domain head", domain_dn, 32, "no such object")
@@ -376,6 +385,7 @@ async fn read_context(
         connector,
         containers: Vec::new(),
         password_settings,
+        sam,
         names: HashMap::new(),
         users: Vec::new(),
         source: session.url().to_string(),
@@ -668,6 +678,58 @@ async fn netbios_name(
     match found {
         Ok(entries) => Ok(entries.iter().find_map(|e| e.string("nETBIOSName"))),
         // Not readable or not there: names fall back to the domain DN.
+        Err(DirectoryError::Ldap { .. }) => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+/// samServer's and Builtin's descriptors and Pre-Windows 2000 Compatible Access, read at once.
+/// What the bind account may not read stays `None`: the diagnosis then does not judge it.
+async fn sam_objects(session: &Session, domain_dn: &str) -> Result<SamObjects, DirectoryError> {
+    let (sam_server, builtin) = (sam_server_dn(domain_dn), builtin_dn(domain_dn));
+    let (sam_server_descriptor, builtin_descriptor, pre_windows_2000) = tokio::try_join!(
+        optional_descriptor(session, &sam_server),
+        optional_descriptor(session, &builtin),
+        pre_windows_2000(session, domain_dn),
+    )?;
+    Ok(SamObjects {
+        sam_server_descriptor,
+        builtin_descriptor,
+        pre_windows_2000,
+    })
+}
+
+async fn optional_descriptor(session: &Session, dn: &str) -> Result<Option<Arc<[u8]>>, DirectoryError> {
+    match session.read(dn, &["nTSecurityDescriptor"]).await {
+        Ok(entry) => Ok(entry.and_then(|e| e.descriptor())),
+        Err(DirectoryError::Ldap { .. }) => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+/// Pre-Windows 2000 Compatible Access, found under CN=Builtin by its SID (its name is localized),
+/// and whether Authenticated Users is a member, asked of the DC as a member filter so that a member
+/// list too long to come back whole (ranged retrieval) cannot hide it.
+async fn pre_windows_2000(
+    session: &Session,
+    domain_dn: &str,
+) -> Result<Option<PreWindows2000>, DirectoryError> {
+    let base = builtin_dn(domain_dn);
+    let sid = escape_bytes(&Sid::pre_windows_2000_compatible_access().to_bytes());
+    let group = format!("(objectSid={sid})");
+    let with_member = format!(
+        "(&(objectSid={sid})(member={}))",
+        ldap_escape(authenticated_users_fsp_dn(domain_dn))
+    );
+    let found = tokio::try_join!(
+        session.search(&base, LdapScope::OneLevel, &group, &["objectSid"]),
+        session.search(&base, LdapScope::OneLevel, &with_member, &["objectSid"]),
+    );
+    match found {
+        Ok((group, with_member)) => Ok(group.first().map(|g| PreWindows2000 {
+            dn: g.dn.clone(),
+            authenticated_users_member: !with_member.is_empty(),
+        })),
         Err(DirectoryError::Ldap { .. }) => Ok(None),
         Err(e) => Err(e),
     }
