@@ -16,6 +16,7 @@ pub mod events;
 pub mod gaps;
 pub mod inheritance;
 pub mod min_password_age;
+pub mod never_expires;
 pub mod password_sync_scope;
 pub mod protected;
 pub mod rights;
@@ -50,6 +51,7 @@ pub const DIRECTORY_RULES: &[Rule] = &[
     account_locked::check,
     min_password_age::check,
     cannot_change_password::check,
+    never_expires::check,
     gaps::check,
 ];
 
