@@ -11,15 +11,17 @@ mod common;
 mod diagnose_lab_support;
 
 use common::Lab;
-use diagnose_lab_support::{codes, diagnose, samba_tool, test_user};
+use common::{ATTR_PWD_LAST_SET, CLASS_USER, RESET_PASSWORD, TEST_USER_PASSWORD};
+use diagnose_lab_support::{codes, diagnose, diagnose_with, samba_tool, test_user};
 use ldap3::Scope as LdapScope;
 use resetlens::config::SourceConfig;
 use resetlens::directory::{self, snapshot, Directory, Scope};
 use tokio::sync::RwLock;
 
-/// Tests whose verdict depends on Pre-Windows 2000 Compatible Access take it shared; the test that
-/// edits that group takes it alone, so none of this binary's tests sees the group half-edited.
-static SHARED_GROUP: RwLock<()> = RwLock::const_new(());
+/// Tests whose verdict depends on domain-wide objects (Pre-Windows 2000 Compatible Access, the one
+/// `provAgentgMSA$`) take it shared; a test that edits one takes it alone, so none of this
+/// binary's tests sees them half-edited.
+static SHARED_OBJECTS: RwLock<()> = RwLock::const_new(());
 
 async fn load_user(lab: &Lab, sam: &str) -> Directory {
     let config = SourceConfig::resolve(&lab.admin_source_args()).expect("valid configuration");
@@ -38,7 +40,7 @@ fn through_snapshot(dir: &Directory) -> Directory {
 #[tokio::test]
 async fn phs_filtered_is_read_back_and_blocks_with_its_own_code() {
     let lab = Lab::get();
-    let _shared = SHARED_GROUP.read().await;
+    let _shared = SHARED_OBJECTS.read().await;
     let mut admin = lab.admin().await;
     let (sam, dn) = test_user(&lab, &mut admin, "rlphs").await;
     let (code, v) = diagnose(&lab, &sam);
@@ -201,7 +203,7 @@ async fn is_member(admin: &mut common::Admin, group: &str, member: &str) -> bool
 #[tokio::test]
 async fn authenticated_users_outside_pre_windows_2000_blocks_and_is_restored() {
     let lab = Lab::get();
-    let _alone = SHARED_GROUP.write().await;
+    let _alone = SHARED_OBJECTS.write().await;
     let mut admin = lab.admin().await;
     let group = format!("CN=Pre-Windows 2000 Compatible Access,CN=Builtin,{}", lab.base_dn);
     let member = format!("CN=S-1-5-11,CN=ForeignSecurityPrincipals,{}", lab.base_dn);
@@ -277,4 +279,163 @@ async fn authenticated_users_outside_pre_windows_2000_blocks_and_is_restored() {
     );
     let (code, v) = diagnose(&lab, &sam);
     assert_eq!(code, 0, "{v:#}");
+}
+
+const ATTR_LOCKOUT_TIME: &str = "28630ebf-41d5-11d1-a9c1-0000f80367c1";
+
+/// Deletes the lab's Cloud Sync gMSA when dropped: it is one per domain and every diagnosis sees it.
+struct RemoveOnDrop<'a> {
+    lab: &'a Lab,
+    dn: String,
+}
+
+impl Drop for RemoveOnDrop<'_> {
+    fn drop(&mut self) {
+        self.lab.ldb_delete(&self.dn);
+    }
+}
+
+fn finding<'a>(v: &'a serde_json::Value, code: &str) -> Option<&'a serde_json::Value> {
+    v["findings"].as_array()?.iter().find(|f| f["code"] == code)
+}
+
+/// Cloud Sync's gMSA checked with the same engine as the Connect connector. Samba 4.17 serves no
+/// gMSA password, so the gMSA cannot bind: the ground truth is an ordinary account given exactly
+/// the gMSA's ACEs, whose real reset the DC allows or refuses.
+#[tokio::test]
+async fn cloud_sync_gmsa_rights_with_and_without_the_four_aces() {
+    let lab = Lab::get();
+    let _alone = SHARED_OBJECTS.write().await;
+    let mut admin = lab.admin().await;
+    let gmsa_dn = format!("CN=provAgentgMSA,CN=Managed Service Accounts,{}", lab.base_dn);
+    let (left_over, _) = admin
+        .ldap
+        .search(
+            &lab.base_dn,
+            LdapScope::Subtree,
+            "(sAMAccountName=provAgentgMSA$)",
+            vec!["1.1"],
+        )
+        .await
+        .and_then(|r| r.success())
+        .expect("look for a left-over gMSA");
+    for e in left_over {
+        lab.ldb_delete(&ldap3::SearchEntry::construct(e).dn);
+    }
+    admin
+        .add(
+            &gmsa_dn,
+            vec![
+                ("objectClass", vec![b"msDS-GroupManagedServiceAccount".to_vec()]),
+                ("sAMAccountName", vec![b"provAgentgMSA$".to_vec()]),
+                ("dNSHostName", vec![b"provagent.contoso.test".to_vec()]),
+                ("msDS-ManagedPasswordInterval", vec![b"30".to_vec()]),
+                ("userAccountControl", vec![b"4096".to_vec()]),
+            ],
+        )
+        .await;
+    let _remove = RemoveOnDrop {
+        lab: &lab,
+        dn: gmsa_dn.clone(),
+    };
+    let gmsa_sid = admin.sid_of(&gmsa_dn).await;
+    let (sam, dn) = test_user(&lab, &mut admin, "rlcs").await;
+    let ou = dn
+        .split_once(',')
+        .map(|(_, ou)| ou.to_string())
+        .expect("the user's OU");
+    // The ground-truth twin: an ordinary account that gets exactly the gMSA's ACEs.
+    let twin = Lab::unique("rltw");
+    let twin_dn = admin.create_user(&twin, &ou).await;
+    let twin_sid = admin.sid_of(&twin_dn).await;
+    let twin_upn = format!("{twin}@{}", lab.realm.to_ascii_lowercase());
+
+    // Beside the healthy Connect connector: a warning naming the gMSA, and Connect's sections.
+    let (code, v) = diagnose(&lab, &sam);
+    assert_eq!(code, 0, "{v:#}");
+    assert_eq!(
+        v["connector"]["account"],
+        format!("{}\\{}", lab.netbios, lab.connector)
+    );
+    assert_eq!(v["cloud_sync"]["sid"], gmsa_sid.to_string(), "{v:#}");
+    assert_eq!(v["cloud_sync"]["rights"]["reset_password"]["allowed"], false);
+    assert!(v["cloud_sync"]["evidence"]
+        .as_str()
+        .unwrap()
+        .contains("Export-AADCloudSyncToolsLogs"));
+    let warn = finding(&v, "cloud-sync-missing-rights").unwrap_or_else(|| panic!("no finding in {v:#}"));
+    assert_eq!(warn["severity"], "warning");
+    assert!(
+        warn["title"]
+            .as_str()
+            .unwrap()
+            .contains("provAgentgMSA$ lacks Reset Password"),
+        "{warn:#}"
+    );
+    assert!(
+        warn["detail"].as_str().unwrap().contains("has all four"),
+        "{warn:#}"
+    );
+    assert!(
+        !lab.can_reset_as(&twin_upn, TEST_USER_PASSWORD, &dn).await,
+        "the twin reset without a grant"
+    );
+
+    // Cloud Sync as the only writer (--connector names the gMSA): a blocker, no connector-not-found.
+    let only = ["--connector", "provAgentgMSA$"];
+    let (code, v) = diagnose_with(&lab, &sam, &only);
+    assert_eq!(code, 1, "{v:#}");
+    assert_eq!(
+        v["verdict"]["primary_cause"], "cloud-sync-missing-rights",
+        "{v:#}"
+    );
+    assert_eq!(v["connector"]["sid"], gmsa_sid.to_string());
+    assert_eq!(v["rights"]["reset_password"]["allowed"], false);
+    assert!(!codes(&v).contains(&"connector-not-found".to_string()), "{v:#}");
+    let fix = format!(
+        "Set-AADCloudSyncPermissions -PermissionType PasswordWriteBack -TargetDomain '{}' -EACredential (Get-Credential)",
+        lab.realm.to_ascii_lowercase()
+    );
+    let block = finding(&v, "cloud-sync-missing-rights").unwrap();
+    assert!(
+        block["remediation"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r.as_str().unwrap().ends_with(&fix)),
+        "{block:#}"
+    );
+
+    // What Set-AADCloudSyncPermissions grants, on the user's OU, to the gMSA and to its twin.
+    let aces: String = [&gmsa_sid, &twin_sid]
+        .iter()
+        .flat_map(|sid| {
+            [RESET_PASSWORD, ATTR_LOCKOUT_TIME, ATTR_PWD_LAST_SET].map(|guid| {
+                let right = if guid == RESET_PASSWORD { "CR" } else { "WP" };
+                format!("(OA;CIIO;{right};{guid};{CLASS_USER};{sid})")
+            })
+        })
+        .collect();
+    lab.add_aces(&ou, &aces);
+    let (code, v) = diagnose_with(&lab, &sam, &only);
+    assert_eq!(code, 0, "{v:#}");
+    assert!(finding(&v, "cloud-sync-missing-rights").is_none(), "{v:#}");
+    for right in [
+        "reset_password",
+        "write_lockout_time",
+        "write_pwd_last_set",
+        "unexpire_password",
+    ] {
+        assert_eq!(v["rights"][right]["allowed"], true, "{right}: {v:#}");
+    }
+    let ace = &v["rights"]["reset_password"]["deciding_ace"];
+    assert_eq!(ace["inherited"], true);
+    assert!(
+        ace["sddl"].as_str().unwrap().ends_with(&format!("{gmsa_sid})")),
+        "{ace}"
+    );
+    assert!(
+        lab.can_reset_as(&twin_upn, TEST_USER_PASSWORD, &dn).await,
+        "the DC refused the twin's reset"
+    );
 }

@@ -273,6 +273,7 @@ pub fn build_directory(rng: &mut Rng, before: DateTime<Utc>) -> Result<Directory
         containers,
         password_settings: vec![admins_pso()],
         sam: Default::default(),
+        cloud_sync: None,
         names,
         users,
         source: format!("ldap://DC01.{DNS_NAME}"),

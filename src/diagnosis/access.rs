@@ -15,10 +15,10 @@ use crate::security::{names, SecurityDescriptor, Sid};
 /// How many distinct user descriptors an `AccessCache` keeps.
 const CACHE_CAPACITY: usize = 64;
 
-/// Descriptors already parsed and evaluated for the connector, for diagnosing many users of one
-/// directory (a scan): users of an OU carry byte-identical descriptors, so most users cost one
-/// comparison instead of a parse and four access checks. Valid for one `Directory` only (its
-/// connector and domain root); bounded, oldest entries replaced first.
+/// Descriptors already parsed and evaluated for one connector account, for diagnosing many users
+/// of one directory (a scan): users of an OU carry byte-identical descriptors, so most users cost
+/// one comparison instead of a parse and four access checks. Valid for one `Directory` and one
+/// account only (its domain root); bounded, oldest entries replaced first.
 #[derive(Debug, Default)]
 pub struct AccessCache {
     users: Vec<Evaluated>,
@@ -26,6 +26,13 @@ pub struct AccessCache {
     domain: Option<DomainDecision>,
     /// samServer and Builtin, which do not depend on the user.
     sam: Option<SamAccessFacts>,
+}
+
+/// One cache per connector account a diagnosis judges: Entra Connect's and Cloud Sync's.
+#[derive(Debug, Default)]
+pub struct AccessCaches {
+    pub connect: AccessCache,
+    pub cloud_sync: AccessCache,
 }
 
 /// The domain root's descriptor (as read, if at all) and Unexpire Password decided on it, or why
@@ -60,15 +67,23 @@ pub fn assess(directory: &Directory, user: &DirectoryUser) -> AccessFacts {
 
 /// `assess`, reusing what `cache` already evaluated for the same descriptors of `directory`.
 pub fn assess_cached(directory: &Directory, user: &DirectoryUser, cache: &mut AccessCache) -> AccessFacts {
+    assess_for(directory, user, directory.connector.account(), cache)
+}
+
+/// The same assessment for any connector account: Entra Connect's, or the Cloud Sync gMSA (one
+/// code path for both). `cache` must be used for this one account only.
+pub fn assess_for(
+    directory: &Directory,
+    user: &DirectoryUser,
+    account: Option<&ConnectorAccount>,
+    cache: &mut AccessCache,
+) -> AccessFacts {
     let domain_sid = Some(&directory.domain.sid);
     let trustee = |sid: &Sid| match directory.names.get(sid) {
         Some(name) => name.clone(),
         None => names::well_known_name(sid, domain_sid).map_or_else(|| sid.to_string(), str::to_string),
     };
-    let connector = directory
-        .connector
-        .account()
-        .map(|c| Principal::account(&c.sid, &c.token_groups, false));
+    let connector = account.map(|c| Principal::account(&c.sid, &c.token_groups, false));
     let decide = |sd: &SecurityDescriptor, right| match &connector {
         Some(p) => check(sd, p, right, domain_sid, &trustee),
         None => not_granted(),
@@ -142,7 +157,7 @@ pub fn assess_cached(directory: &Directory, user: &DirectoryUser, cache: &mut Ac
         }
     };
     let Some(entry) = cache.users.get(index) else {
-        return assess(directory, user);
+        return assess_for(directory, user, account, &mut AccessCache::default());
     };
     let [reset_password, change_password, write_lockout_time, write_pwd_last_set] = entry.rights.clone();
     // Depends on the user's own SID and groups, so it is decided per user.
@@ -354,6 +369,40 @@ mod tests {
         let a = sam_access(&dir, Some(&connector));
         assert!(a.connector_in_pre_windows_2000);
         assert!(a.objects[0].rights.as_ref().unwrap().iter().all(|r| r.allowed));
+    }
+
+    #[test]
+    fn the_cloud_sync_gmsa_is_judged_by_its_own_sid_through_the_same_check() {
+        use crate::directory::ConnectorAccount;
+        let mut dir = directory();
+        dir.domain.security_descriptor = sd("O:DAG:DAD:(OA;;CR;ccc2dc7d-a6ad-4a7a-8846-c04e3cc53501;;AU)");
+        let gmsa = ConnectorAccount {
+            dn: "CN=provAgentgMSA,CN=Managed Service Accounts,DC=contoso,DC=test".into(),
+            sam_account_name: "provAgentgMSA$".into(),
+            sid: format!("{DOMAIN_SID}-1130").parse().unwrap(),
+            token_groups: vec![],
+        };
+        let mut u = dir.users[0].clone();
+        u.security_descriptor = sd(&format!(
+            "O:DAG:DAD:AI(OA;CIID;CR;{RESET};{USER_CLASS};{CONNECTOR_SID})"
+        ));
+        let mut cache = AccessCache::default();
+        let a = assess_for(&dir, &u, Some(&gmsa), &mut cache);
+        assert!(
+            !a.rights.reset_password.allowed,
+            "the Connect connector's grant is not the gMSA's"
+        );
+        assert!(a.rights.unexpire_password.allowed);
+        assert!(assess(&dir, &u).rights.reset_password.allowed);
+        u.security_descriptor = sd(&format!(
+            "O:DAG:DAD:AI(OA;CIID;CR;{RESET};{USER_CLASS};{DOMAIN_SID}-1130)"
+        ));
+        assert!(
+            assess_for(&dir, &u, Some(&gmsa), &mut cache)
+                .rights
+                .reset_password
+                .allowed
+        );
     }
 
     #[test]

@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 use super::account::AccountState;
 use super::model::{DecidingAce, EvaluatedAtSource, InheritanceSection, RightDecision, RightsSection};
 use super::policy::EffectivePolicy;
-use crate::directory::{dn, ConnectorAccount, Directory, DirectoryUser, PreWindows2000};
+use crate::directory::{dn, ConnectorAccount, ConnectorLookup, Directory, DirectoryUser, PreWindows2000};
 use crate::events::correlate::{Attempt, Operation};
 use crate::events::{Event, EventKind};
 use crate::security::{names, Sid};
@@ -62,6 +62,8 @@ pub struct Facts<'a> {
     pub policy: EffectivePolicy,
     pub account: AccountState,
     pub access: AccessFacts,
+    /// The Cloud Sync gMSA's access, decided like the Connect connector's; `None` without one.
+    pub cloud_sync: Option<AccessFacts>,
     /// Read access on samServer and Builtin, and Pre-Windows 2000 membership.
     pub sam_access: SamAccessFacts,
     /// Display names of the protected groups (or protected built-in accounts) the user is.
@@ -73,6 +75,27 @@ pub struct Facts<'a> {
 impl Facts<'_> {
     pub fn connector(&self) -> Option<&ConnectorAccount> {
         self.directory.connector.account()
+    }
+
+    /// The account whose rights the report's `connector` and `rights` sections show: Entra
+    /// Connect's when there is one, else (none found, not several) Cloud Sync's gMSA; with the
+    /// access decided for it.
+    pub fn reported_connector(&self) -> Option<(&ConnectorAccount, &AccessFacts)> {
+        match (
+            &self.directory.connector,
+            &self.directory.cloud_sync,
+            &self.cloud_sync,
+        ) {
+            (ConnectorLookup::Found(c), _, _) => Some((c, &self.access)),
+            (ConnectorLookup::NotFound { .. }, Some(g), Some(access)) => Some((g, access)),
+            _ => None,
+        }
+    }
+
+    /// Whether Cloud Sync's gMSA is the only account that writes passwords back.
+    pub fn cloud_sync_only(&self) -> bool {
+        self.directory.cloud_sync.is_some()
+            && matches!(self.directory.connector, ConnectorLookup::NotFound { .. })
     }
 
     /// The user's most recent writeback attempt.

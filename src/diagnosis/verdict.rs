@@ -11,6 +11,7 @@ use super::rules::{when, ACCESS_BLOCKERS};
 /// `ACCESS_BLOCKERS` come first, then these.
 const PRIORITY_AFTER_ACCESS: &[&str] = &[
     "password-sync-scope-excluded",
+    "cloud-sync-missing-rights",
     "account-disabled",
     "min-password-age",
     "account-locked",
@@ -104,6 +105,7 @@ fn summary(f: &Facts, primary: Option<&Finding>, findings: &[Finding], can_succe
         "missing-reset-password" => capitalized(&format!("{connector} has no permission to reset {who}'s password, so writeback is refused.")),
         "password-sync-scope-excluded" => format!("{who} is excluded from password hash sync (adminDescription PHSFiltered), so a reset in the cloud has nothing on-premises to write to: clear the attribute and run a delta sync."),
         "sam-server-not-readable" => capitalized(&format!("{connector} cannot read the domain's SAM objects (CN=Server,CN=System or Pre-Windows 2000 Compatible Access), so the reset of {who}'s password is refused before it starts.")),
+        "cloud-sync-missing-rights" => format!("The Cloud Sync account that writes passwords back lacks the permissions to reset {who}'s password ({})", p.title.rsplit(" lacks ").next().unwrap_or_default()) + ".",
         "account-disabled" => format!("{who}'s on-premises account is disabled, so the new password cannot be written back."),
         "min-password-age" => {
             let until = f.account.pwd_last_set_instant().map(|s| when(s + f.policy.min_pwd_age()));

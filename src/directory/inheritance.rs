@@ -90,6 +90,7 @@ mod tests {
             containers,
             password_settings: vec![],
             sam: Default::default(),
+            cloud_sync: None,
             names: HashMap::new(),
             users: vec![],
             source: "test".into(),

@@ -190,7 +190,7 @@ pub fn authenticated_users_fsp_dn(domain_dn: &str) -> String {
     format!("CN=S-1-5-11,CN=ForeignSecurityPrincipals,{domain_dn}")
 }
 
-/// The AD DS connector account Entra Connect writes passwords with.
+/// The AD DS connector account Entra Connect writes passwords with, or the Cloud Sync agent's gMSA.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ConnectorAccount {
     pub dn: String,
@@ -229,6 +229,9 @@ impl ConnectorLookup {
 pub struct Directory {
     pub domain: Domain,
     pub connector: ConnectorLookup,
+    /// The Entra Cloud Sync agent's gMSA (`provAgentgMSA$`, or a gMSA named by `--connector`),
+    /// which writes passwords back too; `None` when there is none (or it was not looked for).
+    pub cloud_sync: Option<ConnectorAccount>,
     pub containers: Vec<Container>,
     pub password_settings: Vec<PasswordSettings>,
     pub sam: SamObjects,

@@ -9,6 +9,7 @@
 //!   "captured_at": "RFC3339", "source": "ldaps://dc1.contoso.com",
 //!   "domain": { ...Domain... },  "domain_descriptor": 0,  "admin_sd_holder_descriptor": 1,
 //!   "connector": { "status": "found", ...ConnectorAccount... },
+//!   "cloud_sync": { ...ConnectorAccount... },                    // optional: the Cloud Sync gMSA
 //!   "password_settings": [ ... ],
 //!   "sam_objects": { "sam_server_descriptor": 5, "builtin_descriptor": 6,    // optional, each key too
 //!                    "pre_windows_2000": { "dn": "...", "authenticated_users_member": true } },
@@ -35,8 +36,8 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::model::{
-    ConnectorLookup, Container, Directory, DirectoryUser, Domain, PasswordSettings, PreWindows2000,
-    SamObjects,
+    ConnectorAccount, ConnectorLookup, Container, Directory, DirectoryUser, Domain, PasswordSettings,
+    PreWindows2000, SamObjects,
 };
 use crate::security::Sid;
 
@@ -67,6 +68,8 @@ struct SnapshotOut<'a> {
     domain_descriptor: Option<u32>,
     admin_sd_holder_descriptor: Option<u32>,
     connector: &'a ConnectorLookup,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    cloud_sync: Option<&'a ConnectorAccount>,
     password_settings: &'a [PasswordSettings],
     #[serde(skip_serializing_if = "Option::is_none")]
     sam_objects: Option<SamObjectsOut<'a>>,
@@ -88,6 +91,8 @@ struct SnapshotIn {
     domain_descriptor: Option<u32>,
     admin_sd_holder_descriptor: Option<u32>,
     connector: ConnectorLookup,
+    #[serde(default)]
+    cloud_sync: Option<ConnectorAccount>,
     password_settings: Vec<PasswordSettings>,
     #[serde(default)]
     sam_objects: Option<SamObjectsIn>,
@@ -174,6 +179,7 @@ pub fn write(dir: &Directory, w: impl Write) -> Result<(), SnapshotError> {
         domain_descriptor,
         admin_sd_holder_descriptor,
         connector: &dir.connector,
+        cloud_sync: dir.cloud_sync.as_ref(),
         password_settings: &dir.password_settings,
         sam_objects,
         names: dir.names.iter().collect(),
@@ -290,6 +296,7 @@ pub fn from_bytes(bytes: &[u8], name: &str) -> Result<Directory, SnapshotError> 
         containers,
         password_settings: parsed.password_settings,
         sam,
+        cloud_sync: parsed.cloud_sync,
         names: parsed.names,
         users,
         source: parsed.source,
@@ -375,6 +382,7 @@ pub fn synthetic(n: usize) -> Directory {
             .collect(),
         password_settings: vec![],
         sam: Default::default(),
+        cloud_sync: None,
         names: HashMap::from([(domain_sid.with_rid(1103), "CONTOSO\\MSOL_abc123".to_string())]),
         users,
         source: "synthetic".into(),
@@ -385,7 +393,6 @@ pub fn synthetic(n: usize) -> Directory {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::directory::model::ConnectorAccount;
 
     fn sample() -> Directory {
         let mut d = synthetic(250);
@@ -400,6 +407,12 @@ mod tests {
         d.users[4].security_descriptor = None;
         d.users[5].admin_description = Some("PHSFiltered".into());
         d.users[6].consistency_guid = d.users[6].object_guid;
+        d.cloud_sync = Some(ConnectorAccount {
+            dn: "CN=provAgentgMSA,CN=Managed Service Accounts,DC=contoso,DC=test".into(),
+            sam_account_name: "provAgentgMSA$".into(),
+            sid: d.domain.sid.with_rid(1130),
+            token_groups: vec![d.domain.sid.with_rid(515)],
+        });
         d.sam = SamObjects {
             sam_server_descriptor: d.domain.security_descriptor.clone(),
             builtin_descriptor: Some(Arc::from(&b"builtin"[..])),
@@ -450,8 +463,9 @@ mod tests {
             .remove("complexity");
         v["users"][5].as_object_mut().unwrap().remove("admin_description");
         v.as_object_mut().unwrap().remove("sam_objects");
+        v.as_object_mut().unwrap().remove("cloud_sync");
         let d = from_bytes(v.to_string().as_bytes(), "old.json").unwrap();
-        assert_eq!(d.sam, SamObjects::default());
+        assert_eq!((d.sam, d.cloud_sync), (SamObjects::default(), None));
         assert_eq!((d.domain.min_pwd_length, d.domain.pwd_properties), (None, None));
         assert_eq!(d.password_settings[0].complexity, None);
         assert_eq!(d.password_settings[0].min_pwd_length, Some(14));

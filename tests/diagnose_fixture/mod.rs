@@ -113,6 +113,7 @@ pub fn contoso() -> Directory {
         }],
         password_settings: vec![],
         sam: Default::default(),
+        cloud_sync: None,
         names: HashMap::from([(connector_sid, "CONTOSO\\MSOL_abc123".to_string())]),
         users: vec![user("alice", 1200), bob, carol, dave, erin, frank],
         source: "fixture".into(),

@@ -71,9 +71,15 @@ pub fn live_args(lab: &Lab) -> Vec<OsString> {
 
 /// The real binary, live over LDAPS as Administrator with the lab CA.
 pub fn diagnose(lab: &Lab, user: &str) -> (i32, Value) {
+    diagnose_with(lab, user, &[])
+}
+
+/// `diagnose` with extra flags (e.g. `--connector`).
+pub fn diagnose_with(lab: &Lab, user: &str, extra: &[&str]) -> (i32, Value) {
     let out = Command::new(env!("CARGO_BIN_EXE_resetlens"))
         .args(["diagnose", user, "--format", "json"])
         .args(live_args(lab))
+        .args(extra)
         .env("XDG_CONFIG_HOME", "/nonexistent-resetlens-test")
         .output()
         .expect("run resetlens");

@@ -101,6 +101,7 @@ pub fn directory() -> Directory {
         }],
         password_settings: Vec::new(),
         sam: Default::default(),
+        cloud_sync: None,
         names: HashMap::from([(connector_sid(), "CONTOSO\\MSOL_1a2b3c4d5e6f".to_string())]),
         users: vec![alice, bob, carol, dave, mallory],
         source: "fixture".into(),

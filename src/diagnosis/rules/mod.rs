@@ -11,6 +11,7 @@ use crate::events::Event;
 pub mod account_disabled;
 pub mod account_locked;
 pub mod cannot_change_password;
+pub mod cloud_sync;
 pub mod connector;
 pub mod events;
 pub mod gaps;
@@ -46,6 +47,7 @@ pub const DIRECTORY_RULES: &[Rule] = &[
     protected::check_admin_count_orphaned,
     inheritance::check,
     rights::check,
+    cloud_sync::check,
     sam_server::check,
     account_disabled::check,
     account_locked::check,

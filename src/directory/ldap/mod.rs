@@ -5,7 +5,8 @@
 //! policy, security descriptor), the NetBIOS name (CN=Partitions), AdminSDHolder's descriptor, the
 //! samServer and Builtin descriptors and Pre-Windows 2000 Compatible Access (what writeback's SAM
 //! calls read), the password settings objects it may read, each container between a user and the domain head, the
-//! users' attributes (model.rs), the connector account with its tokenGroups, and names for the
+//! users' attributes (model.rs), the connector account and the Cloud Sync gMSA (provAgentgMSA$)
+//! with their tokenGroups, and names for the
 //! SIDs that appear in those descriptors. tokenGroups can only be read one object at a time (base
 //! scope), so users looked up by name get them and users read in bulk do not.
 //!
@@ -92,6 +93,11 @@ const BATCH: usize = 50;
 
 /// What `--connector` is matched against when it is not given.
 const CONNECTOR_PATTERN: &str = "MSOL_*";
+
+/// The gMSA the Entra Cloud Sync agent creates and writes passwords back with.
+const CLOUD_SYNC_GMSA: &str = "provAgentgMSA$";
+/// Its object class (a gMSA named by `--connector` is taken as Cloud Sync's).
+const GMSA_CLASS: &str = "msDS-GroupManagedServiceAccount";
 
 /// What the rootDSE says about the domain this DC serves.
 struct RootDse {
@@ -197,7 +203,13 @@ impl LiveReader {
     /// The SIDs of the domain's and AdminSDHolder's trustees and of the connector account.
     fn context_sids(&self) -> Vec<Sid> {
         let mut sids: Vec<Sid> = Vec::new();
-        if let Some(a) = self.context.connector.account() {
+        for a in self
+            .context
+            .connector
+            .account()
+            .into_iter()
+            .chain(&self.context.cloud_sync)
+        {
             sids.push(a.sid.clone());
             sids.extend(a.token_groups.iter().cloned());
         }
@@ -346,14 +358,18 @@ async fn read_context(
 ) -> Result<Directory, DirectoryError> {
     let domain_dn = root.domain_dn.as_str();
     let admin_sd_holder = format!("CN=AdminSDHolder,CN=System,{domain_dn}");
-    let (head, netbios_name, admin_sd_holder, password_settings, connector, sam) = tokio::try_join!(
-        session.read(domain_dn, &DOMAIN_ATTRS),
-        netbios_name(session, &root.config_nc, domain_dn),
-        session.read(&admin_sd_holder, &["nTSecurityDescriptor"]),
-        password_settings(session, domain_dn),
-        find_connector(session, domain_dn, connector),
-        sam_objects(session, domain_dn),
-    )?;
+    let (head, netbios_name, admin_sd_holder, password_settings, (connector, named_gmsa), cloud_sync, sam) =
+        tokio::try_join!(
+            session.read(domain_dn, &DOMAIN_ATTRS),
+            netbios_name(session, &root.config_nc, domain_dn),
+            session.read(&admin_sd_holder, &["nTSecurityDescriptor"]),
+            password_settings(session, domain_dn),
+            find_connector(session, domain_dn, connector),
+            find_cloud_sync(session, domain_dn),
+            sam_objects(session, domain_dn),
+        )?;
+    // A gMSA named by --connector is Cloud Sync's: there is then no Connect connector to judge.
+    let cloud_sync = named_gmsa.or(cloud_sync);
     let head = head.ok_or_else(|| {
         session::ldap_result_error("read of the domain head", domain_dn, 32, "no such object")
     })?;
@@ -386,6 +402,7 @@ async fn read_context(
         containers: Vec::new(),
         password_settings,
         sam,
+        cloud_sync,
         names: HashMap::new(),
         users: Vec::new(),
         source: session.url().to_string(),
@@ -523,13 +540,14 @@ async fn token_groups(session: &Session, dn: &str) -> Result<Vec<Sid>, Directory
     })
 }
 
-/// `--connector` (sAMAccountName, UPN, DN or SID), else the one account named MSOL_*.
+/// `--connector` (sAMAccountName, UPN, DN or SID), else the one account named MSOL_*. A gMSA named
+/// by `--connector` comes back second, as Cloud Sync's account, with the lookup `NotFound`.
 async fn find_connector(
     session: &Session,
     domain_dn: &str,
     wanted: Option<&str>,
-) -> Result<ConnectorLookup, DirectoryError> {
-    let attrs = ["sAMAccountName", "objectSid"];
+) -> Result<(ConnectorLookup, Option<ConnectorAccount>), DirectoryError> {
+    let attrs = ["sAMAccountName", "objectSid", "objectClass"];
     let wanted_label = wanted.unwrap_or(CONNECTOR_PATTERN).to_string();
     let entries = match wanted.map(str::trim) {
         // A base read can carry tokenGroups along: one round trip less.
@@ -538,7 +556,7 @@ async fn find_connector(
                 w,
                 LdapScope::Base,
                 "(objectClass=user)",
-                &["sAMAccountName", "objectSid", "tokenGroups"],
+                &["sAMAccountName", "objectSid", "objectClass", "tokenGroups"],
             )
             .await
             .or_else(|e| match e {
@@ -564,31 +582,74 @@ async fn find_connector(
                 .await?
         }
     };
+    let not_found = ConnectorLookup::NotFound { wanted: wanted_label };
     match entries.as_slice() {
-        [] => Ok(ConnectorLookup::NotFound { wanted: wanted_label }),
+        [] => Ok((not_found, None)),
         [e] => {
-            let sid = e.sid("objectSid")?.ok_or_else(|| DirectoryError::BadValue {
-                dn: e.dn.clone(),
-                attr: "objectSid",
-                reason: "missing".into(),
-            })?;
-            let dn = e.dn.clone();
-            let token_groups = match e.all("tokenGroups") {
-                [] => token_groups(session, &dn).await?,
-                _ => e.sids("tokenGroups")?,
-            };
-            let sam = e.string("sAMAccountName").unwrap_or_else(|| dn.clone());
-            Ok(ConnectorLookup::Found(ConnectorAccount {
-                token_groups,
-                dn,
-                sam_account_name: sam,
-                sid,
-            }))
+            let account = account_from_entry(session, e).await?;
+            if is_gmsa(e) {
+                return Ok((not_found, Some(account)));
+            }
+            Ok((ConnectorLookup::Found(account), None))
         }
-        many => Ok(ConnectorLookup::Ambiguous {
-            candidates: many.iter().map(|e| e.dn.clone()).collect(),
-        }),
+        many => Ok((
+            ConnectorLookup::Ambiguous {
+                candidates: many.iter().map(|e| e.dn.clone()).collect(),
+            },
+            None,
+        )),
     }
+}
+
+/// The Cloud Sync agent's gMSA by its default name, if the domain has one.
+async fn find_cloud_sync(
+    session: &Session,
+    domain_dn: &str,
+) -> Result<Option<ConnectorAccount>, DirectoryError> {
+    let filter = format!(
+        "(&(objectClass={GMSA_CLASS})(sAMAccountName={}))",
+        ldap_escape(CLOUD_SYNC_GMSA)
+    );
+    let found = session
+        .search(
+            domain_dn,
+            LdapScope::Subtree,
+            &filter,
+            &["sAMAccountName", "objectSid"],
+        )
+        .await?;
+    match found.first() {
+        Some(e) => Ok(Some(account_from_entry(session, e).await?)),
+        None => Ok(None),
+    }
+}
+
+fn is_gmsa(e: &Entry) -> bool {
+    e.strings("objectClass")
+        .iter()
+        .any(|c| c.eq_ignore_ascii_case(GMSA_CLASS))
+}
+
+/// A connector account (Connect's or Cloud Sync's) with its tokenGroups, read with one more base
+/// read when the search could not carry them.
+async fn account_from_entry(session: &Session, e: &Entry) -> Result<ConnectorAccount, DirectoryError> {
+    let sid = e.sid("objectSid")?.ok_or_else(|| DirectoryError::BadValue {
+        dn: e.dn.clone(),
+        attr: "objectSid",
+        reason: "missing".into(),
+    })?;
+    let dn = e.dn.clone();
+    let token_groups = match e.all("tokenGroups") {
+        [] => token_groups(session, &dn).await?,
+        _ => e.sids("tokenGroups")?,
+    };
+    let sam = e.string("sAMAccountName").unwrap_or_else(|| dn.clone());
+    Ok(ConnectorAccount {
+        token_groups,
+        dn,
+        sam_account_name: sam,
+        sid,
+    })
 }
 
 /// The filter for a user query that is not a DN: exact matches on the name attributes, plus the
