@@ -96,6 +96,7 @@ fn domain_of(n: usize) -> Directory {
                     inheriting.clone()
                 }),
                 when_changed: None,
+                admin_description: None,
             }
         })
         .collect();
@@ -119,6 +120,8 @@ fn domain_of(n: usize) -> Directory {
             })
             .collect(),
         password_settings: vec![],
+        sam: Default::default(),
+        cloud_sync: None,
         names: HashMap::from([(connector, "CONTOSO\\MSOL_abc123".to_string())]),
         users,
         source: "bench".into(),

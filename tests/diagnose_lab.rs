@@ -10,40 +10,9 @@
 mod common;
 mod diagnose_lab_support;
 
-use std::process::Command;
-
 use common::{Lab, PROTECTED_OU_DACL, PROTECTED_USER_DACL, RESET_PASSWORD};
-use diagnose_lab_support::{live_args, new_user_in, test_user};
+use diagnose_lab_support::{codes, diagnose, new_user_in, test_user};
 use serde_json::Value;
-
-/// The real binary, live over LDAPS as Administrator with the lab CA.
-fn diagnose(lab: &Lab, user: &str) -> (i32, Value) {
-    let out = Command::new(env!("CARGO_BIN_EXE_resetlens"))
-        .args(["diagnose", user, "--format", "json"])
-        .args(live_args(lab))
-        .env("XDG_CONFIG_HOME", "/nonexistent-resetlens-test")
-        .output()
-        .expect("run resetlens");
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let v = serde_json::from_str(&stdout).unwrap_or_else(|e| {
-        panic!(
-            "not JSON ({e}): {stdout}\nstderr: {}",
-            String::from_utf8_lossy(&out.stderr)
-        )
-    });
-    (out.status.code().unwrap_or(-1), v)
-}
-
-fn codes(v: &Value) -> Vec<String> {
-    v["findings"]
-        .as_array()
-        .map(|a| {
-            a.iter()
-                .filter_map(|f| f["code"].as_str().map(str::to_string))
-                .collect()
-        })
-        .unwrap_or_default()
-}
 
 #[tokio::test]
 async fn healthy_user_is_clean_and_the_connector_really_resets() {

@@ -272,6 +272,8 @@ pub fn build_directory(rng: &mut Rng, before: DateTime<Utc>) -> Result<Directory
         }),
         containers,
         password_settings: vec![admins_pso()],
+        sam: Default::default(),
+        cloud_sync: None,
         names,
         users,
         source: format!("ldap://DC01.{DNS_NAME}"),
@@ -297,6 +299,8 @@ fn admins_pso() -> PasswordSettings {
         lockout_threshold: 3,
         lockout_duration: to_interval(Duration::minutes(60)),
         lockout_observation_window: to_interval(Duration::minutes(60)),
+        min_pwd_length: None,
+        complexity: None,
     }
 }
 
@@ -347,6 +351,7 @@ fn base_user(rng: &mut Rng, sam: &str, display: &str, ou: &str, rid: u32, sd: &A
         resultant_pso: None,
         security_descriptor: Some(sd.clone()),
         when_changed: None,
+        admin_description: None,
     }
 }
 
@@ -385,6 +390,8 @@ fn scenario_user(
         "ivan" => u.member_of = vec![format!("CN=Contractors,OU=Groups,{DOMAIN_DN}")],
         // Re-created on-premises: a new objectGUID, and the consistency GUID not stamped yet.
         "judy" => u.consistency_guid = None,
+        // Selective password hash sync's exclusion (field-causes C8).
+        "wendy" => u.admin_description = Some("PHSFiltered".into()),
         _ => {}
     }
     u

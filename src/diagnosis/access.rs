@@ -5,24 +5,34 @@
 
 use std::sync::Arc;
 
-use super::facts::AccessFacts;
+use super::facts::{AccessFacts, ObjectReadAccess, SamAccessFacts};
 use super::model::{not_granted, DecidingAce, Effect, InheritanceSection, RightDecision, RightsSection};
-use crate::directory::{blocked_at, Directory, DirectoryUser};
+use crate::directory::model::{builtin_dn, sam_server_dn};
+use crate::directory::{blocked_at, ConnectorAccount, Directory, DirectoryUser};
 use crate::security::access::{check, Principal, Right};
 use crate::security::{names, SecurityDescriptor, Sid};
 
 /// How many distinct user descriptors an `AccessCache` keeps.
 const CACHE_CAPACITY: usize = 64;
 
-/// Descriptors already parsed and evaluated for the connector, for diagnosing many users of one
-/// directory (a scan): users of an OU carry byte-identical descriptors, so most users cost one
-/// comparison instead of a parse and four access checks. Valid for one `Directory` only (its
-/// connector and domain root); bounded, oldest entries replaced first.
+/// Descriptors already parsed and evaluated for one connector account, for diagnosing many users
+/// of one directory (a scan): users of an OU carry byte-identical descriptors, so most users cost
+/// one comparison instead of a parse and four access checks. Valid for one `Directory` and one
+/// account only (its domain root); bounded, oldest entries replaced first.
 #[derive(Debug, Default)]
 pub struct AccessCache {
     users: Vec<Evaluated>,
     next: usize,
     domain: Option<DomainDecision>,
+    /// samServer and Builtin, which do not depend on the user.
+    sam: Option<SamAccessFacts>,
+}
+
+/// One cache per connector account a diagnosis judges: Entra Connect's and Cloud Sync's.
+#[derive(Debug, Default)]
+pub struct AccessCaches {
+    pub connect: AccessCache,
+    pub cloud_sync: AccessCache,
 }
 
 /// The domain root's descriptor (as read, if at all) and Unexpire Password decided on it, or why
@@ -57,15 +67,23 @@ pub fn assess(directory: &Directory, user: &DirectoryUser) -> AccessFacts {
 
 /// `assess`, reusing what `cache` already evaluated for the same descriptors of `directory`.
 pub fn assess_cached(directory: &Directory, user: &DirectoryUser, cache: &mut AccessCache) -> AccessFacts {
+    assess_for(directory, user, directory.connector.account(), cache)
+}
+
+/// The same assessment for any connector account: Entra Connect's, or the Cloud Sync gMSA (one
+/// code path for both). `cache` must be used for this one account only.
+pub fn assess_for(
+    directory: &Directory,
+    user: &DirectoryUser,
+    account: Option<&ConnectorAccount>,
+    cache: &mut AccessCache,
+) -> AccessFacts {
     let domain_sid = Some(&directory.domain.sid);
     let trustee = |sid: &Sid| match directory.names.get(sid) {
         Some(name) => name.clone(),
         None => names::well_known_name(sid, domain_sid).map_or_else(|| sid.to_string(), str::to_string),
     };
-    let connector = directory
-        .connector
-        .account()
-        .map(|c| Principal::account(&c.sid, &c.token_groups, false));
+    let connector = account.map(|c| Principal::account(&c.sid, &c.token_groups, false));
     let decide = |sd: &SecurityDescriptor, right| match &connector {
         Some(p) => check(sd, p, right, domain_sid, &trustee),
         None => not_granted(),
@@ -139,7 +157,7 @@ pub fn assess_cached(directory: &Directory, user: &DirectoryUser, cache: &mut Ac
         }
     };
     let Some(entry) = cache.users.get(index) else {
-        return assess(directory, user);
+        return assess_for(directory, user, account, &mut AccessCache::default());
     };
     let [reset_password, change_password, write_lockout_time, write_pwd_last_set] = entry.rights.clone();
     // Depends on the user's own SID and groups, so it is decided per user.
@@ -165,6 +183,68 @@ pub fn assess_cached(directory: &Directory, user: &DirectoryUser, cache: &mut Ac
         cannot_change_password,
         user_gap: entry.sd.as_ref().err().cloned(),
         domain_gap,
+    }
+}
+
+/// The connector's read rights on samServer and Builtin (those read), decided once per directory.
+pub fn sam_access_cached(directory: &Directory, cache: &mut AccessCache) -> SamAccessFacts {
+    cache
+        .sam
+        .get_or_insert_with(|| sam_access(directory, directory.connector.account()))
+        .clone()
+}
+
+/// The read rights `account` has on samServer and Builtin. Pre-Windows 2000 Compatible Access
+/// grants count only when the account is effectively a member: through Authenticated Users, or
+/// through its own tokenGroups.
+pub fn sam_access(directory: &Directory, account: Option<&ConnectorAccount>) -> SamAccessFacts {
+    let sam = &directory.sam;
+    let Some(account) = account else {
+        return SamAccessFacts {
+            pre_windows_2000: sam.pre_windows_2000.clone(),
+            ..SamAccessFacts::default()
+        };
+    };
+    let pre2000 = Sid::pre_windows_2000_compatible_access();
+    let through_authenticated_users = sam
+        .pre_windows_2000
+        .as_ref()
+        .is_some_and(|g| g.authenticated_users_member);
+    let mut principal = Principal::account(&account.sid, &account.token_groups, false);
+    if through_authenticated_users && !principal.holds(&pre2000) {
+        principal.sids.push(pre2000.clone());
+    }
+    let domain_sid = Some(&directory.domain.sid);
+    let trustee = |sid: &Sid| match directory.names.get(sid) {
+        Some(name) => name.clone(),
+        None => names::well_known_name(sid, domain_sid).map_or_else(|| sid.to_string(), str::to_string),
+    };
+    let domain_dn = &directory.domain.dn;
+    let objects = [
+        (
+            sam_server_dn(domain_dn),
+            &sam.sam_server_descriptor,
+            "samServer object's",
+        ),
+        (
+            builtin_dn(domain_dn),
+            &sam.builtin_descriptor,
+            "Builtin container's",
+        ),
+    ]
+    .into_iter()
+    .filter_map(|(dn, bytes, what)| {
+        let sd = parse(bytes.as_deref()?, what);
+        Some(ObjectReadAccess {
+            dn,
+            rights: sd.map(|sd| Right::READ.map(|r| check(&sd, &principal, r, domain_sid, &trustee))),
+        })
+    })
+    .collect();
+    SamAccessFacts {
+        objects,
+        pre_windows_2000: sam.pre_windows_2000.clone(),
+        connector_in_pre_windows_2000: principal.holds(&pre2000),
     }
 }
 
@@ -252,6 +332,77 @@ mod tests {
             assert_eq!(assess_cached(&dir, &u, &mut cache), assess(&dir, &u), "user {i}");
         }
         assert_eq!(cache.users.len(), 2);
+    }
+
+    #[test]
+    fn sam_read_access_counts_pre_windows_2000_only_for_its_members() {
+        use crate::directory::PreWindows2000;
+        let mut dir = directory();
+        assert_eq!(
+            sam_access(&dir, dir.connector.account()),
+            SamAccessFacts::default()
+        );
+        dir.sam.sam_server_descriptor = sd("O:DAG:DAD:(A;;RPLCLORC;;;RU)");
+        dir.sam.builtin_descriptor = Some(Arc::from(&[1u8, 0, 4][..]));
+        let group = |member| PreWindows2000 {
+            dn: "CN=Pre-Windows 2000 Compatible Access,CN=Builtin,DC=contoso,DC=test".into(),
+            authenticated_users_member: member,
+        };
+        dir.sam.pre_windows_2000 = Some(group(true));
+        let a = sam_access(&dir, dir.connector.account());
+        assert!(a.connector_in_pre_windows_2000);
+        assert_eq!(a.objects[0].dn, "CN=Server,CN=System,DC=contoso,DC=test");
+        let rights = a.objects[0].rights.as_ref().unwrap();
+        assert!(rights.iter().all(|r| r.allowed), "{rights:?}");
+        assert!(a.objects[1]
+            .rights
+            .as_ref()
+            .unwrap_err()
+            .contains("Builtin container's"));
+        dir.sam.pre_windows_2000 = Some(group(false));
+        let a = sam_access(&dir, dir.connector.account());
+        assert!(!a.connector_in_pre_windows_2000);
+        assert!(a.objects[0].rights.as_ref().unwrap().iter().all(|r| !r.allowed));
+        // A connector that is a member through its own groups still gets the grant.
+        let mut connector = dir.connector.account().cloned().unwrap();
+        connector.token_groups.push("S-1-5-32-554".parse().unwrap());
+        let a = sam_access(&dir, Some(&connector));
+        assert!(a.connector_in_pre_windows_2000);
+        assert!(a.objects[0].rights.as_ref().unwrap().iter().all(|r| r.allowed));
+    }
+
+    #[test]
+    fn the_cloud_sync_gmsa_is_judged_by_its_own_sid_through_the_same_check() {
+        use crate::directory::ConnectorAccount;
+        let mut dir = directory();
+        dir.domain.security_descriptor = sd("O:DAG:DAD:(OA;;CR;ccc2dc7d-a6ad-4a7a-8846-c04e3cc53501;;AU)");
+        let gmsa = ConnectorAccount {
+            dn: "CN=provAgentgMSA,CN=Managed Service Accounts,DC=contoso,DC=test".into(),
+            sam_account_name: "provAgentgMSA$".into(),
+            sid: format!("{DOMAIN_SID}-1130").parse().unwrap(),
+            token_groups: vec![],
+        };
+        let mut u = dir.users[0].clone();
+        u.security_descriptor = sd(&format!(
+            "O:DAG:DAD:AI(OA;CIID;CR;{RESET};{USER_CLASS};{CONNECTOR_SID})"
+        ));
+        let mut cache = AccessCache::default();
+        let a = assess_for(&dir, &u, Some(&gmsa), &mut cache);
+        assert!(
+            !a.rights.reset_password.allowed,
+            "the Connect connector's grant is not the gMSA's"
+        );
+        assert!(a.rights.unexpire_password.allowed);
+        assert!(assess(&dir, &u).rights.reset_password.allowed);
+        u.security_descriptor = sd(&format!(
+            "O:DAG:DAD:AI(OA;CIID;CR;{RESET};{USER_CLASS};{DOMAIN_SID}-1130)"
+        ));
+        assert!(
+            assess_for(&dir, &u, Some(&gmsa), &mut cache)
+                .rights
+                .reset_password
+                .allowed
+        );
     }
 
     #[test]

@@ -6,9 +6,9 @@
 use chrono::{DateTime, Utc};
 
 use super::account::AccountState;
-use super::model::{DecidingAce, EvaluatedAtSource, InheritanceSection, RightsSection};
+use super::model::{DecidingAce, EvaluatedAtSource, InheritanceSection, RightDecision, RightsSection};
 use super::policy::EffectivePolicy;
-use crate::directory::{dn, ConnectorAccount, Directory, DirectoryUser};
+use crate::directory::{dn, ConnectorAccount, ConnectorLookup, Directory, DirectoryUser, PreWindows2000};
 use crate::events::correlate::{Attempt, Operation};
 use crate::events::{Event, EventKind};
 use crate::security::{names, Sid};
@@ -27,6 +27,28 @@ pub struct AccessFacts {
     pub domain_gap: Option<String>,
 }
 
+/// The connector's read rights on one of the objects writeback's SAM calls read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ObjectReadAccess {
+    pub dn: String,
+    /// List contents, Read all properties, Read permissions (`Right::READ`), or why the
+    /// descriptor could not be evaluated.
+    pub rights: Result<[RightDecision; 3], String>,
+}
+
+/// What the SAM calls need besides the user (field cause C4), decided for the connector. Only the
+/// objects that were read are here; nothing read means nothing to say.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct SamAccessFacts {
+    /// samServer first, then Builtin, each when its descriptor was read.
+    pub objects: Vec<ObjectReadAccess>,
+    /// `None` when the group was not read.
+    pub pre_windows_2000: Option<PreWindows2000>,
+    /// Whether the connector counts as a member of Pre-Windows 2000 Compatible Access (through
+    /// Authenticated Users, or its tokenGroups), so that group's grants were counted for it.
+    pub connector_in_pre_windows_2000: bool,
+}
+
 #[derive(Debug, Clone)]
 pub struct Facts<'a> {
     pub directory: &'a Directory,
@@ -42,6 +64,10 @@ pub struct Facts<'a> {
     pub policy: EffectivePolicy,
     pub account: AccountState,
     pub access: AccessFacts,
+    /// The Cloud Sync gMSA's access, decided like the Connect connector's; `None` without one.
+    pub cloud_sync: Option<AccessFacts>,
+    /// Read access on samServer and Builtin, and Pre-Windows 2000 membership.
+    pub sam_access: SamAccessFacts,
     /// Display names of the protected groups (or protected built-in accounts) the user is.
     pub protected_groups: Vec<String>,
     /// Whether membership was checked transitively (tokenGroups read), not just memberOf.
@@ -51,6 +77,27 @@ pub struct Facts<'a> {
 impl Facts<'_> {
     pub fn connector(&self) -> Option<&ConnectorAccount> {
         self.directory.connector.account()
+    }
+
+    /// The account whose rights the report's `connector` and `rights` sections show: Entra
+    /// Connect's when there is one, else (none found, not several) Cloud Sync's gMSA; with the
+    /// access decided for it.
+    pub fn reported_connector(&self) -> Option<(&ConnectorAccount, &AccessFacts)> {
+        match (
+            &self.directory.connector,
+            &self.directory.cloud_sync,
+            &self.cloud_sync,
+        ) {
+            (ConnectorLookup::Found(c), _, _) => Some((c, &self.access)),
+            (ConnectorLookup::NotFound { .. }, Some(g), Some(access)) => Some((g, access)),
+            _ => None,
+        }
+    }
+
+    /// Whether Cloud Sync's gMSA is the only account that writes passwords back.
+    pub fn cloud_sync_only(&self) -> bool {
+        self.directory.cloud_sync.is_some()
+            && matches!(self.directory.connector, ConnectorLookup::NotFound { .. })
     }
 
     /// The user's most recent writeback attempt.

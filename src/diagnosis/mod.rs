@@ -23,10 +23,13 @@ pub use model::{Diagnosis, Finding, Severity, Verdict};
 use crate::directory::{ConnectorLookup, Directory, DirectoryUser};
 use crate::events::correlate::{self, Attempt, CorrelationSettings, EventIndex, UserKey};
 use crate::events::{Event, EventKind};
-use access::AccessCache;
+use access::AccessCaches;
 use account::AccountState;
 use facts::Facts;
-use model::{AccountSection, ConnectorSection, EvaluatedAtSource, PolicySection, UserSection, SCHEMA};
+use model::{
+    AccountSection, CloudSyncSection, ConnectorSection, EvaluatedAtSource, PolicySection, UserSection,
+    CLOUD_SYNC_EVIDENCE, SCHEMA,
+};
 use policy::EffectivePolicy;
 
 /// What one diagnosis reads.
@@ -110,7 +113,7 @@ pub fn diagnose(input: &DiagnosisInput) -> Diagnosis {
         correlate::connect_log_span(input.events),
         attempts,
         (input.at, input.now),
-        &mut AccessCache::default(),
+        &mut AccessCaches::default(),
     )
 }
 
@@ -120,7 +123,7 @@ pub fn diagnose(input: &DiagnosisInput) -> Diagnosis {
 /// the one `diagnose` gives.
 pub struct Scan<'a> {
     events: EventIndex<'a>,
-    access: AccessCache,
+    access: AccessCaches,
     at: Option<DateTime<Utc>>,
     now: DateTime<Utc>,
 }
@@ -130,7 +133,7 @@ impl<'a> Scan<'a> {
     pub fn new(events: &'a [Event], at: Option<DateTime<Utc>>, now: DateTime<Utc>) -> Scan<'a> {
         Scan {
             events: EventIndex::new(events),
-            access: AccessCache::default(),
+            access: AccessCaches::default(),
             at,
             now,
         }
@@ -163,7 +166,7 @@ fn settle(
     connect_log: Option<(DateTime<Utc>, DateTime<Utc>)>,
     attempts: Vec<Attempt>,
     (requested_at, now): (Option<DateTime<Utc>>, DateTime<Utc>),
-    cache: &mut AccessCache,
+    caches: &mut AccessCaches,
 ) -> Diagnosis {
     let (at, at_source) = facts::evaluation_instant(requested_at, events, &attempts, now);
     let policy = EffectivePolicy::for_user(dir, user);
@@ -178,7 +181,12 @@ fn settle(
         at_source,
         account: AccountState::at(user, &policy, at, at_source == EvaluatedAtSource::Now),
         policy,
-        access: access::assess_cached(dir, user, cache),
+        access: access::assess_cached(dir, user, &mut caches.connect),
+        cloud_sync: dir
+            .cloud_sync
+            .as_ref()
+            .map(|gmsa| access::assess_for(dir, user, Some(gmsa), &mut caches.cloud_sync)),
+        sam_access: access::sam_access_cached(dir, &mut caches.connect),
         protected_groups,
         membership_transitive,
     };
@@ -217,34 +225,57 @@ pub fn report(f: &Facts, generated_at: DateTime<Utc>) -> Diagnosis {
         },
         inheritance: f.access.inheritance.clone(),
         connector: connector_section(f),
-        rights: f.access.rights.clone(),
+        rights: f
+            .reported_connector()
+            .map_or_else(|| f.access.rights.clone(), |(_, access)| access.rights.clone()),
         policy: PolicySection {
             min_pwd_age_seconds: f.policy.min_pwd_age().num_seconds(),
             pwd_history_length: f.policy.pwd_history_length,
             source: f.policy.source.label(),
+            min_pwd_length: f.policy.min_pwd_length,
+            complexity: f.policy.complexity,
         },
+        cloud_sync: f
+            .directory
+            .cloud_sync
+            .as_ref()
+            .zip(f.cloud_sync.as_ref())
+            .map(|(gmsa, access)| CloudSyncSection {
+                account: qualified(f, &gmsa.sam_account_name),
+                dn: gmsa.dn.clone(),
+                sid: gmsa.sid.to_string(),
+                rights: access.rights.clone(),
+                evidence: CLOUD_SYNC_EVIDENCE.to_string(),
+            }),
         events: f.events.iter().map(|e| e.view().into_owned()).collect(),
         findings,
         verdict,
     }
 }
 
+/// `CONTOSO\\name`, or the bare name when the NetBIOS name is unknown.
+fn qualified(f: &Facts, sam: &str) -> String {
+    match &f.directory.domain.netbios_name {
+        Some(nb) => format!("{nb}\\{sam}"),
+        None => sam.to_string(),
+    }
+}
+
+/// The contract's `connector`: Entra Connect's account when found, else Cloud Sync's gMSA, else
+/// what was looked for.
 fn connector_section(f: &Facts) -> ConnectorSection {
-    match &f.directory.connector {
-        ConnectorLookup::Found(c) => ConnectorSection {
-            account: match &f.directory.domain.netbios_name {
-                Some(nb) => format!("{nb}\\{}", c.sam_account_name),
-                None => c.sam_account_name.clone(),
-            },
+    match (&f.directory.connector, f.reported_connector()) {
+        (ConnectorLookup::Found(c), _) | (_, Some((c, _))) => ConnectorSection {
+            account: qualified(f, &c.sam_account_name),
             dn: Some(c.dn.clone()),
             sid: Some(c.sid.to_string()),
         },
-        ConnectorLookup::NotFound { wanted } => ConnectorSection {
+        (ConnectorLookup::NotFound { wanted }, None) => ConnectorSection {
             account: wanted.clone(),
             dn: None,
             sid: None,
         },
-        ConnectorLookup::Ambiguous { candidates } => ConnectorSection {
+        (ConnectorLookup::Ambiguous { candidates }, None) => ConnectorSection {
             account: format!("ambiguous: {}", candidates.join("; ")),
             dn: None,
             sid: None,
@@ -286,6 +317,55 @@ mod tests {
             assert!(!plain.events.is_empty(), "{} has events", s.user);
             assert_eq!(scan.diagnose(&dir, user), plain, "{}", s.user);
         }
+    }
+
+    #[test]
+    fn cloud_sync_alone_fills_the_connector_and_rights_sections_and_its_own() {
+        use crate::directory::ConnectorAccount;
+        let mut dir = directory();
+        let gmsa = ConnectorAccount {
+            dn: "CN=provAgentgMSA,CN=Managed Service Accounts,DC=contoso,DC=test".into(),
+            sam_account_name: "provAgentgMSA$".into(),
+            sid: format!("{}-1130", testing::DOMAIN_SID).parse().unwrap(),
+            token_groups: vec![],
+        };
+        dir.cloud_sync = Some(gmsa);
+        let now = ts("2026-11-25T12:00:00Z");
+        // Beside Connect: the contract's sections stay Connect's; cloud_sync is added.
+        let mut f = testing::facts(&dir, &[], "2026-11-24T08:00:00Z");
+        let mut gmsa_access = testing::healthy_access();
+        gmsa_access.rights.reset_password = model::not_granted();
+        f.cloud_sync = Some(gmsa_access.clone());
+        let d = report(&f, now);
+        assert_eq!(d.connector.account, "CONTOSO\\MSOL_abc123");
+        assert!(d.rights.reset_password.allowed);
+        let cs = d.cloud_sync.as_ref().expect("cloud_sync section");
+        assert_eq!(cs.account, "CONTOSO\\provAgentgMSA$");
+        assert!(!cs.rights.reset_password.allowed);
+        assert!(cs.evidence.contains("Export-AADCloudSyncToolsLogs"));
+        assert_eq!(crate::report::cloud_sync_rights(cs), "lacks Reset Password");
+        assert!(d.verdict.writeback_can_succeed, "{:?}", d.findings);
+
+        // Alone: the contract's sections are the gMSA's, and its missing reset blocks.
+        dir.connector = ConnectorLookup::NotFound {
+            wanted: "MSOL_*".into(),
+        };
+        let mut f = testing::facts(&dir, &[], "2026-11-24T08:00:00Z");
+        f.cloud_sync = Some(gmsa_access);
+        let d = report(&f, now);
+        assert_eq!(d.connector.account, "CONTOSO\\provAgentgMSA$");
+        assert!(!d.rights.reset_password.allowed);
+        assert_eq!(
+            d.verdict.primary_cause.as_deref(),
+            Some("cloud-sync-missing-rights")
+        );
+        let json = serde_json::to_value(&d).unwrap();
+        assert_eq!(json["cloud_sync"]["rights"]["reset_password"]["allowed"], false);
+        assert!(!json["findings"].to_string().contains("connector-not-found"));
+
+        // Without Cloud Sync the key is left out.
+        let json = serde_json::to_value(testing::healthy_diagnosis()).unwrap();
+        assert!(json.get("cloud_sync").is_none());
     }
 
     #[test]

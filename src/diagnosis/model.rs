@@ -26,6 +26,9 @@ pub struct Diagnosis {
     pub connector: ConnectorSection,
     pub rights: RightsSection,
     pub policy: PolicySection,
+    /// The Cloud Sync gMSA and its rights; left out when the domain has none.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cloud_sync: Option<CloudSyncSection>,
     /// The user's correlated events, oldest first.
     pub events: Vec<EventView<'static>>,
     pub findings: Vec<Finding>,
@@ -102,6 +105,23 @@ pub struct ConnectorSection {
     pub sid: Option<String>,
 }
 
+/// Where Cloud Sync's evidence is, for reports to say: it writes no writeback events.
+pub const CLOUD_SYNC_EVIDENCE: &str = "Cloud Sync writes no password writeback events: its evidence is in the \
+     provisioning agent's trace files (Export-AADCloudSyncToolsLogs) and the provisioning logs in the Entra portal.";
+
+/// The Entra Cloud Sync agent's gMSA, which writes passwords back alongside (or instead of) Connect.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CloudSyncSection {
+    /// `CONTOSO\provAgentgMSA$`.
+    pub account: String,
+    pub dn: String,
+    pub sid: String,
+    /// The same rights as the connector's, decided for the gMSA.
+    pub rights: RightsSection,
+    /// `CLOUD_SYNC_EVIDENCE`.
+    pub evidence: String,
+}
+
 /// The connector account's effective rights (unexpire_password on the domain root).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct RightsSection {
@@ -133,6 +153,10 @@ pub struct PolicySection {
     pub pwd_history_length: u32,
     /// `domain` or `pso:<DN>`.
     pub source: String,
+    /// Minimum password length; `None` when it was not read (an older snapshot).
+    pub min_pwd_length: Option<u32>,
+    /// Whether passwords must meet the complexity rules; `None` when it was not read.
+    pub complexity: Option<bool>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]

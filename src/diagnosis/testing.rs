@@ -39,6 +39,8 @@ pub fn directory() -> Directory {
         }),
         containers: vec![],
         password_settings: vec![],
+        sam: Default::default(),
+        cloud_sync: None,
         names: HashMap::new(),
         users: vec![user("alice")],
         source: "test".into(),
@@ -56,6 +58,8 @@ pub fn pso(dn: &str, min_age_days: i64) -> PasswordSettings {
         lockout_threshold: 3,
         lockout_duration: -18_000_000_000,
         lockout_observation_window: -18_000_000_000,
+        min_pwd_length: None,
+        complexity: None,
     }
 }
 
@@ -80,6 +84,7 @@ pub fn user(sam: &str) -> DirectoryUser {
         resultant_pso: None,
         security_descriptor: Some(Arc::from(&b""[..])),
         when_changed: None,
+        admin_description: None,
     }
 }
 
@@ -178,6 +183,8 @@ pub fn facts<'a>(dir: &'a Directory, events: &'a [Event], at: &str) -> Facts<'a>
         account: AccountState::at(user, &policy, at, true),
         policy,
         access: healthy_access(),
+        cloud_sync: None,
+        sam_access: Default::default(),
         protected_groups: vec![],
         membership_transitive: true,
     }

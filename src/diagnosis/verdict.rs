@@ -11,6 +11,7 @@ use super::rules::{when, ACCESS_BLOCKERS};
 /// `ACCESS_BLOCKERS` come first, then these.
 const PRIORITY_AFTER_ACCESS: &[&str] = &[
     "password-sync-scope-excluded",
+    "cloud-sync-missing-rights",
     "account-disabled",
     "min-password-age",
     "account-locked",
@@ -114,6 +115,9 @@ fn summary(f: &Facts, primary: Option<&Finding>, findings: &[Finding], can_succe
         },
         "denied-reset-password" => format!("An explicit deny permission stops {connector} from resetting {who}'s password."),
         "missing-reset-password" => capitalized(&format!("{connector} has no permission to reset {who}'s password, so writeback is refused.")),
+        "password-sync-scope-excluded" => format!("{who} is excluded from password hash sync (adminDescription PHSFiltered), so a reset in the cloud has nothing on-premises to write to: clear the attribute and run a delta sync."),
+        "sam-server-not-readable" => capitalized(&format!("{connector} cannot read the domain's SAM objects (CN=Server,CN=System or Pre-Windows 2000 Compatible Access), so the reset of {who}'s password is refused before it starts.")),
+        "cloud-sync-missing-rights" => format!("The Cloud Sync account that writes passwords back lacks the permissions to reset {who}'s password ({})", p.title.rsplit(" lacks ").next().unwrap_or_default()) + ".",
         "account-disabled" => format!("{who}'s on-premises account is disabled, so the new password cannot be written back."),
         "min-password-age" => {
             let until = f.account.pwd_last_set_instant().map(|s| when(s + f.policy.min_pwd_age()));
@@ -126,7 +130,7 @@ fn summary(f: &Facts, primary: Option<&Finding>, findings: &[Finding], can_succe
         "event-rpc-unavailable" => format!("The Entra Connect server could not reach a domain controller over RPC when {who}'s reset arrived (firewall): it fails until TCP 135 and the dynamic RPC ports are open."),
         "event-dc-unreachable" => format!("No domain controller could be contacted from the Entra Connect server when {who}'s reset arrived: DC reachability and name resolution from that server must be fixed first."),
         "event-ldap-not-sealed" => format!("AD refused {who}'s new password because the Entra Connect connection to AD is not signed and encrypted: turn on \"Sign and Encrypt LDAP Traffic\" in Entra Connect."),
-        "event-not-in-password-sync-scope" | "password-sync-scope-excluded" => format!("{who} is outside the password hash sync scope (selective password hash sync), so writeback has no target for the password: an administrator must bring the account into scope."),
+        "event-not-in-password-sync-scope" => format!("{who} is outside the password hash sync scope (selective password hash sync), so writeback has no target for the password: an administrator must bring the account into scope."),
         "event-protected-account" => format!("{who} is a privileged account (adminCount=1), and writeback refuses an administrator's reset of it by design: reset the password on-premises."),
         "password-protection-rejected" => format!("{who}'s new password was refused by Microsoft Entra Password Protection on a domain controller: choose another password (no banned words, not the user's name)."),
         "no-attempt-received" => format!("No password reset for {who} reached the Entra Connect server near {}: the reset was made where writeback does not apply (Microsoft 365 admin center, PowerShell, Graph) or never left the cloud.", when(f.at)),

@@ -63,6 +63,7 @@ mod tests {
             resultant_pso: None,
             security_descriptor: Some(sd(control)),
             when_changed: None,
+            admin_description: None,
         }
     }
 
@@ -78,6 +79,8 @@ mod tests {
                 lockout_threshold: 0,
                 lockout_duration: 0,
                 lockout_observation_window: 0,
+                min_pwd_length: None,
+                pwd_properties: None,
                 security_descriptor: None,
                 admin_sd_holder_descriptor: None,
             },
@@ -86,6 +89,8 @@ mod tests {
             },
             containers,
             password_settings: vec![],
+            sam: Default::default(),
+            cloud_sync: None,
             names: HashMap::new(),
             users: vec![],
             source: "test".into(),

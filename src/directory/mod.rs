@@ -18,7 +18,7 @@ pub use error::DirectoryError;
 pub use inheritance::blocked_at;
 pub use model::{
     uac, ConnectorAccount, ConnectorLookup, Container, Directory, DirectoryUser, Domain, PasswordSettings,
-    UserLookupError,
+    PreWindows2000, SamObjects, UserLookupError,
 };
 
 use crate::config::{DirectorySource, SourceConfig};

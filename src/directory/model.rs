@@ -28,6 +28,12 @@ pub mod uac {
     pub const PASSWORD_EXPIRED: u32 = 0x80_0000;
 }
 
+/// pwdProperties bits of the domain head.
+pub mod pwd_properties {
+    /// DOMAIN_PASSWORD_COMPLEX: passwords must meet the complexity rules.
+    pub const COMPLEX: u32 = 0x1;
+}
+
 /// A user object, with the attributes writeback diagnosis needs.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DirectoryUser {
@@ -60,6 +66,10 @@ pub struct DirectoryUser {
     #[serde(skip)]
     pub security_descriptor: Option<Arc<[u8]>>,
     pub when_changed: Option<DateTime<Utc>>,
+    /// adminDescription, which selective password hash sync scopes users by (`PHSFiltered` takes
+    /// a user out; in the include mode only `PHSIncluded` users are in). Absent in older snapshots.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub admin_description: Option<String>,
 }
 
 /// A container or OU above users: only whether its DACL is protected matters (it stops ACEs
@@ -86,6 +96,12 @@ pub struct Domain {
     pub lockout_threshold: u32,
     pub lockout_duration: i64,
     pub lockout_observation_window: i64,
+    /// minPwdLength; `None` when not read (older snapshots).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_pwd_length: Option<u32>,
+    /// pwdProperties bits (`pwd_properties::COMPLEX`); `None` when not read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pwd_properties: Option<u32>,
     #[serde(skip)]
     pub security_descriptor: Option<Arc<[u8]>>,
     /// CN=AdminSDHolder,CN=System,<domain>: the DACL SDProp stamps on protected accounts.
@@ -95,7 +111,8 @@ pub struct Domain {
 
 impl Domain {
     /// A domain with the Default Domain Policy a new AD forest gets (minimum age 1 day, maximum
-    /// 42 days, history 24, lockout after 5 bad passwords for 30 minutes; the demo tenant's and the
+    /// 42 days, history 24, at least 7 characters, complexity on, lockout after 5 bad passwords for
+    /// 30 minutes; the demo tenant's and the
     /// test domains' policy) and no descriptors read.
     pub fn with_default_policy(dn: &str, netbios_name: &str, sid: Sid) -> Domain {
         Domain {
@@ -108,6 +125,8 @@ impl Domain {
             lockout_threshold: 5,
             lockout_duration: to_interval(Duration::minutes(30)),
             lockout_observation_window: to_interval(Duration::minutes(30)),
+            min_pwd_length: Some(7),
+            pwd_properties: Some(pwd_properties::COMPLEX),
             security_descriptor: None,
             admin_sd_holder_descriptor: None,
         }
@@ -125,9 +144,53 @@ pub struct PasswordSettings {
     pub lockout_threshold: u32,
     pub lockout_duration: i64,
     pub lockout_observation_window: i64,
+    /// msDS-MinimumPasswordLength; `None` when not read (older snapshots).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_pwd_length: Option<u32>,
+    /// msDS-PasswordComplexityEnabled; `None` when not read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub complexity: Option<bool>,
 }
 
-/// The AD DS connector account Entra Connect writes passwords with.
+/// What writeback's SAM calls (NetUserGetInfo) read besides the user (field cause C4): the
+/// samServer object, the Builtin domain, and whether Authenticated Users is a member of
+/// Pre-Windows 2000 Compatible Access. Each `None` means not read (an older snapshot, or the bind
+/// account could not read it), never "no access".
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SamObjects {
+    /// `CN=Server,CN=System,<domain>` (objectClass samServer).
+    pub sam_server_descriptor: Option<Arc<[u8]>>,
+    /// `CN=Builtin,<domain>`.
+    pub builtin_descriptor: Option<Arc<[u8]>>,
+    pub pre_windows_2000: Option<PreWindows2000>,
+}
+
+/// The group Pre-Windows 2000 Compatible Access (S-1-5-32-554), found by its SID (its name is
+/// localized), and whether Authenticated Users (the foreign security principal S-1-5-11) is a
+/// member. Decided by the DC with a member filter, so a large, range-limited member list cannot
+/// hide it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PreWindows2000 {
+    pub dn: String,
+    pub authenticated_users_member: bool,
+}
+
+/// `CN=Server,CN=System,<domain>`, the samServer object.
+pub fn sam_server_dn(domain_dn: &str) -> String {
+    format!("CN=Server,CN=System,{domain_dn}")
+}
+
+/// `CN=Builtin,<domain>`.
+pub fn builtin_dn(domain_dn: &str) -> String {
+    format!("CN=Builtin,{domain_dn}")
+}
+
+/// Authenticated Users as a member of a group: its foreign security principal object.
+pub fn authenticated_users_fsp_dn(domain_dn: &str) -> String {
+    format!("CN=S-1-5-11,CN=ForeignSecurityPrincipals,{domain_dn}")
+}
+
+/// The AD DS connector account Entra Connect writes passwords with, or the Cloud Sync agent's gMSA.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ConnectorAccount {
     pub dn: String,
@@ -166,8 +229,12 @@ impl ConnectorLookup {
 pub struct Directory {
     pub domain: Domain,
     pub connector: ConnectorLookup,
+    /// The Entra Cloud Sync agent's gMSA (`provAgentgMSA$`, or a gMSA named by `--connector`),
+    /// which writes passwords back too; `None` when there is none (or it was not looked for).
+    pub cloud_sync: Option<ConnectorAccount>,
     pub containers: Vec<Container>,
     pub password_settings: Vec<PasswordSettings>,
+    pub sam: SamObjects,
     /// Display names for SIDs seen in ACEs and token groups (`CONTOSO\Helpdesk`).
     pub names: HashMap<Sid, String>,
     pub users: Vec<DirectoryUser>,

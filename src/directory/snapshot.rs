@@ -9,7 +9,10 @@
 //!   "captured_at": "RFC3339", "source": "ldaps://dc1.contoso.com",
 //!   "domain": { ...Domain... },  "domain_descriptor": 0,  "admin_sd_holder_descriptor": 1,
 //!   "connector": { "status": "found", ...ConnectorAccount... },
+//!   "cloud_sync": { ...ConnectorAccount... },                    // optional: the Cloud Sync gMSA
 //!   "password_settings": [ ... ],
+//!   "sam_objects": { "sam_server_descriptor": 5, "builtin_descriptor": 6,    // optional, each key too
+//!                    "pre_windows_2000": { "dn": "...", "authenticated_users_member": true } },
 //!   "names": { "S-1-5-21-...-1103": "CONTOSO\\MSOL_abc123" },
 //!   "containers": [ { "dn": "...", "dacl_protected": false } ], "container_descriptors": [2],
 //!   "users": [ { ...DirectoryUser... } ],                        "user_descriptors": [3, 3, 4],
@@ -32,7 +35,10 @@ use base64::Engine as _;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::model::{ConnectorLookup, Container, Directory, DirectoryUser, Domain, PasswordSettings};
+use super::model::{
+    ConnectorAccount, ConnectorLookup, Container, Directory, DirectoryUser, Domain, PasswordSettings,
+    PreWindows2000, SamObjects,
+};
 use crate::security::Sid;
 
 /// The value of `"format"` this version writes and reads.
@@ -62,7 +68,11 @@ struct SnapshotOut<'a> {
     domain_descriptor: Option<u32>,
     admin_sd_holder_descriptor: Option<u32>,
     connector: &'a ConnectorLookup,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    cloud_sync: Option<&'a ConnectorAccount>,
     password_settings: &'a [PasswordSettings],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    sam_objects: Option<SamObjectsOut<'a>>,
     names: BTreeMap<&'a Sid, &'a String>,
     containers: &'a [Container],
     container_descriptors: Vec<Option<u32>>,
@@ -81,13 +91,39 @@ struct SnapshotIn {
     domain_descriptor: Option<u32>,
     admin_sd_holder_descriptor: Option<u32>,
     connector: ConnectorLookup,
+    #[serde(default)]
+    cloud_sync: Option<ConnectorAccount>,
     password_settings: Vec<PasswordSettings>,
+    #[serde(default)]
+    sam_objects: Option<SamObjectsIn>,
     names: HashMap<Sid, String>,
     containers: Vec<Container>,
     container_descriptors: Vec<Option<u32>>,
     users: Vec<DirectoryUser>,
     user_descriptors: Vec<Option<u32>>,
     descriptors: Vec<String>,
+}
+
+/// `SamObjects` with its descriptors as indexes into `descriptors`; left out when nothing was read.
+#[derive(Serialize)]
+struct SamObjectsOut<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    sam_server_descriptor: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    builtin_descriptor: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pre_windows_2000: Option<&'a PreWindows2000>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SamObjectsIn {
+    #[serde(default)]
+    sam_server_descriptor: Option<u32>,
+    #[serde(default)]
+    builtin_descriptor: Option<u32>,
+    #[serde(default)]
+    pre_windows_2000: Option<PreWindows2000>,
 }
 
 /// Just the version, to explain a file this version cannot read.
@@ -119,6 +155,12 @@ pub fn write(dir: &Directory, w: impl Write) -> Result<(), SnapshotError> {
     let mut table = DescriptorTable::default();
     let domain_descriptor = table.add(&dir.domain.security_descriptor);
     let admin_sd_holder_descriptor = table.add(&dir.domain.admin_sd_holder_descriptor);
+    let sam = &dir.sam;
+    let sam_objects = (*sam != SamObjects::default()).then(|| SamObjectsOut {
+        sam_server_descriptor: table.add(&sam.sam_server_descriptor),
+        builtin_descriptor: table.add(&sam.builtin_descriptor),
+        pre_windows_2000: sam.pre_windows_2000.as_ref(),
+    });
     let container_descriptors = dir
         .containers
         .iter()
@@ -137,7 +179,9 @@ pub fn write(dir: &Directory, w: impl Write) -> Result<(), SnapshotError> {
         domain_descriptor,
         admin_sd_holder_descriptor,
         connector: &dir.connector,
+        cloud_sync: dir.cloud_sync.as_ref(),
         password_settings: &dir.password_settings,
+        sam_objects,
         names: dir.names.iter().collect(),
         containers: &dir.containers,
         container_descriptors,
@@ -230,6 +274,14 @@ pub fn from_bytes(bytes: &[u8], name: &str) -> Result<Directory, SnapshotError> 
     domain.security_descriptor = lookup("domain_descriptor", parsed.domain_descriptor)?;
     domain.admin_sd_holder_descriptor =
         lookup("admin_sd_holder_descriptor", parsed.admin_sd_holder_descriptor)?;
+    let sam = match parsed.sam_objects {
+        None => SamObjects::default(),
+        Some(s) => SamObjects {
+            sam_server_descriptor: lookup("sam_objects.sam_server_descriptor", s.sam_server_descriptor)?,
+            builtin_descriptor: lookup("sam_objects.builtin_descriptor", s.builtin_descriptor)?,
+            pre_windows_2000: s.pre_windows_2000,
+        },
+    };
     let mut containers = parsed.containers;
     for (c, i) in containers.iter_mut().zip(parsed.container_descriptors) {
         c.security_descriptor = lookup("a container", i)?;
@@ -243,6 +295,8 @@ pub fn from_bytes(bytes: &[u8], name: &str) -> Result<Directory, SnapshotError> 
         connector: parsed.connector,
         containers,
         password_settings: parsed.password_settings,
+        sam,
+        cloud_sync: parsed.cloud_sync,
         names: parsed.names,
         users,
         source: parsed.source,
@@ -304,6 +358,7 @@ pub fn synthetic(n: usize) -> Directory {
                     shared[i % shared.len()].clone()
                 }),
                 when_changed: DateTime::from_timestamp(1_764_000_000 + i as i64, 0),
+                admin_description: None,
             }
         })
         .collect();
@@ -326,6 +381,8 @@ pub fn synthetic(n: usize) -> Directory {
             })
             .collect(),
         password_settings: vec![],
+        sam: Default::default(),
+        cloud_sync: None,
         names: HashMap::from([(domain_sid.with_rid(1103), "CONTOSO\\MSOL_abc123".to_string())]),
         users,
         source: "synthetic".into(),
@@ -336,7 +393,6 @@ pub fn synthetic(n: usize) -> Directory {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::directory::model::ConnectorAccount;
 
     fn sample() -> Directory {
         let mut d = synthetic(250);
@@ -349,6 +405,22 @@ mod tests {
         });
         d.users[3].token_groups = Some(vec![d.domain.sid.with_rid(512)]);
         d.users[4].security_descriptor = None;
+        d.users[5].admin_description = Some("PHSFiltered".into());
+        d.users[6].consistency_guid = d.users[6].object_guid;
+        d.cloud_sync = Some(ConnectorAccount {
+            dn: "CN=provAgentgMSA,CN=Managed Service Accounts,DC=contoso,DC=test".into(),
+            sam_account_name: "provAgentgMSA$".into(),
+            sid: d.domain.sid.with_rid(1130),
+            token_groups: vec![d.domain.sid.with_rid(515)],
+        });
+        d.sam = SamObjects {
+            sam_server_descriptor: d.domain.security_descriptor.clone(),
+            builtin_descriptor: Some(Arc::from(&b"builtin"[..])),
+            pre_windows_2000: Some(PreWindows2000 {
+                dn: "CN=Pre-Windows 2000 Compatible Access,CN=Builtin,DC=contoso,DC=test".into(),
+                authenticated_users_member: false,
+            }),
+        };
         d.password_settings.push(PasswordSettings {
             dn: "CN=Strict,CN=Password Settings Container,CN=System,DC=contoso,DC=test".into(),
             precedence: 10,
@@ -358,6 +430,8 @@ mod tests {
             lockout_threshold: 3,
             lockout_duration: -1,
             lockout_observation_window: -1,
+            min_pwd_length: Some(14),
+            complexity: Some(true),
         });
         d
     }
@@ -375,13 +449,41 @@ mod tests {
     }
 
     #[test]
+    fn files_without_the_optional_keys_of_later_captures_still_load() {
+        let mut buf = Vec::new();
+        write(&sample(), &mut buf).unwrap();
+        let mut v: serde_json::Value = serde_json::from_slice(&buf).unwrap();
+        assert_eq!(v["users"][5]["admin_description"], "PHSFiltered");
+        assert_eq!(v["domain"]["min_pwd_length"], 7);
+        v["domain"].as_object_mut().unwrap().remove("min_pwd_length");
+        v["domain"].as_object_mut().unwrap().remove("pwd_properties");
+        v["password_settings"][0]
+            .as_object_mut()
+            .unwrap()
+            .remove("complexity");
+        v["users"][5].as_object_mut().unwrap().remove("admin_description");
+        v.as_object_mut().unwrap().remove("sam_objects");
+        v.as_object_mut().unwrap().remove("cloud_sync");
+        let d = from_bytes(v.to_string().as_bytes(), "old.json").unwrap();
+        assert_eq!((d.sam, d.cloud_sync), (SamObjects::default(), None));
+        assert_eq!((d.domain.min_pwd_length, d.domain.pwd_properties), (None, None));
+        assert_eq!(d.password_settings[0].complexity, None);
+        assert_eq!(d.password_settings[0].min_pwd_length, Some(14));
+        assert_eq!(d.users[5].admin_description, None);
+        // Absent values are not written, so a user without them costs no bytes.
+        assert!(v["users"][7].get("admin_description").is_none());
+    }
+
+    #[test]
     fn identical_descriptors_are_stored_once() {
         let d = sample();
         let mut buf = Vec::new();
         write(&d, &mut buf).unwrap();
         let v: serde_json::Value = serde_json::from_slice(&buf).unwrap();
-        // 8 shared + 3 user-specific (i = 0, 100, 200) + domain, AdminSDHolder, containers' one.
-        assert_eq!(v["descriptors"].as_array().unwrap().len(), 8 + 3 + 3);
+        // 8 shared + 3 user-specific (i = 0, 100, 200) + domain (also samServer's), AdminSDHolder,
+        // Builtin, containers' one.
+        assert_eq!(v["descriptors"].as_array().unwrap().len(), 8 + 3 + 4);
+        assert_eq!(v["sam_objects"]["sam_server_descriptor"], v["domain_descriptor"]);
         assert_eq!(v["user_descriptors"][4], serde_json::Value::Null);
         assert_eq!(v["format"], FORMAT);
         let text = String::from_utf8(buf).unwrap();

@@ -781,6 +781,7 @@ mod tests {
             resultant_pso: None,
             security_descriptor: None,
             when_changed: None,
+            admin_description: None,
         }
     }
 

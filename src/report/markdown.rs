@@ -4,7 +4,7 @@
 
 use std::io::{self, Write};
 
-use super::{right_outcome, rights_rows, severity_symbol};
+use super::{cloud_sync_rights, right_outcome, rights_rows, severity_symbol};
 use crate::diagnosis::model::Diagnosis;
 use crate::diagnosis::rules::when;
 use crate::sanitize::line;
@@ -149,6 +149,15 @@ pub fn render(d: &Diagnosis, out: &mut impl Write) -> io::Result<()> {
                 )
             });
         writeln!(out, "| {name} | {mark} {} | {ace} |", right_outcome(check))?;
+    }
+    if let Some(cs) = &d.cloud_sync {
+        writeln!(
+            out,
+            "| Cloud Sync account | {} {} | {} |",
+            code(&cs.account),
+            cloud_sync_rights(cs),
+            text(&cs.evidence)
+        )?;
     }
     writeln!(out)?;
 

@@ -7,7 +7,7 @@ pub mod markdown;
 pub mod scan;
 pub mod text;
 
-use crate::diagnosis::model::{denied_by, RightDecision, RightsSection, Severity};
+use crate::diagnosis::model::{denied_by, CloudSyncSection, RightDecision, RightsSection, Severity};
 
 /// The rights in report order, with the names people know them by.
 pub fn rights_rows(r: &RightsSection) -> [(&'static str, &RightDecision); 5] {
@@ -18,6 +18,22 @@ pub fn rights_rows(r: &RightsSection) -> [(&'static str, &RightDecision); 5] {
         ("Write pwdLastSet", &r.write_pwd_last_set),
         ("Unexpire Password (domain root)", &r.unexpire_password),
     ]
+}
+
+/// What the Cloud Sync gMSA has of the four rights writeback needs (Change Password is not one of
+/// them), as one clause.
+pub fn cloud_sync_rights(cs: &CloudSyncSection) -> String {
+    let lacking: Vec<&str> = rights_rows(&cs.rights)
+        .into_iter()
+        // Change Password is the one row the gMSA does not need (writeback resets).
+        .filter(|(_, d)| !std::ptr::eq(*d, &cs.rights.change_password) && !d.allowed)
+        .map(|(name, _)| name)
+        .collect();
+    if lacking.is_empty() {
+        "has the rights writeback needs".to_string()
+    } else {
+        format!("lacks {}", lacking.join(", "))
+    }
 }
 
 /// The symbol for a severity; reports never rely on colour alone.

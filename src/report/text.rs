@@ -4,7 +4,7 @@
 
 use std::io::{self, Write};
 
-use super::{right_outcome, rights_rows, severity_symbol};
+use super::{cloud_sync_rights, right_outcome, rights_rows, severity_symbol};
 use crate::diagnosis::model::{Diagnosis, Severity};
 use crate::diagnosis::rules::when;
 use crate::sanitize::line;
@@ -146,6 +146,17 @@ pub fn render(d: &Diagnosis, style: Style, out: &mut impl Write) -> io::Result<(
                 ))
             )?;
         }
+    }
+    if let Some(cs) = &d.cloud_sync {
+        writeln!(
+            out,
+            "{} {} ({}) {}",
+            s.bold("Cloud Sync"),
+            line(&cs.account),
+            line(&cs.sid),
+            cloud_sync_rights(cs)
+        )?;
+        writeln!(out, "  {}", s.dim(&cs.evidence))?;
     }
     writeln!(out)?;
 

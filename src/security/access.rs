@@ -1,5 +1,6 @@
-//! The AD effective-access check for the five rights password writeback needs, with the ACE that
-//! decided each one. Follows the directory's access check for a single right: walk the DACL in
+//! The AD effective-access check for the five rights password writeback needs, and the three
+//! read rights its SAM calls need on the samServer and Builtin objects, with the ACE that decided
+//! each one. Follows the directory's access check for a single right: walk the DACL in
 //! order, skip inherit-only ACEs and ACEs for SIDs the principal does not hold, and let the first
 //! allow or deny that covers the right decide. Object ACEs cover a right through its own GUID, its
 //! property set, or the object's class (the root of the object-type tree); an ACE without an
@@ -12,7 +13,10 @@ use super::descriptor::{Ace, AceType, SecurityDescriptor};
 use super::names::guids;
 use super::{Guid, Sid};
 
+pub const ADS_RIGHT_ACTRL_DS_LIST: u32 = 0x0000_0004;
+pub const ADS_RIGHT_DS_READ_PROP: u32 = 0x0000_0010;
 pub const ADS_RIGHT_DS_WRITE_PROP: u32 = 0x0000_0020;
+pub const READ_CONTROL: u32 = 0x0002_0000;
 pub const ADS_RIGHT_DS_CONTROL_ACCESS: u32 = 0x0000_0100;
 pub const GENERIC_ALL: u32 = 0x1000_0000;
 pub const GENERIC_EXECUTE: u32 = 0x2000_0000;
@@ -27,7 +31,8 @@ const GENERIC_MAPPING: [(u32, u32); 4] = [
     (GENERIC_ALL, 0x000F_01FF),     // every DS right plus the standard rights
 ];
 
-/// A right password writeback needs on the user (or, for Unexpire Password, on the domain root).
+/// A right password writeback needs on the user (or, for Unexpire Password, on the domain root),
+/// or one of the read rights on a whole object (samServer, Builtin) its SAM calls need.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Right {
@@ -36,18 +41,34 @@ pub enum Right {
     WriteLockoutTime,
     WritePwdLastSet,
     UnexpirePassword,
+    /// List contents (LC).
+    ListContents,
+    /// Read all properties (RP with no object type).
+    ReadAllProperties,
+    /// Read permissions (RC, READ_CONTROL).
+    ReadPermissions,
 }
 
 /// What an ACE must cover for a right: the access bit and the nodes of the object-type tree
-/// (object class at the root, then property set, then the attribute or extended right).
+/// (object class at the root, then property set, then the attribute or extended right). The
+/// whole-object read rights have no node: only an ACE without an object type covers them (an
+/// object ACE reading one property set is not "read all properties").
 struct Requirement {
     access: u32,
-    object_type: Guid,
+    object_type: Option<Guid>,
     property_set: Option<Guid>,
-    object_class: Guid,
+    object_class: Option<Guid>,
 }
 
 impl Right {
+    /// The read rights writeback needs on samServer (`CN=Server,CN=System`) and `CN=Builtin`.
+    pub const READ: [Right; 3] = [
+        Right::ListContents,
+        Right::ReadAllProperties,
+        Right::ReadPermissions,
+    ];
+
+    /// The rights writeback needs on the user and the domain root.
     pub const ALL: [Right; 5] = [
         Right::ResetPassword,
         Right::ChangePassword,
@@ -64,6 +85,9 @@ impl Right {
             Right::WriteLockoutTime => "write_lockout_time",
             Right::WritePwdLastSet => "write_pwd_last_set",
             Right::UnexpirePassword => "unexpire_password",
+            Right::ListContents => "list_contents",
+            Right::ReadAllProperties => "read_all_properties",
+            Right::ReadPermissions => "read_permissions",
         }
     }
 
@@ -75,14 +99,26 @@ impl Right {
             Right::WriteLockoutTime => "Write lockoutTime",
             Right::WritePwdLastSet => "Write pwdLastSet",
             Right::UnexpirePassword => "Unexpire Password",
+            Right::ListContents => "List contents",
+            Right::ReadAllProperties => "Read all properties",
+            Right::ReadPermissions => "Read permissions",
         }
     }
 
     /// The class of the object this right is checked on: user objects for the first four (other
     /// account classes, such as inetOrgPerson, differ only for ACEs whose object type is a class),
-    /// the domain root for Unexpire Password.
+    /// the domain root for Unexpire Password; any object for the read rights.
     fn requirement(self) -> Requirement {
+        let whole_object = |access| Requirement {
+            access,
+            object_type: None,
+            property_set: None,
+            object_class: None,
+        };
         let (access, object_type, property_set, object_class) = match self {
+            Right::ListContents => return whole_object(ADS_RIGHT_ACTRL_DS_LIST),
+            Right::ReadAllProperties => return whole_object(ADS_RIGHT_DS_READ_PROP),
+            Right::ReadPermissions => return whole_object(READ_CONTROL),
             Right::ResetPassword => (
                 ADS_RIGHT_DS_CONTROL_ACCESS,
                 guids::RESET_PASSWORD,
@@ -116,9 +152,9 @@ impl Right {
         };
         Requirement {
             access,
-            object_type,
+            object_type: Some(object_type),
             property_set,
-            object_class,
+            object_class: Some(object_class),
         }
     }
 }
@@ -234,9 +270,7 @@ fn decides(ace: &Ace, principal: &Principal, need: &Requirement) -> Option<Effec
     let covers = match ace.object_type {
         None => true,
         Some(object_type) => {
-            object_type == need.object_type
-                || Some(object_type) == need.property_set
-                || object_type == need.object_class
+            [need.object_type, need.property_set, need.object_class].contains(&Some(object_type))
         }
     };
     // The SID comparison is the expensive test, so it runs last.
@@ -582,6 +616,41 @@ mod tests {
             assert_eq!(serde_json::to_value(r).unwrap(), r.code());
         }
         assert_eq!(Right::WritePwdLastSet.label(), "Write pwdLastSet");
+    }
+
+    #[test]
+    fn read_rights_need_an_ace_for_the_whole_object() {
+        // What samServer carries by default: a plain read grant for Authenticated Users.
+        let sam_server = "D:AI(A;;RPWPCRCCDCLCLORCWOWDSDDTSW;;;DA)(A;;RPLCLORC;;;AU)";
+        for right in Right::READ {
+            assert_eq!(outcome(&decide(sam_server, right)), allowed_by(1), "{right:?}");
+        }
+        // Reading one property set, or an inherit-only grant, is not reading the object.
+        let partial = "D:AI(OA;;RP;{AR};;{C})(OA;CIIO;RPLCLORC;;{USER};{C})(A;;LC;;;{C})";
+        assert_eq!(outcome(&decide(partial, Right::ReadAllProperties)), NO_ACE);
+        assert_eq!(outcome(&decide(partial, Right::ReadPermissions)), NO_ACE);
+        assert_eq!(outcome(&decide(partial, Right::ListContents)), allowed_by(2));
+        // Generic read covers all three; a deny before the grant decides.
+        assert_eq!(
+            outcome(&decide("D:(A;;GR;;;{G})", Right::ReadPermissions)),
+            allowed_by(0)
+        );
+        let denied = "D:(D;;RC;;;WD)(A;;RPLCLORC;;;AU)";
+        assert_eq!(outcome(&decide(denied, Right::ReadPermissions)), denied_by(0));
+        assert_eq!(outcome(&decide(denied, Right::ListContents)), allowed_by(1));
+        // Someone else's read grant does not count (Pre-Windows 2000 without the membership).
+        let other = "D:(A;;RPLCLORC;;;RU)";
+        assert_eq!(outcome(&decide(other, Right::ReadAllProperties)), NO_ACE);
+        let mut member = connector();
+        member.sids.push(sid("S-1-5-32-554"));
+        assert_eq!(
+            outcome(&decide_for(other, &member, Right::ReadAllProperties)),
+            allowed_by(0)
+        );
+        assert_eq!(
+            Right::READ.map(Right::code),
+            ["list_contents", "read_all_properties", "read_permissions"]
+        );
     }
 
     #[test]

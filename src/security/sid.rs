@@ -95,6 +95,10 @@ impl Sid {
     pub fn principal_self() -> Sid {
         "S-1-5-10".parse().expect("constant SID")
     }
+    /// BUILTIN\Pre-Windows 2000 Compatible Access.
+    pub fn pre_windows_2000_compatible_access() -> Sid {
+        "S-1-5-32-554".parse().expect("constant SID")
+    }
 }
 
 /// The longest SID text: `S-255-0xFFFFFFFFFFFF` and fifteen `-4294967295`.

@@ -177,7 +177,13 @@ impl Lab {
     /// user's password. `true` on success, `false` on "insufficient access rights" (50); anything
     /// else is a broken set-up and panics.
     pub async fn connector_can_reset(&self, user_dn: &str) -> bool {
-        let mut ldap = self.bind(&self.connector_upn(), &self.connector_password()).await;
+        self.can_reset_as(&self.connector_upn(), &self.connector_password(), user_dn)
+            .await
+    }
+
+    /// The same ground truth for any account that can bind (`who` is a UPN or DN).
+    pub async fn can_reset_as(&self, who: &str, password: &str, user_dn: &str) -> bool {
+        let mut ldap = self.bind(who, password).await;
         let new = format!("\"Rst!{}aA9\"", Lab::unique("p"));
         let utf16: Vec<u8> = new.encode_utf16().flat_map(u16::to_le_bytes).collect();
         let result = ldap
@@ -252,6 +258,17 @@ impl Lab {
         self.set_dacl(dn, &format!("D:{flags}{aces}{explicit}"));
     }
 
+    /// Deletes `dn` through Samba's `ldbdel` (usable in a `Drop`).
+    pub fn ldb_delete(&self, dn: &str) {
+        self.ldb("ldbdel", &[dn], None);
+    }
+
+    /// Applies an LDIF change through Samba's `ldbmodify` (usable where no runtime is, e.g. in a
+    /// `Drop` that restores a shared object).
+    pub fn ldb_modify(&self, ldif: &str) {
+        self.ldb("ldbmodify", &[], Some(ldif));
+    }
+
     fn ldb(&self, tool: &str, args: &[&str], stdin: Option<&str>) -> String {
         use std::io::Write;
         let mut cmd = Command::new(tool);
@@ -288,7 +305,7 @@ pub struct Admin {
 }
 
 impl Admin {
-    async fn add(&mut self, dn: &str, attrs: Vec<(&str, Vec<Vec<u8>>)>) {
+    pub async fn add(&mut self, dn: &str, attrs: Vec<(&str, Vec<Vec<u8>>)>) {
         let attrs = attrs
             .into_iter()
             .map(|(k, vs)| (k.as_bytes().to_vec(), vs.into_iter().collect()))
@@ -353,15 +370,20 @@ impl Admin {
     }
 
     pub async fn add_member(&mut self, group_dn: &str, member_dn: &str) {
-        self.replace_or_add(group_dn, "member", member_dn, false).await;
+        self.replace_or_add(group_dn, "member", member_dn.as_bytes(), false)
+            .await;
     }
 
     pub async fn set_attr(&mut self, dn: &str, attr: &str, value: &str) {
+        self.replace_or_add(dn, attr, value.as_bytes(), true).await;
+    }
+
+    pub async fn set_binary_attr(&mut self, dn: &str, attr: &str, value: &[u8]) {
         self.replace_or_add(dn, attr, value, true).await;
     }
 
-    async fn replace_or_add(&mut self, dn: &str, attr: &str, value: &str, replace: bool) {
-        let values = [value.as_bytes().to_vec()].into_iter().collect();
+    async fn replace_or_add(&mut self, dn: &str, attr: &str, value: &[u8], replace: bool) {
+        let values = [value.to_vec()].into_iter().collect();
         let m = if replace {
             Mod::Replace(attr.as_bytes().to_vec(), values)
         } else {

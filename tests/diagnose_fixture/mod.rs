@@ -59,6 +59,7 @@ pub fn user(sam: &str, rid: u32) -> DirectoryUser {
         resultant_pso: None,
         security_descriptor: inheriting_user_sd(),
         when_changed: None,
+        admin_description: None,
     }
 }
 
@@ -91,6 +92,8 @@ pub fn contoso() -> Directory {
             lockout_threshold: 5,
             lockout_duration: -18_000_000_000,
             lockout_observation_window: -18_000_000_000,
+            min_pwd_length: None,
+            pwd_properties: None,
             security_descriptor: sd(&format!(
                 "O:DAG:DAD:(A;;RPLCLORC;;;AU)(OA;;CR;ccc2dc7d-a6ad-4a7a-8846-c04e3cc53501;;AU)\
                  (OA;CIIO;CR;{RESET};{USER_CLASS};{CONNECTOR_SID})"
@@ -109,6 +112,8 @@ pub fn contoso() -> Directory {
             security_descriptor: None,
         }],
         password_settings: vec![],
+        sam: Default::default(),
+        cloud_sync: None,
         names: HashMap::from([(connector_sid, "CONTOSO\\MSOL_abc123".to_string())]),
         users: vec![user("alice", 1200), bob, carol, dave, erin, frank],
         source: "fixture".into(),

@@ -7,6 +7,8 @@
 use std::ffi::OsString;
 use std::process::Command;
 
+use serde_json::Value;
+
 use crate::common::{Admin, Lab};
 
 /// The lab's user for this test: in its own OU, with its own PSO.
@@ -65,4 +67,39 @@ pub fn live_args(lab: &Lab) -> Vec<OsString> {
         "--ca-cert".into(),
         lab.ca_cert.clone().into(),
     ]
+}
+
+/// The real binary, live over LDAPS as Administrator with the lab CA.
+pub fn diagnose(lab: &Lab, user: &str) -> (i32, Value) {
+    diagnose_with(lab, user, &[])
+}
+
+/// `diagnose` with extra flags (e.g. `--connector`).
+pub fn diagnose_with(lab: &Lab, user: &str, extra: &[&str]) -> (i32, Value) {
+    let out = Command::new(env!("CARGO_BIN_EXE_resetlens"))
+        .args(["diagnose", user, "--format", "json"])
+        .args(live_args(lab))
+        .args(extra)
+        .env("XDG_CONFIG_HOME", "/nonexistent-resetlens-test")
+        .output()
+        .expect("run resetlens");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let v = serde_json::from_str(&stdout).unwrap_or_else(|e| {
+        panic!(
+            "not JSON ({e}): {stdout}\nstderr: {}",
+            String::from_utf8_lossy(&out.stderr)
+        )
+    });
+    (out.status.code().unwrap_or(-1), v)
+}
+
+pub fn codes(v: &Value) -> Vec<String> {
+    v["findings"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|f| f["code"].as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default()
 }

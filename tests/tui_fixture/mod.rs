@@ -61,6 +61,7 @@ fn user(sam: &str, display: &str, ou: &str, rid: u32) -> DirectoryUser {
         resultant_pso: None,
         security_descriptor: None,
         when_changed: None,
+        admin_description: None,
     }
 }
 
@@ -99,6 +100,8 @@ pub fn directory() -> Directory {
             security_descriptor: None,
         }],
         password_settings: Vec::new(),
+        sam: Default::default(),
+        cloud_sync: None,
         names: HashMap::from([(connector_sid(), "CONTOSO\\MSOL_1a2b3c4d5e6f".to_string())]),
         users: vec![alice, bob, carol, dave, mallory],
         source: "fixture".into(),

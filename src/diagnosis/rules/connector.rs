@@ -1,11 +1,16 @@
 //! `connector-not-found`: without the AD DS connector account there is nobody whose rights to
-//! check; covers "not found" and "several MSOL_* accounts, none chosen".
+//! check; covers "not found" and "several MSOL_* accounts, none chosen". Silent when no Connect
+//! account was found but Cloud Sync's gMSA was: then Cloud Sync writes passwords back, and
+//! `cloud_sync` judges its rights.
 
 use crate::diagnosis::facts::Facts;
 use crate::diagnosis::model::{Finding, Severity};
 use crate::directory::ConnectorLookup;
 
 pub fn check(f: &Facts) -> Vec<Finding> {
+    if f.cloud_sync_only() {
+        return vec![];
+    }
     let finding = match &f.directory.connector {
         ConnectorLookup::Found(_) => return vec![],
         ConnectorLookup::NotFound { wanted } => Finding::new(
@@ -61,5 +66,22 @@ mod tests {
         };
         let out = check(&facts(&dir, &[], "2026-11-24T08:00:00Z"));
         assert!(out[0].evidence[0].contains("CN=MSOL_a,DC=x; CN=MSOL_b,DC=x"));
+    }
+
+    #[test]
+    fn cloud_sync_alone_is_a_connector_but_not_beside_an_ambiguous_connect() {
+        let mut dir = directory();
+        dir.cloud_sync = dir.connector.account().cloned();
+        dir.connector = ConnectorLookup::NotFound {
+            wanted: "MSOL_*".into(),
+        };
+        assert!(check(&facts(&dir, &[], "2026-11-24T08:00:00Z")).is_empty());
+        dir.connector = ConnectorLookup::Ambiguous {
+            candidates: vec!["CN=MSOL_a,DC=x".into(), "CN=MSOL_b,DC=x".into()],
+        };
+        assert_eq!(
+            codes(&check(&facts(&dir, &[], "2026-11-24T08:00:00Z"))),
+            ["connector-not-found"]
+        );
     }
 }

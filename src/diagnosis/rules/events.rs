@@ -444,7 +444,7 @@ fn describe(f: &Facts, code: &str, events: &[&Event]) -> Finding {
             "The new password did not satisfy the on-premises policy: minimum age, history, complexity, a \
              password filter, or \"user cannot change password\".",
         )
-        .note("Ask the user to choose a different password that meets the on-premises policy (length, complexity, not one of the last N)"),
+        .note(format!("Ask the user to choose a different password. {}", f.policy.requirements())),
         "event-user-not-found" => b(
             "Writeback could not find the user on-premises (33002)",
             "The sync engine found no on-premises object for this cloud user: deleted on-premises, out of the \

@@ -6,6 +6,12 @@ use crate::diagnosis::facts::Facts;
 use crate::diagnosis::model::{Finding, Severity};
 
 pub fn check(f: &Facts) -> Vec<Finding> {
+    let sam_gaps = f.sam_access.objects.iter().filter_map(|o| {
+        o.rights
+            .as_ref()
+            .err()
+            .map(|g| format!("read access on {}: {g}", o.dn))
+    });
     let gaps: Vec<String> = [
         f.access
             .user_gap
@@ -21,6 +27,7 @@ pub fn check(f: &Facts) -> Vec<Finding> {
     ]
     .into_iter()
     .flatten()
+    .chain(sam_gaps)
     .collect();
     if gaps.is_empty() {
         return vec![];
@@ -58,5 +65,17 @@ mod tests {
         let out = check(&f);
         assert_eq!(codes(&out), ["evaluation-gap"]);
         assert!(out[0].evidence[0].contains("was not returned"));
+        f.access.user_gap = None;
+        f.sam_access
+            .objects
+            .push(crate::diagnosis::facts::ObjectReadAccess {
+                dn: "CN=Server,CN=System,DC=contoso,DC=test".into(),
+                rights: Err("the samServer object's nTSecurityDescriptor does not parse: truncated".into()),
+            });
+        let out = check(&f);
+        assert_eq!(
+            out[0].evidence,
+            ["read access on CN=Server,CN=System,DC=contoso,DC=test: the samServer object's nTSecurityDescriptor does not parse: truncated"]
+        );
     }
 }

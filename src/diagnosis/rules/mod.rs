@@ -11,16 +11,20 @@ use crate::events::Event;
 pub mod account_disabled;
 pub mod account_locked;
 pub mod cannot_change_password;
+pub mod cloud_sync;
 pub mod connector;
 pub mod events;
 pub mod gaps;
 pub mod inheritance;
 pub mod min_password_age;
+pub mod never_expires;
 pub mod no_attempt;
 pub mod password_hash_sync;
 pub mod password_protection;
+pub mod password_sync_scope;
 pub mod protected;
 pub mod rights;
+pub mod sam_server;
 
 /// Directory findings that stop the connector's reset before the DC audits it (access denied, no
 /// 4724), root cause first. One list for two uses that must agree: they explain an
@@ -32,6 +36,7 @@ pub const ACCESS_BLOCKERS: &[&str] = &[
     "inheritance-disabled",
     "denied-reset-password",
     "missing-reset-password",
+    "sam-server-not-readable",
 ];
 
 /// A rule: facts in, findings out (usually zero or one).
@@ -40,14 +45,18 @@ pub type Rule = fn(&Facts) -> Vec<Finding>;
 /// Rules that read only the directory, in report order.
 pub const DIRECTORY_RULES: &[Rule] = &[
     connector::check,
+    password_sync_scope::check,
     protected::check_admin_sd_holder,
     protected::check_admin_count_orphaned,
     inheritance::check,
     rights::check,
+    cloud_sync::check,
+    sam_server::check,
     account_disabled::check,
     account_locked::check,
     min_password_age::check,
     cannot_change_password::check,
+    never_expires::check,
     gaps::check,
 ];
 

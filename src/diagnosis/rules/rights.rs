@@ -4,24 +4,25 @@
 //! One table drives all five, because they differ only in which right and what its absence costs.
 
 use super::{ace_line, event_line, when};
-use crate::diagnosis::facts::Facts;
+use crate::diagnosis::facts::{AccessFacts, Facts};
 use crate::diagnosis::fix::{ps, Names};
 use crate::diagnosis::model::{denied_by, DecidingAce, Finding, RightDecision, RightsSection, Severity};
 use crate::events::correlate::AttemptOutcome;
 use crate::events::EventKind;
 
-struct Needed {
+pub(super) struct Needed {
     code: &'static str,
-    right: fn(&RightsSection) -> &RightDecision,
-    name: &'static str,
-    severity: Severity,
+    pub(super) right: fn(&RightsSection) -> &RightDecision,
+    pub(super) name: &'static str,
+    pub(super) severity: Severity,
     /// What goes wrong without it.
     consequence: &'static str,
     /// dsacls permission text; `None` for Unexpire Password, granted on the domain object itself.
-    dsacls_on_users: Option<&'static str>,
+    pub(super) dsacls_on_users: Option<&'static str>,
 }
 
-const NEEDED: &[Needed] = &[
+/// The four rights writeback needs from whichever account writes (Connect's or Cloud Sync's).
+pub(super) const NEEDED: &[Needed] = &[
     Needed {
         code: "missing-reset-password",
         right: |r| &r.reset_password,
@@ -61,24 +62,26 @@ const NEEDED: &[Needed] = &[
     },
 ];
 
+impl Needed {
+    /// The decision when it was evaluated (its descriptor read and parsed) and denies the right.
+    pub(super) fn missing<'a>(&self, access: &'a AccessFacts) -> Option<&'a RightDecision> {
+        let gap = if self.dsacls_on_users.is_some() {
+            &access.user_gap
+        } else {
+            &access.domain_gap
+        };
+        let check = (self.right)(&access.rights);
+        (gap.is_none() && !check.allowed).then_some(check)
+    }
+}
+
 pub fn check(f: &Facts) -> Vec<Finding> {
     if f.connector().is_none() {
         return vec![];
     }
     NEEDED
         .iter()
-        .filter(|need| {
-            let gap = if need.dsacls_on_users.is_some() {
-                &f.access.user_gap
-            } else {
-                &f.access.domain_gap
-            };
-            gap.is_none()
-        })
-        .filter_map(|need| {
-            let check = (need.right)(&f.access.rights);
-            (!check.allowed).then(|| finding(f, need, check))
-        })
+        .filter_map(|need| need.missing(&f.access).map(|check| finding(f, need, check)))
         .collect()
 }
 
@@ -160,7 +163,7 @@ fn unexpire_effect(f: &Facts, finding: Finding) -> Finding {
 }
 
 /// How to remove the deciding deny ACE: on the object if explicit, else where it is inherited from.
-fn remove_deny(finding: Finding, object_dn: &str, ace: &DecidingAce) -> Finding {
+pub(super) fn remove_deny(finding: Finding, object_dn: &str, ace: &DecidingAce) -> Finding {
     if ace.inherited {
         return finding.note(format!(
             "The deny ACE is inherited: remove it on the ancestor that sets it (inspect each OU above {object_dn} with dsacls and look for the deny for {})",

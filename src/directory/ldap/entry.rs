@@ -96,6 +96,18 @@ impl Entry {
         Ok(self.int::<i64>(attr)?.map(|v| v as u32))
     }
 
+    /// An LDAP Boolean (`TRUE` / `FALSE`, RFC 4517).
+    pub fn boolean(&self, attr: &'static str) -> Result<Option<bool>, DirectoryError> {
+        let Some(text) = self.string(attr) else {
+            return Ok(None);
+        };
+        match text.trim() {
+            t if t.eq_ignore_ascii_case("TRUE") => Ok(Some(true)),
+            t if t.eq_ignore_ascii_case("FALSE") => Ok(Some(false)),
+            t => Err(self.bad(attr, format!("'{t}' is not TRUE or FALSE"))),
+        }
+    }
+
     pub fn sid(&self, attr: &'static str) -> Result<Option<Sid>, DirectoryError> {
         self.first(attr)
             .map(|b| {

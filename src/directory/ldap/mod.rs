@@ -3,8 +3,10 @@
 //!
 //! What it reads: the rootDSE (defaultNamingContext), the domain head (SID, password and lockout
 //! policy, security descriptor), the NetBIOS name (CN=Partitions), AdminSDHolder's descriptor, the
-//! password settings objects it may read, each container between a user and the domain head, the
-//! users' attributes (model.rs), the connector account with its tokenGroups, and names for the
+//! samServer and Builtin descriptors and Pre-Windows 2000 Compatible Access (what writeback's SAM
+//! calls read), the password settings objects it may read, each container between a user and the domain head, the
+//! users' attributes (model.rs), the connector account and the Cloud Sync gMSA (provAgentgMSA$)
+//! with their tokenGroups, and names for the
 //! SIDs that appear in those descriptors. tokenGroups can only be read one object at a time (base
 //! scope), so users looked up by name get them and users read in bulk do not.
 //!
@@ -18,6 +20,7 @@ mod entry;
 mod session;
 
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 use chrono::Utc;
 use futures::future::try_join_all;
@@ -28,8 +31,8 @@ use self::session::PagedSearch;
 pub use self::session::Session;
 use super::inheritance::dacl_protected;
 use super::model::{
-    ConnectorAccount, ConnectorLookup, Container, Directory, DirectoryUser, Domain, PasswordSettings,
-    UserLookupError,
+    authenticated_users_fsp_dn, builtin_dn, sam_server_dn, ConnectorAccount, ConnectorLookup, Container,
+    Directory, DirectoryUser, Domain, PasswordSettings, PreWindows2000, SamObjects, UserLookupError,
 };
 use super::{dn, DirectoryError};
 use crate::security::descriptor::SecurityDescriptor;
@@ -38,7 +41,7 @@ use crate::security::{Guid, Sid};
 /// Normal user accounts (SAM_USER_OBJECT): excludes computers, trusts and contacts; indexed in AD.
 const USER_FILTER: &str = "(sAMAccountType=805306368)";
 
-const USER_ATTRS: [&str; 17] = [
+const USER_ATTRS: [&str; 18] = [
     "sAMAccountName",
     "userPrincipalName",
     "displayName",
@@ -56,10 +59,13 @@ const USER_ATTRS: [&str; 17] = [
     "msDS-ResultantPSO",
     "nTSecurityDescriptor",
     "whenChanged",
+    "adminDescription",
 ];
 
-const DOMAIN_ATTRS: [&str; 8] = [
+const DOMAIN_ATTRS: [&str; 10] = [
     "objectSid",
+    "minPwdLength",
+    "pwdProperties",
     "minPwdAge",
     "maxPwdAge",
     "pwdHistoryLength",
@@ -69,7 +75,7 @@ const DOMAIN_ATTRS: [&str; 8] = [
     "nTSecurityDescriptor",
 ];
 
-const PSO_ATTRS: [&str; 7] = [
+const PSO_ATTRS: [&str; 9] = [
     "msDS-PasswordSettingsPrecedence",
     "msDS-MinimumPasswordAge",
     "msDS-MaximumPasswordAge",
@@ -77,6 +83,8 @@ const PSO_ATTRS: [&str; 7] = [
     "msDS-LockoutThreshold",
     "msDS-LockoutDuration",
     "msDS-LockoutObservationWindow",
+    "msDS-MinimumPasswordLength",
+    "msDS-PasswordComplexityEnabled",
 ];
 
 /// Values per OR filter (SIDs to name, containers to read); larger sets take several searches,
@@ -85,6 +93,11 @@ const BATCH: usize = 50;
 
 /// What `--connector` is matched against when it is not given.
 const CONNECTOR_PATTERN: &str = "MSOL_*";
+
+/// The gMSA the Entra Cloud Sync agent creates and writes passwords back with.
+const CLOUD_SYNC_GMSA: &str = "provAgentgMSA$";
+/// Its object class (a gMSA named by `--connector` is taken as Cloud Sync's).
+const GMSA_CLASS: &str = "msDS-GroupManagedServiceAccount";
 
 /// What the rootDSE says about the domain this DC serves.
 struct RootDse {
@@ -190,14 +203,26 @@ impl LiveReader {
     /// The SIDs of the domain's and AdminSDHolder's trustees and of the connector account.
     fn context_sids(&self) -> Vec<Sid> {
         let mut sids: Vec<Sid> = Vec::new();
-        if let Some(a) = self.context.connector.account() {
+        for a in self
+            .context
+            .connector
+            .account()
+            .into_iter()
+            .chain(&self.context.cloud_sync)
+        {
             sids.push(a.sid.clone());
             sids.extend(a.token_groups.iter().cloned());
         }
         let domain = &self.context.domain;
-        for sd in [&domain.security_descriptor, &domain.admin_sd_holder_descriptor]
-            .into_iter()
-            .flatten()
+        let sam = &self.context.sam;
+        for sd in [
+            &domain.security_descriptor,
+            &domain.admin_sd_holder_descriptor,
+            &sam.sam_server_descriptor,
+            &sam.builtin_descriptor,
+        ]
+        .into_iter()
+        .flatten()
         {
             sids.extend(trustees(sd));
         }
@@ -333,13 +358,18 @@ async fn read_context(
 ) -> Result<Directory, DirectoryError> {
     let domain_dn = root.domain_dn.as_str();
     let admin_sd_holder = format!("CN=AdminSDHolder,CN=System,{domain_dn}");
-    let (head, netbios_name, admin_sd_holder, password_settings, connector) = tokio::try_join!(
-        session.read(domain_dn, &DOMAIN_ATTRS),
-        netbios_name(session, &root.config_nc, domain_dn),
-        session.read(&admin_sd_holder, &["nTSecurityDescriptor"]),
-        password_settings(session, domain_dn),
-        find_connector(session, domain_dn, connector),
-    )?;
+    let (head, netbios_name, admin_sd_holder, password_settings, (connector, named_gmsa), cloud_sync, sam) =
+        tokio::try_join!(
+            session.read(domain_dn, &DOMAIN_ATTRS),
+            netbios_name(session, &root.config_nc, domain_dn),
+            session.read(&admin_sd_holder, &["nTSecurityDescriptor"]),
+            password_settings(session, domain_dn),
+            find_connector(session, domain_dn, connector),
+            find_cloud_sync(session, domain_dn),
+            sam_objects(session, domain_dn),
+        )?;
+    // A gMSA named by --connector is Cloud Sync's: there is then no Connect connector to judge.
+    let cloud_sync = named_gmsa.or(cloud_sync);
     let head = head.ok_or_else(|| {
         session::ldap_result_error("read of the domain head", domain_dn, 32, "no such object")
     })?;
@@ -357,6 +387,8 @@ async fn read_context(
         lockout_threshold: head.int("lockoutThreshold")?.unwrap_or(0),
         lockout_duration: head.int("lockoutDuration")?.unwrap_or(0),
         lockout_observation_window: head.int("lockOutObservationWindow")?.unwrap_or(0),
+        min_pwd_length: head.int("minPwdLength")?,
+        pwd_properties: head.flags("pwdProperties")?,
         security_descriptor: Some(head.descriptor().ok_or_else(|| {
             DirectoryError::CannotReadSecurityDescriptor {
                 dn: domain_dn.to_string(),
@@ -369,6 +401,8 @@ async fn read_context(
         connector,
         containers: Vec::new(),
         password_settings,
+        sam,
+        cloud_sync,
         names: HashMap::new(),
         users: Vec::new(),
         source: session.url().to_string(),
@@ -506,13 +540,14 @@ async fn token_groups(session: &Session, dn: &str) -> Result<Vec<Sid>, Directory
     })
 }
 
-/// `--connector` (sAMAccountName, UPN, DN or SID), else the one account named MSOL_*.
+/// `--connector` (sAMAccountName, UPN, DN or SID), else the one account named MSOL_*. A gMSA named
+/// by `--connector` comes back second, as Cloud Sync's account, with the lookup `NotFound`.
 async fn find_connector(
     session: &Session,
     domain_dn: &str,
     wanted: Option<&str>,
-) -> Result<ConnectorLookup, DirectoryError> {
-    let attrs = ["sAMAccountName", "objectSid"];
+) -> Result<(ConnectorLookup, Option<ConnectorAccount>), DirectoryError> {
+    let attrs = ["sAMAccountName", "objectSid", "objectClass"];
     let wanted_label = wanted.unwrap_or(CONNECTOR_PATTERN).to_string();
     let entries = match wanted.map(str::trim) {
         // A base read can carry tokenGroups along: one round trip less.
@@ -521,7 +556,7 @@ async fn find_connector(
                 w,
                 LdapScope::Base,
                 "(objectClass=user)",
-                &["sAMAccountName", "objectSid", "tokenGroups"],
+                &["sAMAccountName", "objectSid", "objectClass", "tokenGroups"],
             )
             .await
             .or_else(|e| match e {
@@ -547,31 +582,74 @@ async fn find_connector(
                 .await?
         }
     };
+    let not_found = ConnectorLookup::NotFound { wanted: wanted_label };
     match entries.as_slice() {
-        [] => Ok(ConnectorLookup::NotFound { wanted: wanted_label }),
+        [] => Ok((not_found, None)),
         [e] => {
-            let sid = e.sid("objectSid")?.ok_or_else(|| DirectoryError::BadValue {
-                dn: e.dn.clone(),
-                attr: "objectSid",
-                reason: "missing".into(),
-            })?;
-            let dn = e.dn.clone();
-            let token_groups = match e.all("tokenGroups") {
-                [] => token_groups(session, &dn).await?,
-                _ => e.sids("tokenGroups")?,
-            };
-            let sam = e.string("sAMAccountName").unwrap_or_else(|| dn.clone());
-            Ok(ConnectorLookup::Found(ConnectorAccount {
-                token_groups,
-                dn,
-                sam_account_name: sam,
-                sid,
-            }))
+            let account = account_from_entry(session, e).await?;
+            if is_gmsa(e) {
+                return Ok((not_found, Some(account)));
+            }
+            Ok((ConnectorLookup::Found(account), None))
         }
-        many => Ok(ConnectorLookup::Ambiguous {
-            candidates: many.iter().map(|e| e.dn.clone()).collect(),
-        }),
+        many => Ok((
+            ConnectorLookup::Ambiguous {
+                candidates: many.iter().map(|e| e.dn.clone()).collect(),
+            },
+            None,
+        )),
     }
+}
+
+/// The Cloud Sync agent's gMSA by its default name, if the domain has one.
+async fn find_cloud_sync(
+    session: &Session,
+    domain_dn: &str,
+) -> Result<Option<ConnectorAccount>, DirectoryError> {
+    let filter = format!(
+        "(&(objectClass={GMSA_CLASS})(sAMAccountName={}))",
+        ldap_escape(CLOUD_SYNC_GMSA)
+    );
+    let found = session
+        .search(
+            domain_dn,
+            LdapScope::Subtree,
+            &filter,
+            &["sAMAccountName", "objectSid"],
+        )
+        .await?;
+    match found.first() {
+        Some(e) => Ok(Some(account_from_entry(session, e).await?)),
+        None => Ok(None),
+    }
+}
+
+fn is_gmsa(e: &Entry) -> bool {
+    e.strings("objectClass")
+        .iter()
+        .any(|c| c.eq_ignore_ascii_case(GMSA_CLASS))
+}
+
+/// A connector account (Connect's or Cloud Sync's) with its tokenGroups, read with one more base
+/// read when the search could not carry them.
+async fn account_from_entry(session: &Session, e: &Entry) -> Result<ConnectorAccount, DirectoryError> {
+    let sid = e.sid("objectSid")?.ok_or_else(|| DirectoryError::BadValue {
+        dn: e.dn.clone(),
+        attr: "objectSid",
+        reason: "missing".into(),
+    })?;
+    let dn = e.dn.clone();
+    let token_groups = match e.all("tokenGroups") {
+        [] => token_groups(session, &dn).await?,
+        _ => e.sids("tokenGroups")?,
+    };
+    let sam = e.string("sAMAccountName").unwrap_or_else(|| dn.clone());
+    Ok(ConnectorAccount {
+        token_groups,
+        dn,
+        sam_account_name: sam,
+        sid,
+    })
 }
 
 /// The filter for a user query that is not a DN: exact matches on the name attributes, plus the
@@ -640,6 +718,7 @@ fn user_from_entry(e: &Entry) -> Result<DirectoryUser, DirectoryError> {
                 .ok_or_else(|| DirectoryError::CannotReadSecurityDescriptor { dn: e.dn.clone() })?,
         ),
         when_changed: e.generalized_time("whenChanged")?,
+        admin_description: e.string("adminDescription"),
     })
 }
 
@@ -660,6 +739,58 @@ async fn netbios_name(
     match found {
         Ok(entries) => Ok(entries.iter().find_map(|e| e.string("nETBIOSName"))),
         // Not readable or not there: names fall back to the domain DN.
+        Err(DirectoryError::Ldap { .. }) => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+/// samServer's and Builtin's descriptors and Pre-Windows 2000 Compatible Access, read at once.
+/// What the bind account may not read stays `None`: the diagnosis then does not judge it.
+async fn sam_objects(session: &Session, domain_dn: &str) -> Result<SamObjects, DirectoryError> {
+    let (sam_server, builtin) = (sam_server_dn(domain_dn), builtin_dn(domain_dn));
+    let (sam_server_descriptor, builtin_descriptor, pre_windows_2000) = tokio::try_join!(
+        optional_descriptor(session, &sam_server),
+        optional_descriptor(session, &builtin),
+        pre_windows_2000(session, domain_dn),
+    )?;
+    Ok(SamObjects {
+        sam_server_descriptor,
+        builtin_descriptor,
+        pre_windows_2000,
+    })
+}
+
+async fn optional_descriptor(session: &Session, dn: &str) -> Result<Option<Arc<[u8]>>, DirectoryError> {
+    match session.read(dn, &["nTSecurityDescriptor"]).await {
+        Ok(entry) => Ok(entry.and_then(|e| e.descriptor())),
+        Err(DirectoryError::Ldap { .. }) => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+/// Pre-Windows 2000 Compatible Access, found under CN=Builtin by its SID (its name is localized),
+/// and whether Authenticated Users is a member, asked of the DC as a member filter so that a member
+/// list too long to come back whole (ranged retrieval) cannot hide it.
+async fn pre_windows_2000(
+    session: &Session,
+    domain_dn: &str,
+) -> Result<Option<PreWindows2000>, DirectoryError> {
+    let base = builtin_dn(domain_dn);
+    let sid = escape_bytes(&Sid::pre_windows_2000_compatible_access().to_bytes());
+    let group = format!("(objectSid={sid})");
+    let with_member = format!(
+        "(&(objectSid={sid})(member={}))",
+        ldap_escape(authenticated_users_fsp_dn(domain_dn))
+    );
+    let found = tokio::try_join!(
+        session.search(&base, LdapScope::OneLevel, &group, &["objectSid"]),
+        session.search(&base, LdapScope::OneLevel, &with_member, &["objectSid"]),
+    );
+    match found {
+        Ok((group, with_member)) => Ok(group.first().map(|g| PreWindows2000 {
+            dn: g.dn.clone(),
+            authenticated_users_member: !with_member.is_empty(),
+        })),
         Err(DirectoryError::Ldap { .. }) => Ok(None),
         Err(e) => Err(e),
     }
@@ -696,6 +827,8 @@ async fn password_settings(
                 lockout_threshold: e.int("msDS-LockoutThreshold")?.unwrap_or(0),
                 lockout_duration: e.int("msDS-LockoutDuration")?.unwrap_or(0),
                 lockout_observation_window: e.int("msDS-LockoutObservationWindow")?.unwrap_or(0),
+                min_pwd_length: e.int("msDS-MinimumPasswordLength")?,
+                complexity: e.boolean("msDS-PasswordComplexityEnabled")?,
             })
         })
         .collect()
