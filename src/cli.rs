@@ -22,7 +22,7 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Open the console on the bundled sample-logs/ demo tenant (no DC needed).
+    /// Open the console on the built-in demo tenant (no DC, no files needed).
     Demo(DemoArgs),
     /// Diagnose one user, print a report, exit.
     Diagnose(DiagnoseArgs),
@@ -120,7 +120,8 @@ pub struct ConsoleArgs {
 
 #[derive(Debug, Clone, Args)]
 pub struct DemoArgs {
-    /// The demo data folder (default: the bundled sample-logs/).
+    /// A folder with a snapshot and .evtx files (default: the built-in tenant, the same data as
+    /// the source tree's sample-logs/, generated into a temporary directory).
     #[arg(long, value_name = "DIR")]
     pub data: Option<PathBuf>,
 }
