@@ -116,7 +116,7 @@ pub fn run(source: &SourceArgs, console: &ConsoleArgs) -> Result<Outcome, Comman
     let mut cfg = SourceConfig::resolve(source).map_err(|e| CommandError::Input(e.into()))?;
     if cfg.directory.is_none() {
         return Err(CommandError::Input(anyhow!(
-            "{} (or try `resetlens demo` for the bundled sample tenant)",
+            "{} (or try `resetlens demo` for the built-in sample tenant)",
             directory::DirectoryError::NoSource
         )));
     }
