@@ -11,7 +11,7 @@ FUZZ_SECONDS=${FUZZ_SECONDS:-45}
 step() { printf '\n==> %s\n' "$*"; }
 
 step "system packages"
-bash scripts/build-deps.sh tmux python3-pip
+bash scripts/build-deps.sh tmux python3-pip zsh fish man-db
 
 step "Samba AD DC on loopback"
 bash .ci/samba-lab.sh start

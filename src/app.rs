@@ -36,6 +36,8 @@ fn dispatch(cli: Cli) -> ExitCode {
         Some(Command::Scan(ref a)) => commands::scan::run(a, &cli.source),
         Some(Command::Events(ref a)) => commands::events::run(a, &cli.source),
         Some(Command::Snapshot(ref a)) => commands::snapshot::run(a, &cli.source),
+        Some(Command::Completions(ref a)) => commands::completions::run(a),
+        Some(Command::Man(ref a)) => commands::man::run(a),
     };
     match result {
         Ok(Outcome::Clean) => ExitCode::from(0),

@@ -9,7 +9,14 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 #[command(
     name = "resetlens",
     version,
-    about = "Why did this user's password writeback fail? With evidence."
+    about = "Why did this user's password writeback fail? With evidence.",
+    long_about = "Why did this user's password writeback fail? With evidence.\n\n\
+        resetlens reads the directory (live over LDAP, or a snapshot file) and the exported event \
+        logs of the Entra Connect server and the domain controllers, and names why a \
+        self-service password reset did not reach Active Directory: the cause, the deciding ACE \
+        or event, and the fix. It never writes to the directory.\n\n\
+        With no subcommand it opens the console on the configured sources; `resetlens demo` \
+        opens it on a built-in sample tenant."
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -22,7 +29,7 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Open the console on the bundled sample-logs/ demo tenant (no DC needed).
+    /// Open the console on the built-in demo tenant (no DC, no files needed).
     Demo(DemoArgs),
     /// Diagnose one user, print a report, exit.
     Diagnose(DiagnoseArgs),
@@ -32,6 +39,10 @@ pub enum Command {
     Events(EventsArgs),
     /// Capture a directory snapshot for offline use.
     Snapshot(SnapshotArgs),
+    /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
+    Completions(CompletionsArgs),
+    /// Print the manual page in roff: `resetlens man | man -l -`.
+    Man(ManArgs),
 }
 
 /// Where the directory and the event logs come from. Every data-reading subcommand accepts these.
@@ -120,7 +131,8 @@ pub struct ConsoleArgs {
 
 #[derive(Debug, Clone, Args)]
 pub struct DemoArgs {
-    /// The demo data folder (default: the bundled sample-logs/).
+    /// A folder with a snapshot and .evtx files (default: the built-in tenant, the same data as
+    /// the source tree's sample-logs/, generated into a temporary directory).
     #[arg(long, value_name = "DIR")]
     pub data: Option<PathBuf>,
 }
@@ -168,4 +180,18 @@ pub struct SnapshotArgs {
     /// Only these users (repeatable); default: every user in scope.
     #[arg(long)]
     pub user: Vec<String>,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete for.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ManArgs {
+    /// A subcommand, for its own page (resetlens-diagnose(1)); default: resetlens(1).
+    #[arg(value_name = "COMMAND")]
+    pub command: Option<String>,
 }

@@ -1,6 +1,7 @@
 //! `resetlens` (no subcommand) and `resetlens demo`: resolve where the directory and the event
-//! logs come from, then hand the console a `DataSource` over them. The demo reads the bundled
-//! `sample-logs/` (snapshot + EVTX) with no DC.
+//! logs come from, then hand the console a `DataSource` over them. The demo needs no DC: it reads
+//! `--data DIR`, or the built-in demo tenant (the generator behind `sample-logs/`) written to a
+//! private temporary directory, so an installed binary with no files beside it can run it.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -11,6 +12,7 @@ use chrono::Utc;
 use crate::app::{CommandError, Outcome};
 use crate::cli::{ConsoleArgs, DemoArgs, SourceArgs};
 use crate::config::{Auth, DirectorySource, PasswordSource, Secret, SourceConfig};
+use crate::demo_tenant::{self, DemoError};
 use crate::diagnosis::{diagnose, Diagnosis, DiagnosisInput};
 use crate::directory::{self, Directory, Scope};
 use crate::events::ingest::{ingest, IngestOptions};
@@ -19,9 +21,6 @@ use crate::tui::keymap::KeyBindings;
 use crate::tui::runtime::{self, DataSource, Ingested};
 use crate::tui::state::{Settings, SourceLabel, State};
 use crate::tui::theme::Theme;
-
-/// The snapshot file the demo tenant ships in `sample-logs/`.
-pub const DEMO_SNAPSHOT: &str = "contoso-directory.snapshot.json";
 
 /// The configured sources, read on the console's background tasks.
 struct ConfiguredSource {
@@ -117,7 +116,7 @@ pub fn run(source: &SourceArgs, console: &ConsoleArgs) -> Result<Outcome, Comman
     let mut cfg = SourceConfig::resolve(source).map_err(|e| CommandError::Input(e.into()))?;
     if cfg.directory.is_none() {
         return Err(CommandError::Input(anyhow!(
-            "{} (or try `resetlens demo` for the bundled sample tenant)",
+            "{} (or try `resetlens demo` for the built-in sample tenant)",
             directory::DirectoryError::NoSource
         )));
     }
@@ -125,11 +124,29 @@ pub fn run(source: &SourceArgs, console: &ConsoleArgs) -> Result<Outcome, Comman
     open(cfg, console)
 }
 
-/// `sample-logs/` next to the crate, unless `--data DIR` says otherwise.
-pub fn demo_dir(args: &DemoArgs) -> PathBuf {
-    args.data
-        .clone()
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("sample-logs"))
+/// The built-in tenant written as files, because the console reads event logs (and, for an
+/// event's detail, its raw XML) from files. The folder is named `sample-logs` inside a private
+/// temporary directory (mode 0700) so the console's header and event paths read as they do for
+/// the shipped copy; it is removed when the returned guard drops, panics included (`app` catches
+/// them). About 0.1 s in a release build.
+fn generated_demo() -> Result<(tempfile::TempDir, PathBuf), CommandError> {
+    let root = tempfile::Builder::new()
+        .prefix("resetlens-demo-")
+        .tempdir()
+        .map_err(|e| {
+            CommandError::Input(anyhow!(
+                "cannot create a temporary directory for the demo tenant in {} ({e}); TMPDIR chooses the directory",
+                std::env::temp_dir().display()
+            ))
+        })?;
+    let data = root.path().join("sample-logs");
+    demo_tenant::write_sample_logs(&data).map_err(|e| match e {
+        DemoError::Descriptor(_) => CommandError::Internal(e.into()),
+        DemoError::Evtx { .. } | DemoError::Snapshot { .. } | DemoError::Io { .. } => {
+            CommandError::Input(e.into())
+        }
+    })?;
+    Ok((root, data))
 }
 
 pub fn run_demo(
@@ -137,12 +154,20 @@ pub fn run_demo(
     source: &SourceArgs,
     console: &ConsoleArgs,
 ) -> Result<Outcome, CommandError> {
-    let data = demo_dir(args);
-    let snapshot = data.join(DEMO_SNAPSHOT);
+    // Bound here so the generated files outlive the console and go when it returns.
+    let (_generated, data) = match &args.data {
+        Some(dir) => (None, dir.clone()),
+        None => {
+            let (guard, data) = generated_demo()?;
+            (Some(guard), data)
+        }
+    };
+    let snapshot = data.join(demo_tenant::SNAPSHOT);
     if !snapshot.is_file() {
         return Err(CommandError::Input(anyhow!(
-            "no demo data: {} does not exist (give --data DIR with {DEMO_SNAPSHOT} and .evtx files)",
-            snapshot.display()
+            "no demo data: {} does not exist (give --data DIR with {} and .evtx files)",
+            snapshot.display(),
+            demo_tenant::SNAPSHOT
         )));
     }
     let mut cfg = SourceConfig::resolve(source).map_err(|e| CommandError::Input(e.into()))?;

@@ -1,7 +1,22 @@
 //! One module per subcommand: each turns arguments into sources, runs the engine, renders output.
 
+use std::io::{self, Write};
+
+use crate::app::{CommandError, Outcome};
+
+pub mod completions;
 pub mod console;
 pub mod diagnose;
 pub mod events;
+pub mod man;
 pub mod scan;
 pub mod snapshot;
+
+/// Writes generated text to stdout whole; a closed pipe (`| head`) is the reader's choice.
+fn print(bytes: &[u8]) -> Result<Outcome, CommandError> {
+    let mut out = io::stdout().lock();
+    match out.write_all(bytes).and_then(|()| out.flush()) {
+        Err(e) if e.kind() != io::ErrorKind::BrokenPipe => Err(CommandError::Internal(e.into())),
+        _ => Ok(Outcome::Clean),
+    }
+}

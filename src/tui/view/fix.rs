@@ -3,13 +3,14 @@
 
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Paragraph, Wrap};
+use ratatui::widgets::{Block, Paragraph};
 use ratatui::Frame;
 
 use crate::diagnosis::{Diagnosis, Severity};
 use crate::sanitize::line as clean;
 use crate::tui::state::State;
 use crate::tui::theme::Tone;
+use crate::tui::widgets::text::wrap_hanging;
 
 fn tone(s: Severity) -> Tone {
     match s {
@@ -32,36 +33,44 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, diag: Option<&Diagnosis>, state: 
     };
     let mut findings: Vec<_> = d.findings.iter().collect();
     findings.sort_by_key(|f| std::cmp::Reverse(f.severity));
-    let mut lines: Vec<Line<'static>> = Vec::new();
+    // Each line with the column its wrapped rows continue at: under the text, and for commands
+    // deeper than the command itself, so a wrapped command is not taken for the next one.
+    let mut lines: Vec<(Line<'static>, usize)> = Vec::new();
     if findings.is_empty() {
-        lines.push(Line::from(
-            "No findings: nothing in the directory or the event logs blocks writeback.",
+        lines.push((
+            Line::from("No findings: nothing in the directory or the event logs blocks writeback."),
+            0,
         ));
     }
     for f in findings {
         let t = tone(f.severity);
-        lines.push(Line::from(vec![
-            Span::styled(format!("{} {} ", t.symbol(), f.severity.as_str()), theme.tone(t)),
-            Span::styled(clean(&f.title), theme.title()),
-            Span::styled(format!("  [{}]", clean(&f.code)), theme.dim()),
-        ]));
+        lines.push((
+            Line::from(vec![
+                Span::styled(format!("{} {} ", t.symbol(), f.severity.as_str()), theme.tone(t)),
+                Span::styled(clean(&f.title), theme.title()),
+                Span::styled(format!("  [{}]", clean(&f.code)), theme.dim()),
+            ]),
+            2,
+        ));
         if !f.detail.is_empty() {
-            lines.push(Line::from(format!("  {}", clean(&f.detail))));
+            lines.push((Line::from(format!("  {}", clean(&f.detail))), 2));
         }
         for e in &f.evidence {
-            lines.push(Line::styled(format!("  · {}", clean(e)), theme.dim()));
+            lines.push((Line::styled(format!("  · {}", clean(e)), theme.dim()), 4));
         }
         for r in &f.remediation {
             for cmd in crate::sanitize::sanitize(r, true).lines() {
-                lines.push(Line::styled(format!("    {cmd}"), theme.key()));
+                lines.push((Line::styled(format!("    {cmd}"), theme.key()), 8));
             }
         }
-        lines.push(Line::from(""));
+        lines.push((Line::from(""), 0));
     }
+    let width = usize::from(block.inner(area).width);
+    let rows: Vec<Line<'static>> = lines
+        .into_iter()
+        .flat_map(|(line, indent)| wrap_hanging(line, indent, width))
+        .collect();
     let scroll = state.user.as_ref().map_or(0, |u| u.scroll);
-    let p = Paragraph::new(lines)
-        .block(block)
-        .wrap(Wrap { trim: false })
-        .scroll((scroll, 0));
+    let p = Paragraph::new(rows).block(block).scroll((scroll, 0));
     frame.render_widget(p, area);
 }

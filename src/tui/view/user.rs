@@ -4,7 +4,7 @@
 
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Paragraph, Tabs, Wrap};
+use ratatui::widgets::{Block, Borders, Paragraph, Tabs};
 use ratatui::Frame;
 
 use super::{account, events, fix, permissions};
@@ -13,6 +13,7 @@ use crate::directory::DirectoryUser;
 use crate::sanitize::line as clean;
 use crate::tui::state::{Loading, State, Tab};
 use crate::tui::theme::{Theme, Tone};
+use crate::tui::widgets::text::wrap_hanging;
 
 pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &State) {
     let (Some(dir), Some(screen), Some(user)) =
@@ -82,7 +83,8 @@ pub fn verdict_line(d: &Diagnosis, theme: Theme, with_code: bool) -> Line<'stati
     ])
 }
 
-/// The header's lines: who (one line, cut at the edge), then the verdict and its summary (wrapped).
+/// The header's lines: who (one line, cut at the edge), then the verdict and its summary, wrapped
+/// to `width` under the verdict's text (a hanging indent past the symbol).
 fn header_lines(user: &DirectoryUser, state: &State, width: u16) -> (Line<'static>, Vec<Line<'static>>) {
     let theme = state.settings.theme;
     let name = user
@@ -99,20 +101,22 @@ fn header_lines(user: &DirectoryUser, state: &State, width: u16) -> (Line<'stati
     match state.user.as_ref().map(|u| &u.diagnosis) {
         Some(Loading::Ready(d)) => {
             verdict.push(verdict_line(d, theme, width >= 100));
-            verdict.push(Line::from(clean(&d.verdict.summary)));
+            verdict.push(Line::from(format!("  {}", clean(&d.verdict.summary))));
         }
         Some(loading) => verdict.push(super::chrome::loading_line("the diagnosis", loading, state)),
         None => {}
     }
+    let verdict = verdict
+        .into_iter()
+        .flat_map(|l| wrap_hanging(l, 2, usize::from(width)))
+        .collect();
     (who, verdict)
 }
 
 /// Rows the header needs at `width`: the wrapped verdict grows it, up to a third of the screen.
 fn header_height(user: &DirectoryUser, state: &State, area: Rect) -> u16 {
-    let width = usize::from(area.width.max(1));
     let (_, verdict) = header_lines(user, state, area.width);
-    let wrapped: usize = verdict.iter().map(|l| l.width().max(1).div_ceil(width)).sum();
-    let rows = u16::try_from(wrapped).unwrap_or(u16::MAX).saturating_add(2);
+    let rows = u16::try_from(verdict.len()).unwrap_or(u16::MAX).saturating_add(2);
     rows.min((area.height / 3).max(3))
 }
 
@@ -120,8 +124,6 @@ fn draw_header(frame: &mut Frame<'_>, area: Rect, user: &DirectoryUser, state: &
     let (who, verdict) = header_lines(user, state, area.width);
     let [who_area, verdict_area] = Layout::vertical([Constraint::Length(1), Constraint::Fill(1)]).areas(area);
     frame.render_widget(Paragraph::new(who), who_area);
-    let p = Paragraph::new(verdict)
-        .wrap(Wrap { trim: false })
-        .block(Block::new().borders(Borders::BOTTOM));
+    let p = Paragraph::new(verdict).block(Block::new().borders(Borders::BOTTOM));
     frame.render_widget(p, verdict_area);
 }
