@@ -20,8 +20,11 @@ use resetlens::tui::{update, Command, LoadedDirectory, Message};
 
 /// Users to snapshot, each on every tab at every size.
 const USERS: &[&str] = &[
-    "bob",   // inheritance-disabled
-    "grace", // account-locked
+    "bob",    // inheritance-disabled
+    "grace",  // account-locked
+    "victor", // event-remote-sam-restricted
+    "wendy",  // password-sync-scope-excluded (with event-not-in-password-sync-scope)
+    "quinn",  // password-protection-rejected
 ];
 const SIZES: [(u16, u16); 2] = [(80, 24), (120, 40)];
 

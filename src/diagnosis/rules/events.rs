@@ -246,6 +246,9 @@ fn attempt_evidence(a: &Attempt, code: &str) -> Vec<String> {
             let mut lines = vec![event_line(e)];
             if let Some(msg) = e.fields.error_message.as_deref() {
                 lines.push(format!("  message: {msg}"));
+            } else if let Some(cause) = e.fields.cause.as_deref() {
+                // The step that failed, not the whole block with its noise.
+                lines.push(format!("  cause: {cause}"));
             } else if e.kind == EventKind::SyncEngine && !e.message.is_empty() {
                 lines.push(format!("  text: {}", e.message));
             }
