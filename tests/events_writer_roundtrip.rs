@@ -316,3 +316,145 @@ fn forwarded_events_mixing_machines_and_audit_outcomes() {
     );
     assert_eq!(with_noise.events.len(), 300);
 }
+
+#[path = "support/run.rs"]
+mod run;
+
+/// The texts of field-causes.md section 2 as posted, in a re-saved export (headers renumbered from
+/// 1, EventRecordIDs kept), and the Password Protection DC agent's pair.
+fn field_shapes() -> Vec<Record> {
+    let tid = "7344da2c-ab9d-42ef-adea-4a17d07fdeb9";
+    let mut records = vec![
+        classic(233_279_990, 0, "PasswordResetService", 31001, 4,
+            &format!("TrackingId: {tid}, PasswordResetRequestStart, Details: ethan@contoso.onmicrosoft.com")),
+        classic(233_279_991, 1, "ADSync", 405, 4, "Call sync ldap_bind for DomainName=contoso.co.uk, UserName=MSOL_0123456789ab."),
+        classic(233_279_992, 1, "ADSync", 6329, 2,
+            "An unexpected error has occurred during a password set operation.\r\n\"ERR_: MMS(3412): ..\\regkey.cpp(112): 0x80070002 (The system cannot find the file specified.)\r\nERR_: MMS(7720): admaexport.cpp(2944): Failed to acquire user information: Contoso\\MSOL_0123456789ab. Error Code: ERROR_ACCESS_DENIED\r\nAzure AD Sync 2.1.20.0\""),
+        classic(233_279_993, 2, "PasswordResetService", 33004, 2,
+            &format!("TrackingId: {tid}, Reason: Synchronization Engine returned an error hr=80230626, message=The password could not be updated because the management agent credentials were denied access., Context: cloudAnchor:User_9b83f544-ba22-4ffb-bff5-c1c2374d654c, SourceAnchorValue: F39SWQrM2EidaboN8UC8Ww== UserPrincipalName: ethan@contoso.co.uk, Details: Microsoft.CredentialManagement.OnPremisesPasswordReset.Shared.PasswordResetException: Synchronization Engine returned an error hr=80230626, message=The password could not be updated because the management agent credentials were denied access.\r\n   at AADPasswordReset.SynchronizationEngineManagedHandle.ThrowSyncEngineError(Int32 hr)")),
+        classic(233_279_994, 30, "Directory Synchronization", 611, 2,
+            "Password hash synchronization failed for domain: contoso.com, domain controller hostname: server1.contoso.com, domain controller IP address: 192.168.0.0.\r\nDetails:       Microsoft.Online.PasswordSynchronization.SynchronizationManagerException: Recovery task failed. ---> Microsoft.Online.PasswordSynchronization.DirectoryReplicationServices.DrsException:  RPC Error 8333 : Directory object not found. There was an error calling _IDL_DRSGetNCChanges."),
+    ];
+    for (id, event_id) in [(233_279_995, 10017u16), (233_279_996, 30003)] {
+        records.push(Record {
+            record_id: id,
+            time: t0() + Duration::seconds(40),
+            computer: "DC01.contoso.co.uk".into(),
+            channel: "Microsoft-AzureADPasswordProtection-DCAgent/Admin".into(),
+            provider: Provider::Manifest {
+                name: "Microsoft-AzureADPasswordProtection-DCAgent".into(),
+                guid: Guid::from_str_const("c7a1e2b3-5d4f-4e6a-9b8c-0d1e2f3a4b5c"),
+            },
+            event_id,
+            level: 3,
+            task: 0,
+            keywords: 0x4000_0000_0000_0000,
+            process_id: 2140,
+            thread_id: 2388,
+            data: EventData::Named(vec![
+                ("UserName".into(), Value::String("ethan".into())),
+                ("FullName".into(), Value::String("Ethan Ek".into())),
+            ]),
+        });
+    }
+    records
+}
+
+#[test]
+fn field_shapes_as_posted_read_alike_by_both_readers_with_event_record_ids() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let path = dir.path().join("resaved.evtx");
+    let mut w = resetlens::evtx_writer::EvtxWriter::renumbering(std::fs::File::create(&path).unwrap())
+        .unwrap_or_else(|e| panic!("{e}"));
+    for r in field_shapes() {
+        w.push(&r).unwrap_or_else(|e| panic!("{e}"));
+    }
+    w.finish().unwrap_or_else(|e| panic!("{e}"));
+    let paths = [path.clone()];
+    let fast = ingest(&paths, &IngestOptions::default(), &|_| {});
+    let reference = ingest_reference(&paths, &IngestOptions::default());
+    assert_eq!(fast.events, reference.events, "both readers agree");
+    assert_eq!(fast.events.len(), 7);
+    for (i, e) in fast.events.iter().enumerate() {
+        assert_eq!(
+            e.origin.record_id,
+            233_279_990 + i as u64,
+            "EventRecordID, as Event Viewer shows"
+        );
+        assert_eq!(
+            e.origin.position,
+            1 + i as u64,
+            "the header's number: the position in the file"
+        );
+    }
+    let by_id = |id: u32| {
+        fast.events
+            .iter()
+            .find(|e| e.event_id == id)
+            .map(|e| &e.fields)
+            .unwrap_or_else(|| panic!("{id}"))
+    };
+    assert_eq!(
+        by_id(31001).operation.as_deref(),
+        Some("PasswordResetRequestStart")
+    );
+    assert_eq!(by_id(405).bind_user.as_deref(), Some("MSOL_0123456789ab"));
+    assert_eq!(by_id(6329).win32_error, Some(5));
+    assert_eq!(by_id(611).dc_host.as_deref(), Some("server1.contoso.com"));
+    assert_eq!(by_id(10017).target_user.as_deref(), Some("ethan"));
+    // The timeline as a script reads it.
+    let (code, out, err) = run::resetlens(&[
+        "events",
+        "--evtx",
+        &path.display().to_string(),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let lines: Vec<serde_json::Value> = out
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
+        .collect();
+    let line = |id: u64| {
+        lines
+            .iter()
+            .find(|v| v["event_id"] == id)
+            .unwrap_or_else(|| panic!("{id} in {out}"))
+    };
+    let failure = line(33004);
+    assert_eq!(failure["tracking_id"], "7344da2c-ab9d-42ef-adea-4a17d07fdeb9");
+    assert_eq!(failure["user_principal_name"], "ethan@contoso.co.uk");
+    assert_eq!(
+        failure["cloud_anchor"],
+        "User_9b83f544-ba22-4ffb-bff5-c1c2374d654c"
+    );
+    assert!(
+        failure["source_anchor"].as_str().is_some_and(|g| g.len() == 36),
+        "{failure}"
+    );
+    assert_eq!(failure["hresult"], "0x80230626");
+    assert_eq!(
+        failure["error_message"],
+        "The password could not be updated because the management agent credentials were denied access"
+    );
+    assert_eq!(failure["record_id"], 233_279_993u64);
+    assert_eq!(failure["position"], 4);
+    let engine = line(6329);
+    assert!(
+        engine["cause"]
+            .as_str()
+            .is_some_and(|c| c.contains("Failed to acquire user information: Contoso\\MSOL_0123456789ab")),
+        "{engine}"
+    );
+    assert_eq!(
+        engine["hresult"], "0x80070005",
+        "the cause's code, not the registry noise's 0x80070002"
+    );
+    assert_eq!(
+        line(31001)["user_principal_name"],
+        "ethan@contoso.onmicrosoft.com"
+    );
+    // The console's event detail finds the record again by its position.
+    let xml = resetlens::events::raw::record_xml(&path, 4).unwrap_or_else(|e| panic!("{e}"));
+    assert!(xml.contains("<EventRecordID>233279993</EventRecordID>"), "{xml}");
+}
