@@ -470,7 +470,6 @@ impl Timeline<'_> {
             }
             "quinn" => {
                 // DC01's Password Protection agent refuses the set: tenant banned list.
-                let th = self.thread();
                 let filtered = t + ms(880);
                 self.dc01_password_protection.push(sec::password_protection(
                     Dc::Dc01,
@@ -484,50 +483,13 @@ impl Timeline<'_> {
                     30003,
                     &user,
                 ));
-                self.dc01.push(sec::reset_password(
-                    Dc::Dc01,
-                    t + ms(910),
-                    &user,
-                    &self.connector,
-                    false,
-                    th,
-                ));
-                self.application.push(app::adsync_bail(
-                    t + ms(1_240),
-                    0x8023_0619,
-                    app::POLICY_RESTRICTION,
-                ));
-                let policy = app::engine_error(0x8023_0619, app::POLICY_RESTRICTION);
-                self.failed_writeback(
-                    &user,
-                    t,
-                    Operation::Reset,
-                    (33008, "ADPasswordPolicyError"),
-                    &policy,
-                    None,
-                );
+                self.policy_refusal(&user, t);
             }
             "erin" => {
                 // Her on-premises change at 05:10 starts the minimum password age.
                 let changed = t - Duration::hours(3) - Duration::minutes(7) - ms(3_300);
                 self.on_premises_change(dir, i, &user, changed, Dc::Dc02);
-                let th = self.thread();
-                let refused = sec::reset_password(Dc::Dc01, t + ms(910), &user, &self.connector, false, th);
-                self.dc01.push(refused);
-                self.application.push(app::adsync_bail(
-                    t + ms(1_240),
-                    0x8023_0619,
-                    app::POLICY_RESTRICTION,
-                ));
-                let policy = app::engine_error(0x8023_0619, app::POLICY_RESTRICTION);
-                self.failed_writeback(
-                    &user,
-                    t,
-                    Operation::Reset,
-                    (33008, "ADPasswordPolicyError"),
-                    &policy,
-                    None,
-                );
+                self.policy_refusal(&user, t);
             }
             "frank" => {
                 let cause = app::engine_error(0x8007_0533, "Logon failure: account currently disabled.");
@@ -607,6 +569,28 @@ impl Timeline<'_> {
             }
             _ => {}
         }
+    }
+
+    /// A reset AD received and refused by policy: 4724 audit failure on DC01, the 6329 with
+    /// 0x80230619, then 33008 and 31003.
+    fn policy_refusal(&mut self, user: &DirectoryUser, t: DateTime<Utc>) {
+        let th = self.thread();
+        let refused = sec::reset_password(Dc::Dc01, t + ms(910), user, &self.connector, false, th);
+        self.dc01.push(refused);
+        self.application.push(app::adsync_bail(
+            t + ms(1_240),
+            0x8023_0619,
+            app::POLICY_RESTRICTION,
+        ));
+        let policy = app::engine_error(0x8023_0619, app::POLICY_RESTRICTION);
+        self.failed_writeback(
+            user,
+            t,
+            Operation::Reset,
+            (33008, "ADPasswordPolicyError"),
+            &policy,
+            None,
+        );
     }
 
     /// Start, the specific 33xxx error, then the operation's fail event.

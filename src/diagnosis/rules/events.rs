@@ -834,6 +834,15 @@ mod tests {
         )
     }
 
+    /// The 33002 of an object the sync engine cannot find (hr=80230405).
+    fn not_found_33002() -> String {
+        failure_text(
+            33002,
+            "80230405",
+            "The operation failed because the object cannot be found.",
+        )
+    }
+
     fn attempt(failure_id: u32, failure: &str, engine: Option<&str>) -> Vec<Event> {
         let mut evs = vec![shaped(
             31001,
@@ -899,7 +908,7 @@ mod tests {
                 attempt(33009, &failure_text(33009, "8023062C", "the server is not configured for insecure setting of passwords, or a 128 bit TLS or SSL connection is required."), None),
                 "event-ldap-not-sealed",
             ),
-            (attempt(33002, &failure_text(33002, "80230405", "The operation failed because the object cannot be found."), Some(NOT_IN_SCOPE_6329)), "event-not-in-password-sync-scope"),
+            (attempt(33002, &not_found_33002(), Some(NOT_IN_SCOPE_6329)), "event-not-in-password-sync-scope"),
         ];
         for (evs, code) in cases {
             let d = diagnosis_of(&evs, &dir);
@@ -924,15 +933,7 @@ mod tests {
     #[test]
     fn out_of_scope_33002_is_not_user_not_found_and_the_directory_corroborates_it() {
         let dir = directory();
-        let evs = attempt(
-            33002,
-            &failure_text(
-                33002,
-                "80230405",
-                "The operation failed because the object cannot be found.",
-            ),
-            Some(NOT_IN_SCOPE_6329),
-        );
+        let evs = attempt(33002, &not_found_33002(), Some(NOT_IN_SCOPE_6329));
         let out = check(&facts(&dir, &evs, AT), &[]);
         assert_eq!(codes(&out), ["event-not-in-password-sync-scope"]);
         assert!(out[0]
@@ -955,15 +956,7 @@ mod tests {
             .iter()
             .any(|e| e == "the directory agrees: password-sync-scope-excluded"));
         // A 33002 without that text stays "not found", whose advice now names the scope too.
-        let evs = attempt(
-            33002,
-            &failure_text(
-                33002,
-                "80230405",
-                "The operation failed because the object cannot be found.",
-            ),
-            None,
-        );
+        let evs = attempt(33002, &not_found_33002(), None);
         let out = check(&facts(&dir, &evs, AT), &[]);
         assert_eq!(codes(&out), ["event-user-not-found"]);
         assert!(out[0].remediation.iter().any(|r| r.contains("adminDescription")));
@@ -1047,15 +1040,7 @@ mod tests {
             "User_9b83f544-ba22-4ffb-bff5-c1c2374d654c",
             "User_00000000-1111-2222-3333-444444444444",
         );
-        let evs = attempt(
-            33002,
-            &failure_text(
-                33002,
-                "80230405",
-                "The operation failed because the object cannot be found.",
-            ),
-            Some(&other),
-        );
+        let evs = attempt(33002, &not_found_33002(), Some(&other));
         assert_eq!(
             codes(&check(&facts(&dir, &evs, AT), &[])),
             ["event-user-not-found"]
