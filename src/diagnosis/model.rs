@@ -159,6 +159,20 @@ pub struct PolicySection {
     pub complexity: Option<bool>,
 }
 
+impl PolicySection {
+    /// `, length 7, complexity on` as the reports print it; empty when neither was read.
+    pub fn length_and_complexity(&self) -> String {
+        let mut s = String::new();
+        if let Some(n) = self.min_pwd_length {
+            s.push_str(&format!(", length {n}"));
+        }
+        if let Some(c) = self.complexity {
+            s.push_str(if c { ", complexity on" } else { ", complexity off" });
+        }
+        s
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
