@@ -239,13 +239,19 @@ fn attempt_evidence(a: &Attempt, code: &str) -> Vec<String> {
         .filter(|e| {
             matches!(
                 e.kind,
-                EventKind::WritebackFailure | EventKind::SyncEngine | EventKind::DcLockout
+                EventKind::WritebackFailure
+                    | EventKind::SyncEngine
+                    | EventKind::DcLockout
+                    | EventKind::ConnectorBind
             )
         })
         .flat_map(|e| {
             let mut lines = vec![event_line(e)];
             if let Some(msg) = e.fields.error_message.as_deref() {
                 lines.push(format!("  message: {msg}"));
+            } else if let Some(account) = e.fields.bind_user.as_deref() {
+                // The connector's credentials work: what failed came after the bind.
+                lines.push(format!("  the sync engine bound to AD as {account}"));
             } else if let Some(cause) = e.fields.cause.as_deref() {
                 // The step that failed, not the whole block with its noise.
                 lines.push(format!("  cause: {cause}"));
@@ -886,6 +892,24 @@ mod tests {
             .evidence
             .iter()
             .any(|e| e.contains("Failed to acquire user information")));
+        let mut bound = attempt(33004, DENIED_33004, Some(REMOTE_SAM_6329));
+        let mut bind = shaped(
+            405,
+            EventKind::ConnectorBind,
+            "2026-11-24T07:59:59Z",
+            "Call sync ldap_bind for DomainName=contoso.test, UserName=MSOL_abc123.",
+        );
+        bind.provider = "ADSync".into();
+        bound.insert(1, bind);
+        let out = check(&facts(&dir, &bound, AT), &[]);
+        assert!(
+            out[0]
+                .evidence
+                .iter()
+                .any(|e| e == "  the sync engine bound to AD as MSOL_abc123"),
+            "{:?}",
+            out[0].evidence
+        );
         // Without the 6329 the same 33004 is the permission finding, contradicted by the directory.
         let plain = attempt(33004, DENIED_33004, None);
         assert_eq!(
