@@ -384,6 +384,7 @@ fn a_good_verdict_is_green() {
         &mut state,
         Message::DiagnosisReady {
             generation,
+            at: None,
             user: 1,
             result: Ok(Arc::new(d)),
         },
@@ -624,6 +625,7 @@ fn y_copies_the_markdown_ticket_summary() {
         &mut state,
         Message::DiagnosisReady {
             generation,
+            at: None,
             user: 1,
             result: Ok(Arc::new(bob_diagnosis())),
         },
@@ -646,6 +648,7 @@ fn a_diagnosis_for_another_user_or_load_is_dropped() {
         &mut state,
         Message::DiagnosisReady {
             generation,
+            at: None,
             user: 0,
             result: Ok(Arc::new(bob_diagnosis())),
         },
@@ -654,12 +657,60 @@ fn a_diagnosis_for_another_user_or_load_is_dropped() {
         &mut state,
         Message::DiagnosisReady {
             generation: 0,
+            at: None,
             user: 1,
             result: Ok(Arc::new(bob_diagnosis())),
         },
     );
     assert!(state.current_diagnosis().is_none());
     assert!(state.busy(), "still waiting for the right one");
+}
+
+#[test]
+fn at_sets_the_tickets_time_rediagnoses_and_drops_results_for_another_time() {
+    let mut state = loaded_state(Theme::COLOUR, (80, 24));
+    open_bob(&mut state);
+    assert!(state.current_diagnosis().is_some());
+    update(&mut state, ch(':'));
+    type_text(&mut state, "at 2026-11-24T09:20:00Z");
+    let cmds = update(&mut state, key(KeyCode::Enter));
+    let want = Some(at("2026-11-24T09:20:00Z"));
+    let [Command::Diagnose { user, at: asked, .. }] = cmds.as_slice() else {
+        panic!("`:at` must ask for the diagnosis again: {cmds:?}");
+    };
+    assert_eq!(*asked, want);
+    assert!(
+        state.current_diagnosis().is_none(),
+        "the old verdict is not shown for the new time"
+    );
+    let (user, generation) = (*user, state.generation);
+    // A result evaluated at the old instant arrives late: dropped.
+    update(
+        &mut state,
+        Message::DiagnosisReady {
+            generation,
+            at: None,
+            user,
+            result: Ok(Arc::new(bob_diagnosis())),
+        },
+    );
+    assert!(state.current_diagnosis().is_none());
+    update(
+        &mut state,
+        Message::DiagnosisReady {
+            generation,
+            at: want,
+            user,
+            result: Ok(Arc::new(bob_diagnosis())),
+        },
+    );
+    assert!(state.current_diagnosis().is_some());
+    // A time that does not parse is an error on screen, and nothing is asked.
+    update(&mut state, ch(':'));
+    type_text(&mut state, "at yesterday");
+    assert!(update(&mut state, key(KeyCode::Enter)).is_empty());
+    assert!(state.banner.is_some());
+    assert_eq!(state.ticket_at, want);
 }
 
 #[test]

@@ -109,6 +109,7 @@ fn console_on(user: &str, tab: Tab, size: (u16, u16)) -> State {
         &mut state,
         Message::DiagnosisReady {
             generation,
+            at: None,
             user: index,
             result: Ok(Arc::new(diagnosis)),
         },

@@ -47,7 +47,13 @@ impl DataSource for ConfiguredSource {
         }
     }
 
-    fn diagnose(&self, directory: &Directory, events: &[Event], user: usize) -> anyhow::Result<Diagnosis> {
+    fn diagnose(
+        &self,
+        directory: &Directory,
+        events: &[Event],
+        user: usize,
+        at: Option<chrono::DateTime<Utc>>,
+    ) -> anyhow::Result<Diagnosis> {
         let user = directory
             .users
             .get(user)
@@ -57,7 +63,7 @@ impl DataSource for ConfiguredSource {
             directory,
             user,
             events,
-            at: self.cfg.at,
+            at: at.or(self.cfg.at),
             now: Utc::now(),
         }))
     }

@@ -4,6 +4,8 @@
 use std::collections::HashSet;
 use std::sync::Arc;
 
+use chrono::{DateTime, Utc};
+
 use crossterm::event::{KeyEvent, MouseEvent};
 
 use super::search::SearchIndex;
@@ -59,6 +61,8 @@ pub enum Message {
     DiagnosisReady {
         generation: u64,
         user: usize,
+        /// The instant it was evaluated at (`:at`), so a result for another instant is dropped.
+        at: Option<DateTime<Utc>>,
         result: Result<Arc<Diagnosis>, String>,
     },
     /// Users with a recent failure event, for the marks in the search list.
@@ -92,6 +96,8 @@ pub enum Command {
         directory: Arc<Directory>,
         events: Arc<[Event]>,
         user: usize,
+        /// The ticket's time chosen with `:at`; `None`: the source's own (`--at`, else the rule).
+        at: Option<DateTime<Utc>>,
     },
     /// Find the users to mark in the search list (see `rows::users_with_recent_failures`).
     MarkFailures {

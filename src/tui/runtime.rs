@@ -30,7 +30,14 @@ use crate::events::Event;
 pub trait DataSource: Send + Sync + 'static {
     fn load_directory(&self) -> anyhow::Result<Directory>;
     fn ingest_events(&self) -> anyhow::Result<Ingested>;
-    fn diagnose(&self, directory: &Directory, events: &[Event], user: usize) -> anyhow::Result<Diagnosis>;
+    /// `at`: the instant to evaluate at when the console chose one (`:at`).
+    fn diagnose(
+        &self,
+        directory: &Directory,
+        events: &[Event],
+        user: usize,
+        at: Option<chrono::DateTime<chrono::Utc>>,
+    ) -> anyhow::Result<Diagnosis>;
 }
 
 /// What reading the event logs gave: the events, and what could not be read (damaged chunks or
@@ -166,16 +173,18 @@ fn execute(cmd: Command, rt: &tokio::runtime::Runtime, source: &Arc<dyn DataSour
             directory,
             events,
             user,
+            at,
         } => {
             let source = Arc::clone(source);
             rt.spawn_blocking(move || {
                 let result = source
-                    .diagnose(&directory, &events, user)
+                    .diagnose(&directory, &events, user, at)
                     .map(Arc::new)
                     .map_err(|e| error_text(&e));
                 let _ = tx.send(Message::DiagnosisReady {
                     generation,
                     user,
+                    at,
                     result,
                 });
             });

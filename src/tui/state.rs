@@ -207,6 +207,9 @@ pub struct State {
     pub size: (u16, u16),
     pub spinner: usize,
     pub quit: bool,
+    /// The ticket's time, chosen with `:at`: the diagnosis evaluates there (a reset that never
+    /// arrived is only visible against a time).
+    pub ticket_at: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 impl State {
@@ -226,6 +229,7 @@ impl State {
             size,
             spinner: 0,
             quit: false,
+            ticket_at: None,
         }
     }
 

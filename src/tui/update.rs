@@ -84,12 +84,14 @@ pub fn update(state: &mut State, message: Message) -> Vec<Command> {
         Message::DiagnosisReady {
             generation,
             user,
+            at,
             result,
         } => {
+            let ticket_at = state.ticket_at;
             let current = state
                 .user
                 .as_mut()
-                .filter(|u| u.user == user && generation == state.generation);
+                .filter(|u| u.user == user && generation == state.generation && at == ticket_at);
             if let Some(screen) = current {
                 screen.diagnosis = match result {
                     Ok(d) => Loading::Ready(d),
@@ -172,6 +174,7 @@ fn request_diagnosis(state: &mut State) -> Vec<Command> {
                 directory,
                 events,
                 user: u.user,
+                at: state.ticket_at,
             }]
         }
         _ => Vec::new(),
@@ -639,7 +642,37 @@ fn error(state: &mut State, text: String) {
     });
 }
 
-/// `:user NAME`, `:events ID`, `:reload`, `:help`, `:q`.
+/// `:at 2026-11-24T09:20:00Z` evaluates the open user at the ticket's time; `:at` alone goes back
+/// to the default (`--at`, else the latest failure, else now).
+fn set_ticket_time(state: &mut State, arg: &str) -> Vec<Command> {
+    let at = if arg.is_empty() {
+        None
+    } else {
+        match chrono::DateTime::parse_from_rfc3339(arg) {
+            Ok(t) => Some(t.with_timezone(&chrono::Utc)),
+            Err(e) => {
+                error(
+                    state,
+                    format!(
+                        "':at {}': not an RFC 3339 time ({e}), e.g. :at 2026-11-24T09:20:00Z",
+                        crate::sanitize::line(arg)
+                    ),
+                );
+                return Vec::new();
+            }
+        }
+    };
+    state.ticket_at = at;
+    match state.user.as_mut() {
+        Some(u) => {
+            u.diagnosis = Loading::Idle;
+            request_diagnosis(state)
+        }
+        None => Vec::new(),
+    }
+}
+
+/// `:user NAME`, `:events ID`, `:at TIME`, `:reload`, `:help`, `:q`.
 fn run_command_line(state: &mut State, line: &str) -> Vec<Command> {
     let line = line.trim();
     let (verb, arg) = line
@@ -650,6 +683,7 @@ fn run_command_line(state: &mut State, line: &str) -> Vec<Command> {
         "q" | "quit" => state.quit = true,
         "help" => state.help = true,
         "reload" => return load_all(state),
+        "at" => return set_ticket_time(state, arg),
         "user" | "u" if !arg.is_empty() => return open_user_by_name(state, arg),
         "events" | "e" => match state.user.as_mut().filter(|_| state.screen == Screen::User) {
             Some(user) => {
@@ -662,7 +696,7 @@ fn run_command_line(state: &mut State, line: &str) -> Vec<Command> {
         _ => error(
             state,
             format!(
-                "unknown command ':{}' (try :user NAME, :events ID, :reload, :q)",
+                "unknown command ':{}' (try :user NAME, :events ID, :at TIME, :reload, :q)",
                 crate::sanitize::line(line)
             ),
         ),

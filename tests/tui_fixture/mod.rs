@@ -334,6 +334,7 @@ pub fn open_bob(state: &mut State) {
         state,
         Message::DiagnosisReady {
             generation,
+            at: None,
             user,
             result: Ok(Arc::new(bob_diagnosis())),
         },
