@@ -220,7 +220,7 @@ impl Action {
             Action::PrevTab => "user view: previous tab",
             Action::FocusList => "search: move focus between the search box and the list",
             Action::Filter => "filter the current list (search: focus the search box)",
-            Action::CommandLine => "command line: :user NAME, :events 4740, :at TIME, :reload, :q",
+            Action::CommandLine => "commands: :user NAME, :events 4740, :at TIME, :reload, :q",
             Action::Copy => "copy the ticket summary (markdown) to the clipboard (OSC 52)",
             Action::Retry => "retry after an error",
             Action::Help => "this help",
