@@ -5,8 +5,9 @@
 mod tui_fixture;
 
 use std::sync::Arc;
+use std::time::Duration;
 
-use crossterm::event::KeyCode;
+use crossterm::event::{KeyCode, KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
 use ratatui::style::{Color, Modifier};
 use resetlens::tui::state::{Screen, SearchFocus, Tab};
 use resetlens::tui::theme::Theme;
@@ -813,4 +814,144 @@ fn events_group_by_attempt_at_the_attempts_start_and_dc_events_keep_their_time()
         .map(|r| r.event)
         .collect();
     assert_eq!(only, vec![1]);
+}
+
+/// A left click (or any mouse event of `kind`) at column `x`, row `y`, `ms` after the start.
+fn mouse(kind: MouseEventKind, (x, y): (u16, u16), ms: u64) -> Message {
+    Message::Mouse {
+        event: MouseEvent {
+            kind,
+            column: x,
+            row: y,
+            modifiers: KeyModifiers::NONE,
+        },
+        at: Duration::from_millis(ms),
+    }
+}
+
+fn click(at: (u16, u16), ms: u64) -> Message {
+    mouse(MouseEventKind::Down(MouseButton::Left), at, ms)
+}
+
+/// Where `needle` is drawn on the screen (column, row), found in what was drawn, not computed.
+fn drawn_at(state: &resetlens::tui::State, needle: &str) -> (u16, u16) {
+    let text = screen_text(&render(state, state.size.0, state.size.1));
+    let (y, line) = text
+        .lines()
+        .enumerate()
+        .find(|(_, l)| l.contains(needle))
+        .unwrap_or_else(|| panic!("{needle} not drawn:\n{text}"));
+    let x = line
+        .split(needle)
+        .next()
+        .map_or(0, |before| before.chars().count());
+    (u16::try_from(x).expect("column"), u16::try_from(y).expect("row"))
+}
+
+/// A click on where `needle` is drawn.
+fn click_on(state: &mut resetlens::tui::State, needle: &str, ms: u64) -> Vec<Command> {
+    let at = drawn_at(state, needle);
+    update(state, click(at, ms))
+}
+
+#[test]
+fn a_click_selects_a_tab_or_a_row_and_a_double_click_opens() {
+    let mut state = loaded_state(Theme::COLOUR, (100, 30));
+    open_bob(&mut state);
+    click_on(&mut state, "3 Events", 0);
+    assert_eq!(state.user.as_ref().map(|u| u.tab), Some(Tab::Events));
+    // One click on the 33004 selects it and opens nothing.
+    let row = drawn_at(&state, "33004");
+    assert!(update(&mut state, click(row, 1_000)).is_empty());
+    let user = state.user.as_ref().expect("user");
+    assert_eq!((user.events.selected, user.event_detail), (1, None));
+    // The same row again within 400 ms opens it as Enter does: the detail and its raw XML.
+    let cmds = update(&mut state, click(row, 1_350));
+    assert!(
+        matches!(cmds.as_slice(), [Command::ReadRawXml { .. }]),
+        "{cmds:?}"
+    );
+    assert_eq!(state.user.as_ref().and_then(|u| u.event_detail), Some(1));
+    // Under the open detail a click reaches nothing.
+    assert!(click_on(&mut state, "Event 33004", 1_400).is_empty());
+    update(&mut state, key(KeyCode::Esc));
+    // Too slow, or another row, is two single clicks.
+    update(&mut state, click(row, 5_000));
+    assert!(update(&mut state, click(row, 5_401)).is_empty());
+    let first = drawn_at(&state, "31001");
+    update(&mut state, click(first, 6_000));
+    assert!(update(&mut state, click(row, 6_100)).is_empty());
+    assert_eq!(state.user.as_ref().and_then(|u| u.event_detail), None);
+    // A third quick click does not open again what the first two opened.
+    update(&mut state, click(row, 7_000));
+    update(&mut state, click(row, 7_100));
+    update(&mut state, key(KeyCode::Esc));
+    assert!(update(&mut state, click(row, 7_200)).is_empty());
+}
+
+#[test]
+fn a_double_click_on_a_search_row_opens_the_user() {
+    let mut state = loaded_state(Theme::COLOUR, (80, 24));
+    let carol = drawn_at(&state, "carol@contoso.com");
+    update(&mut state, click(carol, 10));
+    assert_eq!(state.search.selected, 2);
+    assert_eq!(state.screen, Screen::Search);
+    // The header and the query box are not rows.
+    click_on(&mut state, "sAMAccountName", 20);
+    click_on(&mut state, "Find a user", 30);
+    assert_eq!(state.search.selected, 2);
+    update(&mut state, click(carol, 500));
+    let cmds = update(&mut state, click(carol, 800));
+    assert!(matches!(cmds.as_slice(), [Command::Diagnose { .. }]), "{cmds:?}");
+    assert_eq!(
+        state.current_user().map(|u| u.sam_account_name.as_str()),
+        Some("carol")
+    );
+    // Help covers the screen: a click under it changes nothing.
+    let fix = drawn_at(&state, "4 Fix");
+    update(&mut state, ch('?'));
+    update(&mut state, click(fix, 900));
+    assert_eq!(state.user.as_ref().map(|u| u.tab), Some(Tab::Account));
+}
+
+#[test]
+fn permissions_at_80x24_stack_so_no_box_is_cut() {
+    let mut state = loaded_state(Theme::COLOUR, (80, 24));
+    open_bob(&mut state);
+    update(&mut state, ch('2'));
+    let text = screen_text(&render(&state, 80, 24));
+    // First the answer: every right and the whole chain down to the blocking point.
+    for right in ["Reset Password", "Unexpire Password", "◀ BLOCKED HERE"] {
+        assert!(text.contains(right), "{right}:\n{text}");
+    }
+    assert!(text.contains("↓/j shows the DACL"), "{text}");
+    // Down stacks the rights away and shows the DACL, selection still on its first row.
+    update(&mut state, ch('j'));
+    let term = render(&state, 80, 24);
+    let text = screen_text(&term);
+    assert!(
+        !text.contains("Connector rights") && text.contains("BLOCKED HERE"),
+        "{text}"
+    );
+    let user = state.user.as_ref().expect("user");
+    assert_eq!((user.stack, user.acl.selected), (1, 0));
+    assert!(text.contains("▶ 0"), "{text}");
+    insta::assert_snapshot!("user_bob_permissions_stacked_80x24", term.backend());
+    // Then down moves in the DACL, and up from its first row brings the rights back.
+    update(&mut state, ch('j'));
+    assert_eq!(
+        state.user.as_ref().map(|u| (u.stack, u.acl.selected)),
+        Some((1, 1))
+    );
+    update(&mut state, ch('k'));
+    update(&mut state, ch('k'));
+    assert_eq!(
+        state.user.as_ref().map(|u| (u.stack, u.acl.selected)),
+        Some((0, 0))
+    );
+    // The wheel does the same; a click on a DACL row selects it.
+    update(&mut state, mouse(MouseEventKind::ScrollDown, (40, 20), 0));
+    assert_eq!(state.user.as_ref().map(|u| u.stack), Some(1));
+    click_on(&mut state, "deny", 10);
+    assert_eq!(state.user.as_ref().map(|u| u.acl.selected), Some(2));
 }

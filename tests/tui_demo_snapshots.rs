@@ -150,3 +150,18 @@ fn every_tab_of_each_demo_user_at_80x24_and_120x40() {
         }
     }
 }
+
+/// At 80x24 bob's Permissions boxes do not all fit: the first view keeps the rights and the chain
+/// whole, and one step down stacks the rights away so the DACL gets its rows.
+#[test]
+fn bob_permissions_stacked_at_80x24() {
+    let size = (80, 24);
+    let mut state = console_on("bob", Tab::Permissions, size);
+    update(&mut state, key('j'));
+    let text = render(&state, size).backend().to_string();
+    assert!(text.contains("◀ BLOCKED HERE") && text.contains("▶ 0"), "{text}");
+    insta::assert_snapshot!(
+        "demo_bob_permissions_stacked_80x24",
+        render(&state, size).backend()
+    );
+}

@@ -3,6 +3,7 @@
 
 use std::collections::HashSet;
 use std::sync::Arc;
+use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 
@@ -35,7 +36,12 @@ impl LoadedDirectory {
 #[derive(Debug, Clone)]
 pub enum Message {
     Key(KeyEvent),
-    Mouse(MouseEvent),
+    /// `at` is when it happened, measured from the console's start: the runtime stamps it, so a
+    /// double click is told from two clicks without `update` reading a clock.
+    Mouse {
+        event: MouseEvent,
+        at: Duration,
+    },
     Paste(String),
     Resize {
         width: u16,

@@ -112,6 +112,7 @@ pub fn over_ssh() -> bool {
 
 fn spawn_input(tx: Sender<Message>, stop: Arc<AtomicBool>) {
     std::thread::spawn(move || {
+        let started = std::time::Instant::now();
         while !stop.load(Ordering::Relaxed) {
             match event::poll(Duration::from_millis(100)) {
                 Ok(true) => {}
@@ -120,7 +121,10 @@ fn spawn_input(tx: Sender<Message>, stop: Arc<AtomicBool>) {
             }
             let msg = match event::read() {
                 Ok(event::Event::Key(k)) => Message::Key(k),
-                Ok(event::Event::Mouse(m)) => Message::Mouse(m),
+                Ok(event::Event::Mouse(event)) => Message::Mouse {
+                    event,
+                    at: started.elapsed(),
+                },
                 Ok(event::Event::Paste(p)) => Message::Paste(p),
                 Ok(event::Event::Resize(width, height)) => Message::Resize { width, height },
                 Ok(_) => continue,

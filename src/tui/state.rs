@@ -4,6 +4,7 @@
 
 use std::collections::HashSet;
 use std::sync::Arc;
+use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 
@@ -144,6 +145,9 @@ pub struct UserScreen {
     pub tab: Tab,
     /// Scroll position of the Account and Fix tabs.
     pub scroll: u16,
+    /// Boxes of the Permissions tab stacked away above the DACL, when they do not all fit
+    /// (see `view::layout::permissions`).
+    pub stack: usize,
     pub acl: ListView,
     pub events: ListView,
     pub diagnosis: Loading<Arc<Diagnosis>>,
@@ -160,6 +164,7 @@ impl UserScreen {
             user,
             tab: Tab::Account,
             scroll: 0,
+            stack: 0,
             acl: ListView::default(),
             events: ListView::default(),
             diagnosis: Loading::Idle,
@@ -177,6 +182,16 @@ impl UserScreen {
             Tab::Account | Tab::Fix => None,
         }
     }
+}
+
+/// A left click on a list row, kept to tell a double click (the same row again soon) from two.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Click {
+    /// Since the console started (`Message::Mouse`).
+    pub at: Duration,
+    pub screen: Screen,
+    pub tab: Option<Tab>,
+    pub row: usize,
 }
 
 /// An error shown across the top until dismissed, with the work to redo if it can be retried.
@@ -203,6 +218,7 @@ pub struct State {
     /// The `:` prompt, while open.
     pub command_line: Option<String>,
     pub banner: Option<Banner>,
+    pub last_click: Option<Click>,
     /// Last known terminal size; page moves use it.
     pub size: (u16, u16),
     pub spinner: usize,
@@ -226,6 +242,7 @@ impl State {
             help_scroll: 0,
             command_line: None,
             banner: None,
+            last_click: None,
             size,
             spinner: 0,
             quit: false,

@@ -5,13 +5,18 @@
 
 use std::sync::Arc;
 
-use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseEventKind};
+use std::time::Duration;
+
+use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseButton, MouseEventKind};
+use ratatui::layout::Rect;
 
 use super::keymap::{Action, KeyBindings};
 use super::message::{Command, LoadedDirectory, Message};
 use super::rows;
 use super::search::SearchIndex;
-use super::state::{Banner, ListView, Loading, Screen, SearchFocus, State, Tab, UserScreen};
+use super::state::{Banner, Click, ListView, Loading, Screen, SearchFocus, State, Tab, UserScreen};
+use super::view::layout;
+use super::widgets::table;
 use crate::events::Event;
 
 /// Applies `message` to `state` and returns the background work it calls for.
@@ -19,15 +24,18 @@ pub fn update(state: &mut State, message: Message) -> Vec<Command> {
     match message {
         Message::Key(key) if key.kind != KeyEventKind::Release => on_key(state, key),
         Message::Key(_) => Vec::new(),
-        Message::Mouse(m) => {
-            let action = match m.kind {
-                MouseEventKind::ScrollUp => Action::Up,
-                MouseEventKind::ScrollDown => Action::Down,
-                _ => return Vec::new(),
-            };
-            move_selection(state, action);
-            Vec::new()
-        }
+        Message::Mouse { event, at } => match event.kind {
+            MouseEventKind::ScrollUp => {
+                move_selection(state, Action::Up);
+                Vec::new()
+            }
+            MouseEventKind::ScrollDown => {
+                move_selection(state, Action::Down);
+                Vec::new()
+            }
+            MouseEventKind::Down(MouseButton::Left) => on_click(state, (event.column, event.row), at),
+            _ => Vec::new(),
+        },
         Message::Paste(text) => {
             for c in text.chars().filter(|c| !c.is_control()) {
                 type_char(state, c);
@@ -465,7 +473,11 @@ fn move_selection(state: &mut State, action: Action) {
         }
         Screen::User => {
             let len = current_list_len(state);
+            let max_stack = permissions_max_stack(state);
             let Some(u) = state.user.as_mut() else { return };
+            if u.tab == Tab::Permissions && unstack(u, action, max_stack) {
+                return;
+            }
             match (u.list_mut(), len) {
                 (Some(list), Some(len)) => move_in(&mut list.selected, len, action, page),
                 _ => {
@@ -475,6 +487,115 @@ fn move_selection(state: &mut State, action: Action) {
                 }
             }
         }
+    }
+}
+
+/// The stacked Permissions tab scrolls before its DACL moves: down stacks the boxes above away
+/// until the DACL has its rows, up from the DACL's first row brings them back. Whether `action`
+/// was spent on that.
+fn unstack(u: &mut UserScreen, action: Action, max_stack: usize) -> bool {
+    u.stack = u.stack.min(max_stack);
+    let before = u.stack;
+    match action {
+        Action::Down if u.stack < max_stack => u.stack += 1,
+        Action::PageDown | Action::Bottom => u.stack = max_stack,
+        Action::Up if u.acl.selected == 0 => u.stack = u.stack.saturating_sub(1),
+        Action::PageUp if u.acl.selected == 0 => u.stack = 0,
+        Action::Top => u.stack = 0,
+        _ => {}
+    }
+    u.stack != before && !matches!(action, Action::Top | Action::Bottom)
+}
+
+/// The whole terminal, as `update` last heard of it.
+fn screen_area(state: &State) -> Rect {
+    Rect::new(0, 0, state.size.0, state.size.1)
+}
+
+/// How many Permissions boxes can stack away at the current size (0 when all fit).
+fn permissions_max_stack(state: &State) -> usize {
+    let body = layout::frame(state, screen_area(state)).and_then(|f| layout::user(state, f.main));
+    let (Some([_, _, body]), Some(dir), Some(user)) = (body, state.directory.ready(), state.current_user())
+    else {
+        return 0;
+    };
+    let links = rows::inheritance_chain(dir, user, state.current_diagnosis()).len();
+    layout::permissions(body, links, 0).max_stack
+}
+
+/// Two clicks on the same row closer than this are a double click (the usual desktop default).
+const DOUBLE_CLICK: Duration = Duration::from_millis(400);
+
+/// A left click at `pos`: on a tab label it switches tab, on a list row it selects the row, and
+/// a second click on that row within `DOUBLE_CLICK` opens it as Enter does. Where things are
+/// comes from `view::layout`, the same functions the views draw with.
+fn on_click(state: &mut State, pos: (u16, u16), at: Duration) -> Vec<Command> {
+    let detail_open =
+        state.screen == Screen::User && state.user.as_ref().is_some_and(|u| u.event_detail.is_some());
+    // The overlays cover the lists: a click there must not act on what is hidden under them.
+    if state.help || state.command_line.is_some() || detail_open {
+        return Vec::new();
+    }
+    let area = screen_area(state);
+    if state.screen == Screen::User {
+        let bar = layout::frame(state, area).and_then(|f| layout::user(state, f.main));
+        if let (Some(tab), Some(u)) = (
+            bar.and_then(|[_, bar, _]| layout::tab_at(bar, pos)),
+            state.user.as_mut(),
+        ) {
+            u.tab = tab;
+            state.last_click = None;
+            return Vec::new();
+        }
+    }
+    let Some(list) = layout::list_area(state, area) else {
+        return Vec::new();
+    };
+    let tab = state
+        .user
+        .as_ref()
+        .filter(|_| state.screen == Screen::User)
+        .map(|u| u.tab);
+    let (len, selected) = match state.screen {
+        Screen::Search => (state.search.search.hits().len(), state.search.selected),
+        Screen::User => {
+            let Some(len) = current_list_len(state) else {
+                return Vec::new();
+            };
+            let selected = state
+                .user
+                .as_mut()
+                .and_then(UserScreen::list_mut)
+                .map_or(0, |l| l.selected);
+            (len, selected)
+        }
+    };
+    let Some(row) = table::row_at(list, len, Some(selected), pos) else {
+        return Vec::new();
+    };
+    match state.screen {
+        Screen::Search => state.search.selected = row,
+        Screen::User => {
+            if let Some(l) = state.user.as_mut().and_then(UserScreen::list_mut) {
+                l.selected = row;
+            }
+        }
+    }
+    let click = Click {
+        at,
+        screen: state.screen,
+        tab,
+        row,
+    };
+    let double = state
+        .last_click
+        .is_some_and(|last| Click { at, ..last } == click && at.saturating_sub(last.at) <= DOUBLE_CLICK);
+    // A third click starts a new pair rather than opening twice.
+    state.last_click = (!double).then_some(click);
+    match (double, state.screen, tab) {
+        (true, Screen::Search, _) => open_selected(state),
+        (true, Screen::User, Some(Tab::Events)) => open_event(state),
+        _ => Vec::new(),
     }
 }
 

@@ -3,14 +3,14 @@
 
 use ratatui::layout::{Constraint, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Cell, Clear, Paragraph, Row, Wrap};
+use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
 use ratatui::Frame;
 
 use crate::diagnosis::Diagnosis;
 use crate::sanitize::line as clean;
 use crate::tui::rows;
 use crate::tui::state::{Loading, State};
-use crate::tui::widgets::table::{empty, Column, DataTable};
+use crate::tui::widgets::table::{empty, Cells, Column, DataTable};
 
 const COLUMNS: [Column; 6] = [
     Column {
@@ -62,15 +62,15 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, diag: Option<&Diagnosis>, state: 
     }
     let row_at = |i: usize| {
         let Some((row, e)) = shown.get(i).and_then(|r| d.events.get(r.event).map(|e| (r, e))) else {
-            return Row::new(Vec::<Cell>::new());
+            return Cells::new(Vec::new());
         };
-        Row::new(vec![
-            Cell::from(row.attempt.map_or_else(|| "·".to_string(), |a| format!("#{a}"))),
-            Cell::from(short_time(&e.time)),
-            Cell::from(e.event_id.to_string()),
-            Cell::from(clean(&e.machine)),
-            Cell::from(clean(e.name)),
-            Cell::from(clean(&e.summary)),
+        Cells::new(vec![
+            Line::from(row.attempt.map_or_else(|| "·".to_string(), |a| format!("#{a}"))),
+            Line::from(short_time(&e.time)),
+            Line::from(e.event_id.to_string()),
+            Line::from(clean(&e.machine)),
+            Line::from(clean(e.name)),
+            Line::from(clean(&e.summary)),
         ])
     };
     DataTable {

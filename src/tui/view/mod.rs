@@ -7,11 +7,12 @@ mod chrome;
 mod events;
 mod fix;
 mod help;
+pub mod layout;
 mod permissions;
 mod search;
 mod user;
 
-use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::layout::Rect;
 use ratatui::Frame;
 
 use super::state::{ListView, Screen, State};
@@ -22,18 +23,16 @@ pub const MIN_HEIGHT: u16 = 16;
 
 pub fn draw(frame: &mut Frame<'_>, state: &State) {
     let area = frame.area();
-    if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
+    let Some(layout::Areas {
+        status,
+        banner,
+        main,
+        footer,
+    }) = layout::frame(state, area)
+    else {
         chrome::too_small(frame, area, state);
         return;
-    }
-    let banner_height = chrome::banner_height(state, area.width);
-    let [status, banner, main, footer] = Layout::vertical([
-        Constraint::Length(1),
-        Constraint::Length(banner_height),
-        Constraint::Fill(1),
-        Constraint::Length(1),
-    ])
-    .areas(area);
+    };
     chrome::status_line(frame, status, state);
     chrome::banner(frame, banner, state);
     match state.screen {

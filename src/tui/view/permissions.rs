@@ -2,19 +2,20 @@
 //! that decided each), the inheritance chain from the domain root down to the user with the
 //! blocking point marked, and the user's full DACL with the deciding rows highlighted.
 
-use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::layout::{Constraint, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Cell, Paragraph, Row};
+use ratatui::widgets::{Block, Paragraph};
 use ratatui::Frame;
 
 use crate::diagnosis::Diagnosis;
 use crate::directory::{Directory, DirectoryUser};
 use crate::report::{right_outcome, rights_rows};
 use crate::sanitize::line as clean;
+use crate::tui::keymap::Action;
 use crate::tui::rows::{self, Inherits};
 use crate::tui::state::State;
 use crate::tui::theme::{Theme, Tone};
-use crate::tui::widgets::table::{empty, Column, DataTable};
+use crate::tui::widgets::table::{self, empty, Cells, Column, DataTable};
 
 const DACL_COLUMNS: [Column; 7] = [
     Column {
@@ -47,6 +48,9 @@ const DACL_COLUMNS: [Column; 7] = [
     },
 ];
 
+/// Borders, the header and one ACE: a smaller DACL box is not drawn.
+const DACL_SHOWN: u16 = 4;
+
 pub fn draw(
     frame: &mut Frame<'_>,
     area: Rect,
@@ -57,17 +61,21 @@ pub fn draw(
 ) {
     let theme = state.settings.theme;
     let chain = rows::inheritance_chain(dir, user, diag);
-    let chain_height = u16::try_from(chain.len()).unwrap_or(u16::MAX).saturating_add(2);
-    // The DACL scrolls, so it gives way first; rights and the chain stay whole while they can.
-    let [rights, inheritance, dacl] = Layout::vertical([
-        Constraint::Length(7),
-        Constraint::Length(chain_height),
-        Constraint::Min(4),
-    ])
-    .areas(area);
-    draw_rights(frame, rights, diag, state);
-    draw_chain(frame, inheritance, &chain, theme);
-    draw_dacl(frame, dacl, dir, user, diag, state);
+    let stack = state.user.as_ref().map_or(0, |u| u.stack);
+    let boxes = super::layout::permissions(area, chain.len(), stack);
+    if let Some(rights) = boxes.rights {
+        draw_rights(frame, rights, diag, state);
+    }
+    // Fewer rows than a header and one ACE: the DACL is stacked below; the chain says so.
+    let dacl_shown = boxes.dacl.height >= DACL_SHOWN;
+    if let Some(inheritance) = boxes.chain {
+        let below =
+            (!dacl_shown).then(|| format!(" {} shows the DACL ", state.settings.keys.label(Action::Down)));
+        draw_chain(frame, inheritance, &chain, below, theme);
+    }
+    if dacl_shown {
+        draw_dacl(frame, boxes.dacl, dir, user, diag, state);
+    }
 }
 
 fn draw_rights(frame: &mut Frame<'_>, area: Rect, diag: Option<&Diagnosis>, state: &State) {
@@ -101,10 +109,22 @@ fn draw_rights(frame: &mut Frame<'_>, area: Rect, diag: Option<&Diagnosis>, stat
         })
         .collect();
     let block = block.title_bottom(Line::from(format!(" connector {} ", clean(&d.connector.account))));
-    frame.render_widget(Paragraph::new(lines).block(block), area);
+    frame.render_widget(Paragraph::new(fit(lines, area)).block(block), area);
 }
 
-fn draw_chain(frame: &mut Frame<'_>, area: Rect, chain: &[rows::ChainLink], theme: Theme) {
+/// Lines cut with `…` where they overrun the bordered box at `area`, as table cells are.
+fn fit(lines: Vec<Line<'static>>, area: Rect) -> Vec<Line<'static>> {
+    let width = usize::from(area.width.saturating_sub(2));
+    lines.into_iter().map(|l| table::ellipsize(l, width).0).collect()
+}
+
+fn draw_chain(
+    frame: &mut Frame<'_>,
+    area: Rect,
+    chain: &[rows::ChainLink],
+    below: Option<String>,
+    theme: Theme,
+) {
     let lines: Vec<Line<'static>> = chain
         .iter()
         .enumerate()
@@ -134,8 +154,11 @@ fn draw_chain(frame: &mut Frame<'_>, area: Rect, chain: &[rows::ChainLink], them
             Line::from(spans)
         })
         .collect();
-    let block = Block::bordered().title(" Inheritance from the domain root ");
-    frame.render_widget(Paragraph::new(lines).block(block), area);
+    let mut block = Block::bordered().title(" Inheritance from the domain root ");
+    if let Some(below) = below {
+        block = block.title_bottom(Line::from(below).right_aligned());
+    }
+    frame.render_widget(Paragraph::new(fit(lines, area)).block(block), area);
 }
 
 fn first_rdn(dn: &str) -> String {
@@ -175,7 +198,7 @@ fn draw_dacl(
     let shown = rows::filtered_dacl(&acl, &list.filter);
     let row_at = |i: usize| {
         let Some(r) = shown.get(i).and_then(|&k| acl.get(k)) else {
-            return Row::new(Vec::<Cell>::new());
+            return Cells::new(Vec::new());
         };
         let deciding = !r.decides.is_empty();
         let effect_tone = if r.allow { Tone::Neutral } else { Tone::Bad };
@@ -185,22 +208,25 @@ fn draw_dacl(
             (true, false) => format!("(all) on {}", r.inherited_object),
             (false, false) => format!("{} on {}", r.object, r.inherited_object),
         };
-        let row = Row::new(vec![
-            Cell::from(r.index.to_string()),
-            Cell::from(if deciding { "◆" } else { " " }),
-            Cell::from(Span::styled(
+        let cells = Cells::new(vec![
+            Line::from(r.index.to_string()),
+            Line::from(if deciding { "◆" } else { " " }),
+            Line::from(Span::styled(
                 if r.allow { "allow" } else { "deny" },
                 theme.tone(effect_tone),
             )),
-            Cell::from(if r.inherited { "inherited" } else { "explicit" }),
-            Cell::from(r.trustee.clone()),
-            Cell::from(r.rights.clone()),
-            Cell::from(object),
+            Line::from(if r.inherited { "inherited" } else { "explicit" }),
+            Line::from(r.trustee.clone()),
+            Line::from(r.rights.clone()),
+            Line::from(object),
         ]);
         if deciding {
-            row.style(theme.deciding())
+            Cells {
+                style: theme.deciding(),
+                ..cells
+            }
         } else {
-            row
+            cells
         }
     };
     DataTable {

@@ -2,15 +2,15 @@
 //! highlighted and users with a recent failure event marked.
 
 use nucleo_matcher::{Config, Matcher};
-use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::layout::{Constraint, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Cell, Paragraph, Row};
+use ratatui::widgets::{Block, Paragraph};
 use ratatui::Frame;
 
 use crate::tui::search::Field;
 use crate::tui::state::{SearchFocus, State};
 use crate::tui::theme::Tone;
-use crate::tui::widgets::table::{empty, Column, DataTable};
+use crate::tui::widgets::table::{empty, Cells, Column, DataTable};
 use crate::tui::widgets::text::highlighted;
 
 const WIDE: [Column; 4] = [
@@ -35,7 +35,7 @@ const WIDE: [Column; 4] = [
 pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &State) {
     let theme = state.settings.theme;
     let s = &state.search;
-    let [input, list] = Layout::vertical([Constraint::Length(3), Constraint::Fill(1)]).areas(area);
+    let [input, list] = super::layout::search(area);
     let focused = s.focus == SearchFocus::Query;
     let cursor = if focused { "▏" } else { "" };
     let input_block = Block::bordered().title(" Find a user ").border_style(if focused {
@@ -83,10 +83,10 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &State) {
     let base = ratatui::style::Style::new();
     let row_at = |i: usize| {
         let Some(hit) = hits.get(i) else {
-            return Row::new(Vec::<Cell>::new());
+            return Cells::new(Vec::new());
         };
         let Some(f) = index.fields(hit.user) else {
-            return Row::new(Vec::<Cell>::new());
+            return Cells::new(Vec::new());
         };
         let h = s.search.highlights(index, hit.user, &mut matcher);
         let mark = if s.flagged.contains(&hit.user) {
@@ -95,15 +95,15 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &State) {
             Span::raw(" ")
         };
         let field = |text: &str, which: Field| {
-            Cell::from(highlighted(
+            highlighted(
                 text,
                 h.get(which as usize).map_or(&[], |v| v.as_slice()),
                 base,
                 theme.matched(),
-            ))
+            )
         };
-        Row::new(vec![
-            Cell::from(mark),
+        Cells::new(vec![
+            Line::from(mark),
             field(&f.sam_account_name, Field::SamAccountName),
             field(&f.display_name, Field::DisplayName),
             field(&f.user_principal_name, Field::UserPrincipalName),

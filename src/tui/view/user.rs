@@ -16,31 +16,28 @@ use crate::tui::theme::{Theme, Tone};
 use crate::tui::widgets::text::wrap_hanging;
 
 pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &State) {
-    let (Some(dir), Some(screen), Some(user)) =
-        (state.directory.ready(), state.user.as_ref(), state.current_user())
-    else {
+    let (Some(dir), Some(screen), Some(user), Some([header, tabs, body])) = (
+        state.directory.ready(),
+        state.user.as_ref(),
+        state.current_user(),
+        super::layout::user(state, area),
+    ) else {
         let line = super::chrome::loading_line("the directory", &state.directory, state);
         frame.render_widget(Paragraph::new(line).block(Block::bordered()), area);
         return;
     };
     let theme = state.settings.theme;
-    let [header, tabs, body] = Layout::vertical([
-        Constraint::Length(header_height(user, state, area)),
-        Constraint::Length(1),
-        Constraint::Fill(1),
-    ])
-    .areas(area);
     draw_header(frame, header, user, state);
     let titles = Tab::ALL
         .iter()
         .enumerate()
-        .map(|(i, t)| format!("{} {}", i + 1, t.title()));
+        .map(|(i, t)| super::layout::tab_label(i, *t));
     let selected = Tab::ALL.iter().position(|t| *t == screen.tab);
     frame.render_widget(
         Tabs::new(titles)
             .select(selected)
             .highlight_style(theme.selected())
-            .divider("│"),
+            .divider(super::layout::TAB_DIVIDER),
         tabs,
     );
     let diag = state.current_diagnosis();
@@ -114,7 +111,7 @@ fn header_lines(user: &DirectoryUser, state: &State, width: u16) -> (Line<'stati
 }
 
 /// Rows the header needs at `width`: the wrapped verdict grows it, up to a third of the screen.
-fn header_height(user: &DirectoryUser, state: &State, area: Rect) -> u16 {
+pub(super) fn header_height(user: &DirectoryUser, state: &State, area: Rect) -> u16 {
     let (_, verdict) = header_lines(user, state, area.width);
     let rows = u16::try_from(verdict.len()).unwrap_or(u16::MAX).saturating_add(2);
     rows.min((area.height / 3).max(3))
