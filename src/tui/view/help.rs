@@ -28,7 +28,9 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &State) {
          where the letter keys above work. User view: 1-4 pick a tab.",
     ));
     lines.push(Line::styled("Commands", theme.title()));
-    lines.push(Line::from(":user NAME   :events 4740   :at 2026-11-24T09:20:00Z   :reload   :help   :q"));
+    lines.push(Line::from(
+        ":user NAME   :events 4740   :at 2026-11-24T09:20:00Z   :reload   :help   :q",
+    ));
     let block = Block::bordered()
         .title(Line::styled(" Help ", theme.title()))
         .title_bottom(" ↑/↓ scroll · Esc closes ");
