@@ -40,6 +40,7 @@ fn classic(id: u64, secs: i64, provider: &str, event_id: u16, level: u8, text: &
         keywords: KEYWORDS_CLASSIC,
         process_id: 0,
         thread_id: 0,
+        activity_id: None,
         data: EventData::ClassicStrings(vec![text.into()]),
     }
 }
@@ -67,6 +68,7 @@ fn security(
         keywords,
         process_id: 640,
         thread_id: 1200,
+        activity_id: None,
         data: EventData::Named(fields.into_iter().map(|(n, v)| (n.to_string(), v)).collect()),
     }
 }
@@ -351,6 +353,7 @@ fn field_shapes() -> Vec<Record> {
             keywords: 0x4000_0000_0000_0000,
             process_id: 2140,
             thread_id: 2388,
+            activity_id: "5b9e2c1d-7f3a-4e8b-a6d0-3c4f5e6a7b8c".parse().ok(),
             data: EventData::Named(vec![
                 ("UserName".into(), Value::String("ethan".into())),
                 ("FullName".into(), Value::String("Ethan Ek".into())),
@@ -402,6 +405,12 @@ fn field_shapes_as_posted_read_alike_by_both_readers_with_event_record_ids() {
     assert_eq!(by_id(6329).win32_error, Some(5));
     assert_eq!(by_id(611).dc_host.as_deref(), Some("server1.contoso.com"));
     assert_eq!(by_id(10017).target_user.as_deref(), Some("ethan"));
+    assert!(
+        by_id(10017).correlation_id.is_some(),
+        "System/Correlation ActivityID read"
+    );
+    assert_eq!(by_id(10017).correlation_id, by_id(30003).correlation_id);
+    assert_eq!(by_id(31001).correlation_id, None);
     // The timeline as a script reads it.
     let (code, out, err) = run::resetlens(&[
         "events",

@@ -34,6 +34,7 @@ fn classic(id: u64, provider: &str, event_id: u16, text: &str) -> Record {
         keywords: KEYWORDS_CLASSIC,
         process_id: 0,
         thread_id: 0,
+        activity_id: None,
         data: EventData::ClassicStrings(vec![text.into()]),
     }
 }
@@ -55,6 +56,7 @@ fn reset_4724(id: u64, target: &str) -> Record {
         keywords: KEYWORDS_AUDIT_SUCCESS,
         process_id: 640,
         thread_id: 1200 + id as u32 % 7,
+        activity_id: None,
         data: EventData::Named(vec![
             ("TargetUserName".into(), Value::String(target.into())),
             ("TargetDomainName".into(), Value::String("CONTOSO".into())),

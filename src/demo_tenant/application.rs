@@ -42,6 +42,7 @@ pub fn record(time: DateTime<Utc>, source: &str, event_id: u16, level: Level, te
         keywords: KEYWORDS_CLASSIC,
         process_id: 0,
         thread_id: 0,
+        activity_id: None,
         data: EventData::ClassicStrings(vec![text]),
     }
 }

@@ -113,6 +113,7 @@ fn record(
         },
         process_id: dc.lsass_pid(),
         thread_id: thread,
+        activity_id: None,
         data: EventData::Named(data),
     }
 }
@@ -341,7 +342,13 @@ const KEYWORDS_ADMIN_CHANNEL: u64 = 0x4000_0000_0000_0000;
 /// A Password Protection DC agent event about `user` (10017 set rejected, 30003 tenant list...),
 /// with the UserName / FullName fields its messages show; the message wording is Microsoft's to
 /// render and is not part of the record.
-pub fn password_protection(dc: Dc, time: DateTime<Utc>, event_id: u16, user: &DirectoryUser) -> Record {
+pub fn password_protection(
+    dc: Dc,
+    time: DateTime<Utc>,
+    event_id: u16,
+    user: &DirectoryUser,
+    validation: Guid,
+) -> Record {
     Record {
         record_id: 0,
         time,
@@ -357,6 +364,7 @@ pub fn password_protection(dc: Dc, time: DateTime<Utc>, event_id: u16, user: &Di
         keywords: KEYWORDS_ADMIN_CHANNEL,
         process_id: 2_140,
         thread_id: 2_388,
+        activity_id: Some(validation),
         data: EventData::Named(vec![
             field("UserName", s(&user.sam_account_name)),
             field("FullName", s(user.display_name.as_deref().unwrap_or(""))),

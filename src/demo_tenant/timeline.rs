@@ -97,6 +97,10 @@ fn numbered(mut records: Vec<Record>, first_id: u64) -> Vec<Record> {
     records
 }
 
+/// The correlation id of quinn's password validation on DC01 (fixed, so the other logs' random
+/// values stay as they were).
+const QUINN_VALIDATION: Guid = Guid::from_str_const("5b9e2c1d-7f3a-4e8b-a6d0-3c4f5e6a7b8c");
+
 /// hr=80230626's message as posted.
 const MA_DENIED: &str =
     "The password could not be updated because the management agent credentials were denied access.";
@@ -469,19 +473,22 @@ impl Timeline<'_> {
                 self.application.push(attempt.fail(t + ms(1_610), &cause));
             }
             "quinn" => {
-                // DC01's Password Protection agent refuses the set: tenant banned list.
+                // DC01's Password Protection agent refuses the set: tenant banned list. One
+                // validation: the rejection and its reason share a correlation id.
                 let filtered = t + ms(880);
                 self.dc01_password_protection.push(sec::password_protection(
                     Dc::Dc01,
                     filtered,
                     10017,
                     &user,
+                    QUINN_VALIDATION,
                 ));
                 self.dc01_password_protection.push(sec::password_protection(
                     Dc::Dc01,
                     filtered + ms(1),
                     30003,
                     &user,
+                    QUINN_VALIDATION,
                 ));
                 self.policy_refusal(&user, t);
             }

@@ -124,6 +124,8 @@ pub struct EventFields {
     pub exception: Option<String>,
     /// 405's `UserName=`: the account the sync engine bound to AD with.
     pub bind_user: Option<String>,
+    /// System/Correlation ActivityID: Password Protection pairs a rejection with its reason by it.
+    pub correlation_id: Option<Guid>,
 }
 
 /// One normalized event.

@@ -12,7 +12,7 @@ use chrono::{DateTime, Utc};
 use super::catalog;
 use super::message;
 use super::model::{AuditOutcome, Event, EventFields, EventKind, EventOrigin};
-use crate::security::Sid;
+use crate::security::{Guid, Sid};
 
 /// One EventData value: `<Data Name="...">` values carry their name, classic insertion strings
 /// do not.
@@ -53,6 +53,8 @@ pub(crate) struct RawRecord {
     pub record_id: u64,
     /// The record header's number: its position in the file.
     pub position: u64,
+    /// System/Correlation ActivityID, when the record has one.
+    pub activity_id: Option<Guid>,
     pub time: DateTime<Utc>,
     pub provider: String,
     pub event_id: u32,
@@ -102,6 +104,7 @@ pub(crate) fn normalize(raw: RawRecord, file: &Arc<str>) -> Vec<Event> {
     let RawRecord {
         record_id,
         position,
+        activity_id,
         time,
         provider,
         event_id,
@@ -142,7 +145,15 @@ pub(crate) fn normalize(raw: RawRecord, file: &Arc<str>) -> Vec<Event> {
         message: String::new(),
         fields,
     };
-    let mut events: Vec<Event> = field_sets.into_iter().map(event).collect();
+    let mut events: Vec<Event> = field_sets
+        .into_iter()
+        .map(|f| {
+            event(EventFields {
+                correlation_id: activity_id,
+                ..f
+            })
+        })
+        .collect();
     // Every event of a batch carries the record's texts; the last one takes them over.
     if let Some((last, rest)) = events.split_last_mut() {
         for e in rest {
@@ -233,6 +244,7 @@ mod tests {
         RawRecord {
             record_id: 7,
             position: 7,
+            activity_id: None,
             time: DateTime::from_timestamp(1_700_000_000, 0).unwrap_or_default(),
             provider: provider.into(),
             event_id: id,

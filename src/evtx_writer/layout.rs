@@ -22,7 +22,7 @@ pub fn record_instance(r: &Record) -> Instance {
         SubValue::Null, // qualifiers (set below for classic sources)
         SubValue::HexInt64(r.keywords),
         SubValue::FileTime(filetime),
-        SubValue::Null, // activity id
+        r.activity_id.map_or(SubValue::Null, SubValue::Guid),
         SubValue::UInt32(r.process_id),
         SubValue::UInt32(r.thread_id),
         SubValue::UInt64(r.record_id),

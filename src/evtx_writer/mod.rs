@@ -73,6 +73,9 @@ pub struct Record {
     pub keywords: u64,
     pub process_id: u32,
     pub thread_id: u32,
+    /// System/Correlation ActivityID: Password Protection's DC agent writes a rejection and the
+    /// event naming its reason under one.
+    pub activity_id: Option<Guid>,
     pub data: EventData,
 }
 
@@ -328,6 +331,7 @@ mod tests {
             keywords: KEYWORDS_CLASSIC,
             process_id: 0,
             thread_id: 0,
+            activity_id: None,
             data: EventData::ClassicStrings(vec![text.into()]),
         }
     }

@@ -1,6 +1,7 @@
 //! `password-protection-rejected` (field-causes C12): Microsoft Entra Password Protection's DC
 //! agent refused the password set that writeback performs (10017; 10016 for a change), and its
-//! paired 300xx names the list. The 33008 / 4724-audit-failure pair alone cannot tell this from a
+//! paired 300xx names the list: the one under the same correlation id (System/Correlation
+//! ActivityID), or, for a record without one, the one of the same DC and user within 2 seconds. The 33008 / 4724-audit-failure pair alone cannot tell this from a
 //! length or history refusal, so this finding is what `event-password-policy` points to.
 
 use chrono::Duration;
@@ -29,12 +30,20 @@ fn list_of(reason: &Event) -> &'static str {
 
 fn paired_reason<'a>(f: &'a Facts, rejection: &Event) -> Option<&'a Event> {
     let window = Duration::seconds(PAIR_WINDOW_SECONDS);
-    f.events.iter().find(|e| {
-        e.kind == EventKind::DcPasswordRejectReason
-            && e.machine.eq_ignore_ascii_case(&rejection.machine)
-            && e.fields.target_user == rejection.fields.target_user
-            && (e.time - rejection.time).abs() <= window
-    })
+    let reasons = || {
+        f.events
+            .iter()
+            .filter(|e| e.kind == EventKind::DcPasswordRejectReason)
+    };
+    match rejection.fields.correlation_id {
+        Some(id) => reasons().find(|e| e.fields.correlation_id == Some(id)),
+        None => reasons().find(|e| {
+            e.fields.correlation_id.is_none()
+                && e.machine.eq_ignore_ascii_case(&rejection.machine)
+                && e.fields.target_user == rejection.fields.target_user
+                && (e.time - rejection.time).abs() <= window
+        }),
+    }
 }
 
 pub fn check(f: &Facts) -> Vec<Finding> {
@@ -146,6 +155,36 @@ mod tests {
             assert!(out[0].detail.contains(list), "{reason}: {}", out[0].detail);
             assert!(out[0].detail.contains("DC01.contoso.test"));
         }
+    }
+
+    #[test]
+    fn the_correlation_id_decides_the_pair_when_the_records_carry_one() {
+        let dir = directory();
+        let id = |s: &str| s.parse::<crate::security::Guid>().ok();
+        let with_id = |ev: u32, kind, g: &str| {
+            let mut e = dc_agent(ev, kind, "2026-11-24T08:00:01Z");
+            e.fields.correlation_id = id(g);
+            e
+        };
+        let mut evs = failed_attempt();
+        evs.push(with_id(
+            10017,
+            EventKind::DcPasswordRejected,
+            "11111111-1111-4111-8111-111111111111",
+        ));
+        // Another validation's reason, same DC, same second: not this one's.
+        evs.push(with_id(
+            30005,
+            EventKind::DcPasswordRejectReason,
+            "22222222-2222-4222-8222-222222222222",
+        ));
+        evs.push(with_id(
+            30022,
+            EventKind::DcPasswordRejectReason,
+            "11111111-1111-4111-8111-111111111111",
+        ));
+        let out = check(&facts(&dir, &evs, "2026-11-24T08:00:02Z"));
+        assert!(out[0].detail.contains("user's own account"), "{}", out[0].detail);
     }
 
     #[test]

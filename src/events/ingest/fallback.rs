@@ -172,6 +172,11 @@ fn raw_record(r: &SerializedEvtxRecord<Value>, interest: &Interest) -> Option<Ra
             .and_then(number)
             .unwrap_or(r.event_record_id),
         position: r.event_record_id,
+        activity_id: system
+            .get("Correlation_attributes")
+            .and_then(|c| c.get("ActivityID"))
+            .and_then(Value::as_str)
+            .and_then(|g| g.trim_matches(['{', '}']).parse().ok()),
         time,
         provider,
         event_id,

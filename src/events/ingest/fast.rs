@@ -109,6 +109,8 @@ struct Layout {
     event_id: Option<usize>,
     /// System/EventRecordID, which re-saved exports keep while they renumber record headers.
     record_id: Option<usize>,
+    /// System/Correlation's ActivityID.
+    activity_id: Option<usize>,
     provider: Option<Source>,
     computer: Option<Source>,
     channel: Option<Source>,
@@ -210,6 +212,8 @@ enum Name {
     Provider,
     EventId,
     EventRecordId,
+    Correlation,
+    ActivityId,
     Level,
     Keywords,
     TimeCreated,
@@ -223,11 +227,13 @@ enum Name {
 }
 
 impl Name {
-    const ALL: [Name; 12] = [
+    const ALL: [Name; 14] = [
         Name::System,
         Name::Provider,
         Name::EventId,
         Name::EventRecordId,
+        Name::Correlation,
+        Name::ActivityId,
         Name::Level,
         Name::Keywords,
         Name::TimeCreated,
@@ -244,6 +250,8 @@ impl Name {
             Name::Provider => "Provider",
             Name::EventId => "EventID",
             Name::EventRecordId => "EventRecordID",
+            Name::Correlation => "Correlation",
+            Name::ActivityId => "ActivityID",
             Name::Level => "Level",
             Name::Keywords => "Keywords",
             Name::TimeCreated => "TimeCreated",
@@ -409,6 +417,12 @@ impl FastReader {
         Ok(Some(RawRecord {
             record_id: number(layout.record_id).unwrap_or(record.id),
             position: record.id,
+            activity_id: match layout.activity_id.and_then(|i| values.get(i)) {
+                Some(v) if v.kind == 0x0f && v.size == 16 => chunk
+                    .get(v.offset..v.offset + 16)
+                    .and_then(|b| Guid::from_bytes(b).ok()),
+                _ => None,
+            },
             time,
             provider,
             event_id,
@@ -763,6 +777,7 @@ fn substitution(
             (Name::TimeCreated, Some(Name::SystemTime)) => layout.time = Some(index),
             (Name::EventId, None) => layout.event_id = Some(index),
             (Name::EventRecordId, None) => layout.record_id = Some(index),
+            (Name::Correlation, Some(Name::ActivityId)) => layout.activity_id = Some(index),
             (Name::Level, None) => layout.level = Some(index),
             (Name::Keywords, None) => layout.keywords = Some(index),
             (Name::Computer, None) => layout.computer = Some(sub),
