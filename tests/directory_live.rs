@@ -4,13 +4,10 @@
 
 mod common;
 
-use std::io::{Read, Write};
-use std::net::{Shutdown, TcpListener, TcpStream};
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::Arc;
+use std::sync::atomic::Ordering;
 use std::time::Duration;
 
-use common::Lab;
+use common::{CuttableProxy, Lab};
 use resetlens::cli::SourceArgs;
 use resetlens::config::SourceConfig;
 use resetlens::directory::{self, snapshot, ConnectorLookup, DirectoryError, Scope, UserLookupError};
@@ -267,67 +264,6 @@ async fn bulk_reads_page_through_every_user() {
         .iter()
         .all(|u| u.security_descriptor.is_some() && u.token_groups.is_none()));
     assert!(dir.containers.iter().any(|c| c.dn == ou));
-}
-
-/// A TCP relay to the DC that the test can cut: after `limit` bytes from the DC it either closes
-/// both sides (the DC "stops") or stops relaying while keeping the sockets open (the DC "hangs").
-struct CuttableProxy {
-    port: u16,
-    /// Bytes relayed from the DC so far, over all connections.
-    relayed: Arc<AtomicUsize>,
-}
-
-impl CuttableProxy {
-    fn start(limit: usize, hang: bool) -> CuttableProxy {
-        let listener = TcpListener::bind("127.0.0.1:0").expect("bind proxy");
-        let port = listener.local_addr().expect("addr").port();
-        let relayed = Arc::new(AtomicUsize::new(0));
-        let cut = Arc::new(AtomicBool::new(false));
-        let counter = relayed.clone();
-        std::thread::spawn(move || {
-            for client in listener.incoming().flatten() {
-                let Ok(server) = TcpStream::connect("127.0.0.1:636") else {
-                    return;
-                };
-                let pump = |mut from: TcpStream, mut to: TcpStream, count: bool| {
-                    let (relayed, cut) = (relayed.clone(), cut.clone());
-                    std::thread::spawn(move || {
-                        let mut buf = [0u8; 4096];
-                        loop {
-                            let n = match from.read(&mut buf) {
-                                Ok(0) | Err(_) => break,
-                                Ok(n) => n,
-                            };
-                            if count && relayed.fetch_add(n, Ordering::SeqCst) + n > limit {
-                                cut.store(true, Ordering::SeqCst);
-                            }
-                            if cut.load(Ordering::SeqCst) {
-                                if hang {
-                                    std::thread::sleep(Duration::from_secs(120));
-                                }
-                                break;
-                            }
-                            if to.write_all(&buf[..n]).is_err() {
-                                break;
-                            }
-                        }
-                        let _ = from.shutdown(Shutdown::Both);
-                        let _ = to.shutdown(Shutdown::Both);
-                    });
-                };
-                let (c2, s2) = (
-                    client.try_clone().expect("clone"),
-                    server.try_clone().expect("clone"),
-                );
-                pump(client, server, false);
-                pump(s2, c2, true);
-            }
-        });
-        CuttableProxy {
-            port,
-            relayed: counter,
-        }
-    }
 }
 
 /// Bytes the DC sends for a one-user load, measured through an uncut proxy.

@@ -275,3 +275,61 @@ fn live_dc_protected_user_verdict_permissions_and_clean_exit() {
     let tmux = launch("live", &args);
     protected_user_flow(&tmux, &sam.to_lowercase());
 }
+
+/// The DC stops while the console is open (a relay between them is cut; the shared DC runs on):
+/// re-reading the directory says so in one banner with `r` to retry, the console keeps its
+/// screen, and once the DC is back `r` reads it again. The terminal is restored at the end.
+#[test]
+fn live_dc_stopped_mid_console_says_so_and_r_reads_again_once_it_is_back() {
+    let lab = common::Lab::get();
+    let relay = common::CuttableProxy::start(usize::MAX, false);
+    let args = format!(
+        "--ldap-url ldaps://{}:{} --bind-dn {} --password-file {} --ca-cert {} --connector {} --timeout 5",
+        lab.host,
+        relay.port,
+        lab.admin_upn,
+        shell_quote(&lab.admin_password_file),
+        shell_quote(&lab.ca_cert),
+        lab.connector
+    );
+    let tmux = launch("dc-stopped", &args);
+    tmux.wait_for("Find a user");
+    // The user list's header: the directory is read.
+    tmux.wait_for("sAMAccountName");
+    relay.set_down(true);
+    tmux.keys(&["Tab"]);
+    tmux.type_text(":reload");
+    tmux.keys(&["Enter"]);
+    let banner = tmux.wait_for("retry · Esc dismiss");
+    assert!(banner.contains("✘ directory: cannot reach"), "{banner}");
+    assert!(
+        banner.contains(&format!("{}:{}", lab.host, relay.port)),
+        "{banner}"
+    );
+    assert_eq!(tmux.flag("alternate_on"), "1");
+    relay.set_down(false);
+    let before = relay.relayed.load(std::sync::atomic::Ordering::SeqCst);
+    tmux.keys(&["r"]);
+    let start = Instant::now();
+    loop {
+        let screen = tmux.screen();
+        let read_again = relay.relayed.load(std::sync::atomic::Ordering::SeqCst) > before;
+        if read_again
+            && !screen.contains("✘ directory")
+            && !screen.contains("loading directory")
+            && screen.contains("sAMAccountName")
+        {
+            break;
+        }
+        assert!(
+            start.elapsed() < PATIENCE,
+            "the retry did not read the DC again:\n{screen}"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    tmux.keys(&["q"]);
+    let after = tmux.wait_for("RESETLENS_EXIT=");
+    assert!(after.contains("RESETLENS_EXIT=0"), "{after}");
+    assert_eq!(tmux.flag("alternate_on"), "0", "still on the alternate screen");
+    assert_eq!(tmux.flag("cursor_flag"), "1", "cursor left hidden");
+}

@@ -13,9 +13,12 @@
 #![allow(dead_code)] // each test binary uses a different subset
 
 use std::collections::HashMap;
+use std::io::{Read, Write};
+use std::net::{Shutdown, TcpListener, TcpStream};
 use std::path::PathBuf;
 use std::process::Command;
-use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, AtomicUsize, Ordering};
+use std::sync::Arc;
 use std::time::Duration;
 
 use ldap3::{LdapConnAsync, LdapConnSettings, Mod, Scope, SearchEntry};
@@ -420,4 +423,99 @@ fn read_secret(path: &std::path::Path) -> String {
         .next()
         .unwrap_or("")
         .to_string()
+}
+
+/// A TCP relay to the lab DC's LDAPS port that the test can cut: after `limit` bytes from the DC it
+/// either closes both sides (the DC "stops") or stops relaying while keeping the sockets open (the
+/// DC "hangs"). `set_down` stops the DC for new connections (accepted, then closed at once) and
+/// brings it back, without touching the shared DC.
+pub struct CuttableProxy {
+    pub port: u16,
+    /// Bytes relayed from the DC so far, over all connections.
+    pub relayed: Arc<AtomicUsize>,
+    down: Arc<AtomicBool>,
+}
+
+impl CuttableProxy {
+    pub fn start(limit: usize, hang: bool) -> CuttableProxy {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind proxy");
+        let port = listener.local_addr().expect("addr").port();
+        let relayed = Arc::new(AtomicUsize::new(0));
+        let down = Arc::new(AtomicBool::new(false));
+        let cut = Arc::new(AtomicBool::new(false));
+        let (counter, is_down) = (relayed.clone(), down.clone());
+        std::thread::spawn(move || {
+            for client in listener.incoming().flatten() {
+                if is_down.load(Ordering::SeqCst) {
+                    let _ = client.shutdown(Shutdown::Both);
+                    continue;
+                }
+                let Ok(server) = TcpStream::connect("127.0.0.1:636") else {
+                    return;
+                };
+                let pump = |mut from: TcpStream, mut to: TcpStream, count: bool| {
+                    let (relayed, cut) = (relayed.clone(), cut.clone());
+                    std::thread::spawn(move || {
+                        let mut buf = [0u8; 4096];
+                        loop {
+                            let n = match from.read(&mut buf) {
+                                Ok(0) | Err(_) => break,
+                                Ok(n) => n,
+                            };
+                            if count && relayed.fetch_add(n, Ordering::SeqCst) + n > limit {
+                                cut.store(true, Ordering::SeqCst);
+                            }
+                            if cut.load(Ordering::SeqCst) {
+                                if hang {
+                                    std::thread::sleep(Duration::from_secs(120));
+                                }
+                                break;
+                            }
+                            if to.write_all(&buf[..n]).is_err() {
+                                break;
+                            }
+                        }
+                        let _ = from.shutdown(Shutdown::Both);
+                        let _ = to.shutdown(Shutdown::Both);
+                    });
+                };
+                let (c2, s2) = (
+                    client.try_clone().expect("clone"),
+                    server.try_clone().expect("clone"),
+                );
+                pump(client, server, false);
+                pump(s2, c2, true);
+            }
+        });
+        CuttableProxy {
+            port,
+            relayed: counter,
+            down,
+        }
+    }
+
+    /// Stops (`true`) or restarts the DC as the relay's clients see it.
+    pub fn set_down(&self, down: bool) {
+        self.down.store(down, Ordering::SeqCst);
+    }
+}
+
+/// A server on loopback that accepts connections and never answers, as a DC whose LDAP service
+/// hangs does. The accepted sockets stay open while it lives.
+pub struct SilentServer {
+    pub port: u16,
+}
+
+impl SilentServer {
+    pub fn start() -> SilentServer {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind silent server");
+        let port = listener.local_addr().expect("addr").port();
+        std::thread::spawn(move || {
+            let mut held = Vec::new();
+            for client in listener.incoming().flatten() {
+                held.push(client);
+            }
+        });
+        SilentServer { port }
+    }
 }
