@@ -28,11 +28,6 @@ step "tests"
 cargo test --locked
 
 step "fuzzing (${FUZZ_SECONDS}s per target)"
-command -v cargo-fuzz >/dev/null || cargo install --locked cargo-fuzz --version 0.13.2
-for target in $(cd fuzz && RUSTC_BOOTSTRAP=1 cargo fuzz list); do
-  mkdir -p "fuzz/corpus/$target"
-  seeds=(); [ -d "fuzz/seeds/$target" ] && seeds=("seeds/$target")
-  (cd fuzz && RUSTC_BOOTSTRAP=1 cargo fuzz run "$target" "corpus/$target" "${seeds[@]}" -- -max_total_time="$FUZZ_SECONDS")
-done
+bash scripts/fuzz.sh "$FUZZ_SECONDS"
 
 step "all passed"
