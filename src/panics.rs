@@ -19,12 +19,7 @@ pub fn report_panics() {
         if CONTAINED.get() {
             return;
         }
-        let payload = info.payload();
-        let message = payload
-            .downcast_ref::<&str>()
-            .copied()
-            .or_else(|| payload.downcast_ref::<String>().map(String::as_str))
-            .unwrap_or("panic");
+        let message = message(info.payload());
         let at = info
             .location()
             .map(|l| format!(" (at {}:{})", l.file(), l.line()))
@@ -34,6 +29,20 @@ pub fn report_panics() {
             line(&format!("{message}{at}"))
         );
     }));
+}
+
+/// The text a panic was raised with.
+pub fn message(payload: &(dyn std::any::Any + Send)) -> &str {
+    payload
+        .downcast_ref::<&str>()
+        .copied()
+        .or_else(|| payload.downcast_ref::<String>().map(String::as_str))
+        .unwrap_or("panic")
+}
+
+/// Whether the current thread runs inside `contained` (for hooks installed before this one's).
+pub fn is_contained() -> bool {
+    CONTAINED.get()
 }
 
 /// Runs `f`, turning a panic into `Err` without a report: for callers that say themselves what
@@ -50,6 +59,19 @@ pub fn caught<R>(f: impl FnOnce() -> R) -> Option<R> {
     panic::catch_unwind(AssertUnwindSafe(f)).ok()
 }
 
+/// Panics once at `place` when `RESETLENS_TEST_PANIC` names it: the end-to-end tests force bugs
+/// where real ones would hurt most (the console's thread, a background job, a parser). Debug
+/// builds only; once per process, so a retry shows the console recovering.
+#[cfg(debug_assertions)]
+pub fn forced(place: &str) {
+    static DONE: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+    if std::env::var("RESETLENS_TEST_PANIC").is_ok_and(|v| v == place)
+        && !DONE.swap(true, std::sync::atomic::Ordering::SeqCst)
+    {
+        panic!("forced by RESETLENS_TEST_PANIC={place}");
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -58,7 +80,10 @@ mod tests {
     fn contained_panics_come_back_as_errors_and_the_flag_is_restored() {
         let r = contained(|| -> u8 { panic!("inside") });
         assert!(r.is_err());
-        assert!(!CONTAINED.get());
+        assert!(!is_contained());
+        assert!(contained(is_contained).unwrap());
+        let payload = contained(|| -> u8 { panic!("with {}", "text") }).unwrap_err();
+        assert_eq!(message(payload.as_ref()), "with text");
         assert_eq!(contained(|| 7).ok(), Some(7));
         assert_eq!(caught(|| 8), Some(8));
         assert_eq!(caught(|| -> u8 { panic!("bug") }), None);

@@ -217,7 +217,7 @@ fn a_panic_in_the_console_restores_the_terminal_and_exits_3() {
     let tmux = Tmux::start(
         "panic",
         &format!(
-            "RESETLENS_TEST_PANIC=1 {} demo; echo RESETLENS_EXIT=$?; stty -a | tr ' ' '\\n' | grep -x -e -icanon -e icanon -e -echo -e echo; echo STTY_DONE; sleep 60",
+            "RESETLENS_TEST_PANIC=ui {} demo; echo RESETLENS_EXIT=$?; stty -a | tr ' ' '\\n' | grep -x -e -icanon -e icanon -e -echo -e echo; echo STTY_DONE; sleep 60",
             shell_quote(&bin)
         ),
     );
@@ -241,6 +241,72 @@ fn a_panic_in_the_console_restores_the_terminal_and_exits_3() {
     assert_eq!(tmux.flag("alternate_on"), "0", "still on the alternate screen");
     assert_eq!(tmux.flag("cursor_flag"), "1", "cursor left hidden");
     assert_eq!(tmux.flag("mouse_any_flag"), "0", "mouse capture left on");
+}
+
+/// Opens bob on the demo started by `launch` and waits for his verdict: by then the event logs
+/// were read (the diagnosis waits for them), so whatever the ingest job did has happened.
+fn open_bob_verdict(tmux: &Tmux) -> String {
+    tmux.wait_for("Find a user");
+    tmux.type_text("bob");
+    tmux.wait_for("bob  ");
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("Writeback will fail")
+}
+
+/// A panic contained on a background thread (as the reader does when the evtx crate trips over a
+/// damaged chunk during the console's ingest) leaves the terminal alone: the console goes on in
+/// raw mode on the alternate screen. The console's panic hook used to restore the terminal on any
+/// panic, before the contained check.
+#[test]
+fn a_contained_panic_in_the_background_ingest_leaves_the_console_running() {
+    let bin = PathBuf::from(env!("CARGO_BIN_EXE_resetlens"));
+    let tmux = Tmux::start(
+        "contained",
+        &format!(
+            "RESETLENS_TEST_PANIC=contained {} demo; echo RESETLENS_EXIT=$?; sleep 60",
+            shell_quote(&bin)
+        ),
+    );
+    let screen = open_bob_verdict(&tmux);
+    assert!(!screen.contains("forced by"), "{screen}");
+    assert_eq!(tmux.flag("alternate_on"), "1", "the console lost its screen");
+    // Raw mode: a key acts at once, without Enter.
+    tmux.keys(&["2"]);
+    tmux.wait_for("BLOCKED HERE");
+    tmux.keys(&["q"]);
+    let after = tmux.wait_for("RESETLENS_EXIT=");
+    assert!(after.contains("RESETLENS_EXIT=0"), "{after}");
+    assert_eq!(tmux.flag("alternate_on"), "0");
+}
+
+/// A bug in a background job (here the event-log ingest) is one failure on the console's banner,
+/// not a spinner that turns for ever nor a terminal restored under a running console; `r` runs
+/// the job again.
+#[test]
+fn a_background_job_that_panics_shows_the_failure_and_r_retries() {
+    let bin = PathBuf::from(env!("CARGO_BIN_EXE_resetlens"));
+    let tmux = Tmux::start(
+        "job-panic",
+        &format!(
+            "RESETLENS_TEST_PANIC=ingest {} demo; echo RESETLENS_EXIT=$?; sleep 60",
+            shell_quote(&bin)
+        ),
+    );
+    let screen =
+        tmux.wait_for("internal error (a bug, please report it): forced by RESETLENS_TEST_PANIC=ingest");
+    assert!(screen.contains("event logs:"), "{screen}");
+    assert!(!screen.contains("panicked at"), "{screen}");
+    assert_eq!(tmux.flag("alternate_on"), "1", "the console lost its screen");
+    // `r` retries from the list (in the search box it is a letter).
+    tmux.keys(&["Tab"]);
+    tmux.keys(&["r"]);
+    let verdict = open_bob_verdict(&tmux);
+    assert!(!verdict.contains("internal error"), "{verdict}");
+    tmux.keys(&["3"]);
+    tmux.wait_for("31001");
+    tmux.keys(&["q"]);
+    let after = tmux.wait_for("RESETLENS_EXIT=");
+    assert!(after.contains("RESETLENS_EXIT=0"), "{after}");
 }
 
 #[test]

@@ -955,3 +955,171 @@ fn permissions_at_80x24_stack_so_no_box_is_cut() {
     click_on(&mut state, "deny", 10);
     assert_eq!(state.user.as_ref().map(|u| u.acl.selected), Some(2));
 }
+
+/// The scroll of the text in front, whichever it is.
+fn scroll(state: &resetlens::tui::State) -> (u16, u16, u16) {
+    state
+        .user
+        .as_ref()
+        .map_or((0, 0, 0), |u| (u.account_scroll, u.fix_scroll, u.detail_scroll))
+}
+
+/// Scrolling stops at the last page in `update` itself: after End, Up moves at once (it used to
+/// count down from u16::MAX, drawn clamped, so Up looked dead). Account and Fix keep their own
+/// positions, and a taller terminal pulls a scroll back to the new last page.
+#[test]
+fn end_then_up_moves_at_once_on_account_fix_and_the_event_detail() {
+    let size = (80, 16);
+    let mut state = loaded_state(Theme::COLOUR, size);
+    open_bob(&mut state);
+    for (tab, pick) in [('1', 0usize), ('4', 1)] {
+        update(&mut state, ch(tab));
+        let before = screen_text(&render(&state, size.0, size.1));
+        update(&mut state, key(KeyCode::End));
+        let end = scroll(&state);
+        let at_end = [end.0, end.1][pick];
+        assert!(at_end > 0 && at_end < 100, "tab {tab}: End scrolled to {end:?}");
+        let bottom = screen_text(&render(&state, size.0, size.1));
+        assert_ne!(before, bottom, "tab {tab}: End showed nothing new");
+        update(&mut state, key(KeyCode::Up));
+        let up = scroll(&state);
+        assert_eq!([up.0, up.1][pick], at_end - 1, "tab {tab}");
+        let after = screen_text(&render(&state, size.0, size.1));
+        assert_ne!(bottom, after, "tab {tab}: Up after End looked dead");
+        update(&mut state, key(KeyCode::End));
+    }
+    // Each tab kept its own position.
+    let (account, fix, _) = scroll(&state);
+    assert!(account > 0 && fix > 0 && account != fix, "{:?}", scroll(&state));
+    update(&mut state, ch('1'));
+    update(
+        &mut state,
+        Message::Resize {
+            width: 80,
+            height: 40,
+        },
+    );
+    assert!(scroll(&state).0 < account, "the resize kept {:?}", scroll(&state));
+    // The event detail: End, then Up moves the text.
+    update(
+        &mut state,
+        Message::Resize {
+            width: 80,
+            height: 16,
+        },
+    );
+    update(&mut state, ch('3'));
+    update(&mut state, ch('j'));
+    update(&mut state, key(KeyCode::Enter));
+    update(&mut state, key(KeyCode::End));
+    let bottom = screen_text(&render(&state, size.0, size.1));
+    let at_end = scroll(&state).2;
+    assert!(at_end > 0 && at_end < 200, "detail End scrolled to {at_end}");
+    update(&mut state, key(KeyCode::Up));
+    assert_eq!(scroll(&state).2, at_end - 1);
+    assert_ne!(bottom, screen_text(&render(&state, size.0, size.1)));
+}
+
+/// `:user NAME` picks the best match of the whole directory: the first slice of 2,000 users
+/// holds only weak matches, the right person comes after them.
+#[test]
+fn user_by_name_scores_every_user_before_it_picks() {
+    let mut dir = directory();
+    let weak = (0..4_000u32).map(|i| {
+        user(
+            &format!("sxaxmxaxnxtxhxa{i}"),
+            &format!("Filler {i}"),
+            "OU=Staff",
+            5000 + i,
+        )
+    });
+    dir.users.extend(weak);
+    dir.users
+        .push(user("samantha.q", "Samantha Quinn", "OU=Staff", 9999));
+    let (mut state, _) = loading_state(Theme::COLOUR, (100, 30));
+    let generation = state.generation;
+    update(
+        &mut state,
+        Message::DirectoryLoaded {
+            generation,
+            result: Ok(LoadedDirectory::new(dir)),
+        },
+    );
+    update(&mut state, key(KeyCode::Tab));
+    update(&mut state, ch(':'));
+    type_text(&mut state, "user samantha");
+    update(&mut state, key(KeyCode::Enter));
+    assert_eq!(state.screen, Screen::User);
+    assert_eq!(
+        state.current_user().map(|u| u.sam_account_name.as_str()),
+        Some("samantha.q")
+    );
+}
+
+/// Every background job can fail (a panic included, which the runtime turns into an `Err`): the
+/// failure is shown with the work to redo, and `r` asks again.
+#[test]
+fn a_failed_diagnosis_marking_or_raw_xml_read_is_shown_and_r_retries() {
+    let mut state = loaded_state(Theme::COLOUR, (100, 30));
+    type_text(&mut state, "bob");
+    let cmds = update(&mut state, key(KeyCode::Enter));
+    let Some(asked @ Command::Diagnose { user, .. }) = cmds.first().cloned() else {
+        panic!("no diagnosis asked for: {cmds:?}");
+    };
+    let generation = state.generation;
+    let failed = "internal error (a bug, please report it): index out of bounds";
+    update(
+        &mut state,
+        Message::DiagnosisReady {
+            generation,
+            user,
+            at: None,
+            result: Err(failed.into()),
+        },
+    );
+    let text = screen_text(&render(&state, 100, 30));
+    assert!(text.contains(failed), "{text}");
+    assert!(!state.busy(), "the spinner still turns");
+    assert_eq!(update(&mut state, ch('r')), vec![asked]);
+    assert!(state.user.as_ref().is_some_and(|u| u.diagnosis.is_loading()));
+    update(
+        &mut state,
+        Message::DiagnosisReady {
+            generation,
+            user,
+            at: None,
+            result: Ok(Arc::new(bob_diagnosis())),
+        },
+    );
+    // Marking the search list's failures.
+    update(
+        &mut state,
+        Message::FailuresMarked {
+            generation,
+            users: Err(failed.into()),
+        },
+    );
+    assert!(state.banner.as_ref().is_some_and(|b| b.text.contains(failed)));
+    update(&mut state, key(KeyCode::Esc));
+    // The raw XML: `r` in the detail reads it again.
+    update(&mut state, ch('3'));
+    update(&mut state, ch('j'));
+    let read = update(&mut state, key(KeyCode::Enter));
+    update(
+        &mut state,
+        Message::RawXmlRead {
+            file: match read.first() {
+                Some(Command::ReadRawXml { file, .. }) => file.clone(),
+                other => panic!("{other:?}"),
+            },
+            position: match read.first() {
+                Some(Command::ReadRawXml { position, .. }) => *position,
+                _ => 0,
+            },
+            result: Err("x.evtx: record #7 could not be rendered: the evtx crate failed on its chunk".into()),
+        },
+    );
+    assert!(!state.busy());
+    assert_eq!(update(&mut state, ch('r')), read);
+    assert!(state.user.as_ref().is_some_and(|u| u.raw_xml.is_loading()));
+}

@@ -54,12 +54,24 @@ pub fn record_xml(file: &Path, position: u64) -> Result<String, RawRecordError> 
         if !(h.first_event_record_id..=h.last_event_record_id).contains(&position) {
             continue;
         }
-        let mut parsed = chunk.parse(Arc::clone(&settings)).map_err(|e| render_error(&e))?;
-        for record in parsed.iter() {
-            let Ok(record) = record else { continue };
-            if record.event_record_id == position {
-                return record.into_xml().map(|r| r.data).map_err(|e| render_error(&e));
+        // A damaged chunk is where the evtx crate may panic: that is this record's failure, told
+        // as such, not a bug of resetlens (nor an answer that never comes).
+        let found = crate::panics::contained(|| {
+            let mut parsed = chunk.parse(Arc::clone(&settings)).map_err(|e| render_error(&e))?;
+            for record in parsed.iter() {
+                let Ok(record) = record else { continue };
+                if record.event_record_id == position {
+                    return record
+                        .into_xml()
+                        .map(|r| Some(r.data))
+                        .map_err(|e| render_error(&e));
+                }
             }
+            Ok(None)
+        })
+        .unwrap_or_else(|_| Err(render_error(&"the evtx crate failed on its chunk")))?;
+        if let Some(xml) = found {
+            return Ok(xml);
         }
     }
     Err(RawRecordError::NotFound {

@@ -74,7 +74,7 @@ pub enum Message {
     /// Users with a recent failure event, for the marks in the search list.
     FailuresMarked {
         generation: u64,
-        users: HashSet<usize>,
+        users: Result<HashSet<usize>, String>,
     },
     ClipboardWritten(Result<(), String>),
     /// The raw XML of the record at `position` (its header number) in `file`, for the event detail.

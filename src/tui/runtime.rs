@@ -38,6 +38,13 @@ pub trait DataSource: Send + Sync + 'static {
         user: usize,
         at: Option<chrono::DateTime<chrono::Utc>>,
     ) -> anyhow::Result<Diagnosis>;
+    /// One record's XML for the event detail (see `events::raw::record_xml`).
+    fn raw_xml(&self, file: &str, position: u64) -> anyhow::Result<String> {
+        Ok(crate::events::raw::record_xml(
+            std::path::Path::new(file),
+            position,
+        )?)
+    }
 }
 
 /// What reading the event logs gave: the events, and what could not be read (damaged chunks or
@@ -78,7 +85,16 @@ impl TerminalGuard {
         let active = Arc::new(AtomicBool::new(true));
         let in_hook = Arc::clone(&active);
         let previous = std::panic::take_hook();
+        let ui = std::thread::current().id();
         std::panic::set_hook(Box::new(move |info| {
+            // A contained panic is its caller's to report. One on another thread while the
+            // console runs is reported by the job it ran in, as a failure the console shows:
+            // the console goes on, so the terminal stays as it is and nothing is printed over it.
+            if crate::panics::is_contained()
+                || (std::thread::current().id() != ui && in_hook.load(Ordering::SeqCst))
+            {
+                return;
+            }
             restore_terminal(mouse, &in_hook);
             previous(info);
         }));
@@ -141,78 +157,104 @@ fn error_text(e: &anyhow::Error) -> String {
     crate::sanitize::line(&format!("{e:#}"))
 }
 
-fn execute(cmd: Command, rt: &tokio::runtime::Runtime, source: &Arc<dyn DataSource>, tx: &Sender<Message>) {
+/// Runs `work` on the blocking pool and sends what `done` makes of its result. A panic in the work
+/// (a bug, or a parser tripping over hostile bytes) becomes a failure like any other, so the
+/// console shows it and can retry rather than wait for an answer that never comes.
+fn job<T, M>(
+    rt: &tokio::runtime::Runtime,
+    tx: &Sender<Message>,
+    work: impl FnOnce() -> anyhow::Result<T> + Send + 'static,
+    done: impl FnOnce(Result<T, String>) -> M + Send + 'static,
+) where
+    M: IntoIterator<Item = Message>,
+{
     let tx = tx.clone();
-    match cmd {
-        Command::LoadDirectory { generation } => {
-            let source = Arc::clone(source);
-            rt.spawn_blocking(move || {
-                let result = source
-                    .load_directory()
-                    .map(LoadedDirectory::new)
-                    .map_err(|e| error_text(&e));
-                let _ = tx.send(Message::DirectoryLoaded { generation, result });
-            });
+    rt.spawn_blocking(move || {
+        let result = match crate::panics::contained(work) {
+            Ok(r) => r.map_err(|e| error_text(&e)),
+            Err(panic) => Err(crate::sanitize::line(&format!(
+                "internal error (a bug, please report it): {}",
+                crate::panics::message(panic.as_ref())
+            ))),
+        };
+        for msg in done(result) {
+            let _ = tx.send(msg);
         }
-        Command::IngestEvents { generation } => {
-            let source = Arc::clone(source);
-            rt.spawn_blocking(move || {
-                let (result, problems) = match source.ingest_events() {
+    });
+}
+
+fn execute(cmd: Command, rt: &tokio::runtime::Runtime, source: &Arc<dyn DataSource>, tx: &Sender<Message>) {
+    let source = Arc::clone(source);
+    match cmd {
+        Command::LoadDirectory { generation } => job(
+            rt,
+            tx,
+            move || source.load_directory().map(LoadedDirectory::new),
+            move |result| [Message::DirectoryLoaded { generation, result }],
+        ),
+        Command::IngestEvents { generation } => job(
+            rt,
+            tx,
+            move || source.ingest_events(),
+            move |result| {
+                let (result, problems) = match result {
                     Ok(Ingested { events, problems }) => (Ok(Arc::from(events)), problems),
-                    Err(e) => (Err(error_text(&e)), Vec::new()),
+                    Err(e) => (Err(e), Vec::new()),
                 };
-                let _ = tx.send(Message::EventsIngested { generation, result });
-                if let Some(first) = problems.first() {
+                let warning = problems.first().map(|first| {
                     let more = match problems.len() {
                         1 => String::new(),
                         n => format!(" (and {} more)", n - 1),
                     };
                     let text = format!("some event log records could not be read: {first}{more}");
-                    let _ = tx.send(Message::Warning(crate::sanitize::line(&text)));
-                }
-            });
-        }
+                    Message::Warning(crate::sanitize::line(&text))
+                });
+                std::iter::once(Message::EventsIngested { generation, result }).chain(warning)
+            },
+        ),
         Command::Diagnose {
             generation,
             directory,
             events,
             user,
             at,
-        } => {
-            let source = Arc::clone(source);
-            rt.spawn_blocking(move || {
-                let result = source
-                    .diagnose(&directory, &events, user, at)
-                    .map(Arc::new)
-                    .map_err(|e| error_text(&e));
-                let _ = tx.send(Message::DiagnosisReady {
+        } => job(
+            rt,
+            tx,
+            move || source.diagnose(&directory, &events, user, at).map(Arc::new),
+            move |result| {
+                [Message::DiagnosisReady {
                     generation,
                     user,
                     at,
                     result,
-                });
-            });
-        }
+                }]
+            },
+        ),
         Command::MarkFailures {
             generation,
             directory,
             events,
-        } => {
-            rt.spawn_blocking(move || {
-                let users = super::rows::users_with_recent_failures(&directory, &events);
-                let _ = tx.send(Message::FailuresMarked { generation, users });
-            });
-        }
+        } => job(
+            rt,
+            tx,
+            move || Ok(super::rows::users_with_recent_failures(&directory, &events)),
+            move |users| [Message::FailuresMarked { generation, users }],
+        ),
         Command::ReadRawXml { file, position } => {
-            rt.spawn_blocking(move || {
-                let result = crate::events::raw::record_xml(std::path::Path::new(&file), position)
-                    .map_err(|e| crate::sanitize::line(&e.to_string()));
-                let _ = tx.send(Message::RawXmlRead {
-                    file,
-                    position,
-                    result,
-                });
-            });
+            let asked = file.clone();
+            job(
+                rt,
+                tx,
+                move || source.raw_xml(&asked, position),
+                move |result| {
+                    [Message::RawXmlRead {
+                        file,
+                        position,
+                        result,
+                    }]
+                },
+            );
         }
         Command::CopyToClipboard(text) => {
             // Written straight to the terminal, between frames, on the UI thread: the only writer.
@@ -243,11 +285,9 @@ pub fn run(mut state: State, source: Arc<dyn DataSource>, mouse: bool) -> anyhow
         execute(cmd, &rt, &source, &tx);
     }
     terminal.draw(|f| view::draw(f, &state))?;
-    // The end-to-end tests force a panic here to see the terminal restored (debug builds only).
+    // The end-to-end tests force a panic here to see the terminal restored.
     #[cfg(debug_assertions)]
-    if std::env::var_os("RESETLENS_TEST_PANIC").is_some() {
-        panic!("forced by RESETLENS_TEST_PANIC");
-    }
+    crate::panics::forced("ui");
     while !state.quit {
         let msg = if state.search_unfinished() {
             // Keys and results first; the search goes on only when nothing else waits.
@@ -293,6 +333,74 @@ pub fn run(mut state: State, source: Arc<dyn DataSource>, mouse: bool) -> anyhow
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A source whose every call is a bug.
+    struct Panicking;
+
+    impl DataSource for Panicking {
+        fn load_directory(&self) -> anyhow::Result<Directory> {
+            panic!("load bug")
+        }
+        fn ingest_events(&self) -> anyhow::Result<Ingested> {
+            panic!("ingest bug")
+        }
+        fn diagnose(
+            &self,
+            _: &Directory,
+            _: &[Event],
+            _: usize,
+            _: Option<chrono::DateTime<chrono::Utc>>,
+        ) -> anyhow::Result<Diagnosis> {
+            panic!("diagnose bug")
+        }
+        fn raw_xml(&self, _: &str, _: u64) -> anyhow::Result<String> {
+            panic!("xml bug")
+        }
+    }
+
+    /// A job that panics answers anyway, with a failure naming the bug: before, it sent nothing
+    /// and the console waited (spinner turning) for ever.
+    #[test]
+    fn a_background_job_that_panics_answers_with_a_failure() {
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .build()
+            .unwrap();
+        let source: Arc<dyn DataSource> = Arc::new(Panicking);
+        let (tx, rx) = mpsc::channel();
+        let directory = Arc::new(crate::diagnosis::testing::directory());
+        for cmd in [
+            Command::LoadDirectory { generation: 1 },
+            Command::IngestEvents { generation: 1 },
+            Command::Diagnose {
+                generation: 1,
+                directory,
+                events: Arc::from(Vec::new()),
+                user: 0,
+                at: None,
+            },
+            Command::ReadRawXml {
+                file: "x.evtx".into(),
+                position: 7,
+            },
+        ] {
+            execute(cmd, &rt, &source, &tx);
+            let failure = match rx.recv_timeout(Duration::from_secs(10)) {
+                Ok(Message::DirectoryLoaded { result, .. }) => result.err(),
+                Ok(Message::EventsIngested { result, .. }) => result.err(),
+                Ok(Message::DiagnosisReady { result, .. }) => result.err(),
+                Ok(Message::RawXmlRead { result, .. }) => result.err(),
+                other => panic!("no answer: {other:?}"),
+            };
+            let failure = failure.unwrap_or_default();
+            assert!(
+                failure.starts_with("internal error (a bug, please report it): ")
+                    && failure.ends_with(" bug"),
+                "{failure}"
+            );
+        }
+        rt.shutdown_background();
+    }
 
     #[test]
     fn mouse_only_when_asked_and_not_over_ssh_from_config() {

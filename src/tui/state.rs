@@ -143,8 +143,9 @@ pub struct UserScreen {
     /// Index into `Directory::users`.
     pub user: usize,
     pub tab: Tab,
-    /// Scroll position of the Account and Fix tabs.
-    pub scroll: u16,
+    /// Scroll positions of the Account and Fix tabs (kept within their text by `update`).
+    pub account_scroll: u16,
+    pub fix_scroll: u16,
     /// Boxes of the Permissions tab stacked away above the DACL, when they do not all fit
     /// (see `view::layout::permissions`).
     pub stack: usize,
@@ -163,7 +164,8 @@ impl UserScreen {
         UserScreen {
             user,
             tab: Tab::Account,
-            scroll: 0,
+            account_scroll: 0,
+            fix_scroll: 0,
             stack: 0,
             acl: ListView::default(),
             events: ListView::default(),

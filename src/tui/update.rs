@@ -12,15 +12,27 @@ use ratatui::layout::Rect;
 
 use super::keymap::{Action, KeyBindings};
 use super::message::{Command, LoadedDirectory, Message};
-use super::rows;
 use super::search::SearchIndex;
 use super::state::{Banner, Click, ListView, Loading, Screen, SearchFocus, State, Tab, UserScreen};
 use super::view::layout;
 use super::widgets::table;
+use super::{rows, view};
+use crate::directory::Directory;
 use crate::events::Event;
 
 /// Applies `message` to `state` and returns the background work it calls for.
 pub fn update(state: &mut State, message: Message) -> Vec<Command> {
+    let cmds = apply(state, message);
+    // A move, a resize or new text (the XML arriving) can each leave a scroll past its text.
+    if let Some(limit) = view::scroll_limit(state) {
+        if let Some(s) = scroll_in_front(state) {
+            *s = (*s).min(limit);
+        }
+    }
+    cmds
+}
+
+fn apply(state: &mut State, message: Message) -> Vec<Command> {
     match message {
         Message::Key(key) if key.kind != KeyEventKind::Release => on_key(state, key),
         Message::Key(_) => Vec::new(),
@@ -85,7 +97,15 @@ pub fn update(state: &mut State, message: Message) -> Vec<Command> {
         }
         Message::FailuresMarked { generation, users } => {
             if generation == state.generation {
-                state.search.flagged = users;
+                match users {
+                    Ok(users) => state.search.flagged = users,
+                    Err(e) => {
+                        state.banner = Some(Banner {
+                            text: format!("marking recent failures: {e}"),
+                            retry: mark_failures(state),
+                        });
+                    }
+                }
             }
             Vec::new()
         }
@@ -101,10 +121,26 @@ pub fn update(state: &mut State, message: Message) -> Vec<Command> {
                 .as_mut()
                 .filter(|u| u.user == user && generation == state.generation && at == ticket_at);
             if let Some(screen) = current {
-                screen.diagnosis = match result {
-                    Ok(d) => Loading::Ready(d),
-                    Err(e) => Loading::Failed(e),
-                };
+                match result {
+                    Ok(d) => screen.diagnosis = Loading::Ready(d),
+                    Err(e) => {
+                        screen.diagnosis = Loading::Failed(e.clone());
+                        let retry = diagnosis_inputs(state)
+                            .map(|(directory, events)| Command::Diagnose {
+                                generation,
+                                directory,
+                                events,
+                                user,
+                                at,
+                            })
+                            .into_iter()
+                            .collect();
+                        state.banner = Some(Banner {
+                            text: format!("diagnosis: {e}"),
+                            retry,
+                        });
+                    }
+                }
             }
             Vec::new()
         }
@@ -165,13 +201,8 @@ pub fn load_all(state: &mut State) -> Vec<Command> {
 /// Asks for the open user's diagnosis once the directory is there and the event logs are done
 /// (read or failed: a diagnosis without events is still worth having).
 fn request_diagnosis(state: &mut State) -> Vec<Command> {
-    let Some(directory) = state.directory.ready().cloned() else {
+    let Some((directory, events)) = diagnosis_inputs(state) else {
         return Vec::new();
-    };
-    let events: Arc<[Event]> = match &state.events {
-        Loading::Ready(e) => Arc::clone(e),
-        Loading::Failed(_) => Arc::from(Vec::new()),
-        Loading::Idle | Loading::Loading => return Vec::new(),
     };
     let generation = state.generation;
     match state.user.as_mut() {
@@ -187,6 +218,17 @@ fn request_diagnosis(state: &mut State) -> Vec<Command> {
         }
         _ => Vec::new(),
     }
+}
+
+/// What a diagnosis reads, once there: the directory, and the events (none if they failed).
+fn diagnosis_inputs(state: &State) -> Option<(Arc<Directory>, Arc<[Event]>)> {
+    let directory = state.directory.ready().cloned()?;
+    let events: Arc<[Event]> = match &state.events {
+        Loading::Ready(e) => Arc::clone(e),
+        Loading::Failed(_) => Arc::from(Vec::new()),
+        Loading::Idle | Loading::Loading => return None,
+    };
+    Some((directory, events))
 }
 
 /// Once both the directory and the events are in, find whom to mark in the list.
@@ -249,9 +291,7 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Command> {
             state.help = false;
             state.help_scroll = 0;
         } else if let Some(a) = scroll_action(&keys, &key) {
-            let mut s = usize::from(state.help_scroll);
-            move_in(&mut s, Action::ALL.len(), a, page(state.size));
-            state.help_scroll = u16::try_from(s).unwrap_or(0);
+            scroll_text(state, a);
         }
         return Vec::new();
     }
@@ -260,7 +300,15 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Command> {
         .as_mut()
         .filter(|u| u.event_detail.is_some() && state.screen == Screen::User)
     {
-        on_detail_key(u, &key, &keys, page(state.size));
+        if keys.is(Action::Back, &key) || keys.is(Action::Open, &key) || keys.is(Action::Quit, &key) {
+            u.event_detail = None;
+            u.detail_scroll = 0;
+            u.raw_xml = Loading::Idle;
+        } else if keys.is(Action::Retry, &key) && matches!(u.raw_xml, Loading::Failed(_)) {
+            return read_raw_xml(state);
+        } else if let Some(a) = scroll_action(&keys, &key) {
+            scroll_text(state, a);
+        }
         return Vec::new();
     }
     if let Some(banner) = &state.banner {
@@ -280,18 +328,31 @@ fn on_key(state: &mut State, key: KeyEvent) -> Vec<Command> {
     }
 }
 
-fn on_detail_key(u: &mut UserScreen, key: &KeyEvent, keys: &KeyBindings, page: usize) {
-    if keys.is(Action::Back, key) || keys.is(Action::Open, key) || keys.is(Action::Quit, key) {
-        u.event_detail = None;
-        u.detail_scroll = 0;
-        u.raw_xml = Loading::Idle;
-        return;
+/// The scroll of the text in front: the help, the event detail, or the Account or Fix tab.
+fn scroll_in_front(state: &mut State) -> Option<&mut u16> {
+    if state.help {
+        return Some(&mut state.help_scroll);
     }
-    let mut s = usize::from(u.detail_scroll);
-    if let Some(a) = scroll_action(keys, key) {
-        move_in(&mut s, usize::from(u16::MAX), a, page);
+    let u = state.user.as_mut().filter(|_| state.screen == Screen::User)?;
+    if u.event_detail.is_some() {
+        return Some(&mut u.detail_scroll);
     }
-    u.detail_scroll = u16::try_from(s).unwrap_or(u16::MAX);
+    match u.tab {
+        Tab::Account => Some(&mut u.account_scroll),
+        Tab::Fix => Some(&mut u.fix_scroll),
+        Tab::Permissions | Tab::Events => None,
+    }
+}
+
+/// Scrolls the text in front within its length at the current size.
+fn scroll_text(state: &mut State, action: Action) {
+    let last = view::scroll_limit(state).unwrap_or(0);
+    let page = page(state.size);
+    if let Some(s) = scroll_in_front(state) {
+        let mut at = usize::from(*s);
+        move_in(&mut at, usize::from(last) + 1, action, page);
+        *s = u16::try_from(at).unwrap_or(last);
+    }
 }
 
 fn scroll_action(keys: &KeyBindings, key: &KeyEvent) -> Option<Action> {
@@ -315,10 +376,12 @@ fn retry(state: &mut State) -> Vec<Command> {
         match c {
             Command::LoadDirectory { .. } => state.directory = Loading::Loading,
             Command::IngestEvents { .. } => state.events = Loading::Loading,
-            Command::Diagnose { .. }
-            | Command::MarkFailures { .. }
-            | Command::CopyToClipboard(_)
-            | Command::ReadRawXml { .. } => {}
+            Command::Diagnose { user, .. } => {
+                if let Some(u) = state.user.as_mut().filter(|u| u.user == *user) {
+                    u.diagnosis = Loading::Loading;
+                }
+            }
+            Command::MarkFailures { .. } | Command::CopyToClipboard(_) | Command::ReadRawXml { .. } => {}
         }
     }
     banner.retry
@@ -480,11 +543,7 @@ fn move_selection(state: &mut State, action: Action) {
             }
             match (u.list_mut(), len) {
                 (Some(list), Some(len)) => move_in(&mut list.selected, len, action, page),
-                _ => {
-                    let mut s = usize::from(u.scroll);
-                    move_in(&mut s, usize::from(u16::MAX), action, page);
-                    u.scroll = u16::try_from(s).unwrap_or(u16::MAX);
-                }
+                _ => scroll_text(state, action),
             }
         }
     }
@@ -689,13 +748,23 @@ fn open_event(state: &mut State) -> Vec<Command> {
     else {
         return Vec::new();
     };
-    let read = diag.events.get(event).map(|e| Command::ReadRawXml {
-        file: e.file.to_string(),
-        position: e.position,
-    });
     if let Some(u) = state.user.as_mut() {
         u.event_detail = Some(event);
         u.detail_scroll = 0;
+    }
+    read_raw_xml(state)
+}
+
+/// Asks for the XML of the event the detail shows (on opening, and `r` after a failure).
+fn read_raw_xml(state: &mut State) -> Vec<Command> {
+    let read = state.current_diagnosis().and_then(|d| {
+        let e = d.events.get(state.user.as_ref()?.event_detail?)?;
+        Some(Command::ReadRawXml {
+            file: e.file.to_string(),
+            position: e.position,
+        })
+    });
+    if let Some(u) = state.user.as_mut() {
         u.raw_xml = if read.is_some() {
             Loading::Loading
         } else {
@@ -849,6 +918,11 @@ fn open_user_by_name(state: &mut State, name: &str) -> Vec<Command> {
         }
         Err(crate::directory::UserLookupError::NotFound(_)) => {
             set_query(state, name.to_string());
+            // The best hit of the whole directory, not of the first slice: the console waits
+            // for the complete list as a typed search would, only without showing it in between.
+            if let Some(index) = state.search.index.clone() {
+                while state.search.search.advance(&index) {}
+            }
             match state.search.search.hits().first().copied() {
                 Some(hit) => open_user(state, hit.user),
                 None => {

@@ -35,7 +35,7 @@ pub fn hostile_text() -> String {
     )
 }
 
-fn user(sam: &str, display: &str, ou: &str, rid: u32) -> DirectoryUser {
+pub fn user(sam: &str, display: &str, ou: &str, rid: u32) -> DirectoryUser {
     DirectoryUser {
         dn: format!("CN={display},{ou},DC=contoso,DC=com"),
         sam_account_name: sam.to_string(),

@@ -39,14 +39,13 @@ fn duration(raw: i64) -> String {
 }
 
 /// The Account tab: state of the account and the password policy that applies to it.
-pub fn draw(
-    frame: &mut Frame<'_>,
-    area: Rect,
-    dir: &Directory,
-    user: &DirectoryUser,
-    scroll: u16,
-    state: &State,
-) {
+pub fn draw(frame: &mut Frame<'_>, area: Rect, dir: &Directory, user: &DirectoryUser, state: &State) {
+    let scroll = state.user.as_ref().map_or(0, |u| u.account_scroll);
+    frame.render_widget(paragraph(dir, user, state).scroll((scroll, 0)), area);
+}
+
+/// The tab's text, unscrolled (`update` measures it to bound the scroll).
+pub fn paragraph(dir: &Directory, user: &DirectoryUser, state: &State) -> Paragraph<'static> {
     let theme = state.settings.theme;
     let now = state.settings.now;
     let uac_bits = user.user_account_control;
@@ -161,11 +160,5 @@ pub fn draw(
         theme,
     ));
     let block = Block::bordered().title(" Account ");
-    frame.render_widget(
-        Paragraph::new(lines)
-            .block(block)
-            .wrap(Wrap { trim: false })
-            .scroll((scroll, 0)),
-        area,
-    );
+    Paragraph::new(lines).block(block).wrap(Wrap { trim: false })
 }

@@ -102,8 +102,18 @@ fn field(label: &str, value: String, theme: crate::tui::theme::Theme) -> Line<'s
 /// Every field of the event at `index` of the diagnosis: the contract's view, then the full
 /// normalized event (message and parsed fields) when the ingested logs still hold it.
 pub fn draw_detail(frame: &mut Frame<'_>, area: Rect, diag: &Diagnosis, index: usize, state: &State) {
+    let Some(detail) = detail_paragraph(diag, index, state) else {
+        return;
+    };
+    let scroll = state.user.as_ref().map_or(0, |u| u.detail_scroll);
+    frame.render_widget(Clear, area);
+    frame.render_widget(detail.scroll((scroll, 0)), area);
+}
+
+/// The detail's text, unscrolled (`update` measures it to bound the scroll).
+pub fn detail_paragraph(diag: &Diagnosis, index: usize, state: &State) -> Option<Paragraph<'static>> {
     let theme = state.settings.theme;
-    let Some(e) = diag.events.get(index) else { return };
+    let e = diag.events.get(index)?;
     let mut lines = vec![
         field("Time", clean(&e.time), theme),
         field("Event", format!("{} {}", e.event_id, clean(e.name)), theme),
@@ -166,16 +176,5 @@ pub fn draw_detail(frame: &mut Frame<'_>, area: Rect, diag: &Diagnosis, index: u
     let block = Block::bordered()
         .title(Line::styled(format!(" Event {} ", e.event_id), theme.title()))
         .title_bottom(" Esc closes · ↑/↓ scroll ");
-    let detail = Paragraph::new(lines).block(block).wrap(Wrap { trim: false });
-    // `update` cannot know how long the detail is (End scrolls to u16::MAX): clamp here so the
-    // last page stays on screen. The count includes the borders, as does `area.height`.
-    let rows = detail.line_count(area.width.saturating_sub(2));
-    let last_top = rows.saturating_sub(usize::from(area.height));
-    let scroll = state
-        .user
-        .as_ref()
-        .map_or(0, |u| u.detail_scroll)
-        .min(u16::try_from(last_top).unwrap_or(u16::MAX));
-    frame.render_widget(Clear, area);
-    frame.render_widget(detail.scroll((scroll, 0)), area);
+    Some(Paragraph::new(lines).block(block).wrap(Wrap { trim: false }))
 }

@@ -21,16 +21,26 @@ fn tone(s: Severity) -> Tone {
 }
 
 pub fn draw(frame: &mut Frame<'_>, area: Rect, diag: Option<&Diagnosis>, state: &State) {
-    let theme = state.settings.theme;
-    let block = Block::bordered().title(" Findings and fix ");
     let Some(d) = diag else {
         let line = state.user.as_ref().map_or_else(
             || Line::from(""),
             |u| super::chrome::loading_line("the diagnosis", &u.diagnosis, state),
         );
-        frame.render_widget(Paragraph::new(line).block(block), area);
+        frame.render_widget(Paragraph::new(line).block(block()), area);
         return;
     };
+    let scroll = state.user.as_ref().map_or(0, |u| u.fix_scroll);
+    frame.render_widget(paragraph(d, state, area).scroll((scroll, 0)), area);
+}
+
+fn block() -> Block<'static> {
+    Block::bordered().title(" Findings and fix ")
+}
+
+/// The findings in `area`, unscrolled and wrapped to its width with hanging indents (`update`
+/// measures them to bound the scroll).
+pub fn paragraph(d: &Diagnosis, state: &State, area: Rect) -> Paragraph<'static> {
+    let theme = state.settings.theme;
     let mut findings: Vec<_> = d.findings.iter().collect();
     findings.sort_by_key(|f| std::cmp::Reverse(f.severity));
     // Each line with the column its wrapped rows continue at: under the text, and for commands
@@ -65,12 +75,10 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, diag: Option<&Diagnosis>, state: 
         }
         lines.push((Line::from(""), 0));
     }
-    let width = usize::from(block.inner(area).width);
+    let width = usize::from(block().inner(area).width);
     let rows: Vec<Line<'static>> = lines
         .into_iter()
         .flat_map(|(line, indent)| wrap_hanging(line, indent, width))
         .collect();
-    let scroll = state.user.as_ref().map_or(0, |u| u.scroll);
-    let p = Paragraph::new(rows).block(block).scroll((scroll, 0));
-    frame.render_widget(p, area);
+    Paragraph::new(rows).block(block())
 }

@@ -10,6 +10,12 @@ use crate::tui::keymap::Action;
 use crate::tui::state::State;
 
 pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &State) {
+    frame.render_widget(Clear, area);
+    frame.render_widget(paragraph(state).scroll((state.help_scroll, 0)), area);
+}
+
+/// The help's text, unscrolled (`update` measures it to bound the scroll).
+pub fn paragraph(state: &State) -> Paragraph<'static> {
     let theme = state.settings.theme;
     let keys = &state.settings.keys;
     let mut lines: Vec<Line<'static>> = Action::ALL
@@ -34,12 +40,5 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &State) {
     let block = Block::bordered()
         .title(Line::styled(" Help ", theme.title()))
         .title_bottom(" ↑/↓ scroll · Esc closes ");
-    frame.render_widget(Clear, area);
-    frame.render_widget(
-        Paragraph::new(lines)
-            .block(block)
-            .wrap(Wrap { trim: false })
-            .scroll((state.help_scroll, 0)),
-        area,
-    );
+    Paragraph::new(lines).block(block).wrap(Wrap { trim: false })
 }

@@ -45,6 +45,23 @@ pub fn draw(frame: &mut Frame<'_>, state: &State) {
     }
 }
 
+/// How far the text in front (help, event detail, Account or Fix) can scroll at the state's
+/// size: the top row that still fills the last page. `update` keeps every scroll within it, so
+/// Up after End moves at once; `None` when nothing in front scrolls text.
+pub fn scroll_limit(state: &State) -> Option<u16> {
+    let main = layout::frame(state, Rect::new(0, 0, state.size.0, state.size.1))?.main;
+    let (text, area) = if state.help {
+        (help::paragraph(state), popup_area(main))
+    } else if state.screen == Screen::User {
+        user::scrolled_text(state, main)?
+    } else {
+        return None;
+    };
+    // The count includes the borders, as does the area's height.
+    let rows = text.line_count(area.width.saturating_sub(2));
+    Some(u16::try_from(rows.saturating_sub(usize::from(area.height))).unwrap_or(u16::MAX))
+}
+
 fn popup_area(main: Rect) -> Rect {
     super::widgets::text::centered(main, main.width.saturating_sub(4).min(90), main.height)
 }

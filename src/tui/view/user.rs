@@ -42,7 +42,7 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &State) {
     );
     let diag = state.current_diagnosis();
     match screen.tab {
-        Tab::Account => account::draw(frame, body, dir, user, screen.scroll, state),
+        Tab::Account => account::draw(frame, body, dir, user, state),
         Tab::Permissions => permissions::draw(frame, body, dir, user, diag, state),
         Tab::Events => events::draw(frame, body, diag, state),
         Tab::Fix => fix::draw(frame, body, diag, state),
@@ -50,6 +50,25 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &State) {
     if let (Some(event), Some(diag)) = (screen.event_detail, diag) {
         events::draw_detail(frame, body, diag, event, state);
     }
+}
+
+/// The text that scrolls in the user view (the event detail, else the Account or Fix tab) and
+/// the area it is drawn in; `None` when what is in front scrolls no text.
+pub fn scrolled_text(state: &State, area: Rect) -> Option<(Paragraph<'static>, Rect)> {
+    let (dir, screen, user) = (
+        state.directory.ready()?,
+        state.user.as_ref()?,
+        state.current_user()?,
+    );
+    let [_, _, body] = super::layout::user(state, area)?;
+    let diag = state.current_diagnosis();
+    let text = match (screen.event_detail, diag, screen.tab) {
+        (Some(event), Some(diag), _) => events::detail_paragraph(diag, event, state)?,
+        (None, _, Tab::Account) => account::paragraph(dir, user, state),
+        (None, Some(diag), Tab::Fix) => fix::paragraph(diag, state, body),
+        _ => return None,
+    };
+    Some((text, body))
 }
 
 /// The verdict as a tone and a headline, never by colour alone.
