@@ -399,3 +399,54 @@ fn live_dc_stopped_mid_console_says_so_and_r_reads_again_once_it_is_back() {
     assert_eq!(tmux.flag("alternate_on"), "0", "still on the alternate screen");
     assert_eq!(tmux.flag("cursor_flag"), "1", "cursor left hidden");
 }
+
+/// A live source diagnoses from the directory as it is when a user is opened: an admin protects
+/// the user's DACL on the DC while the console is open, and reopening the user shows the new
+/// verdict (no `:reload`). With the DC stopped (the relay cut), reopening shows the verdict of
+/// the loaded copy marked with its time and the failure.
+#[test]
+fn live_a_dacl_changed_on_the_dc_while_the_console_is_open_shows_on_reopening() {
+    let lab = common::Lab::get();
+    let sam = common::Lab::unique("tuifresh");
+    let runtime = tokio::runtime::Runtime::new().expect("tokio runtime");
+    let dn = runtime.block_on(async {
+        let mut admin = lab.admin().await;
+        admin.create_user(&sam, &lab.staff_ou).await
+    });
+    let relay = common::CuttableProxy::start(usize::MAX, false);
+    let args = format!(
+        "--ldap-url ldaps://{}:{} --bind-dn {} --password-file {} --ca-cert {} --connector {} --timeout 3",
+        lab.host,
+        relay.port,
+        lab.admin_upn,
+        shell_quote(&lab.admin_password_file),
+        shell_quote(&lab.ca_cert),
+        lab.connector
+    );
+    let tmux = launch("fresh", &args);
+    let who = sam.to_lowercase();
+    tmux.wait_for("sAMAccountName");
+    tmux.type_text(&who);
+    tmux.wait_for(&format!("{who}  "));
+    tmux.keys(&["Enter"]);
+    let first = tmux.wait_for("directory read ");
+    assert!(!first.contains("Inheritance is disabled"), "{first}");
+    tmux.keys(&["Escape"]);
+    tmux.wait_for("Find a user");
+    lab.set_dacl(&dn, common::PROTECTED_USER_DACL);
+    tmux.keys(&["Enter"]);
+    let again = tmux.wait_for("Writeback will fail");
+    assert!(again.contains("Inheritance is disabled"), "{again}");
+    assert!(again.contains("directory read "), "{again}");
+    // The DC stops: the copy decides, and says from when.
+    tmux.keys(&["Escape"]);
+    tmux.wait_for("Find a user");
+    relay.set_down(true);
+    tmux.keys(&["Enter"]);
+    let stale = tmux.wait_for("re-reading this user failed");
+    assert!(stale.contains("from the copy read "), "{stale}");
+    tmux.keys(&["q"]);
+    let after = tmux.wait_for("RESETLENS_EXIT=");
+    assert!(after.contains("RESETLENS_EXIT=0"), "{after}");
+    assert_eq!(tmux.flag("alternate_on"), "0", "still on the alternate screen");
+}

@@ -1123,3 +1123,88 @@ fn a_failed_diagnosis_marking_or_raw_xml_read_is_shown_and_r_retries() {
     assert_eq!(update(&mut state, ch('r')), read);
     assert!(state.user.as_ref().is_some_and(|u| u.raw_xml.is_loading()));
 }
+
+/// On a live source, opening a user re-reads it before the verdict: the diagnosis runs on the
+/// fresh read (a directory of that user alone); when the re-read fails, on the loaded copy, and
+/// the header says the verdict is the copy's, from when, and why.
+#[test]
+fn a_live_source_rereads_the_user_on_opening_and_marks_a_verdict_from_the_copy() {
+    let mut state = loaded_state(Theme::COLOUR, (100, 30));
+    state.settings.source.live = true;
+    type_text(&mut state, "bob");
+    let cmds = update(&mut state, key(KeyCode::Enter));
+    let Some(Command::RereadUser { generation, user, dn }) = cmds.first().cloned() else {
+        panic!("opening a user on a live source re-reads it first: {cmds:?}");
+    };
+    assert_eq!(Some(dn.as_str()), state.current_user().map(|u| u.dn.as_str()));
+    assert!(state.busy());
+    let mut fresh = directory();
+    fresh.users.retain(|u| u.dn == dn);
+    fresh.captured_at = at("2026-11-24T11:59:58Z");
+    let cmds = update(
+        &mut state,
+        Message::UserReread {
+            generation,
+            user,
+            result: Ok(Arc::new(fresh.clone())),
+        },
+    );
+    match cmds.as_slice() {
+        [Command::Diagnose {
+            directory,
+            index: 0,
+            user: u,
+            ..
+        }] => {
+            assert_eq!(**directory, fresh);
+            assert_eq!(*u, user);
+        }
+        other => panic!("the diagnosis runs on the fresh read: {other:?}"),
+    }
+    update(
+        &mut state,
+        Message::DiagnosisReady {
+            generation,
+            user,
+            at: None,
+            result: Ok(Arc::new(bob_diagnosis())),
+        },
+    );
+    let text = screen_text(&render(&state, 100, 30));
+    assert!(text.contains("directory read 2026-11-24 11:59:58 UTC"), "{text}");
+    // Reopened with the DC down: the loaded copy decides, marked so.
+    update(&mut state, key(KeyCode::Esc));
+    update(&mut state, key(KeyCode::Enter));
+    let cmds = update(
+        &mut state,
+        Message::UserReread {
+            generation,
+            user,
+            result: Err(
+                "cannot reach the domain controller at dc01.contoso.com:636: connection refused".into(),
+            ),
+        },
+    );
+    assert!(
+        matches!(cmds.as_slice(), [Command::Diagnose { index, user: u, .. }] if *index == user && *u == user),
+        "{cmds:?}"
+    );
+    update(
+        &mut state,
+        Message::DiagnosisReady {
+            generation,
+            user,
+            at: None,
+            result: Ok(Arc::new(bob_diagnosis())),
+        },
+    );
+    let text = screen_text(&render(&state, 100, 30));
+    assert!(
+        text.contains("from the copy read 2026-11-24 12:00:00 UTC"),
+        "{text}"
+    );
+    assert!(
+        text.contains("re-reading this user failed: cannot reach"),
+        "{text}"
+    );
+}

@@ -64,6 +64,7 @@ fn console_on(user: &str, tab: Tab, size: (u16, u16)) -> State {
             directory: format!("snapshot {}", demo_tenant::SNAPSHOT),
             evtx: vec!["sample-logs".into()],
             connector: None,
+            live: false,
         },
         now: now(),
     };

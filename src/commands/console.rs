@@ -54,6 +54,13 @@ impl DataSource for ConfiguredSource {
         }
     }
 
+    fn reread_user(&self, dn: &str) -> anyhow::Result<Directory> {
+        Ok(directory::load_blocking(
+            &self.cfg,
+            Scope::Users(vec![dn.to_string()]),
+        )?)
+    }
+
     fn diagnose(
         &self,
         directory: &Directory,
@@ -89,6 +96,7 @@ fn label(cfg: &SourceConfig) -> SourceLabel {
         },
         evtx: cfg.evtx.iter().map(|p| name(p)).collect(),
         connector: cfg.connector.clone(),
+        live: matches!(cfg.directory, Some(DirectorySource::Ldap(_))),
     }
 }
 

@@ -71,6 +71,13 @@ pub enum Message {
         at: Option<DateTime<Utc>>,
         result: Result<Arc<Diagnosis>, String>,
     },
+    /// The user at `user` re-read from the live source on opening: a directory of that user alone
+    /// (with its containers, domain and connector as they are now).
+    UserReread {
+        generation: u64,
+        user: usize,
+        result: Result<Arc<Directory>, String>,
+    },
     /// Users with a recent failure event, for the marks in the search list.
     FailuresMarked {
         generation: u64,
@@ -96,14 +103,24 @@ pub enum Command {
     IngestEvents {
         generation: u64,
     },
-    /// Diagnose `user` (index into `directory.users`) against `events`.
+    /// Diagnose the user at `at` in `directory.users` against `events`; `user` is the console's
+    /// index of that user (the same, unless `directory` is a fresh re-read of that user alone).
     Diagnose {
         generation: u64,
         directory: Arc<Directory>,
         events: Arc<[Event]>,
         user: usize,
+        /// Index into `directory.users` of the user to diagnose: `user`, unless `directory` is a
+        /// fresh re-read of that user alone.
+        index: usize,
         /// The ticket's time chosen with `:at`; `None`: the source's own (`--at`, else the rule).
         at: Option<DateTime<Utc>>,
+    },
+    /// Re-read the user at `user`, whose DN is `dn`, from the live source.
+    RereadUser {
+        generation: u64,
+        user: usize,
+        dn: String,
     },
     /// Find the users to mark in the search list (see `rows::users_with_recent_failures`).
     MarkFailures {

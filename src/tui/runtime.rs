@@ -38,6 +38,8 @@ pub trait DataSource: Send + Sync + 'static {
         user: usize,
         at: Option<chrono::DateTime<chrono::Utc>>,
     ) -> anyhow::Result<Diagnosis>;
+    /// The user `dn` as the live source has it now, in a directory of that user alone.
+    fn reread_user(&self, dn: &str) -> anyhow::Result<Directory>;
     /// One record's XML for the event detail (see `events::raw::record_xml`).
     fn raw_xml(&self, file: &str, position: u64) -> anyhow::Result<String> {
         Ok(crate::events::raw::record_xml(
@@ -217,16 +219,29 @@ fn execute(cmd: Command, rt: &tokio::runtime::Runtime, source: &Arc<dyn DataSour
             directory,
             events,
             user,
+            index,
             at,
         } => job(
             rt,
             tx,
-            move || source.diagnose(&directory, &events, user, at).map(Arc::new),
+            move || source.diagnose(&directory, &events, index, at).map(Arc::new),
             move |result| {
                 [Message::DiagnosisReady {
                     generation,
                     user,
                     at,
+                    result,
+                }]
+            },
+        ),
+        Command::RereadUser { generation, user, dn } => job(
+            rt,
+            tx,
+            move || source.reread_user(&dn).map(Arc::new),
+            move |result| {
+                [Message::UserReread {
+                    generation,
+                    user,
                     result,
                 }]
             },
@@ -356,6 +371,9 @@ mod tests {
         fn raw_xml(&self, _: &str, _: u64) -> anyhow::Result<String> {
             panic!("xml bug")
         }
+        fn reread_user(&self, _: &str) -> anyhow::Result<Directory> {
+            panic!("reread bug")
+        }
     }
 
     /// A job that panics answers anyway, with a failure naming the bug: before, it sent nothing
@@ -377,7 +395,13 @@ mod tests {
                 directory,
                 events: Arc::from(Vec::new()),
                 user: 0,
+                index: 0,
                 at: None,
+            },
+            Command::RereadUser {
+                generation: 1,
+                user: 0,
+                dn: "CN=x".into(),
             },
             Command::ReadRawXml {
                 file: "x.evtx".into(),
@@ -390,6 +414,7 @@ mod tests {
                 Ok(Message::EventsIngested { result, .. }) => result.err(),
                 Ok(Message::DiagnosisReady { result, .. }) => result.err(),
                 Ok(Message::RawXmlRead { result, .. }) => result.err(),
+                Ok(Message::UserReread { result, .. }) => result.err(),
                 other => panic!("no answer: {other:?}"),
             };
             let failure = failure.unwrap_or_default();

@@ -48,6 +48,8 @@ pub struct SourceLabel {
     pub evtx: Vec<String>,
     /// The connector account as configured (`--connector`), before the directory says more.
     pub connector: Option<String>,
+    /// The directory is a DC (not a snapshot): opening a user re-reads it before its verdict.
+    pub live: bool,
 }
 
 /// Settings fixed for a session.
@@ -152,6 +154,9 @@ pub struct UserScreen {
     pub acl: ListView,
     pub events: ListView,
     pub diagnosis: Loading<Arc<Diagnosis>>,
+    /// On a live source, the user re-read on opening (a directory of that user alone); the
+    /// verdict waits for it, and comes from the loaded copy, marked so, when the DC fails.
+    pub reread: Loading<Arc<Directory>>,
     /// The event open in the detail overlay (index into `Diagnosis::events`) and its scroll.
     pub event_detail: Option<usize>,
     pub detail_scroll: u16,
@@ -170,6 +175,7 @@ impl UserScreen {
             acl: ListView::default(),
             events: ListView::default(),
             diagnosis: Loading::Idle,
+            reread: Loading::Idle,
             event_detail: None,
             detail_scroll: 0,
             raw_xml: Loading::Idle,
@@ -265,7 +271,7 @@ impl State {
             || self
                 .user
                 .as_ref()
-                .is_some_and(|u| u.diagnosis.is_loading() || u.raw_xml.is_loading())
+                .is_some_and(|u| u.diagnosis.is_loading() || u.reread.is_loading() || u.raw_xml.is_loading())
     }
 
     /// The diagnosis of the user the user view shows, once it has arrived.

@@ -95,6 +95,24 @@ fn apply(state: &mut State, message: Message) -> Vec<Command> {
             cmds.extend(mark_failures(state));
             cmds
         }
+        Message::UserReread {
+            generation,
+            user,
+            result,
+        } => {
+            let current = state
+                .user
+                .as_mut()
+                .filter(|u| u.user == user && generation == state.generation);
+            let Some(screen) = current else {
+                return Vec::new();
+            };
+            screen.reread = match result {
+                Ok(fresh) => Loading::Ready(fresh),
+                Err(e) => Loading::Failed(e),
+            };
+            request_diagnosis(state)
+        }
         Message::FailuresMarked { generation, users } => {
             if generation == state.generation {
                 match users {
@@ -131,6 +149,7 @@ fn apply(state: &mut State, message: Message) -> Vec<Command> {
                                 directory,
                                 events,
                                 user,
+                                index: user,
                                 at,
                             })
                             .into_iter()
@@ -188,6 +207,7 @@ pub fn load_all(state: &mut State) -> Vec<Command> {
     state.banner = None;
     if let Some(u) = state.user.as_mut() {
         u.diagnosis = Loading::Idle;
+        u.reread = Loading::Idle;
         u.event_detail = None;
         u.raw_xml = Loading::Idle;
     }
@@ -200,24 +220,46 @@ pub fn load_all(state: &mut State) -> Vec<Command> {
 
 /// Asks for the open user's diagnosis once the directory is there and the event logs are done
 /// (read or failed: a diagnosis without events is still worth having).
+/// On a live source the user is re-read first (while the events may still load), so the verdict
+/// is of the directory as it is now; if the DC fails, the loaded copy decides, marked so.
 fn request_diagnosis(state: &mut State) -> Vec<Command> {
-    let Some((directory, events)) = diagnosis_inputs(state) else {
+    let generation = state.generation;
+    let ticket_at = state.ticket_at;
+    let live = state.settings.source.live;
+    let dn = state.current_user().map(|u| u.dn.clone());
+    let inputs = diagnosis_inputs(state);
+    let Some(u) = state
+        .user
+        .as_mut()
+        .filter(|u| matches!(u.diagnosis, Loading::Idle))
+    else {
         return Vec::new();
     };
-    let generation = state.generation;
-    match state.user.as_mut() {
-        Some(u) if matches!(u.diagnosis, Loading::Idle) => {
-            u.diagnosis = Loading::Loading;
-            vec![Command::Diagnose {
-                generation,
-                directory,
-                events,
-                user: u.user,
-                at: state.ticket_at,
-            }]
-        }
-        _ => Vec::new(),
+    if let (true, Loading::Idle, Some(dn)) = (live, &u.reread, dn) {
+        u.reread = Loading::Loading;
+        return vec![Command::RereadUser {
+            generation,
+            user: u.user,
+            dn,
+        }];
     }
+    let Some((loaded, events)) = inputs else {
+        return Vec::new();
+    };
+    let (directory, index) = match &u.reread {
+        Loading::Loading => return Vec::new(),
+        Loading::Ready(fresh) => (Arc::clone(fresh), 0),
+        Loading::Idle | Loading::Failed(_) => (loaded, u.user),
+    };
+    u.diagnosis = Loading::Loading;
+    vec![Command::Diagnose {
+        generation,
+        directory,
+        events,
+        user: u.user,
+        index,
+        at: ticket_at,
+    }]
 }
 
 /// What a diagnosis reads, once there: the directory, and the events (none if they failed).
@@ -381,7 +423,10 @@ fn retry(state: &mut State) -> Vec<Command> {
                     u.diagnosis = Loading::Loading;
                 }
             }
-            Command::MarkFailures { .. } | Command::CopyToClipboard(_) | Command::ReadRawXml { .. } => {}
+            Command::RereadUser { .. }
+            | Command::MarkFailures { .. }
+            | Command::CopyToClipboard(_)
+            | Command::ReadRawXml { .. } => {}
         }
     }
     banner.retry

@@ -117,6 +117,7 @@ pub fn settings(theme: Theme) -> Settings {
             directory: "snapshot contoso-directory.snapshot.json".into(),
             evtx: vec!["sample-logs".into()],
             connector: None,
+            live: false,
         },
         now: at(NOW),
     }

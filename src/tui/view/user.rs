@@ -122,11 +122,41 @@ fn header_lines(user: &DirectoryUser, state: &State, width: u16) -> (Line<'stati
         Some(loading) => verdict.push(super::chrome::loading_line("the diagnosis", loading, state)),
         None => {}
     }
+    verdict.extend(read_when(state));
     let verdict = verdict
         .into_iter()
         .flat_map(|l| wrap_hanging(l, 2, usize::from(width)))
         .collect();
     (who, verdict)
+}
+
+/// On a live source, when the data behind the verdict was read: just now for this user, or, when
+/// re-reading failed, the time of the loaded copy with the failure.
+fn read_when(state: &State) -> Option<Line<'static>> {
+    let theme = state.settings.theme;
+    let at = |t: &chrono::DateTime<chrono::Utc>| t.format("%Y-%m-%d %H:%M:%S UTC").to_string();
+    match &state.user.as_ref()?.reread {
+        Loading::Ready(fresh) => Some(Line::styled(
+            format!(
+                "directory read {} (this user, on opening)",
+                at(&fresh.captured_at)
+            ),
+            theme.dim(),
+        )),
+        Loading::Failed(e) => {
+            let copy = state.directory.ready()?;
+            Some(Line::styled(
+                format!(
+                    "{} from the copy read {}: re-reading this user failed: {}",
+                    Tone::Warn.symbol(),
+                    at(&copy.captured_at),
+                    clean(e)
+                ),
+                theme.tone(Tone::Warn),
+            ))
+        }
+        Loading::Idle | Loading::Loading => None,
+    }
 }
 
 /// Rows the header needs at `width`: the wrapped verdict grows it, up to a third of the screen.
