@@ -1120,6 +1120,9 @@ fn a_failed_diagnosis_marking_or_raw_xml_read_is_shown_and_r_retries() {
         },
     );
     assert!(!state.busy());
+    update(&mut state, key(KeyCode::End));
+    let text = screen_text(&render(&state, 100, 30));
+    assert!(text.contains("r/^R reads it again"), "{text}");
     assert_eq!(update(&mut state, ch('r')), read);
     assert!(state.user.as_ref().is_some_and(|u| u.raw_xml.is_loading()));
 }

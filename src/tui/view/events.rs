@@ -170,7 +170,13 @@ pub fn detail_paragraph(diag: &Diagnosis, index: usize, state: &State) -> Option
                 .lines()
                 .map(|l| Line::from(l.to_string())),
         ),
-        Some(loading) => lines.push(super::chrome::loading_line("the raw XML", loading, state)),
+        Some(loading) => {
+            lines.push(super::chrome::loading_line("the raw XML", loading, state));
+            if matches!(loading, Loading::Failed(_)) {
+                let key = state.settings.keys.label(crate::tui::keymap::Action::Retry);
+                lines.push(Line::styled(format!("{key} reads it again"), theme.dim()));
+            }
+        }
         None => {}
     }
     let block = Block::bordered()
