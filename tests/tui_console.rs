@@ -1211,3 +1211,27 @@ fn a_live_source_rereads_the_user_on_opening_and_marks_a_verdict_from_the_copy()
         "{text}"
     );
 }
+
+/// A large log shows how far its reading is; a stale load's progress does not land.
+#[test]
+fn reading_the_event_logs_shows_its_progress() {
+    let (mut state, _) = loading_state(Theme::COLOUR, (140, 24));
+    let generation = state.generation;
+    update(
+        &mut state,
+        Message::EventsProgress {
+            generation,
+            percent: 42,
+        },
+    );
+    update(
+        &mut state,
+        Message::EventsProgress {
+            generation: generation - 1,
+            percent: 99,
+        },
+    );
+    let text = screen_text(&render(&state, 140, 24));
+    let status = text.lines().next().unwrap_or_default();
+    assert!(status.contains("loading directory, event logs 42%"), "{status}");
+}

@@ -32,7 +32,7 @@ impl DataSource for ConfiguredSource {
         Ok(directory::load_blocking(&self.cfg, Scope::All { base: None })?)
     }
 
-    fn ingest_events(&self) -> anyhow::Result<Ingested> {
+    fn ingest_events(&self, progress: &(dyn Fn(u8) + Sync)) -> anyhow::Result<Ingested> {
         // The end-to-end tests force a bug in this job, and a panic the job contains (as the
         // reader does for a chunk the evtx crate trips over), to see the console carry on.
         #[cfg(debug_assertions)]
@@ -43,7 +43,10 @@ impl DataSource for ConfiguredSource {
         if self.cfg.evtx.is_empty() {
             return Ok(Ingested::default());
         }
-        let report = ingest(&self.cfg.evtx, &IngestOptions::default(), &|_| {});
+        let report = ingest(&self.cfg.evtx, &IngestOptions::default(), &|p| {
+            let percent = (p.bytes_done.saturating_mul(100) / p.bytes_total.max(1)).min(100);
+            progress(u8::try_from(percent).unwrap_or(100));
+        });
         let problems: Vec<String> = report.problems().map(|p| p.to_string()).collect();
         match problems.first() {
             Some(first) if report.events.is_empty() => Err(anyhow!("{first}")),

@@ -63,6 +63,11 @@ pub enum Message {
         generation: u64,
         result: Result<Arc<[Event]>, String>,
     },
+    /// How much of the event logs is read (bytes, in percent), while they load.
+    EventsProgress {
+        generation: u64,
+        percent: u8,
+    },
     /// The diagnosis of the user at `user` (index into the directory's users) in `generation`.
     DiagnosisReady {
         generation: u64,

@@ -5,7 +5,7 @@
 //! lets an unfinished search score its next slice whenever no message waits.
 
 use std::io::{self, Write};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender, TryRecvError};
 use std::sync::Arc;
 use std::time::Duration;
@@ -29,7 +29,9 @@ use crate::events::Event;
 /// EVTX files; tests implement it with fixed data. Calls block and run off the UI thread.
 pub trait DataSource: Send + Sync + 'static {
     fn load_directory(&self) -> anyhow::Result<Directory>;
-    fn ingest_events(&self) -> anyhow::Result<Ingested>;
+    /// Reads the event logs, calling `progress` with the percent of their bytes read (from the
+    /// reader threads, often: the caller keeps what it forwards small).
+    fn ingest_events(&self, progress: &(dyn Fn(u8) + Sync)) -> anyhow::Result<Ingested>;
     /// `at`: the instant to evaluate at when the console chose one (`:at`).
     fn diagnose(
         &self,
@@ -194,26 +196,38 @@ fn execute(cmd: Command, rt: &tokio::runtime::Runtime, source: &Arc<dyn DataSour
             move || source.load_directory().map(LoadedDirectory::new),
             move |result| [Message::DirectoryLoaded { generation, result }],
         ),
-        Command::IngestEvents { generation } => job(
-            rt,
-            tx,
-            move || source.ingest_events(),
-            move |result| {
-                let (result, problems) = match result {
-                    Ok(Ingested { events, problems }) => (Ok(Arc::from(events)), problems),
-                    Err(e) => (Err(e), Vec::new()),
-                };
-                let warning = problems.first().map(|first| {
-                    let more = match problems.len() {
-                        1 => String::new(),
-                        n => format!(" (and {} more)", n - 1),
+        Command::IngestEvents { generation } => {
+            let progress = tx.clone();
+            job(
+                rt,
+                tx,
+                move || {
+                    let shown = AtomicU8::new(0);
+                    source.ingest_events(&|percent| {
+                        // Readers report every chunk (40,000 for a 2.6 GB log): only a new percent
+                        // goes out, at most 100 messages.
+                        if shown.fetch_max(percent, Ordering::Relaxed) < percent {
+                            let _ = progress.send(Message::EventsProgress { generation, percent });
+                        }
+                    })
+                },
+                move |result| {
+                    let (result, problems) = match result {
+                        Ok(Ingested { events, problems }) => (Ok(Arc::from(events)), problems),
+                        Err(e) => (Err(e), Vec::new()),
                     };
-                    let text = format!("some event log records could not be read: {first}{more}");
-                    Message::Warning(crate::sanitize::line(&text))
-                });
-                std::iter::once(Message::EventsIngested { generation, result }).chain(warning)
-            },
-        ),
+                    let warning = problems.first().map(|first| {
+                        let more = match problems.len() {
+                            1 => String::new(),
+                            n => format!(" (and {} more)", n - 1),
+                        };
+                        let text = format!("some event log records could not be read: {first}{more}");
+                        Message::Warning(crate::sanitize::line(&text))
+                    });
+                    std::iter::once(Message::EventsIngested { generation, result }).chain(warning)
+                },
+            )
+        }
         Command::Diagnose {
             generation,
             directory,
@@ -356,7 +370,7 @@ mod tests {
         fn load_directory(&self) -> anyhow::Result<Directory> {
             panic!("load bug")
         }
-        fn ingest_events(&self) -> anyhow::Result<Ingested> {
+        fn ingest_events(&self, _: &(dyn Fn(u8) + Sync)) -> anyhow::Result<Ingested> {
             panic!("ingest bug")
         }
         fn diagnose(

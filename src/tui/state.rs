@@ -215,6 +215,8 @@ pub struct State {
     pub settings: Settings,
     pub directory: Loading<Arc<Directory>>,
     pub events: Loading<Arc<[Event]>>,
+    /// Percent of the event logs' bytes read, while they load.
+    pub events_progress: Option<u8>,
     /// Bumped by every (re)load; results of older loads are dropped.
     pub generation: u64,
     pub screen: Screen,
@@ -242,6 +244,7 @@ impl State {
             settings,
             directory: Loading::Idle,
             events: Loading::Idle,
+            events_progress: None,
             generation: 0,
             screen: Screen::Search,
             search: SearchScreen::default(),

@@ -113,6 +113,12 @@ fn apply(state: &mut State, message: Message) -> Vec<Command> {
             };
             request_diagnosis(state)
         }
+        Message::EventsProgress { generation, percent } => {
+            if generation == state.generation && state.events.is_loading() {
+                state.events_progress = Some(percent);
+            }
+            Vec::new()
+        }
         Message::FailuresMarked { generation, users } => {
             if generation == state.generation {
                 match users {
@@ -204,6 +210,7 @@ pub fn load_all(state: &mut State) -> Vec<Command> {
     state.generation += 1;
     state.directory = Loading::Loading;
     state.events = Loading::Loading;
+    state.events_progress = None;
     state.banner = None;
     if let Some(u) = state.user.as_mut() {
         u.diagnosis = Loading::Idle;
@@ -417,7 +424,10 @@ fn retry(state: &mut State) -> Vec<Command> {
     for c in &banner.retry {
         match c {
             Command::LoadDirectory { .. } => state.directory = Loading::Loading,
-            Command::IngestEvents { .. } => state.events = Loading::Loading,
+            Command::IngestEvents { .. } => {
+                state.events = Loading::Loading;
+                state.events_progress = None;
+            }
             Command::Diagnose { user, .. } => {
                 if let Some(u) = state.user.as_mut().filter(|u| u.user == *user) {
                     u.diagnosis = Loading::Loading;

@@ -50,9 +50,13 @@ pub fn status_line(frame: &mut Frame<'_>, area: Rect, state: &State) {
     spans.push(Span::raw(format!("connector {}", connector_label(state))));
     spans.push(Span::styled(" │ ", theme.dim()));
     spans.push(Span::raw(evtx));
+    let events = match state.events_progress {
+        Some(p) => format!("event logs {p}%"),
+        None => "event logs".into(),
+    };
     let loading: Vec<&str> = [
         state.directory.is_loading().then_some("directory"),
-        state.events.is_loading().then_some("event logs"),
+        state.events.is_loading().then_some(events.as_str()),
     ]
     .into_iter()
     .flatten()
