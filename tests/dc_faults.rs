@@ -1,7 +1,7 @@
 //! The DC's faults, against the lab's Samba AD DC (never a mock), through the real binary: a
-//! server that accepts the connection and never answers (at the TLS handshake, at StartTLS, in
-//! the middle of the reads), a wrong password, an untrusted certificate, a certificate for another
-//! host name. Each gives one clear sentence on stderr and exit code 2 (a bind failure is an input
+//! server that accepts the connection and never answers (at the TLS handshake, at StartTLS, at
+//! the bind, in the middle of the reads), a wrong password, an untrusted certificate, a
+//! certificate for another host name. Each gives one clear sentence on stderr and exit code 2 (a bind failure is an input
 //! error, see the CLI contract) well within `--timeout`; none hangs. The console's side (the DC
 //! stopped while it is open) is in `e2e_tmux.rs`, where the terminal can be watched.
 
@@ -136,6 +136,33 @@ fn a_dc_that_stops_answering_between_the_bind_and_the_reads_fails_within_the_tim
     let stop = CuttableProxy::start(bytes / 2, false);
     let run = diagnose(&lab, &url(stop.port), &lab.admin_password_file, true);
     one_clear_sentence(&lab, &run, &["was lost"]);
+}
+
+#[test]
+fn a_dc_that_completes_the_handshake_and_never_answers_the_bind_fails_within_the_timeout() {
+    let lab = Lab::get();
+    let url = |port: u16| format!("ldaps://{}:{port}", lab.host);
+    // What the DC sends before the client speaks again: a client that does not trust the
+    // certificate stops right after the server's first flight of the handshake.
+    let flight = CuttableProxy::start(usize::MAX, false);
+    let run = diagnose(&lab, &url(flight.port), &lab.admin_password_file, false);
+    one_clear_sentence(&lab, &run, &["is not trusted"]);
+    let first_flight = flight.relayed.load(Ordering::SeqCst);
+    assert!(first_flight > 0, "the relay saw no handshake");
+    // Through a relay that lets exactly that through and then holds everything: the handshake
+    // completes (TLS 1.3: the client's Finished needs no answer) and the bind waits.
+    let hang = CuttableProxy::start(first_flight, true);
+    let run = diagnose(&lab, &url(hang.port), &lab.admin_password_file, true);
+    one_clear_sentence(
+        &lab,
+        &run,
+        &[&format!("did not answer within {TIMEOUT_SECS} s"), "(bind"],
+    );
+    assert!(
+        run.took < Duration::from_secs(3 * TIMEOUT_SECS + 3),
+        "took {:?}",
+        run.took
+    );
 }
 
 #[test]
