@@ -19,13 +19,15 @@ trap 'bash .ci/samba-lab.sh stop' EXIT
 
 step "format and lints"
 cargo fmt --check
+# Both ways: the offline suite a laptop builds, and the lab suite CI builds.
 cargo clippy --all-targets --locked -- -D warnings
+cargo clippy --all-targets --locked --features lab -- -D warnings
 
 step "python-evtx (the independent parser the tests check every shipped EVTX file with)"
 python3 -m pip install --quiet --disable-pip-version-check python-evtx==0.8.1
 
-step "tests"
-cargo test --locked
+step "tests (offline and against the lab: --features lab)"
+cargo test --locked --features lab
 
 step "fuzzing (${FUZZ_SECONDS}s per target)"
 bash scripts/fuzz.sh "$FUZZ_SECONDS"

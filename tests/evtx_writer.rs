@@ -1,6 +1,7 @@
 //! Round trip of the EVTX writer through two independent parsers: the evtx crate (what resetlens
 //! reads with) and python-evtx. Both layouts, several chunks, typed values and multi-line text.
 
+#[cfg(feature = "lab")]
 #[path = "support/python_evtx.rs"]
 mod python_evtx;
 
@@ -175,6 +176,7 @@ fn the_evtx_crate_reads_every_record_with_its_fields() {
     }
 }
 
+#[cfg(feature = "lab")]
 #[test]
 fn python_evtx_reads_every_record() {
     let records = mixed_records();
@@ -188,12 +190,15 @@ fn python_evtx_reads_every_record() {
 fn an_empty_log_is_a_valid_file_for_both_parsers() {
     let bytes = to_bytes(&[]).unwrap();
     assert_eq!(bytes.len(), 4096);
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("empty.evtx");
-    std::fs::write(&path, &bytes).unwrap();
+    #[cfg(feature = "lab")]
+    {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("empty.evtx");
+        std::fs::write(&path, &bytes).unwrap();
+        assert_eq!(python_evtx::record_counts(&[&path]), vec![0]);
+    }
     let mut parser = EvtxParser::from_buffer(bytes).unwrap();
     assert_eq!(parser.records().count(), 0);
-    assert_eq!(python_evtx::record_counts(&[&path]), vec![0]);
 }
 
 #[test]

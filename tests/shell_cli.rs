@@ -62,12 +62,14 @@ fn bash_completions_pass_bash_n() {
     assert!(ok, "bash -n: {err}");
 }
 
+#[cfg(feature = "lab")]
 #[test]
 fn zsh_completions_pass_zsh_n() {
     let (ok, _, err) = feed("zsh", &["-n"], &completions("zsh"));
     assert!(ok, "zsh -n: {err}");
 }
 
+#[cfg(feature = "lab")]
 #[test]
 fn fish_completions_pass_fish_no_execute() {
     let (ok, _, err) = feed("fish", &["--no-execute"], &completions("fish"));
@@ -88,6 +90,7 @@ fn an_unknown_shell_is_a_usage_error() {
 }
 
 /// `man -l -` renders the page with no warnings from groff.
+#[cfg(feature = "lab")]
 fn rendered(args: &[&str]) -> String {
     let (code, page, err) = resetlens(args);
     assert_eq!(code, 0, "{err}");
@@ -100,6 +103,7 @@ fn rendered(args: &[&str]) -> String {
     text
 }
 
+#[cfg(feature = "lab")]
 #[test]
 fn the_man_page_renders_with_every_subcommand_and_the_exit_codes() {
     let text = rendered(&["man"]);
@@ -121,6 +125,7 @@ fn the_man_page_renders_with_every_subcommand_and_the_exit_codes() {
     assert!(!text.contains("resetlens-help"), "help is not a page: {text}");
 }
 
+#[cfg(feature = "lab")]
 #[test]
 fn each_subcommand_has_a_page_with_its_own_options() {
     for sub in SUBCOMMANDS {
