@@ -13,8 +13,8 @@
 //! `hyperfine -N --warmup 3 'target/release/resetlens diagnose alice --ldap-url ... -i'`
 //! (the README's performance table has the exact command).
 
-#[path = "../tests/common/mod.rs"]
-mod common;
+#[path = "../tests/support/lab.rs"]
+mod lab;
 
 use std::time::{Duration, Instant};
 
@@ -32,7 +32,7 @@ fn main() {
         .find_map(|a| a.parse::<usize>().ok())
         .filter(|&n| n > 0)
         .unwrap_or(DEFAULT_RUNS);
-    let lab = common::Lab::get();
+    let lab = lab::Lab::get();
     let cfg = SourceConfig::resolve(&lab.admin_source_args()).expect("lab source flags resolve");
     let Some(DirectorySource::Ldap(ldap_cfg)) = &cfg.directory else {
         panic!("the lab source flags name no LDAP URL");

@@ -10,7 +10,7 @@ use resetlens::directory::snapshot;
 const USERS: usize = 100_000;
 
 fn bench(c: &mut Criterion) {
-    let dir = snapshot::synthetic(USERS);
+    let dir = resetlens::testkit::synthetic::directory(USERS);
     let mut bytes = Vec::new();
     snapshot::write(&dir, &mut bytes).expect("write");
     eprintln!("snapshot of {USERS} users: {:.1} MB", bytes.len() as f64 / 1e6);

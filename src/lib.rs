@@ -16,4 +16,6 @@ pub mod panics;
 pub mod report;
 pub mod sanitize;
 pub mod security;
+#[cfg(any(test, feature = "testkit"))]
+pub mod testkit;
 pub mod tui;

@@ -5,14 +5,14 @@
 //! error, see the CLI contract) well within `--timeout`; none hangs. The console's side (the DC
 //! stopped while it is open) is in `e2e_tmux.rs`, where the terminal can be watched.
 
-mod common;
+mod support;
 
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
-use common::{CuttableProxy, Lab, SilentServer};
+use support::lab::{CuttableProxy, Lab, SilentServer};
 
 /// `--timeout` for every run here.
 const TIMEOUT_SECS: u64 = 2;

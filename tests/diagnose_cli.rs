@@ -1,10 +1,11 @@
 //! `resetlens diagnose` end to end through the real binary on a snapshot: the JSON contract, the
 //! exit codes (0 clean, 1 blocked, 2 input errors) and the text and markdown formats.
 
-mod diagnose_fixture;
+mod support;
 
-use diagnose_fixture::{contoso, resetlens, snapshot_file};
+use resetlens::testkit::contoso::{six_users, snapshot_file};
 use serde_json::Value;
+use support::run::resetlens;
 
 fn diagnose_json(snapshot: &str, user: &str) -> (i32, Value) {
     let (code, out, err) = resetlens(&["diagnose", user, "--snapshot", snapshot, "--format", "json"]);
@@ -14,7 +15,7 @@ fn diagnose_json(snapshot: &str, user: &str) -> (i32, Value) {
 
 #[test]
 fn healthy_user_exits_0_with_rights_and_deciding_aces() {
-    let (_tmp, snap) = snapshot_file(&contoso());
+    let (_tmp, snap) = snapshot_file(&six_users());
     let (code, v) = diagnose_json(snap.to_str().unwrap(), "alice");
     assert_eq!(code, 0, "{v:#}");
     assert_eq!(v["schema"], "resetlens.diagnosis/1");
@@ -31,7 +32,7 @@ fn healthy_user_exits_0_with_rights_and_deciding_aces() {
 
 #[test]
 fn inheritance_disabled_user_exits_1_and_names_the_cause() {
-    let (_tmp, snap) = snapshot_file(&contoso());
+    let (_tmp, snap) = snapshot_file(&six_users());
     let (code, v) = diagnose_json(snap.to_str().unwrap(), "CN=bob,OU=Staff,DC=contoso,DC=test");
     assert_eq!(code, 1);
     assert_eq!(v["inheritance"]["dacl_protected"], true);
@@ -51,7 +52,7 @@ fn inheritance_disabled_user_exits_1_and_names_the_cause() {
 
 #[test]
 fn explicit_deny_and_disabled_account() {
-    let (_tmp, snap) = snapshot_file(&contoso());
+    let (_tmp, snap) = snapshot_file(&six_users());
     let snap = snap.to_str().unwrap();
     let (code, v) = diagnose_json(snap, "dave@contoso.test");
     assert_eq!(code, 1);
@@ -66,7 +67,7 @@ fn explicit_deny_and_disabled_account() {
 
 #[test]
 fn unknown_and_ambiguous_users_exit_2_with_candidates() {
-    let (_tmp, snap) = snapshot_file(&contoso());
+    let (_tmp, snap) = snapshot_file(&six_users());
     let snap = snap.to_str().unwrap();
     let (code, out, err) = resetlens(&["diagnose", "nobody", "--snapshot", snap]);
     assert_eq!(code, 2, "{out}{err}");
@@ -84,7 +85,7 @@ fn unknown_and_ambiguous_users_exit_2_with_candidates() {
 fn unreadable_inputs_exit_2() {
     let (code, _, err) = resetlens(&["diagnose", "alice", "--snapshot", "/nonexistent/snap.json"]);
     assert_eq!(code, 2, "{err}");
-    let (_tmp, snap) = snapshot_file(&contoso());
+    let (_tmp, snap) = snapshot_file(&six_users());
     let (code, _, err) = resetlens(&[
         "diagnose",
         "alice",
@@ -98,7 +99,7 @@ fn unreadable_inputs_exit_2() {
 
 #[test]
 fn text_and_markdown_formats() {
-    let (_tmp, snap) = snapshot_file(&contoso());
+    let (_tmp, snap) = snapshot_file(&six_users());
     let snap = snap.to_str().unwrap();
     let (code, out, _) = resetlens(&["diagnose", "bob", "--snapshot", snap]);
     assert_eq!(code, 1);
@@ -112,7 +113,7 @@ fn text_and_markdown_formats() {
 
 #[test]
 fn at_sets_the_evaluation_instant() {
-    let (_tmp, snap) = snapshot_file(&contoso());
+    let (_tmp, snap) = snapshot_file(&six_users());
     let (_, out, _) = resetlens(&[
         "diagnose",
         "alice",

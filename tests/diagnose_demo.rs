@@ -3,12 +3,11 @@
 //! sample-logs/contoso-directory.snapshot.json --evtx sample-logs --format json`. The expected
 //! verdicts come from `demo_tenant::scenarios()`, the same table the generator wrote the logs from.
 
-#[path = "support/run.rs"]
-mod run;
+mod support;
 
 use resetlens::demo_tenant::scenarios;
-use run::{demo_source, resetlens};
 use serde_json::Value;
+use support::run::{demo_source, resetlens};
 
 fn diagnose(user: &str) -> (i32, Value, String) {
     diagnose_at(user, None)

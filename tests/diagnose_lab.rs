@@ -7,12 +7,11 @@
 //! bad passwords) applied to that user only, so the shared domain policy is never touched.
 //! Needs `.ci/samba-lab.sh start`; fails loudly without it.
 
-mod common;
-mod diagnose_lab_support;
+mod support;
 
-use common::{Lab, PROTECTED_OU_DACL, PROTECTED_USER_DACL, RESET_PASSWORD};
-use diagnose_lab_support::{codes, diagnose, new_user_in, test_user};
 use serde_json::Value;
+use support::lab::{Lab, PROTECTED_OU_DACL, PROTECTED_USER_DACL, RESET_PASSWORD};
+use support::live::{codes, diagnose, new_user_in, test_user};
 
 #[tokio::test]
 async fn healthy_user_is_clean_and_the_connector_really_resets() {

@@ -4,15 +4,15 @@
 //! source and evaluates it with the access check. The two must agree, and the case's expected
 //! outcome guards against a set-up that silently tests nothing.
 
-mod common;
+mod support;
 
-use common::{Lab, CLASS_COMPUTER, CLASS_USER, PROTECTED_USER_DACL, RESET_PASSWORD};
 use resetlens::config::SourceConfig;
 use resetlens::directory::{self, blocked_at, Directory, Scope};
 use resetlens::security::access::{self, Effect, Principal, Right, RightDecision};
 use resetlens::security::descriptor::SecurityDescriptor;
+use support::lab::{Lab, CLASS_COMPUTER, CLASS_USER, PROTECTED_USER_DACL, RESET_PASSWORD};
 
-const ATTR_PWD_LAST_SET: &str = common::ATTR_PWD_LAST_SET;
+const ATTR_PWD_LAST_SET: &str = support::lab::ATTR_PWD_LAST_SET;
 
 /// Reads `user_dn` live (as Administrator, like a helpdesk would) and decides Reset Password for
 /// the discovered connector account.

@@ -1,15 +1,15 @@
 //! Kerberos (SASL/GSSAPI) binds against the lab DC's KDC. Its own test binary because the ticket
 //! cache is chosen through process-wide environment variables (KRB5_CONFIG, KRB5CCNAME).
 
-mod common;
+mod support;
 
 use std::io::Write;
 use std::process::{Command, Stdio};
 
-use common::Lab;
 use resetlens::cli::SourceArgs;
 use resetlens::config::SourceConfig;
 use resetlens::directory::{self, DirectoryError, Scope};
+use support::lab::Lab;
 
 fn kerberos_args(lab: &Lab) -> SourceArgs {
     SourceArgs {

@@ -2,15 +2,15 @@
 //! what is read for a user, lookups that find nobody or too many, missing read rights, a DC that
 //! goes away mid-session, and the snapshot round trip.
 
-mod common;
+mod support;
 
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 
-use common::{CuttableProxy, Lab};
 use resetlens::cli::SourceArgs;
 use resetlens::config::SourceConfig;
 use resetlens::directory::{self, snapshot, ConnectorLookup, DirectoryError, Scope, UserLookupError};
+use support::lab::{CuttableProxy, Lab};
 
 fn config(args: &SourceArgs) -> SourceConfig {
     SourceConfig::resolve(args).expect("valid configuration")

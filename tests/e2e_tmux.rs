@@ -7,8 +7,7 @@
 //! socket and kills only that server. The live test needs the lab's Samba AD DC
 //! (`.ci/samba-lab.sh start`) and fails with instructions without it.
 
-mod common;
-mod tui_fixture;
+mod support;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -155,8 +154,11 @@ fn demo_on_a_data_folder_bob_verdict_permissions_and_clean_exit() {
     let dir = tempfile::tempdir().expect("tempdir");
     let file =
         std::fs::File::create(dir.path().join("contoso-directory.snapshot.json")).expect("snapshot file");
-    resetlens::directory::snapshot::write(&tui_fixture::directory(), std::io::BufWriter::new(file))
-        .expect("write snapshot");
+    resetlens::directory::snapshot::write(
+        &resetlens::testkit::console::directory(),
+        std::io::BufWriter::new(file),
+    )
+    .expect("write snapshot");
     let tmux = launch("fixture", &format!("demo --data {}", shell_quote(dir.path())));
     protected_user_flow(&tmux, "bob");
 }
@@ -322,14 +324,14 @@ fn a_missing_demo_folder_is_a_clear_error_without_touching_the_terminal() {
 /// the blocking point on the user itself.
 #[test]
 fn live_dc_protected_user_verdict_permissions_and_clean_exit() {
-    let lab = common::Lab::get();
-    let sam = common::Lab::unique("tuiprot");
+    let lab = support::lab::Lab::get();
+    let sam = support::lab::Lab::unique("tuiprot");
     let runtime = tokio::runtime::Runtime::new().expect("tokio runtime");
     let dn = runtime.block_on(async {
         let mut admin = lab.admin().await;
         admin.create_user(&sam, &lab.staff_ou).await
     });
-    lab.set_dacl(&dn, common::PROTECTED_USER_DACL);
+    lab.set_dacl(&dn, support::lab::PROTECTED_USER_DACL);
     let args = format!(
         "--ldap-url {} --bind-dn {} --password-file {} --ca-cert {} --connector {} --timeout 20",
         lab.ldaps_url,
@@ -347,8 +349,8 @@ fn live_dc_protected_user_verdict_permissions_and_clean_exit() {
 /// screen, and once the DC is back `r` reads it again. The terminal is restored at the end.
 #[test]
 fn live_dc_stopped_mid_console_says_so_and_r_reads_again_once_it_is_back() {
-    let lab = common::Lab::get();
-    let relay = common::CuttableProxy::start(usize::MAX, false);
+    let lab = support::lab::Lab::get();
+    let relay = support::lab::CuttableProxy::start(usize::MAX, false);
     let args = format!(
         "--ldap-url ldaps://{}:{} --bind-dn {} --password-file {} --ca-cert {} --connector {} --timeout 5",
         lab.host,
@@ -406,14 +408,14 @@ fn live_dc_stopped_mid_console_says_so_and_r_reads_again_once_it_is_back() {
 /// the loaded copy marked with its time and the failure.
 #[test]
 fn live_a_dacl_changed_on_the_dc_while_the_console_is_open_shows_on_reopening() {
-    let lab = common::Lab::get();
-    let sam = common::Lab::unique("tuifresh");
+    let lab = support::lab::Lab::get();
+    let sam = support::lab::Lab::unique("tuifresh");
     let runtime = tokio::runtime::Runtime::new().expect("tokio runtime");
     let dn = runtime.block_on(async {
         let mut admin = lab.admin().await;
         admin.create_user(&sam, &lab.staff_ou).await
     });
-    let relay = common::CuttableProxy::start(usize::MAX, false);
+    let relay = support::lab::CuttableProxy::start(usize::MAX, false);
     let args = format!(
         "--ldap-url ldaps://{}:{} --bind-dn {} --password-file {} --ca-cert {} --connector {} --timeout 3",
         lab.host,
@@ -433,7 +435,7 @@ fn live_a_dacl_changed_on_the_dc_while_the_console_is_open_shows_on_reopening() 
     assert!(!first.contains("Inheritance is disabled"), "{first}");
     tmux.keys(&["Escape"]);
     tmux.wait_for("Find a user");
-    lab.set_dacl(&dn, common::PROTECTED_USER_DACL);
+    lab.set_dacl(&dn, support::lab::PROTECTED_USER_DACL);
     tmux.keys(&["Enter"]);
     let again = tmux.wait_for("Writeback will fail");
     assert!(again.contains("Inheritance is disabled"), "{again}");

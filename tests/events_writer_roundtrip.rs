@@ -3,6 +3,8 @@
 //! the fast reader must understand them without falling back, agree with the evtx crate, and
 //! parse every field the correlation needs. Also a log from a WEF collector that mixes machines.
 
+mod support;
+
 use std::path::PathBuf;
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
@@ -319,9 +321,6 @@ fn forwarded_events_mixing_machines_and_audit_outcomes() {
     assert_eq!(with_noise.events.len(), 300);
 }
 
-#[path = "support/run.rs"]
-mod run;
-
 /// The texts of field-causes.md section 2 as posted, in a re-saved export (headers renumbered from
 /// 1, EventRecordIDs kept), and the Password Protection DC agent's pair.
 fn field_shapes() -> Vec<Record> {
@@ -412,7 +411,7 @@ fn field_shapes_as_posted_read_alike_by_both_readers_with_event_record_ids() {
     assert_eq!(by_id(10017).correlation_id, by_id(30003).correlation_id);
     assert_eq!(by_id(31001).correlation_id, None);
     // The timeline as a script reads it.
-    let (code, out, err) = run::resetlens(&[
+    let (code, out, err) = support::run::resetlens(&[
         "events",
         "--evtx",
         &path.display().to_string(),

@@ -1,9 +1,7 @@
 //! Round trip of the EVTX writer through two independent parsers: the evtx crate (what resetlens
 //! reads with) and python-evtx. Both layouts, several chunks, typed values and multi-line text.
 
-#[cfg(feature = "lab")]
-#[path = "support/python_evtx.rs"]
-mod python_evtx;
+mod support;
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use evtx::{EvtxParser, ParserSettings};
@@ -183,7 +181,10 @@ fn python_evtx_reads_every_record() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("mixed.evtx");
     std::fs::write(&path, to_bytes(&records).unwrap()).unwrap();
-    assert_eq!(python_evtx::record_counts(&[&path]), vec![records.len() as u64]);
+    assert_eq!(
+        support::python_evtx::record_counts(&[&path]),
+        vec![records.len() as u64]
+    );
 }
 
 #[test]
@@ -195,7 +196,7 @@ fn an_empty_log_is_a_valid_file_for_both_parsers() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("empty.evtx");
         std::fs::write(&path, &bytes).unwrap();
-        assert_eq!(python_evtx::record_counts(&[&path]), vec![0]);
+        assert_eq!(support::python_evtx::record_counts(&[&path]), vec![0]);
     }
     let mut parser = EvtxParser::from_buffer(bytes).unwrap();
     assert_eq!(parser.records().count(), 0);

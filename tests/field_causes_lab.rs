@@ -3,19 +3,18 @@
 //! object and Pre-Windows 2000 Compatible Access, the password policy's length and complexity,
 //! mS-DS-ConsistencyGuid, and the Cloud Sync gMSA's rights.
 //!
-//! Each test makes its own OU, user and PSO (`diagnose_lab_support::test_user`). The one test that
+//! Each test makes its own OU, user and PSO (`support::live::test_user`). The one test that
 //! must edit a shared object (Pre-Windows 2000 Compatible Access) restores it when it ends, also
 //! on failure. Needs `.ci/samba-lab.sh start`; fails loudly without it.
 
-mod common;
-mod diagnose_lab_support;
+mod support;
 
-use common::Lab;
-use common::{ATTR_PWD_LAST_SET, CLASS_USER, RESET_PASSWORD, TEST_USER_PASSWORD};
-use diagnose_lab_support::{codes, diagnose, diagnose_with, samba_tool, test_user};
 use ldap3::Scope as LdapScope;
 use resetlens::config::SourceConfig;
 use resetlens::directory::{self, snapshot, Directory, Scope};
+use support::lab::Lab;
+use support::lab::{ATTR_PWD_LAST_SET, CLASS_USER, RESET_PASSWORD, TEST_USER_PASSWORD};
+use support::live::{codes, diagnose, diagnose_with, samba_tool, test_user};
 use tokio::sync::RwLock;
 
 /// Tests whose verdict depends on domain-wide objects (Pre-Windows 2000 Compatible Access, the one
@@ -189,7 +188,7 @@ impl Drop for RestoreMember<'_> {
 }
 
 /// Whether `member` is in the group, as the DC answers a member filter.
-async fn is_member(admin: &mut common::Admin, group: &str, member: &str) -> bool {
+async fn is_member(admin: &mut support::lab::Admin, group: &str, member: &str) -> bool {
     let filter = format!("(member={})", ldap3::ldap_escape(member));
     let (entries, _) = admin
         .ldap

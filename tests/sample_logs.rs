@@ -2,9 +2,7 @@
 //! committed, be read completely by the evtx crate and python-evtx, and tell each scenario user's
 //! story consistently in the directory and the logs.
 
-#[cfg(feature = "lab")]
-#[path = "support/python_evtx.rs"]
-mod python_evtx;
+mod support;
 
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
@@ -132,7 +130,7 @@ fn both_parsers_read_every_shipped_record() {
     #[cfg(feature = "lab")]
     {
         let refs: Vec<&Path> = paths.iter().map(PathBuf::as_path).collect();
-        assert_eq!(python_evtx::record_counts(&refs), crate_counts);
+        assert_eq!(support::python_evtx::record_counts(&refs), crate_counts);
     }
     let expected = [
         &tenant().application,

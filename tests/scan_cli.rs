@@ -1,14 +1,15 @@
 //! `resetlens scan` end to end on a snapshot: who would fail and why, grouped by cause, in the
 //! three formats, with the exit code saying whether anyone is blocked.
 
-mod diagnose_fixture;
+mod support;
 
-use diagnose_fixture::{contoso, resetlens, snapshot_file};
+use resetlens::testkit::contoso::{six_users, snapshot_file};
 use serde_json::Value;
+use support::run::resetlens;
 
 #[test]
 fn text_lists_failing_users_and_groups_by_cause() {
-    let (_tmp, snap) = snapshot_file(&contoso());
+    let (_tmp, snap) = snapshot_file(&six_users());
     let (code, out, err) = resetlens(&["scan", "--snapshot", snap.to_str().unwrap()]);
     assert_eq!(code, 1, "{out}{err}");
     assert!(out.contains("✗ bob"), "{out}");
@@ -28,7 +29,7 @@ fn text_lists_failing_users_and_groups_by_cause() {
 
 #[test]
 fn json_lines_have_one_row_per_user_then_totals() {
-    let (_tmp, snap) = snapshot_file(&contoso());
+    let (_tmp, snap) = snapshot_file(&six_users());
     let (code, out, _) = resetlens(&["scan", "--snapshot", snap.to_str().unwrap(), "--format", "json"]);
     assert_eq!(code, 1);
     let lines: Vec<Value> = out.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
@@ -42,7 +43,7 @@ fn json_lines_have_one_row_per_user_then_totals() {
 
 #[test]
 fn csv_and_base_scope() {
-    let (_tmp, snap) = snapshot_file(&contoso());
+    let (_tmp, snap) = snapshot_file(&six_users());
     let snap = snap.to_str().unwrap();
     let (_, out, _) = resetlens(&["scan", "--snapshot", snap, "--format", "csv"]);
     assert!(out.starts_with("dn,sam_account_name,"), "{out}");
@@ -64,7 +65,7 @@ fn csv_and_base_scope() {
 
 #[test]
 fn everyone_fine_exits_0() {
-    let mut dir = contoso();
+    let mut dir = six_users();
     dir.users.retain(|u| u.sam_account_name == "alice");
     let (_tmp, snap) = snapshot_file(&dir);
     let (code, out, _) = resetlens(&["scan", "--snapshot", snap.to_str().unwrap()]);

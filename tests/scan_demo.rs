@@ -1,12 +1,11 @@
 //! `resetlens scan` over the whole demo tenant with its event logs: every scenario user appears
 //! with the primary cause the README states, and the totals group the failures by cause.
 
-#[path = "support/run.rs"]
-mod run;
+mod support;
 
 use resetlens::demo_tenant::scenarios;
-use run::{demo_source, resetlens};
 use serde_json::Value;
+use support::run::{demo_source, resetlens};
 
 #[test]
 fn demo_scan_finds_every_scenario_with_its_cause() {

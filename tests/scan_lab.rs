@@ -2,14 +2,13 @@
 //! streamed page by page from LDAP, with who would fail and why. Needs `.ci/samba-lab.sh start`;
 //! fails loudly without it.
 
-mod common;
-mod diagnose_lab_support;
+mod support;
 
-use std::process::Command;
 
-use common::{Lab, PROTECTED_USER_DACL};
-use diagnose_lab_support::{live_args, new_user_in};
 use serde_json::Value;
+use support::lab::{Lab, PROTECTED_USER_DACL};
+use support::live::{live_args, new_user_in};
+use support::run;
 
 #[tokio::test]
 async fn live_scan_of_an_ou_groups_who_would_fail() {
@@ -20,10 +19,9 @@ async fn live_scan_of_an_ou_groups_who_would_fail() {
     let (blocked, blocked_dn) = new_user_in(&lab, &mut admin, "rlsblk", &ou).await;
     lab.set_dacl(&blocked_dn, PROTECTED_USER_DACL);
 
-    let out = Command::new(env!("CARGO_BIN_EXE_resetlens"))
+    let out = run::command()
         .args(["scan", "--format", "json", "--base", &ou])
         .args(live_args(&lab))
-        .env("XDG_CONFIG_HOME", "/nonexistent-resetlens-test")
         .output()
         .expect("run resetlens");
     let stdout = String::from_utf8_lossy(&out.stdout);

@@ -2,13 +2,12 @@
 //! The syntax checks run the real shells and man-db (scripts/test.sh installs zsh, fish and
 //! man-db); PowerShell is not installable there, so its script is checked for content only.
 
-#[path = "support/run.rs"]
-mod run;
+mod support;
 
 use std::io::Write;
 use std::process::{Command, Stdio};
 
-use run::resetlens;
+use support::run::resetlens;
 
 const SUBCOMMANDS: [&str; 7] = [
     "demo",

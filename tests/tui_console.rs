@@ -2,17 +2,15 @@
 //! and state (insta), style checks for the verdict tones and the selection, key sequences to
 //! state, and hostile directory text that must stay inert and inside its box.
 
-mod tui_fixture;
-
 use std::sync::Arc;
 use std::time::Duration;
 
 use crossterm::event::{KeyCode, KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
 use ratatui::style::{Color, Modifier};
+use resetlens::testkit::console::*;
 use resetlens::tui::state::{Screen, SearchFocus, Tab};
 use resetlens::tui::theme::Theme;
 use resetlens::tui::{update, Command, LoadedDirectory, Message};
-use tui_fixture::*;
 
 #[test]
 fn start_screen_while_loading_shows_a_spinner_and_asks_for_data() {

@@ -259,7 +259,7 @@ fn denied_to_everyone_or_self(sd: &SecurityDescriptor, decision: RightDecision) 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::diagnosis::testing::{directory, CONNECTOR_SID, DOMAIN_SID};
+    use crate::testkit::contoso::{directory, CONNECTOR_SID, DOMAIN_SID};
 
     fn sd(sddl: &str) -> Option<Arc<[u8]>> {
         SecurityDescriptor::sddl_to_bytes(sddl, &DOMAIN_SID.parse().unwrap()).ok()

@@ -92,8 +92,8 @@ pub fn lockout_rule(uac: u32, lockout_time: i64, duration_raw: i64, at: DateTime
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::diagnosis::testing::{directory, ts, user};
     use crate::directory::time::{to_interval, INTERVAL_FOREVER};
+    use crate::testkit::contoso::{directory, ts, user};
     use chrono::Duration;
 
     const THIRTY_MIN: i64 = -18_000_000_000;

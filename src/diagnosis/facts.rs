@@ -208,7 +208,7 @@ pub fn evaluation_instant(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::diagnosis::testing::{directory, event, ts, user, DOMAIN_SID};
+    use crate::testkit::contoso::{directory, event, ts, user, DOMAIN_SID};
 
     #[test]
     fn protected_membership_from_token_groups_or_member_of() {

@@ -12,8 +12,6 @@ pub mod fix;
 pub mod model;
 pub mod policy;
 pub mod rules;
-#[cfg(test)]
-pub(crate) mod testing;
 pub mod verdict;
 
 use chrono::{DateTime, Utc};
@@ -286,7 +284,7 @@ fn connector_section(f: &Facts) -> ConnectorSection {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use testing::{directory, event, ts};
+    use crate::testkit::contoso::{self, directory, event, ts};
 
     #[test]
     fn a_scan_diagnoses_each_demo_scenario_user_as_diagnose_does() {
@@ -326,14 +324,14 @@ mod tests {
         let gmsa = ConnectorAccount {
             dn: "CN=provAgentgMSA,CN=Managed Service Accounts,DC=contoso,DC=test".into(),
             sam_account_name: "provAgentgMSA$".into(),
-            sid: format!("{}-1130", testing::DOMAIN_SID).parse().unwrap(),
+            sid: format!("{}-1130", contoso::DOMAIN_SID).parse().unwrap(),
             token_groups: vec![],
         };
         dir.cloud_sync = Some(gmsa);
         let now = ts("2026-11-25T12:00:00Z");
         // Beside Connect: the contract's sections stay Connect's; cloud_sync is added.
-        let mut f = testing::facts(&dir, &[], "2026-11-24T08:00:00Z");
-        let mut gmsa_access = testing::healthy_access();
+        let mut f = contoso::facts(&dir, &[], "2026-11-24T08:00:00Z");
+        let mut gmsa_access = contoso::healthy_access();
         gmsa_access.rights.reset_password = model::not_granted();
         f.cloud_sync = Some(gmsa_access.clone());
         let d = report(&f, now);
@@ -350,7 +348,7 @@ mod tests {
         dir.connector = ConnectorLookup::NotFound {
             wanted: "MSOL_*".into(),
         };
-        let mut f = testing::facts(&dir, &[], "2026-11-24T08:00:00Z");
+        let mut f = contoso::facts(&dir, &[], "2026-11-24T08:00:00Z");
         f.cloud_sync = Some(gmsa_access);
         let d = report(&f, now);
         assert_eq!(d.connector.account, "CONTOSO\\provAgentgMSA$");
@@ -364,7 +362,7 @@ mod tests {
         assert!(!json["findings"].to_string().contains("connector-not-found"));
 
         // Without Cloud Sync the key is left out.
-        let json = serde_json::to_value(testing::healthy_diagnosis()).unwrap();
+        let json = serde_json::to_value(contoso::healthy_diagnosis()).unwrap();
         assert!(json.get("cloud_sync").is_none());
     }
 

@@ -134,7 +134,7 @@ fn human_duration(d: Duration) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::diagnosis::testing::{directory, pso, user};
+    use crate::testkit::contoso::{directory, pso, user};
 
     #[test]
     fn pso_wins_over_domain() {

@@ -158,7 +158,7 @@ fn capitalized(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::diagnosis::testing::{directory, facts};
+    use crate::testkit::contoso::{directory, facts};
 
     fn finding(code: &str, severity: Severity) -> Finding {
         Finding::new(code, severity, code)

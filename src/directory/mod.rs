@@ -173,7 +173,7 @@ mod tests {
 
     #[test]
     fn select_narrows_a_snapshot_to_the_scope() {
-        let d = snapshot::synthetic(20);
+        let d = crate::testkit::synthetic::directory(20);
         let one = select(d.clone(), &Scope::Users(vec!["USER3".into()]), None).unwrap();
         assert_eq!(one.users.len(), 1);
         assert_eq!(one.users[0].sam_account_name, "user3");
@@ -204,7 +204,11 @@ mod tests {
     fn snapshot_streams_in_pages() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("s.json");
-        snapshot::write(&snapshot::synthetic(2500), std::fs::File::create(&path).unwrap()).unwrap();
+        snapshot::write(
+            &crate::testkit::synthetic::directory(2500),
+            std::fs::File::create(&path).unwrap(),
+        )
+        .unwrap();
         let cfg = SourceConfig::from_snapshot(path);
         let sizes = block_on(async {
             let mut s = users_stream(&cfg, None).await?;

@@ -314,7 +314,7 @@ impl Directory {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::directory::snapshot::synthetic;
+    use crate::testkit::synthetic;
 
     #[test]
     fn default_policy_is_ads_as_stored() {
@@ -328,7 +328,7 @@ mod tests {
 
     #[test]
     fn find_user_matches_each_identifier_ignoring_case_in_any_script() {
-        let mut dir = synthetic(3);
+        let mut dir = synthetic::directory(3);
         dir.users[1].sam_account_name = "jörg".into();
         assert_eq!(
             dir.find_user("JÖRG").map(|u| u.dn.as_str()),

@@ -304,98 +304,12 @@ pub fn from_bytes(bytes: &[u8], name: &str) -> Result<Directory, SnapshotError> 
     })
 }
 
-/// A synthetic directory of `n` users over eight OUs, with descriptors shared the way real OUs
-/// share them (one user in a hundred has its own): the input of the snapshot benchmark and tests.
-pub fn synthetic(n: usize) -> Directory {
-    use crate::security::Guid;
-    let domain_sid: Sid = "S-1-5-21-1004336348-1177238915-682003330"
-        .parse()
-        .unwrap_or_else(|_| Sid {
-            revision: 1,
-            authority: 5,
-            sub_authorities: vec![21, 1, 2, 3],
-        });
-    let descriptor = |variant: u8| -> Arc<[u8]> {
-        let mut b = vec![1, 0, 0x04, 0x84, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
-        b.extend_from_slice(&[variant; 1200]);
-        Arc::from(b)
-    };
-    let shared: Vec<Arc<[u8]>> = (0..8).map(descriptor).collect();
-    let ous: Vec<String> = (0..8)
-        .map(|i| format!("OU=Site{i},OU=Staff,DC=contoso,DC=test"))
-        .collect();
-    let users = (0..n)
-        .map(|i| {
-            let ou = &ous[i % ous.len()];
-            let rid = 5000 + i as u32;
-            DirectoryUser {
-                dn: format!("CN=User {i},{ou}"),
-                sam_account_name: format!("user{i}"),
-                user_principal_name: Some(format!("user{i}@contoso.test")),
-                display_name: Some(format!("User {i}")),
-                mail: Some(format!("user{i}@contoso.test")),
-                object_guid: Some(Guid::from_bytes(&(i as u128).to_le_bytes()).unwrap_or(Guid {
-                    data1: 0,
-                    data2: 0,
-                    data3: 0,
-                    data4: [0; 8],
-                })),
-                object_sid: Some(domain_sid.with_rid(rid)),
-                consistency_guid: None,
-                user_account_control: 512,
-                uac_computed: Some(0),
-                lockout_time: 0,
-                pwd_last_set: Some(134_400_730_377_382_710),
-                bad_pwd_count: Some(0),
-                admin_count: None,
-                member_of: vec!["CN=Staff,OU=Groups,DC=contoso,DC=test".into()],
-                token_groups: None,
-                resultant_pso: None,
-                // One user in a hundred has a descriptor of its own (protected, edited).
-                security_descriptor: Some(if i % 100 == 0 {
-                    descriptor((10 + (i / 100) % 180) as u8)
-                } else {
-                    shared[i % shared.len()].clone()
-                }),
-                when_changed: DateTime::from_timestamp(1_764_000_000 + i as i64, 0),
-                admin_description: None,
-            }
-        })
-        .collect();
-    Directory {
-        domain: Domain {
-            lockout_threshold: 0,
-            security_descriptor: Some(descriptor(200)),
-            admin_sd_holder_descriptor: Some(descriptor(201)),
-            ..Domain::with_default_policy("DC=contoso,DC=test", "CONTOSO", domain_sid.clone())
-        },
-        connector: ConnectorLookup::NotFound {
-            wanted: "MSOL_*".into(),
-        },
-        containers: ous
-            .iter()
-            .map(|dn| Container {
-                dn: dn.clone(),
-                dacl_protected: false,
-                security_descriptor: Some(descriptor(202)),
-            })
-            .collect(),
-        password_settings: vec![],
-        sam: Default::default(),
-        cloud_sync: None,
-        names: HashMap::from([(domain_sid.with_rid(1103), "CONTOSO\\MSOL_abc123".to_string())]),
-        users,
-        source: "synthetic".into(),
-        captured_at: DateTime::from_timestamp(1_764_000_000, 0).unwrap_or_default(),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn sample() -> Directory {
-        let mut d = synthetic(250);
+        let mut d = crate::testkit::synthetic::directory(250);
         let sid = d.domain.sid.with_rid(1103);
         d.connector = ConnectorLookup::Found(ConnectorAccount {
             dn: "CN=MSOL_abc123,CN=Users,DC=contoso,DC=test".into(),

@@ -15,7 +15,7 @@ pub fn render(d: &Diagnosis, out: &mut impl Write) -> io::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::diagnosis::testing::blocked_diagnosis;
+    use crate::testkit::contoso::blocked_diagnosis;
 
     #[test]
     fn hostile_directory_text_is_exact_in_the_json_but_inert_on_a_terminal() {

@@ -242,7 +242,7 @@ mod tests {
 #[cfg(test)]
 mod snapshot_tests {
     use super::*;
-    use crate::diagnosis::testing::{blocked_diagnosis, healthy_diagnosis};
+    use crate::testkit::contoso::{blocked_diagnosis, healthy_diagnosis};
 
     fn rendered(d: &Diagnosis) -> String {
         let mut out = Vec::new();

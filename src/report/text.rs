@@ -221,7 +221,7 @@ pub fn render(d: &Diagnosis, style: Style, out: &mut impl Write) -> io::Result<(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::diagnosis::testing::{blocked_diagnosis, healthy_diagnosis};
+    use crate::testkit::contoso::{blocked_diagnosis, healthy_diagnosis};
 
     fn rendered(d: &Diagnosis, color: bool) -> String {
         let mut out = Vec::new();
@@ -241,8 +241,8 @@ mod tests {
 
     #[test]
     fn missing_connector_says_rights_were_not_evaluated() {
-        use crate::diagnosis::testing::{directory, facts, ts};
         use crate::directory::ConnectorLookup;
+        use crate::testkit::contoso::{directory, facts, ts};
         let mut dir = directory();
         dir.connector = ConnectorLookup::NotFound {
             wanted: "MSOL_*".into(),

@@ -400,7 +400,7 @@ mod tests {
             .unwrap();
         let source: Arc<dyn DataSource> = Arc::new(Panicking);
         let (tx, rx) = mpsc::channel();
-        let directory = Arc::new(crate::diagnosis::testing::directory());
+        let directory = Arc::new(crate::testkit::contoso::directory());
         for cmd in [
             Command::LoadDirectory { generation: 1 },
             Command::IngestEvents { generation: 1 },

@@ -1,16 +1,19 @@
 //! The real binary for the command tests: run with no config file and no colour, so what a
-//! developer's own config or terminal says does not change what the tests see. Included with
-//! `#[path]` by the test binaries that need it.
-#![allow(dead_code)] // each test binary uses part of it
+//! developer's own config or terminal says does not change what the tests see.
+
+use std::process::Command;
+
+/// The binary with no config file and no colour, to give arguments to.
+pub fn command() -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_resetlens"));
+    cmd.env("XDG_CONFIG_HOME", "/nonexistent-resetlens-test")
+        .env("NO_COLOR", "1");
+    cmd
+}
 
 /// Runs `resetlens` with `args`; (exit code, stdout, stderr).
 pub fn resetlens(args: &[&str]) -> (i32, String, String) {
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_resetlens"))
-        .args(args)
-        .env("XDG_CONFIG_HOME", "/nonexistent-resetlens-test")
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("run resetlens");
+    let out = command().args(args).output().expect("run resetlens");
     (
         out.status.code().unwrap_or(-1),
         String::from_utf8_lossy(&out.stdout).into_owned(),

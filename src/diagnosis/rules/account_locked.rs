@@ -80,8 +80,8 @@ mod tests {
     use super::*;
     use crate::diagnosis::account::AccountState;
     use crate::diagnosis::rules::codes;
-    use crate::diagnosis::testing::{directory, facts, ts};
     use crate::directory::time::to_filetime;
+    use crate::testkit::contoso::{directory, facts, ts};
 
     #[test]
     fn expired_lockout_is_not_reported() {
@@ -113,8 +113,8 @@ mod tests {
 
     #[test]
     fn a_locked_users_password_change_is_blocked_even_when_a_reset_would_unlock() {
-        use crate::diagnosis::testing::event;
         use crate::events::EventKind;
+        use crate::testkit::contoso::event;
         let mut dir = directory();
         dir.users[0].uac_computed = Some(0x10);
         let evs = [

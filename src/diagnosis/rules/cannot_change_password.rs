@@ -40,7 +40,7 @@ mod tests {
     use super::*;
     use crate::diagnosis::model::{DecidingAce, Effect};
     use crate::diagnosis::rules::codes;
-    use crate::diagnosis::testing::{directory, facts};
+    use crate::testkit::contoso::{directory, facts};
 
     #[test]
     fn deny_for_self_is_reported_as_warning() {
@@ -62,8 +62,8 @@ mod tests {
 
     #[test]
     fn blocks_when_the_latest_attempt_was_a_change() {
-        use crate::diagnosis::testing::event;
         use crate::events::EventKind;
+        use crate::testkit::contoso::event;
         let dir = directory();
         let evs = [
             event(31006, EventKind::WritebackChangeStart, "2026-11-24T07:59:59Z"),

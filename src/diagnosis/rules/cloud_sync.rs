@@ -123,8 +123,8 @@ mod tests {
     use super::*;
     use crate::diagnosis::model::{not_granted, DecidingAce, Effect, RightDecision};
     use crate::diagnosis::rules::codes;
-    use crate::diagnosis::testing::{directory, facts, healthy_access, DOMAIN_SID};
     use crate::directory::{ConnectorAccount, ConnectorLookup, Directory};
+    use crate::testkit::contoso::{directory, facts, healthy_access, DOMAIN_SID};
 
     const AT: &str = "2026-11-24T08:00:00Z";
 

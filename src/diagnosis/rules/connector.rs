@@ -44,7 +44,7 @@ pub fn check(f: &Facts) -> Vec<Finding> {
 mod tests {
     use super::*;
     use crate::diagnosis::rules::codes;
-    use crate::diagnosis::testing::{directory, facts};
+    use crate::testkit::contoso::{directory, facts};
 
     #[test]
     fn found_connector_is_silent() {

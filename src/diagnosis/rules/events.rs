@@ -647,8 +647,8 @@ fn describe(f: &Facts, code: &str, events: &[&Event]) -> Finding {
 mod tests {
     use super::*;
     use crate::diagnosis::rules::codes;
-    use crate::diagnosis::testing::{directory, event, facts, ts};
     use crate::events::EventFields;
+    use crate::testkit::contoso::{directory, event, facts, ts};
 
     const AT: &str = "2026-11-24T08:00:00Z";
 

@@ -54,7 +54,7 @@ pub fn check(f: &Facts) -> Vec<Finding> {
 mod tests {
     use super::*;
     use crate::diagnosis::rules::codes;
-    use crate::diagnosis::testing::{directory, facts};
+    use crate::testkit::contoso::{directory, facts};
 
     #[test]
     fn gaps_are_reported_and_absent_gaps_are_silent() {

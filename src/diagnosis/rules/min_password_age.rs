@@ -67,8 +67,8 @@ mod tests {
     use crate::diagnosis::account::AccountState;
     use crate::diagnosis::policy::EffectivePolicy;
     use crate::diagnosis::rules::codes;
-    use crate::diagnosis::testing::{directory, facts, pso, ts};
     use crate::directory::time::to_filetime;
+    use crate::testkit::contoso::{directory, facts, pso, ts};
 
     #[test]
     fn old_enough_password_is_silent() {

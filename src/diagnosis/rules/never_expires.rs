@@ -60,8 +60,8 @@ mod tests {
     use super::*;
     use crate::diagnosis::model::not_granted;
     use crate::diagnosis::rules::codes;
-    use crate::diagnosis::testing::{directory, facts};
     use crate::directory::uac;
+    use crate::testkit::contoso::{directory, facts};
 
     const AT: &str = "2026-11-24T08:00:00Z";
 

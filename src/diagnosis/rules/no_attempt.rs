@@ -55,8 +55,8 @@ pub fn check(f: &Facts) -> Vec<Finding> {
 mod tests {
     use super::*;
     use crate::diagnosis::rules::codes;
-    use crate::diagnosis::testing::{directory, event, facts};
     use crate::events::EventKind;
+    use crate::testkit::contoso::{directory, event, facts};
 
     fn heartbeat(time: &str) -> crate::events::Event {
         let mut e = event(31019, EventKind::WritebackService, time);

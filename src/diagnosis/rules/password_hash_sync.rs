@@ -95,7 +95,7 @@ pub fn check(f: &Facts) -> Vec<Finding> {
 mod tests {
     use super::*;
     use crate::diagnosis::rules::codes;
-    use crate::diagnosis::testing::{directory, event, facts};
+    use crate::testkit::contoso::{directory, event, facts};
 
     const FAILED_611: &str = "Password hash synchronization failed for domain: contoso.test, domain controller hostname: dc01.contoso.test, domain controller IP address: 10.0.0.10.\r\nDetails:       Microsoft.Online.PasswordSynchronization.SynchronizationManagerException: Recovery task failed. ---> Microsoft.Online.PasswordSynchronization.DirectoryReplicationServices.DrsException:  RPC Error 1722 : The RPC server is unavailable. There was an error calling _IDL_DRSGetNCChanges.";
 

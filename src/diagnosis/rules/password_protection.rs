@@ -105,8 +105,8 @@ pub fn check(f: &Facts) -> Vec<Finding> {
 mod tests {
     use super::*;
     use crate::diagnosis::rules::codes;
-    use crate::diagnosis::testing::{directory, event, facts};
     use crate::events::EventFields;
+    use crate::testkit::contoso::{directory, event, facts};
 
     fn dc_agent(id: u32, kind: EventKind, time: &str) -> Event {
         let mut e = event(id, kind, time);
@@ -225,7 +225,7 @@ mod tests {
         ));
         let d = crate::diagnosis::report(
             &facts(&dir, &evs, "2026-11-24T08:00:02Z"),
-            crate::diagnosis::testing::ts("2026-11-25T12:00:00Z"),
+            crate::testkit::contoso::ts("2026-11-25T12:00:00Z"),
         );
         assert_eq!(
             d.verdict.primary_cause.as_deref(),

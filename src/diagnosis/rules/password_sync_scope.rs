@@ -62,7 +62,7 @@ pub fn check(f: &Facts) -> Vec<Finding> {
 mod tests {
     use super::*;
     use crate::diagnosis::rules::codes;
-    use crate::diagnosis::testing::{directory, facts};
+    use crate::testkit::contoso::{directory, facts};
 
     const AT: &str = "2026-11-24T08:00:00Z";
 

@@ -91,7 +91,7 @@ pub fn check_admin_count_orphaned(f: &Facts) -> Vec<Finding> {
 mod tests {
     use super::*;
     use crate::diagnosis::rules::codes;
-    use crate::diagnosis::testing::{directory, facts};
+    use crate::testkit::contoso::{directory, facts};
 
     const AT: &str = "2026-11-24T08:00:00Z";
 

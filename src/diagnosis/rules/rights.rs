@@ -191,8 +191,8 @@ mod tests {
     use super::*;
     use crate::diagnosis::model::{not_granted, Effect};
     use crate::diagnosis::rules::codes;
-    use crate::diagnosis::testing::{directory, facts, CONNECTOR_SID};
     use crate::directory::ConnectorLookup;
+    use crate::testkit::contoso::{directory, facts, CONNECTOR_SID};
 
     const AT: &str = "2026-11-24T08:00:00Z";
 
@@ -233,8 +233,8 @@ mod tests {
 
     #[test]
     fn missing_unexpire_blocks_once_a_successful_reset_left_the_password_expired() {
-        use crate::diagnosis::testing::event;
         use crate::events::EventKind;
+        use crate::testkit::contoso::event;
         let mut dir = directory();
         dir.users[0].pwd_last_set = Some(0);
         let evs = [

@@ -129,8 +129,8 @@ mod tests {
     use crate::diagnosis::facts::SamAccessFacts;
     use crate::diagnosis::model::{not_granted, DecidingAce, Effect, RightDecision};
     use crate::diagnosis::rules::codes;
-    use crate::diagnosis::testing::{directory, facts, inherited_allow};
     use crate::directory::{ConnectorLookup, PreWindows2000};
+    use crate::testkit::contoso::{directory, facts, inherited_allow};
 
     const AT: &str = "2026-11-24T08:00:00Z";
     const SAM_SERVER: &str = "CN=Server,CN=System,DC=contoso,DC=test";

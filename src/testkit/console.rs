@@ -1,22 +1,22 @@
-//! A small hand-built tenant for the console tests: three ordinary users, one whose directory
-//! values are hostile (escape sequences, OSC 52, bidi overrides, 10,000 characters), and a
-//! console state driven to any screen through `update` alone, never real time.
-
-#![allow(dead_code)]
+//! The console's tenant (contoso.com, its own domain SID): four ordinary users, one whose
+//! directory values are hostile (escape sequences, OSC 52, bidi overrides, 10,000 characters),
+//! Bob's events, and a console state driven to any screen through `update` alone, never real time.
 
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use super::builders::{EventBuilder, UserBuilder};
+use crate::directory::time::to_filetime;
+use crate::directory::{uac, ConnectorAccount, ConnectorLookup, Directory, DirectoryUser, Domain};
+use crate::events::{Event, EventKind};
+use crate::tui::keymap::KeyBindings;
+use crate::tui::state::{Settings, SourceLabel};
+use crate::tui::theme::Theme;
+use crate::tui::{update, Command, LoadedDirectory, Message, State};
 use chrono::{DateTime, Utc};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::backend::TestBackend;
 use ratatui::Terminal;
-use resetlens::directory::time::to_filetime;
-use resetlens::directory::{uac, ConnectorAccount, ConnectorLookup, Directory, DirectoryUser, Domain};
-use resetlens::tui::keymap::KeyBindings;
-use resetlens::tui::state::{Settings, SourceLabel};
-use resetlens::tui::theme::Theme;
-use resetlens::tui::{update, Command, LoadedDirectory, Message, State};
 
 pub fn at(s: &str) -> DateTime<Utc> {
     DateTime::parse_from_rfc3339(s)
@@ -35,34 +35,26 @@ pub fn hostile_text() -> String {
     )
 }
 
+/// An enabled user of `ou` (`OU=Staff` or `OU=Sales`), RID `rid`, mail from the display name,
+/// password set 2026-11-20.
 pub fn user(sam: &str, display: &str, ou: &str, rid: u32) -> DirectoryUser {
-    DirectoryUser {
-        dn: format!("CN={display},{ou},DC=contoso,DC=com"),
-        sam_account_name: sam.to_string(),
-        user_principal_name: Some(format!("{sam}@contoso.com")),
-        display_name: Some(display.to_string()),
-        mail: Some(format!(
+    UserBuilder::new(format!("CN={display},{ou},DC=contoso,DC=com"), sam)
+        .upn(format!("{sam}@contoso.com"))
+        .display_name(display)
+        .mail(format!(
             "{}@contoso.com",
             display.to_lowercase().replace(' ', ".")
-        )),
-        object_guid: format!("6a1e2b3c-0000-4000-8000-{rid:012}").parse().ok(),
-        object_sid: format!("S-1-5-21-1111111111-2222222222-3333333333-{rid}")
-            .parse()
-            .ok(),
-        consistency_guid: None,
-        user_account_control: uac::NORMAL_ACCOUNT,
-        uac_computed: Some(0),
-        lockout_time: 0,
-        pwd_last_set: Some(to_filetime(at("2026-11-20T08:00:00Z"))),
-        bad_pwd_count: Some(0),
-        admin_count: None,
-        member_of: Vec::new(),
-        token_groups: None,
-        resultant_pso: None,
-        security_descriptor: None,
-        when_changed: None,
-        admin_description: None,
-    }
+        ))
+        .guid(
+            format!("6a1e2b3c-0000-4000-8000-{rid:012}")
+                .parse()
+                .expect("fixture GUID"),
+        )
+        .sid(format!("{DOMAIN_SID}-{rid}").parse().expect("fixture SID"))
+        .uac_computed(0)
+        .pwd_last_set(at("2026-11-20T08:00:00Z"))
+        .bad_pwd_count(0)
+        .build()
 }
 
 pub fn directory() -> Directory {
@@ -80,7 +72,7 @@ pub fn directory() -> Directory {
     let mut mallory = user("mallory", "Mallory", "OU=Staff", 1105);
     mallory.display_name = Some(hostile_text());
     mallory.dn = "CN=Mallory\x1b]52;c;ZXZpbA==\x07,OU=Staff,DC=contoso,DC=com".to_string();
-    let domain_sid = "S-1-5-21-1111111111-2222222222-3333333333".parse().expect("sid");
+    let domain_sid = DOMAIN_SID.parse().expect("sid");
     Directory {
         domain: Domain {
             security_descriptor: Some(domain_descriptor()),
@@ -89,12 +81,10 @@ pub fn directory() -> Directory {
         connector: ConnectorLookup::Found(ConnectorAccount {
             dn: "CN=MSOL_1a2b3c4d5e6f,CN=Users,DC=contoso,DC=com".into(),
             sam_account_name: "MSOL_1a2b3c4d5e6f".into(),
-            sid: "S-1-5-21-1111111111-2222222222-3333333333-1600"
-                .parse()
-                .expect("sid"),
+            sid: connector_sid(),
             token_groups: Vec::new(),
         }),
-        containers: vec![resetlens::directory::Container {
+        containers: vec![crate::directory::Container {
             dn: "OU=Staff,DC=contoso,DC=com".into(),
             dacl_protected: false,
             security_descriptor: None,
@@ -126,7 +116,7 @@ pub fn settings(theme: Theme) -> Settings {
 /// A state that has asked for its data (as the runtime does at start) but received nothing yet.
 pub fn loading_state(theme: Theme, size: (u16, u16)) -> (State, Vec<Command>) {
     let mut state = State::new(settings(theme), size);
-    let cmds = resetlens::tui::update::load_all(&mut state);
+    let cmds = crate::tui::update::load_all(&mut state);
     (state, cmds)
 }
 
@@ -170,9 +160,7 @@ pub fn type_text(state: &mut State, text: &str) -> Vec<Command> {
 
 pub fn render(state: &State, width: u16, height: u16) -> Terminal<TestBackend> {
     let mut terminal = Terminal::new(TestBackend::new(width, height)).expect("test terminal");
-    terminal
-        .draw(|f| resetlens::tui::view::draw(f, state))
-        .expect("draw");
+    terminal.draw(|f| crate::tui::view::draw(f, state)).expect("draw");
     terminal
 }
 
@@ -191,7 +179,7 @@ pub fn screen_text(terminal: &Terminal<TestBackend>) -> String {
 
 pub const DOMAIN_SID: &str = "S-1-5-21-1111111111-2222222222-3333333333";
 
-fn connector_sid() -> resetlens::security::Sid {
+fn connector_sid() -> crate::security::Sid {
     format!("{DOMAIN_SID}-1600").parse().expect("sid")
 }
 
@@ -203,7 +191,7 @@ pub fn bob_descriptor() -> Arc<[u8]> {
          (OD;;CR;00299570-246d-11d0-a768-00aa006e0529;;{DOMAIN_SID}-1600)\
          (OA;;RP;4c164200-20c0-11d0-a768-00aa003049e2;;AU)"
     );
-    resetlens::security::SecurityDescriptor::sddl_to_bytes(&sddl, &DOMAIN_SID.parse().expect("sid"))
+    crate::security::SecurityDescriptor::sddl_to_bytes(&sddl, &DOMAIN_SID.parse().expect("sid"))
         .expect("fixture sddl")
 }
 
@@ -220,92 +208,74 @@ pub fn domain_descriptor() -> Arc<[u8]> {
          (OA;CI;WP;bf967a0a-0de6-11d0-a285-00aa003049e2;{user};{c})\
          (OA;;CR;ccc2dc7d-a6ad-4a7a-8846-c04e3cc53501;;{c})"
     );
-    resetlens::security::SecurityDescriptor::sddl_to_bytes(&sddl, &DOMAIN_SID.parse().expect("sid"))
+    crate::security::SecurityDescriptor::sddl_to_bytes(&sddl, &DOMAIN_SID.parse().expect("sid"))
         .expect("fixture sddl")
 }
 
 const TRACKING: &str = "7d3c0f7e-1111-4a4a-9d9d-000000000001";
 
-fn event(
-    id: u32,
-    record: u64,
-    time: &str,
-    kind: resetlens::events::EventKind,
-    message: String,
-) -> resetlens::events::Event {
-    let dc = id < 10_000;
-    resetlens::events::Event {
-        time: at(time),
-        machine: if dc {
-            "DC01.contoso.com"
-        } else {
-            "AADC01.contoso.com"
-        }
-        .into(),
-        channel: if dc { "Security" } else { "Application" }.into(),
-        provider: if dc {
-            "Microsoft-Windows-Security-Auditing"
-        } else {
-            "PasswordResetService"
-        }
-        .into(),
-        event_id: id,
-        level: if kind == resetlens::events::EventKind::WritebackFailure {
-            2
-        } else {
-            4
-        },
-        audit: None,
-        origin: resetlens::events::EventOrigin {
-            file: Arc::from(if dc {
-                "DC01-Security.evtx"
-            } else {
-                "AADC01-Application.evtx"
-            }),
-            record_id: record,
-            position: record,
-        },
-        kind,
-        message,
-        fields: resetlens::events::EventFields::default(),
-    }
+/// Event `id` as the tenant's servers log it: DC01's Security log below 10000, the Connect
+/// server AADC01's Application log above; failures at level 2.
+fn event(id: u32, record: u64, time: &str, kind: EventKind, message: String) -> EventBuilder {
+    let (machine, channel, provider, file) = if id < 10_000 {
+        (
+            "DC01.contoso.com",
+            "Security",
+            "Microsoft-Windows-Security-Auditing",
+            "DC01-Security.evtx",
+        )
+    } else {
+        (
+            "AADC01.contoso.com",
+            "Application",
+            "PasswordResetService",
+            "AADC01-Application.evtx",
+        )
+    };
+    EventBuilder::new(id, kind, at(time))
+        .machine(machine)
+        .channel(channel)
+        .provider(provider)
+        .level(if kind == EventKind::WritebackFailure { 2 } else { 4 })
+        .record(file, record)
+        .message(message)
 }
 
 /// Bob's events: one reset attempt (31001 then a 33004 whose message is hostile) and a lockout.
-pub fn events() -> Vec<resetlens::events::Event> {
-    use resetlens::events::EventKind;
-    let mut start = event(
+pub fn events() -> Vec<Event> {
+    let start = event(
         31001,
         10,
         "2026-11-24T09:13:58Z",
         EventKind::WritebackResetStart,
         "Password reset request started".into(),
-    );
-    start.fields.tracking_id = Some(TRACKING.into());
-    start.fields.user_principal_name = Some("bob@contoso.com".into());
-    let mut failure = event(
+    )
+    .writeback_of(TRACKING, "bob@contoso.com")
+    .build();
+    let failure = event(
         33004,
         11,
         "2026-11-24T09:14:03Z",
         EventKind::WritebackFailure,
         format!("{}\nTrackingId: {TRACKING}", hostile_text()),
-    );
-    failure.fields.tracking_id = Some(TRACKING.into());
-    failure.fields.user_principal_name = Some("bob@contoso.com".into());
-    failure.fields.hresult = Some(0x8007_0005);
-    let mut lockout = event(
+    )
+    .writeback_of(TRACKING, "bob@contoso.com")
+    .hresult(0x8007_0005)
+    .build();
+    let lockout = event(
         4740,
         99,
         "2026-11-24T09:20:00Z",
         EventKind::DcLockout,
         String::new(),
-    );
-    lockout.fields.target_user = Some("bob".into());
+    )
+    .target_user("bob")
+    .build();
     vec![start, failure, lockout]
 }
 
 /// What the diagnosis engine says about Bob, given the fixture directory and events.
-pub fn bob_diagnosis() -> resetlens::diagnosis::Diagnosis {
+pub fn bob_diagnosis() -> crate::diagnosis::Diagnosis {
     let dir = directory();
     let user = dir
         .users
@@ -313,7 +283,7 @@ pub fn bob_diagnosis() -> resetlens::diagnosis::Diagnosis {
         .find(|u| u.sam_account_name == "bob")
         .expect("bob");
     let events = events();
-    resetlens::diagnosis::diagnose(&resetlens::diagnosis::DiagnosisInput {
+    crate::diagnosis::diagnose(&crate::diagnosis::DiagnosisInput {
         directory: &dir,
         user,
         events: &events,

@@ -1,15 +1,15 @@
-//! Set-up shared by the live diagnose and scan tests: a user of its own in an OU of its own,
-//! with a password settings object of its own (minimum age 0, lockout after 2 bad passwords)
-//! applied to that user only, so the shared domain policy is never touched.
-
-#![allow(dead_code)] // each test binary uses part of it
+//! What the live diagnose and scan tests share: a user of its own in an OU of its own, with a
+//! password settings object of its own (minimum age 0, lockout after 2 bad passwords) applied to
+//! that user only, so the shared domain policy is never touched; and the binary run against the
+//! lab over LDAPS.
 
 use std::ffi::OsString;
 use std::process::Command;
 
 use serde_json::Value;
 
-use crate::common::{Admin, Lab};
+use super::lab::{Admin, Lab};
+use super::run;
 
 /// The lab's user for this test: in its own OU, with its own PSO.
 pub async fn test_user(lab: &Lab, admin: &mut Admin, prefix: &str) -> (String, String) {
@@ -76,11 +76,10 @@ pub fn diagnose(lab: &Lab, user: &str) -> (i32, Value) {
 
 /// `diagnose` with extra flags (e.g. `--connector`).
 pub fn diagnose_with(lab: &Lab, user: &str, extra: &[&str]) -> (i32, Value) {
-    let out = Command::new(env!("CARGO_BIN_EXE_resetlens"))
+    let out = run::command()
         .args(["diagnose", user, "--format", "json"])
         .args(live_args(lab))
         .args(extra)
-        .env("XDG_CONFIG_HOME", "/nonexistent-resetlens-test")
         .output()
         .expect("run resetlens");
     let stdout = String::from_utf8_lossy(&out.stdout);
