@@ -14,13 +14,12 @@ use criterion::{black_box, criterion_group, criterion_main, Criterion, Throughpu
 use resetlens::cli::ScanFormat;
 use resetlens::config::SourceConfig;
 use resetlens::diagnosis::{diagnose, DiagnosisInput, Scan};
-use resetlens::directory::time::to_filetime;
 use resetlens::directory::{
-    block_on, snapshot, users_stream, ConnectorAccount, ConnectorLookup, Container, Directory, DirectoryUser,
-    Domain,
+    block_on, snapshot, users_stream, ConnectorAccount, ConnectorLookup, Container, Directory, Domain,
 };
 use resetlens::report::scan::{ScanRow, ScanWriter};
 use resetlens::security::{SecurityDescriptor, Sid};
+use resetlens::testkit::UserBuilder;
 
 const DOMAIN: &str = "S-1-5-21-1004336348-1177238915-682003330";
 const CONNECTOR: &str = "S-1-5-21-1004336348-1177238915-682003330-1105";
@@ -72,31 +71,30 @@ fn domain_of(n: usize) -> Directory {
     let users = (0..n)
         .map(|i| {
             let odd = i % 200;
-            DirectoryUser {
-                dn: format!("CN=User {i},OU=Site{},OU=Staff,DC=contoso,DC=test", i % 8),
-                sam_account_name: format!("user{i}"),
-                user_principal_name: Some(format!("user{i}@contoso.test")),
-                display_name: Some(format!("User {i}")),
-                mail: Some(format!("user{i}@contoso.test")),
-                object_guid: None,
-                object_sid: Some(domain_sid.with_rid(5000 + i as u32)),
-                consistency_guid: None,
-                user_account_control: if odd == 1 { 0x202 } else { 0x200 },
-                uac_computed: Some(0),
-                lockout_time: 0,
-                pwd_last_set: Some(to_filetime(at("2026-10-01T08:00:00Z"))),
-                bad_pwd_count: Some(0),
-                admin_count: (odd == 2).then_some(1),
-                member_of: vec!["CN=Staff,OU=Groups,DC=contoso,DC=test".into()],
-                token_groups: Some(vec![domain_sid.with_rid(513)]),
-                resultant_pso: None,
-                security_descriptor: Some(if odd < 3 && odd != 1 {
-                    protected.clone()
-                } else {
-                    inheriting.clone()
-                }),
-                when_changed: None,
-                admin_description: None,
+            let descriptor = if odd < 3 && odd != 1 {
+                &protected
+            } else {
+                &inheriting
+            };
+            let user = UserBuilder::new(
+                format!("CN=User {i},OU=Site{},OU=Staff,DC=contoso,DC=test", i % 8),
+                format!("user{i}"),
+            )
+            .upn(format!("user{i}@contoso.test"))
+            .display_name(format!("User {i}"))
+            .mail(format!("user{i}@contoso.test"))
+            .sid(domain_sid.with_rid(5000 + i as u32))
+            .uac(if odd == 1 { 0x202 } else { 0x200 })
+            .uac_computed(0)
+            .pwd_last_set(at("2026-10-01T08:00:00Z"))
+            .bad_pwd_count(0)
+            .member_of(vec!["CN=Staff,OU=Groups,DC=contoso,DC=test".into()])
+            .token_groups(vec![domain_sid.with_rid(513)])
+            .descriptor(descriptor.clone());
+            if odd == 2 {
+                user.admin_count(1).build()
+            } else {
+                user.build()
             }
         })
         .collect();

@@ -4,7 +4,6 @@
 
 mod support;
 
-
 use serde_json::Value;
 use support::lab::{Lab, PROTECTED_USER_DACL};
 use support::live::{live_args, new_user_in};

@@ -34,6 +34,7 @@ mod tests {
     use super::*;
     use crate::directory::model::{ConnectorLookup, Container, Domain};
     use crate::security::Sid;
+    use crate::testkit::UserBuilder;
 
     fn sd(control: u16) -> Arc<[u8]> {
         let mut b = vec![1, 0];
@@ -43,28 +44,7 @@ mod tests {
     }
 
     fn user(dn: &str, control: u16) -> DirectoryUser {
-        DirectoryUser {
-            dn: dn.into(),
-            sam_account_name: "u".into(),
-            user_principal_name: None,
-            display_name: None,
-            mail: None,
-            object_guid: None,
-            object_sid: None,
-            consistency_guid: None,
-            user_account_control: 512,
-            uac_computed: None,
-            lockout_time: 0,
-            pwd_last_set: None,
-            bad_pwd_count: None,
-            admin_count: None,
-            member_of: vec![],
-            token_groups: None,
-            resultant_pso: None,
-            security_descriptor: Some(sd(control)),
-            when_changed: None,
-            admin_description: None,
-        }
+        UserBuilder::new(dn, "u").descriptor(sd(control)).build()
     }
 
     fn dir(containers: Vec<Container>) -> Directory {

@@ -604,10 +604,9 @@ fn build(
 
 #[cfg(test)]
 mod tests {
-    use std::sync::Arc;
-
     use super::*;
-    use crate::events::model::{EventFields, EventOrigin};
+    use crate::events::model::EventFields;
+    use crate::testkit::{EventBuilder, UserBuilder};
 
     const ALICE_SID: &str = "S-1-5-21-1-2-3-1105";
     const MSOL_SID: &str = "S-1-5-21-1-2-3-1600";
@@ -617,28 +616,19 @@ mod tests {
     }
 
     fn event(id: u32, kind: EventKind, secs: i64, fields: EventFields) -> Event {
-        let security = id < 10_000;
-        Event {
-            time: at(secs),
-            machine: if security { "DC01".into() } else { "AADC01".into() },
-            channel: if security {
-                "Security".into()
-            } else {
-                "Application".into()
-            },
-            provider: "p".into(),
-            event_id: id,
-            level: 4,
-            audit: security.then_some(AuditOutcome::Success),
-            origin: EventOrigin {
-                file: Arc::from("f.evtx"),
-                record_id: secs as u64,
-                position: secs as u64,
-            },
-            kind,
-            message: String::new(),
-            fields,
+        let event = EventBuilder::new(id, kind, at(secs))
+            .provider("p")
+            .record("f.evtx", secs as u64)
+            .fields(fields);
+        if id < 10_000 {
+            event
+                .machine("DC01")
+                .channel("Security")
+                .audit(AuditOutcome::Success)
+        } else {
+            event.machine("AADC01").channel("Application")
         }
+        .build()
     }
 
     fn writeback(id: u32, kind: EventKind, secs: i64, tid: &str, upn: &str) -> Event {
@@ -761,28 +751,11 @@ mod tests {
     }
 
     fn alice() -> DirectoryUser {
-        DirectoryUser {
-            dn: "CN=Alice,OU=Staff,DC=contoso,DC=example".into(),
-            sam_account_name: "alice".into(),
-            user_principal_name: Some("alice@contoso.example".into()),
-            display_name: None,
-            mail: None,
-            object_guid: Guid::from_str("38fe4107-cb3d-4133-849d-8383c1d3e1a6").ok(),
-            object_sid: Sid::from_str(ALICE_SID).ok(),
-            consistency_guid: None,
-            user_account_control: 0x200,
-            uac_computed: None,
-            lockout_time: 0,
-            pwd_last_set: None,
-            bad_pwd_count: None,
-            admin_count: None,
-            member_of: Vec::new(),
-            token_groups: None,
-            resultant_pso: None,
-            security_descriptor: None,
-            when_changed: None,
-            admin_description: None,
-        }
+        UserBuilder::new("CN=Alice,OU=Staff,DC=contoso,DC=example", "alice")
+            .upn("alice@contoso.example")
+            .guid(Guid::from_str("38fe4107-cb3d-4133-849d-8383c1d3e1a6").expect("GUID"))
+            .sid(Sid::from_str(ALICE_SID).expect("SID"))
+            .build()
     }
 
     fn connector() -> CorrelationSettings {

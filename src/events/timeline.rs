@@ -316,27 +316,18 @@ fn read_bytes(r: &mut impl Read) -> io::Result<Vec<u8>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::events::model::{EventFields, EventKind, EventOrigin};
+    use crate::events::model::EventKind;
+    use crate::testkit::EventBuilder;
     use chrono::DateTime;
 
     fn event(secs: i64, record_id: u64, file: &str) -> Event {
-        Event {
-            time: DateTime::from_timestamp(1_764_000_000 + secs, 0).unwrap_or_default(),
-            machine: "DC01".into(),
-            channel: "Security".into(),
-            provider: "p".into(),
-            event_id: 4724,
-            level: 4,
-            audit: None,
-            origin: EventOrigin {
-                file: Arc::from(file),
-                record_id,
-                position: record_id,
-            },
-            kind: EventKind::Other,
-            message: String::new(),
-            fields: EventFields::default(),
-        }
+        let time = DateTime::from_timestamp(1_764_000_000 + secs, 0).unwrap_or_default();
+        EventBuilder::new(4724, EventKind::Other, time)
+            .machine("DC01")
+            .channel("Security")
+            .provider("p")
+            .record(file, record_id)
+            .build()
     }
 
     fn batch(lines: &[(i64, u64, &str, &str)]) -> LineBatch {

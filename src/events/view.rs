@@ -365,31 +365,20 @@ mod tests {
     use chrono::DateTime;
 
     use super::*;
-    use crate::events::model::{EventFields, EventOrigin};
+    use crate::testkit::EventBuilder;
 
     fn failure() -> Event {
-        Event {
-            time: DateTime::from_timestamp(1_764_000_000, 5_000_000).unwrap_or_default(),
-            machine: "AADC01".into(),
-            channel: "Application".into(),
-            provider: "PasswordResetService".into(),
-            event_id: 33008,
-            level: 2,
-            audit: None,
-            origin: EventOrigin {
-                file: Arc::from("logs/AADC01-Application.evtx"),
-                record_id: 42,
-                position: 42,
-            },
-            kind: EventKind::WritebackFailure,
-            message: "hr=80230619".into(),
-            fields: EventFields {
-                tracking_id: Some("t-1".into()),
-                user_principal_name: Some("erin@contoso.example\u{1b}[31m".into()),
-                hresult: Some(0x8023_0619),
-                ..EventFields::default()
-            },
-        }
+        let time = DateTime::from_timestamp(1_764_000_000, 5_000_000).unwrap_or_default();
+        EventBuilder::new(33008, EventKind::WritebackFailure, time)
+            .machine("AADC01")
+            .channel("Application")
+            .provider("PasswordResetService")
+            .level(2)
+            .record("logs/AADC01-Application.evtx", 42)
+            .message("hr=80230619")
+            .writeback_of("t-1", "erin@contoso.example\u{1b}[31m")
+            .hresult(0x8023_0619)
+            .build()
     }
 
     #[test]
