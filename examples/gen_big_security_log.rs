@@ -13,9 +13,9 @@ fn main() -> anyhow::Result<()> {
             .to_str()
             .and_then(|s| s.parse().ok())
             .context("RECORDS must be a number")?,
-        None => resetlens::demo_tenant::BIG_LOG_RECORDS,
+        None => resetlens::testkit::big_log::BIG_LOG_RECORDS,
     };
-    let resets = resetlens::demo_tenant::write_big_security_log(out.as_ref(), records)?;
+    let resets = resetlens::testkit::big_log::write_big_security_log(out.as_ref(), records)?;
     let size = std::fs::metadata(&out)?.len();
     println!(
         "{}: {records} records ({resets} x 4724), {size} bytes",

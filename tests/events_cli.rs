@@ -193,7 +193,7 @@ fn an_unusable_temporary_directory_is_the_users_to_fix() {
     // A timeline over the sorter's 16 MB goes to temporary files on the way.
     let dir = tempfile::tempdir().expect("temp dir");
     let log = dir.path().join("big.evtx");
-    resetlens::demo_tenant::write_big_security_log(&log, 40_000).expect("write the log");
+    resetlens::testkit::big_log::write_big_security_log(&log, 40_000).expect("write the log");
     let out = Command::new(env!("CARGO_BIN_EXE_resetlens"))
         .args(["events", "--id", "4624", "--format", "json", "--evtx"])
         .arg(&log)

@@ -11,12 +11,11 @@
 //! what makes it his primary cause and only a warning for everyone else.
 
 mod application;
-mod big_log;
 mod descriptors;
-mod people;
-mod rng;
+pub(crate) mod people;
+pub(crate) mod rng;
 mod scenarios;
-mod security_events;
+pub(crate) mod security_events;
 mod timeline;
 
 use std::borrow::Borrow;
@@ -30,7 +29,6 @@ use crate::directory::Directory;
 use crate::evtx_writer::{EvtxWriteError, EvtxWriter, Record};
 use crate::security::SdError;
 
-pub use big_log::{write_big_security_log, BIG_LOG_RECORDS};
 pub use people::{CONNECTOR_SAM, DOMAIN_SID, ORDINARY_USERS};
 pub use scenarios::{scenario, scenarios, Scenario};
 
@@ -82,7 +80,7 @@ pub enum DemoError {
     },
 }
 
-fn fixed_time(s: &str) -> DateTime<Utc> {
+pub(crate) fn fixed_time(s: &str) -> DateTime<Utc> {
     s.parse()
         .unwrap_or_else(|_| unreachable!("LOG_START and LOG_END are valid RFC 3339"))
 }

@@ -16,7 +16,10 @@
 //! - `console`: the console's tenant (contoso.com, with a hostile user) and the drivers that take
 //!   a console state to any screen through `update` alone.
 //! - `synthetic`: directories of any size for the benches and the scale tests.
+//! - `big_log`: a DC Security log of any size from the demo tenant's people, for the ingestion
+//!   benchmark (`examples/gen_big_security_log.rs`) and the streaming tests.
 
+pub mod big_log;
 pub mod builders;
 pub mod console;
 pub mod contoso;

@@ -6,10 +6,10 @@ use std::path::Path;
 
 use chrono::{DateTime, Duration, Utc};
 
-use super::people::{self, CONNECTOR_SAM};
-use super::rng::Rng;
-use super::security_events::{self as sec, Dc, Subject, Workstation};
-use super::{fixed_time, write_evtx, DemoError, LOG_START, NETBIOS};
+use crate::demo_tenant::people::{self, CONNECTOR_SAM};
+use crate::demo_tenant::rng::Rng;
+use crate::demo_tenant::security_events::{self as sec, Dc, Subject, Workstation};
+use crate::demo_tenant::{fixed_time, write_evtx, DemoError, LOG_START, NETBIOS};
 
 /// The benchmark's default size.
 pub const BIG_LOG_RECORDS: u64 = 400_000;
