@@ -14,11 +14,9 @@ use resetlens::events::ingest::{ingest, ingest_reference, IngestOptions};
 use resetlens::events::{AuditOutcome, EventKind};
 use resetlens::evtx_writer::{
     to_bytes, EventData, Provider, Record, Value, KEYWORDS_AUDIT_FAILURE, KEYWORDS_AUDIT_SUCCESS,
-    KEYWORDS_CLASSIC,
 };
 use resetlens::security::{Guid, Sid};
 
-const AUDITING: Guid = Guid::from_str_const("54849625-5478-4994-a5ba-3e3b0328c30d");
 const DOMAIN: &str = "S-1-5-21-1004336348-1177238915-682003330";
 
 fn t0() -> DateTime<Utc> {
@@ -28,22 +26,13 @@ fn t0() -> DateTime<Utc> {
 }
 
 fn classic(id: u64, secs: i64, provider: &str, event_id: u16, level: u8, text: &str) -> Record {
+    let (computer, time) = (
+        "AADC01.contoso.example".to_string(),
+        t0() + Duration::seconds(secs),
+    );
     Record {
         record_id: id,
-        time: t0() + Duration::seconds(secs),
-        computer: "AADC01.contoso.example".into(),
-        channel: "Application".into(),
-        provider: Provider::Classic {
-            name: provider.into(),
-        },
-        event_id,
-        level,
-        task: 0,
-        keywords: KEYWORDS_CLASSIC,
-        process_id: 0,
-        thread_id: 0,
-        activity_id: None,
-        data: EventData::ClassicStrings(vec![text.into()]),
+        ..Record::classic(computer, time, provider, event_id, level, text.into())
     }
 }
 
@@ -55,23 +44,12 @@ fn security(
     keywords: u64,
     fields: Vec<(&str, Value)>,
 ) -> Record {
+    let data = fields.into_iter().map(|(n, v)| (n.to_string(), v)).collect();
+    let time = t0() + Duration::seconds(secs);
     Record {
         record_id: id,
-        time: t0() + Duration::seconds(secs),
-        computer: dc.into(),
-        channel: "Security".into(),
-        provider: Provider::Manifest {
-            name: "Microsoft-Windows-Security-Auditing".into(),
-            guid: AUDITING,
-        },
-        event_id,
-        level: 0,
-        task: 13824,
-        keywords,
-        process_id: 640,
         thread_id: 1200,
-        activity_id: None,
-        data: EventData::Named(fields.into_iter().map(|(n, v)| (n.to_string(), v)).collect()),
+        ..Record::security_audit(dc.into(), time, event_id, 13824, keywords, 640, data)
     }
 }
 

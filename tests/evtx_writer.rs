@@ -7,73 +7,58 @@ use chrono::{DateTime, Duration, TimeZone, Utc};
 use evtx::{EvtxParser, ParserSettings};
 use serde_json::Value as Json;
 
-use resetlens::evtx_writer::{
-    to_bytes, EventData, Provider, Record, Value, KEYWORDS_AUDIT_SUCCESS, KEYWORDS_CLASSIC,
-};
-use resetlens::security::{Guid, Sid};
-
-const AUDITING: Guid = Guid::from_str_const("54849625-5478-4994-a5ba-3e3b0328c30d");
+use resetlens::evtx_writer::{to_bytes, EventData, Provider, Record, Value, KEYWORDS_AUDIT_SUCCESS};
+use resetlens::security::Sid;
 
 fn base_time() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, 24, 9, 0, 0).unwrap()
 }
 
+fn time_of(id: u64) -> DateTime<Utc> {
+    base_time() + Duration::milliseconds(id as i64 * 1500)
+}
+
 fn classic(id: u64, provider: &str, event_id: u16, text: &str) -> Record {
+    let computer = "AADC01.contoso.example".to_string();
     Record {
         record_id: id,
-        time: base_time() + Duration::milliseconds(id as i64 * 1500),
-        computer: "AADC01.contoso.example".into(),
-        channel: "Application".into(),
-        provider: Provider::Classic {
-            name: provider.into(),
-        },
-        event_id,
-        level: 4,
-        task: 0,
-        keywords: KEYWORDS_CLASSIC,
-        process_id: 0,
-        thread_id: 0,
-        activity_id: None,
-        data: EventData::ClassicStrings(vec![text.into()]),
+        ..Record::classic(computer, time_of(id), provider, event_id, 4, text.into())
     }
 }
 
 fn reset_4724(id: u64, target: &str) -> Record {
     let domain = "S-1-5-21-1004336348-1177238915-682003330".to_string();
+    let fields = vec![
+        ("TargetUserName".into(), Value::String(target.into())),
+        ("TargetDomainName".into(), Value::String("CONTOSO".into())),
+        (
+            "TargetSid".into(),
+            Value::Sid(format!("{domain}-{}", 1100 + id).parse().unwrap()),
+        ),
+        (
+            "SubjectUserSid".into(),
+            Value::Sid(format!("{domain}-1105").parse::<Sid>().unwrap()),
+        ),
+        (
+            "SubjectUserName".into(),
+            Value::String("MSOL_2f4a7c9e1b3d".into()),
+        ),
+        ("SubjectDomainName".into(), Value::String("CONTOSO".into())),
+        ("SubjectLogonId".into(), Value::HexInt64(0x3e7_0000 + id)),
+    ];
+    let computer = "DC01.contoso.example".to_string();
     Record {
         record_id: id,
-        time: base_time() + Duration::milliseconds(id as i64 * 1500),
-        computer: "DC01.contoso.example".into(),
-        channel: "Security".into(),
-        provider: Provider::Manifest {
-            name: "Microsoft-Windows-Security-Auditing".into(),
-            guid: AUDITING,
-        },
-        event_id: 4724,
-        level: 0,
-        task: 13824,
-        keywords: KEYWORDS_AUDIT_SUCCESS,
-        process_id: 640,
         thread_id: 1200 + id as u32 % 7,
-        activity_id: None,
-        data: EventData::Named(vec![
-            ("TargetUserName".into(), Value::String(target.into())),
-            ("TargetDomainName".into(), Value::String("CONTOSO".into())),
-            (
-                "TargetSid".into(),
-                Value::Sid(format!("{domain}-{}", 1100 + id).parse().unwrap()),
-            ),
-            (
-                "SubjectUserSid".into(),
-                Value::Sid(format!("{domain}-1105").parse::<Sid>().unwrap()),
-            ),
-            (
-                "SubjectUserName".into(),
-                Value::String("MSOL_2f4a7c9e1b3d".into()),
-            ),
-            ("SubjectDomainName".into(), Value::String("CONTOSO".into())),
-            ("SubjectLogonId".into(), Value::HexInt64(0x3e7_0000 + id)),
-        ]),
+        ..Record::security_audit(
+            computer,
+            time_of(id),
+            4724,
+            13824,
+            KEYWORDS_AUDIT_SUCCESS,
+            640,
+            fields,
+        )
     }
 }
 

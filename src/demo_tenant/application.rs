@@ -10,7 +10,7 @@ use chrono::{DateTime, Utc};
 
 use super::DNS_NAME;
 use crate::directory::DirectoryUser;
-use crate::evtx_writer::{EventData, Provider, Record, KEYWORDS_CLASSIC};
+use crate::evtx_writer::Record;
 use crate::security::Guid;
 
 pub const PASSWORD_RESET_SERVICE: &str = "PasswordResetService";
@@ -29,22 +29,16 @@ pub enum Level {
     Information = 4,
 }
 
+/// A record of the tenant's Connect server.
 pub fn record(time: DateTime<Utc>, source: &str, event_id: u16, level: Level, text: String) -> Record {
-    Record {
-        record_id: 0,
+    Record::classic(
+        format!("AADC01.{DNS_NAME}"),
         time,
-        computer: format!("AADC01.{DNS_NAME}"),
-        channel: "Application".into(),
-        provider: Provider::Classic { name: source.into() },
+        source,
         event_id,
-        level: level as u8,
-        task: 0,
-        keywords: KEYWORDS_CLASSIC,
-        process_id: 0,
-        thread_id: 0,
-        activity_id: None,
-        data: EventData::ClassicStrings(vec![text]),
-    }
+        level as u8,
+        text,
+    )
 }
 
 /// The base64 source anchor Connect logs: the anchor GUID's bytes in AD order.

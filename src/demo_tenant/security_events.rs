@@ -10,7 +10,6 @@ use crate::evtx_writer::{
 };
 use crate::security::{Guid, Sid};
 
-const AUDITING: Guid = Guid::from_str_const("54849625-5478-4994-a5ba-3e3b0328c30d");
 const TASK_USER_ACCOUNT_MANAGEMENT: u16 = 13824;
 const TASK_LOGON: u16 = 12544;
 
@@ -94,27 +93,22 @@ fn record(
     thread: u32,
     data: Vec<(String, Value)>,
 ) -> Record {
+    let keywords = if success {
+        KEYWORDS_AUDIT_SUCCESS
+    } else {
+        KEYWORDS_AUDIT_FAILURE
+    };
     Record {
-        record_id: 0,
-        time,
-        computer: dc.computer(),
-        channel: "Security".into(),
-        provider: Provider::Manifest {
-            name: "Microsoft-Windows-Security-Auditing".into(),
-            guid: AUDITING,
-        },
-        event_id,
-        level: 0,
-        task,
-        keywords: if success {
-            KEYWORDS_AUDIT_SUCCESS
-        } else {
-            KEYWORDS_AUDIT_FAILURE
-        },
-        process_id: dc.lsass_pid(),
         thread_id: thread,
-        activity_id: None,
-        data: EventData::Named(data),
+        ..Record::security_audit(
+            dc.computer(),
+            time,
+            event_id,
+            task,
+            keywords,
+            dc.lsass_pid(),
+            data,
+        )
     }
 }
 

@@ -79,6 +79,69 @@ pub struct Record {
     pub data: EventData,
 }
 
+/// Microsoft-Windows-Security-Auditing, the provider of the Security log's audit events.
+const SECURITY_AUDITING: Guid = Guid::from_str_const("54849625-5478-4994-a5ba-3e3b0328c30d");
+
+impl Record {
+    /// A classic event source's record in the Application log (`EventLog.WriteEntry`): one
+    /// insertion string, no task, process or thread. Record id 0: the caller numbers it.
+    pub fn classic(
+        computer: String,
+        time: DateTime<Utc>,
+        source: &str,
+        event_id: u16,
+        level: u8,
+        text: String,
+    ) -> Record {
+        Record {
+            record_id: 0,
+            time,
+            computer,
+            channel: "Application".into(),
+            provider: Provider::Classic { name: source.into() },
+            event_id,
+            level,
+            task: 0,
+            keywords: KEYWORDS_CLASSIC,
+            process_id: 0,
+            thread_id: 0,
+            activity_id: None,
+            data: EventData::ClassicStrings(vec![text]),
+        }
+    }
+
+    /// A Security-log audit record of Microsoft-Windows-Security-Auditing (level 0, named
+    /// EventData), written by `process_id` (lsass). Thread 0 and record id 0: the caller sets them.
+    pub fn security_audit(
+        computer: String,
+        time: DateTime<Utc>,
+        event_id: u16,
+        task: u16,
+        keywords: u64,
+        process_id: u32,
+        data: Vec<(String, Value)>,
+    ) -> Record {
+        Record {
+            record_id: 0,
+            time,
+            computer,
+            channel: "Security".into(),
+            provider: Provider::Manifest {
+                name: "Microsoft-Windows-Security-Auditing".into(),
+                guid: SECURITY_AUDITING,
+            },
+            event_id,
+            level: 0,
+            task,
+            keywords,
+            process_id,
+            thread_id: 0,
+            activity_id: None,
+            data: EventData::Named(data),
+        }
+    }
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum EvtxWriteError {
     #[error("writing EVTX output: {0}")]
@@ -317,22 +380,17 @@ mod tests {
     use chrono::TimeZone;
 
     fn record(id: u64, text: &str) -> Record {
+        let time = Utc.with_ymd_and_hms(2026, 11, 24, 9, 0, 0).unwrap();
         Record {
             record_id: id,
-            time: Utc.with_ymd_and_hms(2026, 11, 24, 9, 0, 0).unwrap(),
-            computer: "AADC01.contoso.example".into(),
-            channel: "Application".into(),
-            provider: Provider::Classic {
-                name: "PasswordResetService".into(),
-            },
-            event_id: 31001,
-            level: 4,
-            task: 0,
-            keywords: KEYWORDS_CLASSIC,
-            process_id: 0,
-            thread_id: 0,
-            activity_id: None,
-            data: EventData::ClassicStrings(vec![text.into()]),
+            ..Record::classic(
+                "AADC01.contoso.example".into(),
+                time,
+                "PasswordResetService",
+                31001,
+                4,
+                text.into(),
+            )
         }
     }
 
