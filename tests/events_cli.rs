@@ -4,6 +4,8 @@
 use std::path::PathBuf;
 use std::process::Command;
 
+use resetlens::testkit::contract::EVENT_KEYS;
+
 fn sample(name: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("tests/data/evtx")
@@ -34,19 +36,7 @@ fn json_lines_with_the_contract_keys_oldest_first() {
         .collect();
     assert_eq!(lines.len(), 12);
     for v in &lines {
-        for key in [
-            "time",
-            "machine",
-            "channel",
-            "provider",
-            "event_id",
-            "record_id",
-            "file",
-            "name",
-            "tracking_id",
-            "summary",
-            "kind",
-        ] {
+        for key in EVENT_KEYS.iter().chain(&["kind"]) {
             assert!(v.get(key).is_some(), "{key} missing in {v}");
         }
     }

@@ -365,6 +365,7 @@ mod tests {
     use chrono::DateTime;
 
     use super::*;
+    use crate::testkit::contract::EVENT_KEYS;
     use crate::testkit::EventBuilder;
 
     fn failure() -> Event {
@@ -386,17 +387,7 @@ mod tests {
         let event = failure();
         let v = event.view();
         let json = serde_json::to_value(&v).unwrap_or_default();
-        for key in [
-            "time",
-            "machine",
-            "channel",
-            "provider",
-            "event_id",
-            "record_id",
-            "file",
-            "name",
-            "tracking_id",
-            "summary",
+        let extra = [
             "kind",
             "user_principal_name",
             "source_anchor",
@@ -405,7 +396,8 @@ mod tests {
             "subject_user",
             "result",
             "hresult",
-        ] {
+        ];
+        for key in EVENT_KEYS.iter().chain(&extra) {
             assert!(json.get(key).is_some(), "missing {key}");
         }
         assert_eq!(json["name"], "ADPasswordPolicyError");

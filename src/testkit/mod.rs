@@ -15,6 +15,7 @@
 //!   tests read as a snapshot file.
 //! - `console`: the console's tenant (contoso.com, with a hostile user) and the drivers that take
 //!   a console state to any screen through `update` alone.
+//! - `contract`: the key lists of the fixed JSON contract.
 //! - `synthetic`: directories of any size for the benches and the scale tests.
 //! - `big_log`: a DC Security log of any size from the demo tenant's people, for the ingestion
 //!   benchmark (`examples/gen_big_security_log.rs`) and the streaming tests.
@@ -23,6 +24,7 @@ pub mod big_log;
 pub mod builders;
 pub mod console;
 pub mod contoso;
+pub mod contract;
 pub mod synthetic;
 
 pub use builders::{EventBuilder, UserBuilder};
