@@ -81,11 +81,6 @@ impl UserBuilder {
         self
     }
 
-    pub fn lockout_time(mut self, at: DateTime<Utc>) -> Self {
-        self.0.lockout_time = to_filetime(at);
-        self
-    }
-
     /// pwdLastSet as stored (FILETIME ticks; 0 is "must change at next logon").
     pub fn pwd_last_set_raw(mut self, ticks: i64) -> Self {
         self.0.pwd_last_set = Some(ticks);

@@ -230,13 +230,21 @@ fn sd(sddl: &str) -> Arc<[u8]> {
     SecurityDescriptor::sddl_to_bytes(sddl, &DOMAIN_SID.parse().expect("test SID")).expect("test SDDL")
 }
 
-/// What Set-ADSyncPasswordWritebackPermissions leaves on a user that inherits from the root.
-pub fn inheriting_user_sd() -> Arc<[u8]> {
-    sd(&format!(
-        "O:DAG:DUD:AI(A;;RPWPCRCCDCLCLORCWOWDSDDTSW;;;DA)(A;;RPLCLORC;;;AU)\
-         (OA;CIID;CR;{RESET};{USER_CLASS};{CONNECTOR_SID})\
+/// The ACEs Set-ADSyncPasswordWritebackPermissions puts on the root, as a user inherits them:
+/// Reset Password, write lockoutTime, write pwdLastSet.
+fn inherited_grants() -> String {
+    format!(
+        "(OA;CIID;CR;{RESET};{USER_CLASS};{CONNECTOR_SID})\
          (OA;CIID;WP;28630ebf-41d5-11d1-a9c1-0000f80367c1;{USER_CLASS};{CONNECTOR_SID})\
          (OA;CIID;WP;bf967a0a-0de6-11d0-a285-00aa003049e2;{USER_CLASS};{CONNECTOR_SID})"
+    )
+}
+
+/// What Set-ADSyncPasswordWritebackPermissions leaves on a user that inherits from the root.
+fn inheriting_user_sd() -> Arc<[u8]> {
+    sd(&format!(
+        "O:DAG:DUD:AI(A;;RPWPCRCCDCLCLORCWOWDSDDTSW;;;DA)(A;;RPLCLORC;;;AU){}",
+        inherited_grants()
     ))
 }
 
@@ -263,9 +271,8 @@ pub fn six_users() -> Directory {
     carol.user_account_control = 0x202;
     let mut dave = domain_user("dave", 1203);
     dave.security_descriptor = Some(sd(&format!(
-        "O:DAG:DUD:AI(OD;;CR;{RESET};;{CONNECTOR_SID})(OA;CIID;CR;{RESET};{USER_CLASS};{CONNECTOR_SID})\
-         (OA;CIID;WP;28630ebf-41d5-11d1-a9c1-0000f80367c1;{USER_CLASS};{CONNECTOR_SID})\
-         (OA;CIID;WP;bf967a0a-0de6-11d0-a285-00aa003049e2;{USER_CLASS};{CONNECTOR_SID})"
+        "O:DAG:DUD:AI(OD;;CR;{RESET};;{CONNECTOR_SID}){}",
+        inherited_grants()
     )));
     let mut erin = domain_user("erin", 1204);
     erin.mail = Some("shared@contoso.test".into());
