@@ -7,6 +7,8 @@
 
 pub mod access;
 pub mod account;
+pub mod code;
+pub mod evidence;
 pub mod facts;
 pub mod fix;
 pub mod model;
@@ -18,7 +20,7 @@ pub mod verdict;
 
 use chrono::{DateTime, Utc};
 
-pub use model::{Diagnosis, Finding, Severity, Verdict};
+pub use model::{Diagnosis, Finding, FindingCode, Severity, Verdict};
 
 use crate::directory::{ConnectorLookup, Directory, DirectoryUser};
 use crate::events::correlate::{self, Attempt, CorrelationSettings, EventIndex, UserKey};
@@ -201,6 +203,8 @@ pub fn report(f: &Facts, generated_at: DateTime<Utc>) -> Diagnosis {
     let verdict = verdict::verdict(f, &findings);
     let u = f.user;
     let a = &f.account;
+    let events: Vec<_> = f.events.iter().map(|e| e.view().into_owned()).collect();
+    let timeline = evidence::timeline(&events);
     Diagnosis {
         schema: SCHEMA.to_string(),
         generated_at,
@@ -247,9 +251,14 @@ pub fn report(f: &Facts, generated_at: DateTime<Utc>) -> Diagnosis {
                 rights: access.rights.clone(),
                 evidence: CLOUD_SYNC_EVIDENCE.to_string(),
             }),
-        events: f.events.iter().map(|e| e.view().into_owned()).collect(),
+        events,
         findings,
         verdict,
+        account_state: f.account.clone(),
+        effective_policy: f.policy.clone(),
+        dacl: f.access.dacl.clone(),
+        inheritance_chain: evidence::inheritance_chain(f.directory, u, &f.access.inheritance),
+        timeline,
     }
 }
 
@@ -355,13 +364,12 @@ mod tests {
         let d = report(&f, now);
         assert_eq!(d.connector.account, "CONTOSO\\provAgentgMSA$");
         assert!(!d.rights.reset_password.allowed);
-        assert_eq!(
-            d.verdict.primary_cause.as_deref(),
-            Some("cloud-sync-missing-rights")
-        );
+        assert_eq!(d.verdict.primary_cause, Some(FindingCode::CloudSyncMissingRights));
         let json = serde_json::to_value(&d).unwrap();
         assert_eq!(json["cloud_sync"]["rights"]["reset_password"]["allowed"], false);
-        assert!(!json["findings"].to_string().contains("connector-not-found"));
+        assert!(!json["findings"]
+            .to_string()
+            .contains(FindingCode::ConnectorNotFound.as_str()));
 
         // Without Cloud Sync the key is left out.
         let json = serde_json::to_value(testing::healthy_diagnosis()).unwrap();

@@ -158,6 +158,7 @@ pub fn healthy_access() -> AccessFacts {
             },
         },
         cannot_change_password: None,
+        dacl: std::sync::Arc::new(Ok(Vec::new())),
         user_gap: None,
         domain_gap: None,
     }

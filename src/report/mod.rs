@@ -7,23 +7,14 @@ pub mod markdown;
 pub mod scan;
 pub mod text;
 
-use crate::diagnosis::model::{denied_by, CloudSyncSection, RightDecision, RightsSection, Severity};
-
-/// The rights in report order, with the names people know them by.
-pub fn rights_rows(r: &RightsSection) -> [(&'static str, &RightDecision); 5] {
-    [
-        ("Reset Password", &r.reset_password),
-        ("Change Password", &r.change_password),
-        ("Write lockoutTime", &r.write_lockout_time),
-        ("Write pwdLastSet", &r.write_pwd_last_set),
-        ("Unexpire Password (domain root)", &r.unexpire_password),
-    ]
-}
+use crate::diagnosis::model::{denied_by, CloudSyncSection, RightDecision, Severity};
 
 /// What the Cloud Sync gMSA has of the four rights writeback needs (Change Password is not one of
 /// them), as one clause.
 pub fn cloud_sync_rights(cs: &CloudSyncSection) -> String {
-    let lacking: Vec<&str> = rights_rows(&cs.rights)
+    let lacking: Vec<&str> = cs
+        .rights
+        .rows()
         .into_iter()
         // Change Password is the one row the gMSA does not need (writeback resets).
         .filter(|(_, d)| !std::ptr::eq(*d, &cs.rights.change_password) && !d.allowed)

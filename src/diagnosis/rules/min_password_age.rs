@@ -7,6 +7,7 @@ use crate::diagnosis::facts::Facts;
 use crate::diagnosis::fix::{fqdn, ps};
 use crate::diagnosis::model::{Finding, Severity};
 use crate::diagnosis::policy::PolicySource;
+use crate::diagnosis::FindingCode;
 use crate::directory::time::human_duration;
 
 pub fn check(f: &Facts) -> Vec<Finding> {
@@ -29,7 +30,7 @@ pub fn check(f: &Facts) -> Vec<Finding> {
         ),
     };
     vec![Finding::new(
-        "min-password-age",
+        FindingCode::MinPasswordAge,
         Severity::Blocker,
         "The password is younger than the minimum password age",
     )
@@ -88,7 +89,7 @@ mod tests {
         f.policy = EffectivePolicy::for_user(&dir, f.user);
         f.account = AccountState::at(f.user, &f.policy, f.at, true);
         let out = check(&f);
-        assert_eq!(codes(&out), ["min-password-age"]);
+        assert_eq!(codes(&out), [FindingCode::MinPasswordAge]);
         assert!(out[0]
             .evidence
             .iter()
