@@ -9,7 +9,7 @@ use std::sync::Arc;
 use anyhow::anyhow;
 use chrono::Utc;
 
-use crate::app::{CommandError, Outcome};
+use super::{CommandError, Outcome};
 use crate::cli::{ConsoleArgs, DemoArgs, SourceArgs};
 use crate::config::{Auth, DirectorySource, PasswordSource, Secret, SourceConfig};
 use crate::demo_tenant::{self, DemoError};

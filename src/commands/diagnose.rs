@@ -7,7 +7,7 @@ use std::io::{self, IsTerminal, Write};
 use anyhow::anyhow;
 use chrono::Utc;
 
-use crate::app::{CommandError, Outcome};
+use super::{CommandError, Outcome};
 use crate::cli::{DiagnoseArgs, ReportFormat, SourceArgs};
 use crate::config::SourceConfig;
 use crate::diagnosis::{self, Diagnosis, DiagnosisInput};

@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 use anyhow::anyhow;
 use chrono::{DateTime, Utc};
 
-use crate::app::{CommandError, Outcome};
+use super::{CommandError, Outcome};
 use crate::cli::{EventsArgs, EventsFormat, SourceArgs};
 use crate::config::SourceConfig;
 use crate::directory::model::Directory;

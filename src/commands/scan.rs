@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use chrono::Utc;
 
 use super::diagnose::read_events;
-use crate::app::{CommandError, Outcome};
+use super::{CommandError, Outcome};
 use crate::cli::{ScanArgs, ScanFormat, SourceArgs};
 use crate::config::SourceConfig;
 use crate::diagnosis::Scan;

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 
-use crate::app::{CommandError, Outcome};
+use super::{CommandError, Outcome};
 use crate::cli::{SnapshotArgs, SourceArgs};
 use crate::config::{DirectorySource, SourceConfig};
 use crate::directory::{self, snapshot, Scope};
