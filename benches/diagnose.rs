@@ -11,7 +11,6 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use criterion::{black_box, criterion_group, criterion_main, Criterion, Throughput};
-use resetlens::cli::ScanFormat;
 use resetlens::config::SourceConfig;
 use resetlens::diagnosis::{diagnose, DiagnosisInput, Scan};
 use resetlens::directory::time::to_filetime;
@@ -19,7 +18,7 @@ use resetlens::directory::{
     block_on, snapshot, users_stream, ConnectorAccount, ConnectorLookup, Container, Directory, DirectoryUser,
     Domain,
 };
-use resetlens::report::scan::{ScanRow, ScanWriter};
+use resetlens::report::scan::{ScanFormat, ScanRow, ScanWriter};
 use resetlens::security::{SecurityDescriptor, Sid};
 
 const DOMAIN: &str = "S-1-5-21-1004336348-1177238915-682003330";

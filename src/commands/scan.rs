@@ -10,11 +10,11 @@ use chrono::Utc;
 
 use super::diagnose::read_events;
 use super::{CommandError, Outcome};
-use crate::cli::{ScanArgs, ScanFormat, SourceArgs};
+use crate::cli::{ScanArgs, SourceArgs};
 use crate::config::SourceConfig;
 use crate::diagnosis::Scan;
 use crate::directory::{self, block_on, DirectoryError};
-use crate::report::scan::{ScanRow, ScanTotals, ScanWriter};
+use crate::report::scan::{ScanFormat, ScanRow, ScanTotals, ScanWriter};
 
 pub fn run(args: &ScanArgs, source: &SourceArgs) -> Result<Outcome, CommandError> {
     let cfg = SourceConfig::resolve(source).map_err(|e| CommandError::Input(e.into()))?;

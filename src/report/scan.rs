@@ -14,7 +14,6 @@ use std::io::{self, Write};
 use serde::Serialize;
 
 use super::markdown::{code, text};
-use crate::cli::ScanFormat;
 use crate::diagnosis::model::{Diagnosis, Severity};
 use crate::sanitize::{json_inert, line};
 
@@ -151,6 +150,16 @@ impl ScanTotals {
         }
         Ok(())
     }
+}
+
+/// The scan's output formats (the module doc says what each writes).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ScanFormat {
+    #[default]
+    Text,
+    Markdown,
+    Json,
+    Csv,
 }
 
 /// Writes rows as they come and the totals at the end.
