@@ -11,9 +11,9 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use criterion::{black_box, criterion_group, criterion_main, Criterion, Throughput};
+use resetlens::ad::time::to_filetime;
 use resetlens::config::SourceConfig;
 use resetlens::diagnosis::{diagnose, DiagnosisInput, Scan};
-use resetlens::directory::time::to_filetime;
 use resetlens::directory::{
     block_on, snapshot, users_stream, ConnectorAccount, ConnectorLookup, Container, Directory, DirectoryUser,
     Domain,

@@ -76,7 +76,7 @@ pub fn user(sam: &str) -> DirectoryUser {
         user_account_control: 0x200,
         uac_computed: Some(0),
         lockout_time: 0,
-        pwd_last_set: Some(crate::directory::time::to_filetime(ts("2026-11-01T08:00:00Z"))),
+        pwd_last_set: Some(crate::ad::time::to_filetime(ts("2026-11-01T08:00:00Z"))),
         bad_pwd_count: Some(0),
         admin_count: None,
         member_of: vec![],

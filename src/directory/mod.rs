@@ -4,15 +4,15 @@
 //! Commands call [`load`] (one user, a few users, or everyone under a base) or, to walk every user
 //! in bounded memory, [`users_stream`]. Both read from whatever `SourceConfig` names.
 
-pub mod dn;
 mod error;
 pub mod inheritance;
 pub mod ldap;
 pub mod model;
 pub mod snapshot;
-pub mod time;
 
 use std::future::Future;
+
+use crate::ad::dn;
 
 pub use error::DirectoryError;
 pub use inheritance::blocked_at;

@@ -14,7 +14,7 @@ use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
 
 use super::model::{AuditOutcome, Event, EventKind};
-use crate::directory::dn;
+use crate::ad::dn;
 use crate::directory::model::{Directory, DirectoryUser};
 use crate::security::{Guid, Sid};
 

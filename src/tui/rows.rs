@@ -7,8 +7,9 @@ use std::collections::HashSet;
 
 use chrono::Duration;
 
+use crate::ad::dn;
 use crate::diagnosis::Diagnosis;
-use crate::directory::{dn, Directory, DirectoryUser};
+use crate::directory::{Directory, DirectoryUser};
 use crate::events::catalog;
 use crate::events::correlate::UserKey;
 use crate::events::Event;

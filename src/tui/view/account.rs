@@ -7,7 +7,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Wrap};
 use ratatui::Frame;
 
-use crate::directory::time::{human_duration, interval, FileTime};
+use crate::ad::time::{human_duration, interval, FileTime};
 use crate::directory::{uac, Directory, DirectoryUser};
 use crate::sanitize::line as clean;
 use crate::tui::state::State;

@@ -162,7 +162,7 @@ fn draw_chain(
 }
 
 fn first_rdn(dn: &str) -> String {
-    crate::directory::dn::rdns(dn)
+    crate::ad::dn::rdns(dn)
         .first()
         .map_or_else(|| dn.to_string(), |r| (*r).to_string())
 }
