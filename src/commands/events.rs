@@ -14,6 +14,7 @@ use chrono::{DateTime, Utc};
 use super::{CommandError, Outcome};
 use crate::cli::{EventsArgs, EventsFormat, SourceArgs};
 use crate::config::SourceConfig;
+use crate::diagnosis::correlation::user_key;
 use crate::directory::model::Directory;
 use crate::directory::{self, Scope};
 use crate::events::correlate::UserKey;
@@ -51,7 +52,7 @@ pub fn run_with(
     let until = parse_instant("--until", args.until.as_deref())?;
     let key = match (&args.user, directory) {
         (None, _) => None,
-        (Some(user), Some(dir)) => Some(UserKey::from_user(
+        (Some(user), Some(dir)) => Some(user_key(
             dir.find_user(user)
                 .map_err(|e| CommandError::Input(anyhow!("{e}")))?,
         )),
