@@ -17,7 +17,7 @@ fn config(args: &SourceArgs) -> SourceConfig {
 }
 
 async fn load(args: &SourceArgs, scope: Scope) -> Result<directory::Directory, DirectoryError> {
-    directory::load(&config(args), scope).await
+    directory::load(&config(args).directory, scope).await
 }
 
 fn users(names: &[&str]) -> Scope {

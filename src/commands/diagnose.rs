@@ -19,7 +19,7 @@ use crate::sanitize::line;
 
 pub fn run(args: &DiagnoseArgs, source: &SourceArgs) -> Result<Outcome, CommandError> {
     let cfg = SourceConfig::resolve(source).map_err(|e| CommandError::Input(e.into()))?;
-    let dir = directory::load_blocking(&cfg, Scope::Users(vec![args.user.clone()]))
+    let dir = directory::load_blocking(&cfg.directory, Scope::Users(vec![args.user.clone()]))
         .map_err(|e| CommandError::Input(e.into()))?;
     let user = dir
         .find_user(&args.user)

@@ -26,9 +26,9 @@ use crate::sanitize::line;
 pub fn run(args: &EventsArgs, source: &SourceArgs) -> Result<Outcome, CommandError> {
     let cfg = SourceConfig::resolve(source).map_err(|e| CommandError::Input(e.into()))?;
     // The directory is needed only to resolve --user to its SIDs and anchors.
-    let directory = match (&args.user, &cfg.directory) {
+    let directory = match (&args.user, &cfg.directory.source) {
         (Some(user), Some(_)) => Some(
-            directory::load_blocking(&cfg, Scope::Users(vec![user.clone()]))
+            directory::load_blocking(&cfg.directory, Scope::Users(vec![user.clone()]))
                 .map_err(|e| CommandError::Input(e.into()))?,
         ),
         _ => None,

@@ -27,7 +27,7 @@ pub fn run(args: &ScanArgs, source: &SourceArgs) -> Result<Outcome, CommandError
 
     // Outer error: the directory failed; inner error: writing the output failed.
     let walked: Result<io::Result<()>, DirectoryError> = block_on(async {
-        let mut stream = directory::users_stream(&cfg, args.base.as_deref()).await?;
+        let mut stream = directory::users_stream(&cfg.directory, args.base.as_deref()).await?;
         while let Some(page) = stream.next_page().await? {
             let context = stream.context();
             for user in &page {

@@ -13,8 +13,7 @@ use ldap3::{LdapConnAsync, LdapConnSettings, LdapError, Scope, SearchEntry, Sear
 use tokio::sync::Mutex;
 
 use super::entry::Entry;
-use crate::config::{Auth, LdapConfig, PasswordSource, Transport};
-use crate::directory::DirectoryError;
+use crate::directory::{Auth, DirectoryError, LdapConfig, PasswordSource, Transport};
 
 /// LDAP_SERVER_SD_FLAGS_OID: without it a non-admin gets no nTSecurityDescriptor at all and an
 /// admin also gets the SACL.
