@@ -9,12 +9,15 @@ use std::sync::Arc;
 use anyhow::anyhow;
 use chrono::Utc;
 
+use super::flag_hints::with_flag_hint;
 use super::{CommandError, Outcome};
 use crate::cli::{ConsoleArgs, DemoArgs, SourceArgs};
 use crate::config::SourceConfig;
 use crate::demo_tenant::{self, DemoError};
 use crate::diagnosis::{diagnose, Diagnosis, DiagnosisInput};
-use crate::directory::{self, Auth, Directory, DirectorySource, PasswordSource, Scope, Secret};
+use crate::directory::{
+    self, Auth, Directory, DirectoryError, DirectorySource, PasswordSource, Scope, Secret,
+};
 use crate::events::ingest::{ingest, IngestOptions};
 use crate::events::Event;
 use crate::tui::keymap::KeyBindings;
@@ -29,10 +32,7 @@ struct ConfiguredSource {
 
 impl DataSource for ConfiguredSource {
     fn load_directory(&self) -> anyhow::Result<Directory> {
-        Ok(directory::load_blocking(
-            &self.cfg.directory,
-            Scope::All { base: None },
-        )?)
+        directory::load_blocking(&self.cfg.directory, Scope::All { base: None }).map_err(with_flag_hint)
     }
 
     fn ingest_events(&self, progress: &(dyn Fn(u8) + Sync)) -> anyhow::Result<Ingested> {
@@ -61,10 +61,8 @@ impl DataSource for ConfiguredSource {
     }
 
     fn reread_user(&self, dn: &str) -> anyhow::Result<Directory> {
-        Ok(directory::load_blocking(
-            &self.cfg.directory,
-            Scope::Users(vec![dn.to_string()]),
-        )?)
+        directory::load_blocking(&self.cfg.directory, Scope::Users(vec![dn.to_string()]))
+            .map_err(with_flag_hint)
     }
 
     fn diagnose(
@@ -144,7 +142,7 @@ pub fn run(source: &SourceArgs, console: &ConsoleArgs) -> Result<Outcome, Comman
     if cfg.directory.source.is_none() {
         return Err(CommandError::Input(anyhow!(
             "{} (or try `resetlens demo` for the built-in sample tenant)",
-            directory::DirectoryError::NoSource
+            with_flag_hint(DirectoryError::NoSource)
         )));
     }
     prompt_password_first(&mut cfg)?;

@@ -7,6 +7,7 @@ use std::io::{self, IsTerminal, Write};
 use anyhow::anyhow;
 use chrono::Utc;
 
+use super::flag_hints::directory_input;
 use super::{CommandError, Outcome};
 use crate::cli::{DiagnoseArgs, ReportFormat, SourceArgs};
 use crate::config::SourceConfig;
@@ -20,7 +21,7 @@ use crate::sanitize::line;
 pub fn run(args: &DiagnoseArgs, source: &SourceArgs) -> Result<Outcome, CommandError> {
     let cfg = SourceConfig::resolve(source).map_err(|e| CommandError::Input(e.into()))?;
     let dir = directory::load_blocking(&cfg.directory, Scope::Users(vec![args.user.clone()]))
-        .map_err(|e| CommandError::Input(e.into()))?;
+        .map_err(directory_input)?;
     let user = dir
         .find_user(&args.user)
         .map_err(|e| CommandError::Input(e.into()))?;

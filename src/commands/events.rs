@@ -11,6 +11,7 @@ use std::time::{Duration, Instant};
 use anyhow::anyhow;
 use chrono::{DateTime, Utc};
 
+use super::flag_hints::directory_input;
 use super::{CommandError, Outcome};
 use crate::cli::{EventsArgs, EventsFormat, SourceArgs};
 use crate::config::SourceConfig;
@@ -29,7 +30,7 @@ pub fn run(args: &EventsArgs, source: &SourceArgs) -> Result<Outcome, CommandErr
     let directory = match (&args.user, &cfg.directory.source) {
         (Some(user), Some(_)) => Some(
             directory::load_blocking(&cfg.directory, Scope::Users(vec![user.clone()]))
-                .map_err(|e| CommandError::Input(e.into()))?,
+                .map_err(directory_input)?,
         ),
         _ => None,
     };

@@ -6,6 +6,7 @@ pub mod completions;
 pub mod console;
 pub mod diagnose;
 pub mod events;
+mod flag_hints;
 pub mod man;
 mod outcome;
 pub mod scan;

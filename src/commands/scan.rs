@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 use chrono::Utc;
 
 use super::diagnose::read_events;
+use super::flag_hints::directory_input;
 use super::{CommandError, Outcome};
 use crate::cli::{ScanArgs, SourceArgs};
 use crate::config::SourceConfig;
@@ -48,7 +49,7 @@ pub fn run(args: &ScanArgs, source: &SourceArgs) -> Result<Outcome, CommandError
         Err(e) => {
             // What was already printed stays valid; say where the walk stopped.
             let _ = writer.finish();
-            return Err(CommandError::Input(e.into()));
+            return Err(directory_input(e));
         }
         Ok(Ok(())) => match writer.finish() {
             Err(e) if e.kind() == io::ErrorKind::BrokenPipe => return Ok(Outcome::Clean),

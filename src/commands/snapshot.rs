@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 
+use super::flag_hints::directory_input;
 use super::{CommandError, Outcome};
 use crate::cli::{SnapshotArgs, SourceArgs};
 use crate::config::SourceConfig;
@@ -23,7 +24,7 @@ pub fn run(args: &SnapshotArgs, source: &SourceArgs) -> Result<Outcome, CommandE
     } else {
         Scope::Users(args.user.clone())
     };
-    let dir = directory::load_blocking(&cfg.directory, scope).map_err(|e| CommandError::Input(e.into()))?;
+    let dir = directory::load_blocking(&cfg.directory, scope).map_err(directory_input)?;
     // Write next to the target and rename, so an interrupted capture never leaves half a file.
     let tmp = partial_path(&args.out);
     let written = std::fs::File::create(&tmp)
