@@ -37,7 +37,7 @@ fn every_scenario_user_gets_the_stated_verdict() {
         let got_ok = v["verdict"]["writeback_can_succeed"].as_bool();
         let want_code = if s.writeback_can_succeed { 0 } else { 1 };
         let mut problems = Vec::new();
-        if got_cause.as_deref() != s.primary_cause.map(|c| c.as_str()) {
+        if got_cause.as_deref() != s.primary_cause {
             problems.push(format!("primary_cause {got_cause:?}, want {:?}", s.primary_cause));
         }
         if got_ok != Some(s.writeback_can_succeed) {

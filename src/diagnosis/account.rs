@@ -5,7 +5,7 @@
 use chrono::{DateTime, Utc};
 
 use super::policy::EffectivePolicy;
-use crate::directory::time::{to_filetime, FileTime};
+use crate::ad::time::{to_filetime, FileTime};
 use crate::directory::{uac, DirectoryUser};
 
 /// How `locked_out` was decided, for the evidence line.
@@ -68,7 +68,7 @@ impl AccountState {
         let lockout_time = FileTime::from_raw(user.lockout_time).instant();
         let lockout_ends = lockout_time
             .filter(|_| locked_out && policy.lockout_duration_raw < 0)
-            .and_then(|t| crate::directory::time::interval(policy.lockout_duration_raw).map(|d| t + d));
+            .and_then(|t| crate::ad::time::interval(policy.lockout_duration_raw).map(|d| t + d));
         let password_never_expires = uac & uac::DONT_EXPIRE_PASSWORD != 0;
         let pwd_last_set = user.pwd_last_set.map(FileTime::from_raw);
         AccountState {
@@ -119,8 +119,8 @@ pub fn lockout_rule(uac: u32, lockout_time: i64, duration_raw: i64, at: DateTime
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ad::time::{to_interval, INTERVAL_FOREVER};
     use crate::diagnosis::testing::{directory, ts, user};
-    use crate::directory::time::{to_interval, INTERVAL_FOREVER};
     use chrono::Duration;
 
     const THIRTY_MIN: i64 = -18_000_000_000;

@@ -6,7 +6,8 @@
 use std::fmt;
 use std::sync::Arc;
 
-use crate::directory::{dn, Directory, DirectoryUser};
+use crate::ad::dn;
+use crate::directory::{Directory, DirectoryUser};
 use crate::events::EventView;
 use crate::security::descriptor::{AceType, SecurityDescriptor};
 use crate::security::names::{guid_name, well_known_name};

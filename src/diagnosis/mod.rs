@@ -8,6 +8,7 @@
 pub mod access;
 pub mod account;
 pub mod code;
+pub mod correlation;
 pub mod evidence;
 pub mod facts;
 pub mod fix;
@@ -23,10 +24,11 @@ use chrono::{DateTime, Utc};
 pub use model::{Diagnosis, Finding, FindingCode, Severity, Verdict};
 
 use crate::directory::{ConnectorLookup, Directory, DirectoryUser};
-use crate::events::correlate::{self, Attempt, CorrelationSettings, EventIndex, UserKey};
+use crate::events::correlate::{self, Attempt, EventIndex};
 use crate::events::{Event, EventKind};
 use access::AccessCaches;
 use account::AccountState;
+use correlation::{correlation_settings, user_key};
 use facts::Facts;
 use model::{
     AccountSection, CloudSyncSection, ConnectorSection, EvaluatedAtSource, PolicySection, UserSection,
@@ -56,7 +58,7 @@ const SERVICE_CONTEXT_HOURS: i64 = 1;
 /// of the user's own events that name no other user (they fail everyone's attempts: connectivity,
 /// crypto).
 fn relevant_events(all: &[Event], user: &DirectoryUser) -> Vec<Event> {
-    let own = correlate::events_for_user(all, user);
+    let own = correlate::events_for_key(all, &user_key(user));
     let service: Vec<&Event> = all.iter().filter(|e| correlate::concerns_every_user(e)).collect();
     relevant_among(&own, &service, user)
 }
@@ -102,11 +104,7 @@ fn relevant_among(own: &[&Event], service: &[&Event], user: &DirectoryUser) -> V
 /// Diagnoses one user: decode the facts once, run the rules, settle the verdict.
 pub fn diagnose(input: &DiagnosisInput) -> Diagnosis {
     let (dir, user) = (input.directory, input.user);
-    let attempts = correlate::attempts(
-        input.events,
-        &UserKey::from_user(user),
-        &CorrelationSettings::for_directory(dir),
-    );
+    let attempts = correlate::attempts(input.events, &user_key(user), &correlation_settings(dir));
     let events = relevant_events(input.events, user);
     settle(
         dir,
@@ -142,10 +140,8 @@ impl<'a> Scan<'a> {
     }
 
     pub fn diagnose(&mut self, directory: &Directory, user: &DirectoryUser) -> Diagnosis {
-        let own = self.events.events_for(&UserKey::from_user(user));
-        let attempts = self
-            .events
-            .attempts(&own, &CorrelationSettings::for_directory(directory));
+        let own = self.events.events_for(&user_key(user));
+        let attempts = self.events.attempts(&own, &correlation_settings(directory));
         let events = relevant_among(&own, self.events.service_events(), user);
         settle(
             directory,
@@ -352,7 +348,6 @@ mod tests {
         assert_eq!(cs.account, "CONTOSO\\provAgentgMSA$");
         assert!(!cs.rights.reset_password.allowed);
         assert!(cs.evidence.contains("Export-AADCloudSyncToolsLogs"));
-        assert_eq!(crate::report::cloud_sync_rights(cs), "lacks Reset Password");
         assert!(d.verdict.writeback_can_succeed, "{:?}", d.findings);
 
         // Alone: the contract's sections are the gMSA's, and its missing reset blocks.

@@ -3,8 +3,8 @@
 
 use chrono::Duration;
 
+use crate::ad::time::interval;
 use crate::directory::model::pwd_properties;
-use crate::directory::time::interval;
 use crate::directory::{Directory, DirectoryUser};
 
 /// Where the effective policy comes from.

@@ -7,6 +7,7 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 
 use super::account::AccountState;
+use super::correlation::user_key;
 use super::facts::{AccessFacts, Facts};
 use super::model::{
     not_granted, DecidingAce, Effect, EvaluatedAtSource, InheritanceSection, RightDecision, RightsSection,
@@ -15,7 +16,7 @@ use super::policy::EffectivePolicy;
 use crate::directory::{
     ConnectorAccount, ConnectorLookup, Directory, DirectoryUser, Domain, PasswordSettings,
 };
-use crate::events::correlate::{self, CorrelationSettings, UserKey};
+use crate::events::correlate::{self, CorrelationSettings};
 use crate::events::{Event, EventFields, EventKind, EventOrigin};
 
 pub const DOMAIN_SID: &str = "S-1-5-21-1004336348-1177238915-682003330";
@@ -76,7 +77,7 @@ pub fn user(sam: &str) -> DirectoryUser {
         user_account_control: 0x200,
         uac_computed: Some(0),
         lockout_time: 0,
-        pwd_last_set: Some(crate::directory::time::to_filetime(ts("2026-11-01T08:00:00Z"))),
+        pwd_last_set: Some(crate::ad::time::to_filetime(ts("2026-11-01T08:00:00Z"))),
         bad_pwd_count: Some(0),
         admin_count: None,
         member_of: vec![],
@@ -178,7 +179,7 @@ pub fn facts<'a>(dir: &'a Directory, events: &'a [Event], at: &str) -> Facts<'a>
         user,
         events,
         connect_log: correlate::connect_log_span(events),
-        attempts: correlate::attempts(events, &UserKey::from_user(user), &settings),
+        attempts: correlate::attempts(events, &user_key(user), &settings),
         at,
         at_source: EvaluatedAtSource::Requested,
         account: AccountState::at(user, &policy, at, true),

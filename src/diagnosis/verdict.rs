@@ -111,7 +111,7 @@ fn summary(f: &Facts, primary: Option<&Finding>, findings: &[Finding], can_succe
         FindingCode::AdminSdHolder => format!("{who} is a member of a protected admin group, and password writeback does not support such accounts by design: reset the password on-premises."),
         FindingCode::AdminCountOrphaned => format!("{who} still carries a leftover admin protection (adminCount=1, inheritance off) that keeps {connector} from resetting the password; clearing it fixes writeback."),
         FindingCode::InheritanceDisabled => match &f.access.inheritance.blocked_at {
-            Some(at) if !crate::directory::dn::same(at, &f.user.dn) => format!("Password writeback for {who} fails because permission inheritance is blocked at {at}, so {connector} may not reset the password."),
+            Some(at) if !crate::ad::dn::same(at, &f.user.dn) => format!("Password writeback for {who} fails because permission inheritance is blocked at {at}, so {connector} may not reset the password."),
             _ => format!("Password writeback for {who} fails because permission inheritance is turned off on the account, so {connector} may not reset the password."),
         },
         FindingCode::DeniedResetPassword => format!("An explicit deny permission stops {connector} from resetting {who}'s password."),

@@ -44,3 +44,26 @@ pub fn right_outcome(c: &RightDecision) -> &'static str {
         (false, false) => "not granted",
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diagnosis::model::{not_granted, CLOUD_SYNC_EVIDENCE};
+    use crate::diagnosis::testing::healthy_diagnosis;
+
+    #[test]
+    fn the_cloud_sync_clause_names_what_the_gmsa_lacks_and_never_change_password() {
+        let mut cs = CloudSyncSection {
+            account: "CONTOSO\\provAgentgMSA$".into(),
+            dn: "CN=provAgentgMSA,CN=Managed Service Accounts,DC=contoso,DC=test".into(),
+            sid: "S-1-5-21-1-2-3-1130".into(),
+            rights: healthy_diagnosis().rights,
+            evidence: CLOUD_SYNC_EVIDENCE.into(),
+        };
+        assert_eq!(cloud_sync_rights(&cs), "has the rights writeback needs");
+        cs.rights.change_password = not_granted();
+        assert_eq!(cloud_sync_rights(&cs), "has the rights writeback needs");
+        cs.rights.reset_password = not_granted();
+        assert_eq!(cloud_sync_rights(&cs), "lacks Reset Password");
+    }
+}

@@ -14,7 +14,6 @@ use std::io::{self, Write};
 use serde::Serialize;
 
 use super::markdown::code;
-use crate::cli::ScanFormat;
 use crate::diagnosis::model::{Diagnosis, Severity};
 use crate::diagnosis::FindingCode;
 use crate::sanitize::{json_inert, line};
@@ -164,6 +163,16 @@ impl ScanTotals {
         }
         Ok(())
     }
+}
+
+/// The scan's output formats (the module doc says what each writes).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ScanFormat {
+    #[default]
+    Text,
+    Markdown,
+    Json,
+    Csv,
 }
 
 /// Writes rows as they come and the totals at the end.

@@ -6,10 +6,10 @@ use std::collections::HashSet;
 
 use chrono::Duration;
 
+use crate::diagnosis::correlation::user_key;
 use crate::diagnosis::Diagnosis;
 use crate::directory::Directory;
 use crate::events::catalog;
-use crate::events::correlate::UserKey;
 use crate::events::Event;
 use crate::security::access::Effect;
 
@@ -92,7 +92,7 @@ pub fn users_with_recent_failures(dir: &Directory, events: &[Event]) -> HashSet<
         .iter()
         .enumerate()
         .filter(|(_, u)| {
-            let key = UserKey::from_user(u);
+            let key = user_key(u);
             failures.iter().any(|e| key.matches(e))
         })
         .map(|(i, _)| i)

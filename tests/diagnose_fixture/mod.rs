@@ -9,7 +9,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
-use resetlens::directory::time::to_filetime;
+use resetlens::ad::time::to_filetime;
 use resetlens::directory::{
     snapshot, ConnectorAccount, ConnectorLookup, Container, Directory, DirectoryUser, Domain,
 };

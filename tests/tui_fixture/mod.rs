@@ -11,7 +11,7 @@ use chrono::{DateTime, Utc};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::backend::TestBackend;
 use ratatui::Terminal;
-use resetlens::directory::time::to_filetime;
+use resetlens::ad::time::to_filetime;
 use resetlens::directory::{uac, ConnectorAccount, ConnectorLookup, Directory, DirectoryUser, Domain};
 use resetlens::tui::keymap::KeyBindings;
 use resetlens::tui::state::{Settings, SourceLabel};

@@ -5,12 +5,12 @@
 //! attempt was a change.
 
 use super::{event_line, when};
+use crate::ad::time::{human_duration, interval};
 use crate::diagnosis::account::LockoutBasis;
 use crate::diagnosis::facts::Facts;
 use crate::diagnosis::fix::{ps, Names};
 use crate::diagnosis::model::{Finding, Severity};
 use crate::diagnosis::FindingCode;
-use crate::directory::time::{human_duration, interval};
 use crate::events::EventKind;
 
 pub fn check(f: &Facts) -> Vec<Finding> {
@@ -79,10 +79,10 @@ pub fn check(f: &Facts) -> Vec<Finding> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ad::time::to_filetime;
     use crate::diagnosis::account::AccountState;
     use crate::diagnosis::rules::codes;
     use crate::diagnosis::testing::{directory, facts, ts};
-    use crate::directory::time::to_filetime;
 
     #[test]
     fn expired_lockout_is_not_reported() {

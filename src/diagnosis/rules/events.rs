@@ -7,11 +7,11 @@
 use chrono::{DateTime, Duration, Utc};
 
 use super::{event_line, when};
+use crate::ad::dn;
 use crate::diagnosis::facts::{attempt_of, Facts};
 use crate::diagnosis::fix::{ps, Names};
 use crate::diagnosis::model::{Finding, Severity};
 use crate::diagnosis::FindingCode;
-use crate::directory::dn;
 use crate::events::correlate::{Attempt, AttemptOutcome};
 use crate::events::{Event, EventKind};
 

@@ -2,11 +2,11 @@
 //! grants on the domain root never arrive. A protected DACL on an adminCount=1 user is left to the
 //! protected-account rules, which explain why it is protected.
 
+use crate::ad::dn;
 use crate::diagnosis::facts::Facts;
 use crate::diagnosis::fix::{ps, Names};
 use crate::diagnosis::model::{Finding, Severity};
 use crate::diagnosis::FindingCode;
-use crate::directory::dn;
 
 pub fn check(f: &Facts) -> Vec<Finding> {
     let Some(blocked_at) = f.access.inheritance.blocked_at.as_deref() else {

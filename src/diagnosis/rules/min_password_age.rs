@@ -3,12 +3,12 @@
 //! minPwdAge (the PSO's when one applies) is still ahead of the evaluated instant.
 
 use super::when;
+use crate::ad::time::human_duration;
 use crate::diagnosis::facts::Facts;
 use crate::diagnosis::fix::{fqdn, ps};
 use crate::diagnosis::model::{Finding, Severity};
 use crate::diagnosis::policy::PolicySource;
 use crate::diagnosis::FindingCode;
-use crate::directory::time::human_duration;
 
 pub fn check(f: &Facts) -> Vec<Finding> {
     let min_age = f.policy.min_pwd_age();
@@ -65,11 +65,11 @@ pub fn check(f: &Facts) -> Vec<Finding> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ad::time::to_filetime;
     use crate::diagnosis::account::AccountState;
     use crate::diagnosis::policy::EffectivePolicy;
     use crate::diagnosis::rules::codes;
     use crate::diagnosis::testing::{directory, facts, pso, ts};
-    use crate::directory::time::to_filetime;
 
     #[test]
     fn old_enough_password_is_silent() {

@@ -8,11 +8,11 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Wrap};
 use ratatui::Frame;
 
+use crate::ad::time::{human_duration, interval, FileTime};
 use crate::diagnosis::account::LockoutBasis;
 use crate::diagnosis::model::EvaluatedAtSource;
 use crate::diagnosis::policy::PolicySource;
 use crate::diagnosis::Diagnosis;
-use crate::directory::time::{human_duration, interval, FileTime};
 use crate::sanitize::line as clean;
 use crate::tui::state::State;
 use crate::tui::theme::{Theme, Tone};
@@ -168,9 +168,9 @@ pub fn paragraph(d: &Diagnosis, state: &State) -> Paragraph<'static> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ad::time::to_filetime;
     use crate::diagnosis::testing::{directory, ts};
     use crate::diagnosis::{diagnose, DiagnosisInput, FindingCode};
-    use crate::directory::time::to_filetime;
     use crate::tui::keymap::KeyBindings;
     use crate::tui::state::{Settings, SourceLabel};
 

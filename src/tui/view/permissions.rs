@@ -151,7 +151,7 @@ fn draw_chain(frame: &mut Frame<'_>, area: Rect, chain: &[ChainLink], below: Opt
 }
 
 fn first_rdn(dn: &str) -> String {
-    crate::directory::dn::rdns(dn)
+    crate::ad::dn::rdns(dn)
         .first()
         .map_or_else(|| dn.to_string(), |r| (*r).to_string())
 }
