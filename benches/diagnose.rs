@@ -11,13 +11,12 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use criterion::{black_box, criterion_group, criterion_main, Criterion, Throughput};
-use resetlens::cli::ScanFormat;
-use resetlens::config::SourceConfig;
 use resetlens::diagnosis::{diagnose, DiagnosisInput, Scan};
 use resetlens::directory::{
-    block_on, snapshot, users_stream, ConnectorAccount, ConnectorLookup, Container, Directory, Domain,
+    block_on, snapshot, users_stream, ConnectorAccount, ConnectorLookup, Container, Directory,
+    DirectoryConfig, Domain,
 };
-use resetlens::report::scan::{ScanRow, ScanWriter};
+use resetlens::report::scan::{ScanFormat, ScanRow, ScanWriter};
 use resetlens::security::{SecurityDescriptor, Sid};
 use resetlens::testkit::UserBuilder;
 
@@ -148,7 +147,7 @@ fn bench(c: &mut Criterion) {
         .map(Into::into)
         .unwrap_or_else(|| tmp.path().join("bench-100k.snapshot.json"));
     snapshot::write(&domain_of(N), std::fs::File::create(&path).expect("create")).expect("write snapshot");
-    let cfg = SourceConfig::from_snapshot(path);
+    let cfg = DirectoryConfig::from_snapshot(path);
     let mut group = c.benchmark_group("scan");
     group.sample_size(10);
     group.throughput(Throughput::Elements(N as u64));

@@ -19,9 +19,10 @@ mod lab;
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
-use resetlens::config::{DirectorySource, SourceConfig};
+use resetlens::config::SourceConfig;
 use resetlens::diagnosis::{diagnose, DiagnosisInput};
 use resetlens::directory::ldap::{self, Session};
+use resetlens::directory::DirectorySource;
 
 const DEFAULT_RUNS: usize = 100;
 const USER: &str = "alice";
@@ -34,7 +35,7 @@ fn main() {
         .unwrap_or(DEFAULT_RUNS);
     let lab = lab::Lab::get();
     let cfg = SourceConfig::resolve(&lab.admin_source_args()).expect("lab source flags resolve");
-    let Some(DirectorySource::Ldap(ldap_cfg)) = &cfg.directory else {
+    let Some(DirectorySource::Ldap(ldap_cfg)) = &cfg.directory.source else {
         panic!("the lab source flags name no LDAP URL");
     };
     // The runtime `resetlens diagnose` uses (directory::block_on): two workers.

@@ -4,23 +4,7 @@
 use std::process::ExitCode;
 
 use crate::cli::{Cli, Command};
-use crate::commands;
-
-/// What a command reports back; the exit code follows from it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Outcome {
-    Clean,
-    Blocked,
-}
-
-/// A failure the user can act on (exit 2) or a bug (exit 3).
-#[derive(Debug, thiserror::Error)]
-pub enum CommandError {
-    #[error("{0:#}")]
-    Input(anyhow::Error),
-    #[error("internal error: {0:#}")]
-    Internal(anyhow::Error),
-}
+use crate::commands::{self, CommandError, Outcome};
 
 pub fn run(cli: Cli) -> ExitCode {
     crate::panics::report_panics();

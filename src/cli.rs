@@ -3,7 +3,10 @@
 
 use std::path::PathBuf;
 
+use clap::builder::PossibleValue;
 use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::report::scan::ScanFormat;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -106,13 +109,25 @@ pub enum ReportFormat {
     Json,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum)]
-pub enum ScanFormat {
-    #[default]
-    Text,
-    Markdown,
-    Json,
-    Csv,
+/// The scan's formats are the report's own type; the command line only spells them.
+impl ValueEnum for ScanFormat {
+    fn value_variants<'a>() -> &'a [Self] {
+        &[
+            ScanFormat::Text,
+            ScanFormat::Markdown,
+            ScanFormat::Json,
+            ScanFormat::Csv,
+        ]
+    }
+
+    fn to_possible_value(&self) -> Option<PossibleValue> {
+        Some(PossibleValue::new(match self {
+            ScanFormat::Text => "text",
+            ScanFormat::Markdown => "markdown",
+            ScanFormat::Json => "json",
+            ScanFormat::Csv => "csv",
+        }))
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, ValueEnum)]

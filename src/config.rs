@@ -28,6 +28,7 @@ use chrono::{DateTime, Utc};
 use serde::Deserialize;
 
 use crate::cli::SourceArgs;
+use crate::directory::{Auth, DirectoryConfig, DirectorySource, LdapConfig, PasswordSource, Transport};
 
 /// Seconds to wait for the DC on connect and on each operation when nothing else is configured.
 pub const DEFAULT_TIMEOUT_SECS: u64 = 10;
@@ -35,90 +36,12 @@ pub const DEFAULT_TIMEOUT_SECS: u64 = 10;
 /// Everything a data-reading command needs to know about its sources.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SourceConfig {
-    /// Where the directory comes from; `None` when neither an LDAP URL nor a snapshot is configured
-    /// (event-only commands can still run).
-    pub directory: Option<DirectorySource>,
-    /// `--base-dn`: the search base; default: the rootDSE defaultNamingContext.
-    pub base_dn: Option<String>,
-    /// `--connector`: the AD DS connector account; default: discovered (MSOL_*).
-    pub connector: Option<String>,
+    /// Where the directory comes from (an LDAP URL or `--snapshot`), `--base-dn`, `--connector`.
+    pub directory: DirectoryConfig,
     pub evtx: Vec<PathBuf>,
     /// `--at`: the instant time-dependent rules use.
     pub at: Option<DateTime<Utc>>,
     pub console: ConsoleSettings,
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub enum DirectorySource {
-    Ldap(LdapConfig),
-    Snapshot(PathBuf),
-}
-
-/// How to reach and authenticate to a domain controller.
-#[derive(Debug, Clone, PartialEq)]
-pub struct LdapConfig {
-    /// As given, for messages and the snapshot's `source`.
-    pub url: String,
-    pub host: String,
-    pub port: u16,
-    pub transport: Transport,
-    pub auth: Auth,
-    pub ca_cert: Option<PathBuf>,
-    pub insecure_skip_tls_verify: bool,
-    /// Bound on connect and on every operation.
-    pub timeout: Duration,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Transport {
-    /// ldaps://
-    Ldaps,
-    /// ldap:// upgraded with StartTLS.
-    StartTls,
-    /// ldap:// with Kerberos sealing (GSSAPI negotiates its own confidentiality layer).
-    Sealed,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Auth {
-    Simple {
-        bind_dn: String,
-        password: PasswordSource,
-    },
-    /// SASL/GSSAPI with the current ticket cache; the SPN is `ldap/<spn_host>`.
-    Kerberos { spn_host: String },
-}
-
-/// Where the bind password comes from. The value itself is read only when binding.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum PasswordSource {
-    Env(String),
-    File(PathBuf),
-    /// Ask on the terminal without echo.
-    Prompt,
-    /// Already asked (the console prompts before it takes over the screen); held only in memory.
-    Given(Secret),
-}
-
-/// A password held in memory. Its `Debug` prints `<redacted>`, so a config printed for a log, an
-/// error or a test snapshot never carries it; the value is reachable only through `expose`.
-#[derive(Clone, PartialEq, Eq)]
-pub struct Secret(String);
-
-impl Secret {
-    pub fn new(value: String) -> Secret {
-        Secret(value)
-    }
-
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
-}
-
-impl std::fmt::Debug for Secret {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("<redacted>")
-    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
@@ -196,18 +119,6 @@ struct FileConfig {
 const PASSWORD_POINTERS: [&str; 2] = ["password_env", "password_file"];
 
 impl SourceConfig {
-    /// The directory from a snapshot file and nothing else: no logs, no overrides.
-    pub fn from_snapshot(path: PathBuf) -> SourceConfig {
-        SourceConfig {
-            directory: Some(DirectorySource::Snapshot(path)),
-            base_dn: None,
-            connector: None,
-            evtx: Vec::new(),
-            at: None,
-            console: ConsoleSettings::default(),
-        }
-    }
-
     /// Merges the config file (`--config`, else the XDG default if present) with `args`.
     pub fn resolve(args: &SourceArgs) -> Result<SourceConfig, ConfigError> {
         let file = match &args.config {
@@ -299,7 +210,7 @@ fn merge(args: &SourceArgs, file: FileConfig, dir: Option<&Path>) -> Result<Sour
         return Err(ConfigError::ZeroTimeout);
     }
 
-    let directory = match (ldap_url, snapshot) {
+    let source = match (ldap_url, snapshot) {
         (Some(url), _) => {
             let (scheme, host, port) = parse_url(&url)?;
             let kerberos = args.kerberos || file.kerberos.unwrap_or(false);
@@ -357,9 +268,11 @@ fn merge(args: &SourceArgs, file: FileConfig, dir: Option<&Path>) -> Result<Sour
         .transpose()?;
 
     Ok(SourceConfig {
-        directory,
-        base_dn: args.base_dn.clone().or(file.base_dn),
-        connector: args.connector.clone().or(file.connector),
+        directory: DirectoryConfig {
+            source,
+            base_dn: args.base_dn.clone().or(file.base_dn),
+            connector: args.connector.clone().or(file.connector),
+        },
         evtx: if args.evtx.is_empty() {
             file.evtx.unwrap_or_default().into_iter().map(rel).collect()
         } else {
@@ -428,6 +341,7 @@ fn parse_url(url: &str) -> Result<(Scheme, String, u16), ConfigError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::directory::Secret;
 
     fn args() -> SourceArgs {
         SourceArgs::default()
@@ -438,7 +352,7 @@ mod tests {
     }
 
     fn ldap(cfg: &SourceConfig) -> &LdapConfig {
-        match &cfg.directory {
+        match &cfg.directory.source {
             Some(DirectorySource::Ldap(l)) => l,
             other => panic!("expected an LDAP source, got {other:?}"),
         }
@@ -516,7 +430,7 @@ mod tests {
             }
         );
         assert_eq!(l.timeout, Duration::from_secs(30));
-        assert_eq!(cfg.connector.as_deref(), Some("MSOL_flag"));
+        assert_eq!(cfg.directory.connector.as_deref(), Some("MSOL_flag"));
     }
 
     #[test]
@@ -525,7 +439,10 @@ mod tests {
         let mut a = args();
         a.snapshot = Some("snap.json".into());
         let cfg = merge(&a, file, None).unwrap();
-        assert_eq!(cfg.directory, Some(DirectorySource::Snapshot("snap.json".into())));
+        assert_eq!(
+            cfg.directory.source,
+            Some(DirectorySource::Snapshot("snap.json".into()))
+        );
     }
 
     #[test]
@@ -636,7 +553,7 @@ mod tests {
         a.ldap_url = Some("ldaps://dc".into());
         a.bind_dn = Some("x".into());
         let mut cfg = merge(&a, FileConfig::default(), None).unwrap();
-        if let Some(DirectorySource::Ldap(l)) = cfg.directory.as_mut() {
+        if let Some(DirectorySource::Ldap(l)) = cfg.directory.source.as_mut() {
             if let Auth::Simple { password, .. } = &mut l.auth {
                 *password = PasswordSource::Given(Secret::new("Hunter2-s3cret".into()));
             }
@@ -675,7 +592,7 @@ mod tests {
         a.config = Some(path);
         let cfg = SourceConfig::resolve(&a).unwrap();
         assert_eq!(
-            cfg.directory,
+            cfg.directory.source,
             Some(DirectorySource::Snapshot(dir.path().join("s.json")))
         );
         a.config = Some(dir.path().join("missing.toml"));

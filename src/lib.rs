@@ -3,6 +3,7 @@
 //! Data flows one way: sources (`directory`, `events`) fill the model, `diagnosis` turns the model
 //! into findings and a verdict, and the views (`report`, `tui`) render them. See ARCHITECTURE.md.
 
+pub mod ad;
 pub mod app;
 pub mod cli;
 pub mod commands;

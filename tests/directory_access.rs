@@ -18,7 +18,7 @@ const ATTR_PWD_LAST_SET: &str = support::lab::ATTR_PWD_LAST_SET;
 /// the discovered connector account.
 async fn resetlens_verdict(lab: &Lab, user_dn: &str) -> (RightDecision, Directory) {
     let cfg = SourceConfig::resolve(&lab.admin_source_args()).expect("lab config");
-    let dir = directory::load(&cfg, Scope::Users(vec![user_dn.to_string()]))
+    let dir = directory::load(&cfg.directory, Scope::Users(vec![user_dn.to_string()]))
         .await
         .unwrap_or_else(|e| panic!("resetlens could not read {user_dn}: {e}"));
     let user = dir.users.first().expect("the user was read");

@@ -5,10 +5,11 @@ use std::collections::BTreeSet;
 use std::path::PathBuf;
 
 use resetlens::demo_tenant::scenarios;
+use resetlens::diagnosis::correlation::{correlation_settings, user_key};
 use resetlens::directory::model::Directory;
 use resetlens::directory::snapshot;
 use resetlens::events::correlate::{
-    attempts, events_for_user, AttemptOutcome, AttemptPattern, CorrelationSettings, Operation, UserKey,
+    attempts, events_for_key, AttemptOutcome, AttemptPattern, Operation, UserKey,
 };
 use resetlens::events::ingest::{ingest, IngestOptions, IngestReport};
 
@@ -42,7 +43,7 @@ fn each_scenario_users_events_are_theirs_alone() {
         let user = dir
             .find_user(s.user)
             .unwrap_or_else(|e| panic!("{}: {e}", s.user));
-        let mine = events_for_user(&report.events, user);
+        let mine = events_for_key(&report.events, &user_key(user));
         // rupert's reset never reached the Connect server: that absence is his story.
         assert_eq!(mine.is_empty(), s.ticket_at.is_some(), "{} has events", s.user);
         // Background noise never names a scenario user, so none of this belongs to someone else.
@@ -81,10 +82,10 @@ fn each_scenario_users_events_are_theirs_alone() {
 #[test]
 fn attempts_mark_the_patterns_the_diagnosis_needs() {
     let (dir, report) = load();
-    let settings = CorrelationSettings::for_directory(&dir);
+    let settings = correlation_settings(&dir);
     let attempt_of = |name: &str| {
         let user = dir.find_user(name).unwrap_or_else(|e| panic!("{name}: {e}"));
-        let all = attempts(&report.events, &UserKey::from_user(user), &settings);
+        let all = attempts(&report.events, &user_key(user), &settings);
         all.into_iter()
             .last()
             .unwrap_or_else(|| panic!("{name} has an attempt"))
@@ -130,9 +131,9 @@ fn attempts_mark_the_patterns_the_diagnosis_needs() {
 fn names_only_matching_is_marked_and_narrower() {
     let (dir, report) = load();
     let user = dir.find_user("alice").unwrap_or_else(|e| panic!("alice: {e}"));
-    let full = events_for_user(&report.events, user).len();
+    let full = events_for_key(&report.events, &user_key(user)).len();
     let key = UserKey::from_name("alice@contoso.example");
     assert!(key.is_names_only());
-    let by_name = resetlens::events::correlate::events_for_key(&report.events, &key).len();
+    let by_name = events_for_key(&report.events, &key).len();
     assert!(by_name > 0 && by_name <= full);
 }

@@ -24,7 +24,7 @@ static SHARED_OBJECTS: RwLock<()> = RwLock::const_new(());
 
 async fn load_user(lab: &Lab, sam: &str) -> Directory {
     let config = SourceConfig::resolve(&lab.admin_source_args()).expect("valid configuration");
-    directory::load(&config, Scope::Users(vec![sam.to_string()]))
+    directory::load(&config.directory, Scope::Users(vec![sam.to_string()]))
         .await
         .expect("read the user")
 }

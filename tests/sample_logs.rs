@@ -10,10 +10,10 @@ use std::sync::OnceLock;
 use chrono::{DateTime, Duration, Utc};
 use evtx::{EvtxParser, ParserSettings};
 
+use resetlens::ad::time::{interval, FileTime};
 use resetlens::demo_tenant::{
     self, scenarios, DemoTenant, APPLICATION_LOG, DC01_LOG, DC01_PASSWORD_PROTECTION_LOG, DC02_LOG, SNAPSHOT,
 };
-use resetlens::directory::time::{interval, FileTime};
 use resetlens::directory::{uac, DirectoryUser};
 use resetlens::evtx_writer::{EventData, Record, Value};
 use resetlens::security::SecurityDescriptor;

@@ -96,8 +96,7 @@ fn ctrl_c_quits_from_anywhere() {
 #[test]
 fn user_view_tabs_and_back() {
     let mut state = loaded_state(Theme::COLOUR, (80, 24));
-    type_text(&mut state, "carol");
-    update(&mut state, key(KeyCode::Enter));
+    open_user(&mut state, "carol");
     assert_eq!(state.user.as_ref().map(|u| u.tab), Some(Tab::Account));
     insta::assert_snapshot!("user_account_80x24", render(&state, 80, 24).backend());
     update(&mut state, key(KeyCode::Tab));
@@ -260,8 +259,7 @@ fn selection_is_reversed_so_it_survives_no_color() {
 #[test]
 fn account_tones_carry_symbol_and_colour() {
     let mut state = loaded_state(Theme::COLOUR, (100, 30));
-    type_text(&mut state, "carol");
-    update(&mut state, key(KeyCode::Enter));
+    open_user(&mut state, "carol");
     let term = render(&state, 100, 30);
     let text = screen_text(&term);
     let buf = term.backend().buffer();
@@ -307,7 +305,7 @@ fn hostile_directory_text_renders_inert_and_inside_its_box() {
             assert_eq!(buf[(w - 1, y)].symbol(), "│", "row {y} overflowed:\n{text}");
         }
     }
-    update(&mut state, key(KeyCode::Enter));
+    enter_and_diagnose(&mut state, "mallory");
     let term = render(&state, 80, 24);
     insta::assert_snapshot!("hostile_user_80x24", term.backend());
     for cell in term.backend().buffer().content() {
@@ -803,13 +801,13 @@ fn events_group_by_attempt_at_the_attempts_start_and_dc_events_keep_their_time()
         ev(31001, Some("B")),
         ev(33004, Some("A")),
     ];
-    let rows = resetlens::tui::rows::event_rows(&d, "");
-    let order: Vec<(usize, Option<usize>)> = rows.iter().map(|r| (r.event, r.attempt)).collect();
+    d.timeline = resetlens::diagnosis::evidence::timeline(&d.events);
+    let order: Vec<(usize, Option<usize>)> = d.timeline.iter().map(|r| (r.event, r.attempt)).collect();
     assert_eq!(order, vec![(0, Some(1)), (3, Some(1)), (1, None), (2, Some(2))]);
     // The filter matches the exact ID.
-    let only: Vec<usize> = resetlens::tui::rows::event_rows(&d, "4740")
+    let only: Vec<usize> = resetlens::tui::rows::filtered_timeline(&d, "4740")
         .iter()
-        .map(|r| r.event)
+        .map(|&i| d.timeline[i].event)
         .collect();
     assert_eq!(only, vec![1]);
 }

@@ -3,7 +3,7 @@
 
 use clap::CommandFactory;
 
-use crate::app::{CommandError, Outcome};
+use super::{CommandError, Outcome};
 use crate::cli::{Cli, CompletionsArgs};
 
 pub fn run(args: &CompletionsArgs) -> Result<Outcome, CommandError> {

@@ -9,12 +9,15 @@ use std::sync::Arc;
 use anyhow::anyhow;
 use chrono::Utc;
 
-use crate::app::{CommandError, Outcome};
+use super::flag_hints::with_flag_hint;
+use super::{CommandError, Outcome};
 use crate::cli::{ConsoleArgs, DemoArgs, SourceArgs};
-use crate::config::{Auth, DirectorySource, PasswordSource, Secret, SourceConfig};
+use crate::config::SourceConfig;
 use crate::demo_tenant::{self, DemoError};
 use crate::diagnosis::{diagnose, Diagnosis, DiagnosisInput};
-use crate::directory::{self, Directory, Scope};
+use crate::directory::{
+    self, Auth, Directory, DirectoryError, DirectorySource, PasswordSource, Scope, Secret,
+};
 use crate::events::ingest::{ingest, IngestOptions};
 use crate::events::Event;
 use crate::tui::keymap::KeyBindings;
@@ -29,7 +32,7 @@ struct ConfiguredSource {
 
 impl DataSource for ConfiguredSource {
     fn load_directory(&self) -> anyhow::Result<Directory> {
-        Ok(directory::load_blocking(&self.cfg, Scope::All { base: None })?)
+        directory::load_blocking(&self.cfg.directory, Scope::All { base: None }).map_err(with_flag_hint)
     }
 
     fn ingest_events(&self, progress: &(dyn Fn(u8) + Sync)) -> anyhow::Result<Ingested> {
@@ -58,10 +61,8 @@ impl DataSource for ConfiguredSource {
     }
 
     fn reread_user(&self, dn: &str) -> anyhow::Result<Directory> {
-        Ok(directory::load_blocking(
-            &self.cfg,
-            Scope::Users(vec![dn.to_string()]),
-        )?)
+        directory::load_blocking(&self.cfg.directory, Scope::Users(vec![dn.to_string()]))
+            .map_err(with_flag_hint)
     }
 
     fn diagnose(
@@ -92,14 +93,14 @@ fn label(cfg: &SourceConfig) -> SourceLabel {
             .map_or_else(|| p.display().to_string(), |n| n.to_string_lossy().into_owned())
     };
     SourceLabel {
-        directory: match &cfg.directory {
+        directory: match &cfg.directory.source {
             Some(DirectorySource::Ldap(l)) => format!("DC {}", l.url),
             Some(DirectorySource::Snapshot(p)) => format!("snapshot {}", name(p)),
             None => "no directory".into(),
         },
         evtx: cfg.evtx.iter().map(|p| name(p)).collect(),
-        connector: cfg.connector.clone(),
-        live: matches!(cfg.directory, Some(DirectorySource::Ldap(_))),
+        connector: cfg.directory.connector.clone(),
+        live: matches!(cfg.directory.source, Some(DirectorySource::Ldap(_))),
     }
 }
 
@@ -107,7 +108,7 @@ fn label(cfg: &SourceConfig) -> SourceLabel {
 /// later: ask now, before the screen switches, and keep the answer in the config in memory only
 /// (never the environment, the command line or a file; its `Debug` is redacted).
 fn prompt_password_first(cfg: &mut SourceConfig) -> Result<(), CommandError> {
-    let Some(DirectorySource::Ldap(l)) = cfg.directory.as_mut() else {
+    let Some(DirectorySource::Ldap(l)) = cfg.directory.source.as_mut() else {
         return Ok(());
     };
     if let Auth::Simple {
@@ -138,10 +139,10 @@ fn open(cfg: SourceConfig, console: &ConsoleArgs) -> Result<Outcome, CommandErro
 
 pub fn run(source: &SourceArgs, console: &ConsoleArgs) -> Result<Outcome, CommandError> {
     let mut cfg = SourceConfig::resolve(source).map_err(|e| CommandError::Input(e.into()))?;
-    if cfg.directory.is_none() {
+    if cfg.directory.source.is_none() {
         return Err(CommandError::Input(anyhow!(
             "{} (or try `resetlens demo` for the built-in sample tenant)",
-            directory::DirectoryError::NoSource
+            with_flag_hint(DirectoryError::NoSource)
         )));
     }
     prompt_password_first(&mut cfg)?;
@@ -195,7 +196,7 @@ pub fn run_demo(
         )));
     }
     let mut cfg = SourceConfig::resolve(source).map_err(|e| CommandError::Input(e.into()))?;
-    cfg.directory = Some(DirectorySource::Snapshot(snapshot));
+    cfg.directory.source = Some(DirectorySource::Snapshot(snapshot));
     cfg.evtx = vec![data];
     open(cfg, console)
 }

@@ -7,7 +7,8 @@ use std::io::{self, IsTerminal, Write};
 use anyhow::anyhow;
 use chrono::Utc;
 
-use crate::app::{CommandError, Outcome};
+use super::flag_hints::directory_input;
+use super::{CommandError, Outcome};
 use crate::cli::{DiagnoseArgs, ReportFormat, SourceArgs};
 use crate::config::SourceConfig;
 use crate::diagnosis::{self, Diagnosis, DiagnosisInput};
@@ -19,8 +20,8 @@ use crate::sanitize::line;
 
 pub fn run(args: &DiagnoseArgs, source: &SourceArgs) -> Result<Outcome, CommandError> {
     let cfg = SourceConfig::resolve(source).map_err(|e| CommandError::Input(e.into()))?;
-    let dir = directory::load_blocking(&cfg, Scope::Users(vec![args.user.clone()]))
-        .map_err(|e| CommandError::Input(e.into()))?;
+    let dir = directory::load_blocking(&cfg.directory, Scope::Users(vec![args.user.clone()]))
+        .map_err(directory_input)?;
     let user = dir
         .find_user(&args.user)
         .map_err(|e| CommandError::Input(e.into()))?;

@@ -11,9 +11,11 @@ use std::time::{Duration, Instant};
 use anyhow::anyhow;
 use chrono::{DateTime, Utc};
 
-use crate::app::{CommandError, Outcome};
+use super::flag_hints::directory_input;
+use super::{CommandError, Outcome};
 use crate::cli::{EventsArgs, EventsFormat, SourceArgs};
 use crate::config::SourceConfig;
+use crate::diagnosis::correlation::user_key;
 use crate::directory::model::Directory;
 use crate::directory::{self, Scope};
 use crate::events::correlate::UserKey;
@@ -25,10 +27,10 @@ use crate::sanitize::line;
 pub fn run(args: &EventsArgs, source: &SourceArgs) -> Result<Outcome, CommandError> {
     let cfg = SourceConfig::resolve(source).map_err(|e| CommandError::Input(e.into()))?;
     // The directory is needed only to resolve --user to its SIDs and anchors.
-    let directory = match (&args.user, &cfg.directory) {
+    let directory = match (&args.user, &cfg.directory.source) {
         (Some(user), Some(_)) => Some(
-            directory::load_blocking(&cfg, Scope::Users(vec![user.clone()]))
-                .map_err(|e| CommandError::Input(e.into()))?,
+            directory::load_blocking(&cfg.directory, Scope::Users(vec![user.clone()]))
+                .map_err(directory_input)?,
         ),
         _ => None,
     };
@@ -51,7 +53,7 @@ pub fn run_with(
     let until = parse_instant("--until", args.until.as_deref())?;
     let key = match (&args.user, directory) {
         (None, _) => None,
-        (Some(user), Some(dir)) => Some(UserKey::from_user(
+        (Some(user), Some(dir)) => Some(user_key(
             dir.find_user(user)
                 .map_err(|e| CommandError::Input(anyhow!("{e}")))?,
         )),

@@ -8,7 +8,7 @@ use anyhow::anyhow;
 use clap::CommandFactory;
 use clap_mangen::Man;
 
-use crate::app::{CommandError, Outcome};
+use super::{CommandError, Outcome};
 use crate::cli::{Cli, ManArgs};
 
 /// Sections clap has no place for, in roff. Fixed text: nothing here needs escaping.

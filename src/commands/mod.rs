@@ -2,15 +2,17 @@
 
 use std::io::{self, Write};
 
-use crate::app::{CommandError, Outcome};
-
 pub mod completions;
 pub mod console;
 pub mod diagnose;
 pub mod events;
+mod flag_hints;
 pub mod man;
+mod outcome;
 pub mod scan;
 pub mod snapshot;
+
+pub use outcome::{CommandError, Outcome};
 
 /// Writes generated text to stdout whole; a closed pipe (`| head`) is the reader's choice.
 fn print(bytes: &[u8]) -> Result<Outcome, CommandError> {

@@ -9,12 +9,13 @@ use std::time::{Duration, Instant};
 use chrono::Utc;
 
 use super::diagnose::read_events;
-use crate::app::{CommandError, Outcome};
-use crate::cli::{ScanArgs, ScanFormat, SourceArgs};
+use super::flag_hints::directory_input;
+use super::{CommandError, Outcome};
+use crate::cli::{ScanArgs, SourceArgs};
 use crate::config::SourceConfig;
 use crate::diagnosis::Scan;
 use crate::directory::{self, block_on, DirectoryError};
-use crate::report::scan::{ScanRow, ScanTotals, ScanWriter};
+use crate::report::scan::{ScanFormat, ScanRow, ScanTotals, ScanWriter};
 
 pub fn run(args: &ScanArgs, source: &SourceArgs) -> Result<Outcome, CommandError> {
     let cfg = SourceConfig::resolve(source).map_err(|e| CommandError::Input(e.into()))?;
@@ -27,7 +28,7 @@ pub fn run(args: &ScanArgs, source: &SourceArgs) -> Result<Outcome, CommandError
 
     // Outer error: the directory failed; inner error: writing the output failed.
     let walked: Result<io::Result<()>, DirectoryError> = block_on(async {
-        let mut stream = directory::users_stream(&cfg, args.base.as_deref()).await?;
+        let mut stream = directory::users_stream(&cfg.directory, args.base.as_deref()).await?;
         while let Some(page) = stream.next_page().await? {
             let context = stream.context();
             for user in &page {
@@ -48,7 +49,7 @@ pub fn run(args: &ScanArgs, source: &SourceArgs) -> Result<Outcome, CommandError
         Err(e) => {
             // What was already printed stays valid; say where the walk stopped.
             let _ = writer.finish();
-            return Err(CommandError::Input(e.into()));
+            return Err(directory_input(e));
         }
         Ok(Ok(())) => match writer.finish() {
             Err(e) if e.kind() == io::ErrorKind::BrokenPipe => return Ok(Outcome::Clean),

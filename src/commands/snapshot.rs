@@ -6,14 +6,15 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 
-use crate::app::{CommandError, Outcome};
+use super::flag_hints::directory_input;
+use super::{CommandError, Outcome};
 use crate::cli::{SnapshotArgs, SourceArgs};
-use crate::config::{DirectorySource, SourceConfig};
-use crate::directory::{self, snapshot, Scope};
+use crate::config::SourceConfig;
+use crate::directory::{self, snapshot, DirectorySource, Scope};
 
 pub fn run(args: &SnapshotArgs, source: &SourceArgs) -> Result<Outcome, CommandError> {
     let cfg = SourceConfig::resolve(source).map_err(|e| CommandError::Input(e.into()))?;
-    if !matches!(cfg.directory, Some(DirectorySource::Ldap(_))) {
+    if !matches!(cfg.directory.source, Some(DirectorySource::Ldap(_))) {
         return Err(CommandError::Input(anyhow::anyhow!(
             "a snapshot is taken from a domain controller: give --ldap-url (and --bind-dn or --kerberos)"
         )));
@@ -23,7 +24,7 @@ pub fn run(args: &SnapshotArgs, source: &SourceArgs) -> Result<Outcome, CommandE
     } else {
         Scope::Users(args.user.clone())
     };
-    let dir = directory::load_blocking(&cfg, scope).map_err(|e| CommandError::Input(e.into()))?;
+    let dir = directory::load_blocking(&cfg.directory, scope).map_err(directory_input)?;
     // Write next to the target and rename, so an interrupted capture never leaves half a file.
     let tmp = partial_path(&args.out);
     let written = std::fs::File::create(&tmp)

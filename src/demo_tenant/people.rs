@@ -12,7 +12,7 @@ use super::descriptors::{Descriptors, Trustees};
 use super::rng::Rng;
 use super::scenarios::scenarios;
 use super::{DNS_NAME, DOMAIN_DN, NETBIOS};
-use crate::directory::time::{to_filetime, to_interval};
+use crate::ad::time::{to_filetime, to_interval};
 use crate::directory::{
     uac, ConnectorAccount, ConnectorLookup, Container, Directory, DirectoryUser, Domain, PasswordSettings,
 };

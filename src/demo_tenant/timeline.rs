@@ -11,7 +11,7 @@ use super::rng::Rng;
 use super::scenarios::scenarios;
 use super::security_events::{self as sec, Dc, Subject, Workstation};
 use super::NETBIOS;
-use crate::directory::time::to_filetime;
+use crate::ad::time::to_filetime;
 use crate::directory::{uac, Directory, DirectoryUser};
 use crate::evtx_writer::Record;
 use crate::security::Guid;

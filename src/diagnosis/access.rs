@@ -5,6 +5,7 @@
 
 use std::sync::Arc;
 
+use super::evidence::{self, Dacl, DaclUnavailable};
 use super::facts::{AccessFacts, ObjectReadAccess, SamAccessFacts};
 use super::model::{not_granted, DecidingAce, Effect, InheritanceSection, RightDecision, RightsSection};
 use crate::directory::model::{builtin_dn, sam_server_dn};
@@ -43,6 +44,8 @@ type DomainDecision = (Option<Arc<[u8]>>, Result<RightDecision, String>);
 struct Evaluated {
     bytes: Arc<[u8]>,
     sd: Result<SecurityDescriptor, String>,
+    /// The DACL as the console lists it.
+    dacl: Dacl,
     /// Reset Password, Change Password, Write lockoutTime, Write pwdLastSet for the connector.
     rights: [RightDecision; 4],
 }
@@ -52,8 +55,11 @@ fn same_bytes(a: &Arc<[u8]>, b: &Arc<[u8]>) -> bool {
 }
 
 fn parse(bytes: &[u8], what: &str) -> Result<SecurityDescriptor, String> {
-    SecurityDescriptor::parse(bytes)
-        .map_err(|e| format!("the {what} nTSecurityDescriptor does not parse: {e}"))
+    SecurityDescriptor::parse(bytes).map_err(|e| unparsable(what, &e))
+}
+
+fn unparsable(what: &str, e: &impl std::fmt::Display) -> String {
+    format!("the {what} nTSecurityDescriptor does not parse: {e}")
 }
 
 fn not_read(what: &str) -> String {
@@ -125,6 +131,7 @@ pub fn assess_for(
                 unexpire_password,
             },
             cannot_change_password: None,
+            dacl: Arc::new(Err(DaclUnavailable::NotRead)),
             user_gap: Some(not_read("user's")),
             domain_gap,
         };
@@ -132,7 +139,13 @@ pub fn assess_for(
     let index = match cache.users.iter().position(|e| same_bytes(&e.bytes, bytes)) {
         Some(i) => i,
         None => {
-            let sd = parse(bytes, "user's");
+            let (sd, dacl) = match SecurityDescriptor::parse(bytes) {
+                Ok(sd) => {
+                    let dacl = evidence::aces(directory, &sd);
+                    (Ok(sd), dacl)
+                }
+                Err(e) => (Err(unparsable("user's", &e)), evidence::unreadable(&e)),
+            };
             let rights = [
                 Right::ResetPassword,
                 Right::ChangePassword,
@@ -143,6 +156,7 @@ pub fn assess_for(
             let entry = Evaluated {
                 bytes: bytes.clone(),
                 sd,
+                dacl,
                 rights,
             };
             if cache.users.len() < CACHE_CAPACITY {
@@ -181,6 +195,7 @@ pub fn assess_for(
             unexpire_password,
         },
         cannot_change_password,
+        dacl: entry.dacl.clone(),
         user_gap: entry.sd.as_ref().err().cloned(),
         domain_gap,
     }

@@ -5,7 +5,7 @@
 use chrono::{DateTime, Utc};
 
 use super::policy::EffectivePolicy;
-use crate::directory::time::{to_filetime, FileTime};
+use crate::ad::time::{to_filetime, FileTime};
 use crate::directory::{uac, DirectoryUser};
 
 /// How `locked_out` was decided, for the evidence line.
@@ -31,7 +31,20 @@ pub struct AccountState {
     pub must_change_password: bool,
     pub password_never_expires: bool,
     pub admin_count: Option<u32>,
+    pub user_account_control: u32,
+    /// The password flags set in userAccountControl (and the computed one), by name.
+    pub flags: Vec<&'static str>,
+    pub bad_pwd_count: Option<u32>,
 }
+
+/// Flags worth a name on the account, and which word holds each: userAccountControl, or the
+/// constructed msDS-User-Account-Control-Computed.
+const NAMED_FLAGS: [(u32, bool, &str); 4] = [
+    (uac::DONT_EXPIRE_PASSWORD, false, "password never expires"),
+    (uac::PASSWD_NOTREQD, false, "password not required"),
+    (uac::SMARTCARD_REQUIRED, false, "smart card required"),
+    (uac::PASSWORD_EXPIRED, true, "password expired"),
+];
 
 const TRUST_BITS: u32 =
     uac::INTERDOMAIN_TRUST_ACCOUNT | uac::WORKSTATION_TRUST_ACCOUNT | uac::SERVER_TRUST_ACCOUNT;
@@ -55,7 +68,7 @@ impl AccountState {
         let lockout_time = FileTime::from_raw(user.lockout_time).instant();
         let lockout_ends = lockout_time
             .filter(|_| locked_out && policy.lockout_duration_raw < 0)
-            .and_then(|t| crate::directory::time::interval(policy.lockout_duration_raw).map(|d| t + d));
+            .and_then(|t| crate::ad::time::interval(policy.lockout_duration_raw).map(|d| t + d));
         let password_never_expires = uac & uac::DONT_EXPIRE_PASSWORD != 0;
         let pwd_last_set = user.pwd_last_set.map(FileTime::from_raw);
         AccountState {
@@ -68,6 +81,20 @@ impl AccountState {
             must_change_password: pwd_last_set == Some(FileTime::Zero) && !password_never_expires,
             password_never_expires,
             admin_count: user.admin_count,
+            user_account_control: uac,
+            flags: NAMED_FLAGS
+                .iter()
+                .filter(|(bit, computed, _)| {
+                    let word = if *computed {
+                        user.uac_computed.unwrap_or(0)
+                    } else {
+                        uac
+                    };
+                    word & bit != 0
+                })
+                .map(|(_, _, name)| *name)
+                .collect(),
+            bad_pwd_count: user.bad_pwd_count,
         }
     }
 
@@ -92,7 +119,7 @@ pub fn lockout_rule(uac: u32, lockout_time: i64, duration_raw: i64, at: DateTime
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::directory::time::{to_interval, INTERVAL_FOREVER};
+    use crate::ad::time::{to_interval, INTERVAL_FOREVER};
     use crate::testkit::contoso::{directory, ts, user};
     use chrono::Duration;
 

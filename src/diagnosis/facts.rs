@@ -6,9 +6,11 @@
 use chrono::{DateTime, Utc};
 
 use super::account::AccountState;
+use super::evidence::Dacl;
 use super::model::{DecidingAce, EvaluatedAtSource, InheritanceSection, RightDecision, RightsSection};
 use super::policy::EffectivePolicy;
-use crate::directory::{dn, ConnectorAccount, ConnectorLookup, Directory, DirectoryUser, PreWindows2000};
+use crate::ad::dn;
+use crate::directory::{ConnectorAccount, ConnectorLookup, Directory, DirectoryUser, PreWindows2000};
 use crate::events::correlate::{Attempt, Operation};
 use crate::events::{Event, EventKind};
 use crate::security::{names, Sid};
@@ -20,6 +22,8 @@ pub struct AccessFacts {
     pub rights: RightsSection,
     /// The deny ACE (Everyone or SELF) that decides the user's own Change Password right.
     pub cannot_change_password: Option<DecidingAce>,
+    /// The user's DACL as the console lists it.
+    pub dacl: Dacl,
     /// Why the rights on the user object could not be evaluated (descriptor not read, malformed,
     /// no connector); `None` when they were.
     pub user_gap: Option<String>,

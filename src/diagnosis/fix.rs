@@ -3,7 +3,7 @@
 //! quote), dsacls arguments double-quoted for cmd.exe.
 
 use super::facts::Facts;
-use crate::directory::dn;
+use crate::ad::dn;
 
 /// The names a command needs.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -7,6 +7,9 @@
 
 pub mod access;
 pub mod account;
+pub mod code;
+pub mod correlation;
+pub mod evidence;
 pub mod facts;
 pub mod fix;
 pub mod model;
@@ -16,13 +19,14 @@ pub mod verdict;
 
 use chrono::{DateTime, Utc};
 
-pub use model::{Diagnosis, Finding, Severity, Verdict};
+pub use model::{Diagnosis, Finding, FindingCode, Severity, Verdict};
 
 use crate::directory::{ConnectorLookup, Directory, DirectoryUser};
-use crate::events::correlate::{self, Attempt, CorrelationSettings, EventIndex, UserKey};
+use crate::events::correlate::{self, Attempt, EventIndex};
 use crate::events::{Event, EventKind};
 use access::AccessCaches;
 use account::AccountState;
+use correlation::{correlation_settings, user_key};
 use facts::Facts;
 use model::{
     AccountSection, CloudSyncSection, ConnectorSection, EvaluatedAtSource, PolicySection, UserSection,
@@ -52,7 +56,7 @@ const SERVICE_CONTEXT_HOURS: i64 = 1;
 /// of the user's own events that name no other user (they fail everyone's attempts: connectivity,
 /// crypto).
 fn relevant_events(all: &[Event], user: &DirectoryUser) -> Vec<Event> {
-    let own = correlate::events_for_user(all, user);
+    let own = correlate::events_for_key(all, &user_key(user));
     let service: Vec<&Event> = all.iter().filter(|e| correlate::concerns_every_user(e)).collect();
     relevant_among(&own, &service, user)
 }
@@ -98,11 +102,7 @@ fn relevant_among(own: &[&Event], service: &[&Event], user: &DirectoryUser) -> V
 /// Diagnoses one user: decode the facts once, run the rules, settle the verdict.
 pub fn diagnose(input: &DiagnosisInput) -> Diagnosis {
     let (dir, user) = (input.directory, input.user);
-    let attempts = correlate::attempts(
-        input.events,
-        &UserKey::from_user(user),
-        &CorrelationSettings::for_directory(dir),
-    );
+    let attempts = correlate::attempts(input.events, &user_key(user), &correlation_settings(dir));
     let events = relevant_events(input.events, user);
     settle(
         dir,
@@ -138,10 +138,8 @@ impl<'a> Scan<'a> {
     }
 
     pub fn diagnose(&mut self, directory: &Directory, user: &DirectoryUser) -> Diagnosis {
-        let own = self.events.events_for(&UserKey::from_user(user));
-        let attempts = self
-            .events
-            .attempts(&own, &CorrelationSettings::for_directory(directory));
+        let own = self.events.events_for(&user_key(user));
+        let attempts = self.events.attempts(&own, &correlation_settings(directory));
         let events = relevant_among(&own, self.events.service_events(), user);
         settle(
             directory,
@@ -199,6 +197,8 @@ pub fn report(f: &Facts, generated_at: DateTime<Utc>) -> Diagnosis {
     let verdict = verdict::verdict(f, &findings);
     let u = f.user;
     let a = &f.account;
+    let events: Vec<_> = f.events.iter().map(|e| e.view().into_owned()).collect();
+    let timeline = evidence::timeline(&events);
     Diagnosis {
         schema: SCHEMA.to_string(),
         generated_at,
@@ -245,9 +245,14 @@ pub fn report(f: &Facts, generated_at: DateTime<Utc>) -> Diagnosis {
                 rights: access.rights.clone(),
                 evidence: CLOUD_SYNC_EVIDENCE.to_string(),
             }),
-        events: f.events.iter().map(|e| e.view().into_owned()).collect(),
+        events,
         findings,
         verdict,
+        account_state: f.account.clone(),
+        effective_policy: f.policy.clone(),
+        dacl: f.access.dacl.clone(),
+        inheritance_chain: evidence::inheritance_chain(f.directory, u, &f.access.inheritance),
+        timeline,
     }
 }
 
@@ -341,7 +346,6 @@ mod tests {
         assert_eq!(cs.account, "CONTOSO\\provAgentgMSA$");
         assert!(!cs.rights.reset_password.allowed);
         assert!(cs.evidence.contains("Export-AADCloudSyncToolsLogs"));
-        assert_eq!(crate::report::cloud_sync_rights(cs), "lacks Reset Password");
         assert!(d.verdict.writeback_can_succeed, "{:?}", d.findings);
 
         // Alone: the contract's sections are the gMSA's, and its missing reset blocks.
@@ -353,13 +357,12 @@ mod tests {
         let d = report(&f, now);
         assert_eq!(d.connector.account, "CONTOSO\\provAgentgMSA$");
         assert!(!d.rights.reset_password.allowed);
-        assert_eq!(
-            d.verdict.primary_cause.as_deref(),
-            Some("cloud-sync-missing-rights")
-        );
+        assert_eq!(d.verdict.primary_cause, Some(FindingCode::CloudSyncMissingRights));
         let json = serde_json::to_value(&d).unwrap();
         assert_eq!(json["cloud_sync"]["rights"]["reset_password"]["allowed"], false);
-        assert!(!json["findings"].to_string().contains("connector-not-found"));
+        assert!(!json["findings"]
+            .to_string()
+            .contains(FindingCode::ConnectorNotFound.as_str()));
 
         // Without Cloud Sync the key is left out.
         let json = serde_json::to_value(contoso::healthy_diagnosis()).unwrap();

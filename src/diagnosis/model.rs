@@ -5,8 +5,12 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+pub use super::code::FindingCode;
 pub use crate::security::access::{DecidingAce, Effect, RightDecision};
 
+use super::account::AccountState;
+use super::evidence::{ChainLink, Dacl, TimelineEntry};
+use super::policy::EffectivePolicy;
 use crate::events::EventView;
 
 pub const SCHEMA: &str = "resetlens.diagnosis/1";
@@ -33,6 +37,22 @@ pub struct Diagnosis {
     pub events: Vec<EventView<'static>>,
     pub findings: Vec<Finding>,
     pub verdict: Verdict,
+    /// The account decoded at `evaluated_at` (what `account` reports, with how the lockout was
+    /// decided and when it ends), for views that show more than the contract's section.
+    #[serde(skip)]
+    pub account_state: AccountState,
+    /// The policy in force for the user (what `policy` reports, with the lockout policy).
+    #[serde(skip)]
+    pub effective_policy: EffectivePolicy,
+    /// The user's DACL, listed.
+    #[serde(skip)]
+    pub dacl: Dacl,
+    /// From the domain root down to the user.
+    #[serde(skip)]
+    pub inheritance_chain: Vec<ChainLink>,
+    /// `events` in attempt order.
+    #[serde(skip)]
+    pub timeline: Vec<TimelineEntry>,
 }
 
 /// Where `evaluated_at` came from (contract: `--at`, else the latest failed writeback event, else now).
@@ -132,6 +152,19 @@ pub struct RightsSection {
     pub unexpire_password: RightDecision,
 }
 
+impl RightsSection {
+    /// The five rights by name, in report order.
+    pub fn rows(&self) -> [(&'static str, &RightDecision); 5] {
+        [
+            ("Reset Password", &self.reset_password),
+            ("Change Password", &self.change_password),
+            ("Write lockoutTime", &self.write_lockout_time),
+            ("Write pwdLastSet", &self.write_pwd_last_set),
+            ("Unexpire Password (domain root)", &self.unexpire_password),
+        ]
+    }
+}
+
 /// No ACE matched, or nothing could be evaluated: not allowed, no deciding ACE.
 pub fn not_granted() -> RightDecision {
     RightDecision {
@@ -192,9 +225,9 @@ impl Severity {
 }
 
 /// One finding: a stable code, how bad it is, the proof and the fix (commands shown, never run).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Finding {
-    pub code: String,
+    pub code: FindingCode,
     pub severity: Severity,
     pub title: String,
     pub detail: String,
@@ -202,11 +235,11 @@ pub struct Finding {
     pub remediation: Vec<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Verdict {
     pub writeback_can_succeed: bool,
     /// The code of the finding that explains the failure.
-    pub primary_cause: Option<String>,
+    pub primary_cause: Option<FindingCode>,
     pub summary: String,
 }
 
@@ -214,5 +247,22 @@ impl Diagnosis {
     /// Whether any finding blocks writeback (exit code 1).
     pub fn is_blocked(&self) -> bool {
         self.findings.iter().any(|f| f.severity == Severity::Blocker)
+    }
+
+    /// The rights whose deciding ACE is `index` of the user's DACL (Unexpire Password is decided
+    /// on the domain root, so it never points into the user's DACL).
+    pub fn decided_by(&self, index: usize) -> Vec<&'static str> {
+        self.rights
+            .rows()
+            .into_iter()
+            .take(4)
+            .filter(|(_, r)| r.deciding_ace.as_ref().is_some_and(|a| a.index == index))
+            .map(|(name, _)| name)
+            .collect()
+    }
+
+    /// pwdLastSet's age at the evaluated instant; `None` when it is 0, never or not read.
+    pub fn password_age(&self) -> Option<chrono::Duration> {
+        self.account.pwd_last_set.map(|t| self.evaluated_at - t)
     }
 }

@@ -3,8 +3,8 @@
 
 use chrono::Duration;
 
+use crate::ad::time::interval;
 use crate::directory::model::pwd_properties;
-use crate::directory::time::interval;
 use crate::directory::{Directory, DirectoryUser};
 
 /// Where the effective policy comes from.
@@ -30,6 +30,8 @@ pub struct EffectivePolicy {
     pub source: PolicySource,
     /// Stored (negative) 100-ns interval.
     pub min_pwd_age_raw: i64,
+    /// Stored (negative) 100-ns interval; `i64::MIN` = passwords never expire.
+    pub max_pwd_age_raw: i64,
     pub pwd_history_length: u32,
     /// minPwdLength / msDS-MinimumPasswordLength; `None` when not read.
     pub min_pwd_length: Option<u32>,
@@ -48,6 +50,7 @@ impl EffectivePolicy {
             return EffectivePolicy {
                 source: PolicySource::Pso(pso.dn.clone()),
                 min_pwd_age_raw: pso.min_pwd_age,
+                max_pwd_age_raw: pso.max_pwd_age,
                 pwd_history_length: pso.pwd_history_length,
                 min_pwd_length: pso.min_pwd_length,
                 complexity: pso.complexity,
@@ -60,6 +63,7 @@ impl EffectivePolicy {
         EffectivePolicy {
             source: PolicySource::Domain,
             min_pwd_age_raw: d.min_pwd_age,
+            max_pwd_age_raw: d.max_pwd_age,
             pwd_history_length: d.pwd_history_length,
             min_pwd_length: d.min_pwd_length,
             complexity: d.pwd_properties.map(|p| p & pwd_properties::COMPLEX != 0),

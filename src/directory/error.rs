@@ -1,4 +1,7 @@
-//! Why the directory could not be read, phrased so a helpdesk agent knows what to do next.
+//! Why the directory could not be read, phrased so a helpdesk agent knows what failed and what to
+//! do next. The messages name the directory's things (a DC, a certificate, a password source),
+//! never a flag: the commands add which flag or config key changes the outcome
+//! (`commands::flag_hints`).
 
 use std::path::PathBuf;
 
@@ -7,16 +10,13 @@ use super::snapshot::SnapshotError;
 
 #[derive(Debug, thiserror::Error)]
 pub enum DirectoryError {
-    #[error(
-        "no directory source: give --ldap-url (with --bind-dn or --kerberos) or --snapshot FILE, \
-         or set ldap_url / snapshot in the config file"
-    )]
+    #[error("no directory source")]
     NoSource,
     #[error("cannot reach the domain controller at {addr}: {reason}")]
     Unreachable { addr: String, reason: String },
     #[error(
         "the domain controller at {addr} did not answer within {secs} s ({during}); check that it \
-         is up and reachable, or raise --timeout"
+         is up and reachable"
     )]
     Timeout { addr: String, secs: u64, during: String },
     #[error("the connection to {addr} was lost during {during}: {detail}")]
@@ -25,11 +25,7 @@ pub enum DirectoryError {
         during: String,
         detail: String,
     },
-    #[error(
-        "the TLS certificate of {host} is not trusted ({detail}). Fix: pass the CA certificate \
-         that issued it with --ca-cert FILE (PEM), and check that the host name in --ldap-url is \
-         one the certificate names (subject or subjectAltName)"
-    )]
+    #[error("the TLS certificate of {host} is not trusted ({detail})")]
     CertificateUntrusted { host: String, detail: String },
     #[error("cannot use CA certificate {path}: {reason}")]
     CaCertificate { path: PathBuf, reason: String },
@@ -48,8 +44,15 @@ pub enum DirectoryError {
     NoKerberosTicket { detail: String },
     #[error("Kerberos bind for ldap/{spn_host} failed: {detail}")]
     Kerberos { spn_host: String, detail: String },
+    #[error(
+        "Kerberos bind for ldap/{spn_host} failed: {detail}; the SPN host must be the DC's DNS name \
+         as registered in AD"
+    )]
+    SpnNotFound { spn_host: String, detail: String },
     #[error("cannot get the bind password: {0}")]
     Password(String),
+    #[error("cannot get the bind password: no terminal to prompt on")]
+    NoTerminalForPassword,
     #[error(
         "the bind account cannot read the security descriptor (nTSecurityDescriptor) of {dn}. It \
          needs Read Permissions (READ_CONTROL) and Read Property on the users, OUs and the domain \

@@ -2,17 +2,18 @@
 //! and the sources that fill it (live LDAP, snapshot files).
 //!
 //! Commands call [`load`] (one user, a few users, or everyone under a base) or, to walk every user
-//! in bounded memory, [`users_stream`]. Both read from whatever `SourceConfig` names.
+//! in bounded memory, [`users_stream`]. Both read from whatever the `DirectoryConfig` names.
 
-pub mod dn;
 mod error;
 pub mod inheritance;
 pub mod ldap;
 pub mod model;
+pub mod settings;
 pub mod snapshot;
-pub mod time;
 
 use std::future::Future;
+
+use crate::ad::dn;
 
 pub use error::DirectoryError;
 pub use inheritance::blocked_at;
@@ -20,8 +21,8 @@ pub use model::{
     uac, ConnectorAccount, ConnectorLookup, Container, Directory, DirectoryUser, Domain, PasswordSettings,
     PreWindows2000, SamObjects, UserLookupError,
 };
+pub use settings::{Auth, DirectoryConfig, DirectorySource, LdapConfig, PasswordSource, Secret, Transport};
 
-use crate::config::{DirectorySource, SourceConfig};
 use ldap::{LiveReader, LiveUserPages, Session};
 
 /// Which users to read.
@@ -29,13 +30,13 @@ use ldap::{LiveReader, LiveUserPages, Session};
 pub enum Scope {
     /// These users, each named as the contract allows (sAMAccountName, UPN, mail, DN, GUID, SID).
     Users(Vec<String>),
-    /// Every user under `base` (default: `--base-dn`, else the domain).
+    /// Every user under `base` (default: the configured `base_dn`, else the domain).
     All { base: Option<String> },
 }
 
 /// Reads the directory for `scope` from the configured source (LDAP or a snapshot).
-pub async fn load(cfg: &SourceConfig, scope: Scope) -> Result<Directory, DirectoryError> {
-    match &cfg.directory {
+pub async fn load(cfg: &DirectoryConfig, scope: Scope) -> Result<Directory, DirectoryError> {
+    match &cfg.source {
         None => Err(DirectoryError::NoSource),
         Some(DirectorySource::Snapshot(path)) => {
             let dir = snapshot::read(path)?;
@@ -63,7 +64,7 @@ pub async fn load(cfg: &SourceConfig, scope: Scope) -> Result<Directory, Directo
 }
 
 /// [`load`] for synchronous callers (the commands): runs it on a private runtime.
-pub fn load_blocking(cfg: &SourceConfig, scope: Scope) -> Result<Directory, DirectoryError> {
+pub fn load_blocking(cfg: &DirectoryConfig, scope: Scope) -> Result<Directory, DirectoryError> {
     block_on(load(cfg, scope))
 }
 
@@ -94,10 +95,10 @@ pub enum UserStream {
 /// Users per page when a snapshot is streamed.
 const SNAPSHOT_PAGE: usize = 1000;
 
-/// Opens a page-at-a-time walk over every user under `base` (default: `--base-dn`, else the
-/// domain), so 100,000 users never sit in memory at once on the live path.
-pub async fn users_stream(cfg: &SourceConfig, base: Option<&str>) -> Result<UserStream, DirectoryError> {
-    match &cfg.directory {
+/// Opens a page-at-a-time walk over every user under `base` (default: the configured `base_dn`,
+/// else the domain), so 100,000 users never sit in memory at once on the live path.
+pub async fn users_stream(cfg: &DirectoryConfig, base: Option<&str>) -> Result<UserStream, DirectoryError> {
+    match &cfg.source {
         None => Err(DirectoryError::NoSource),
         Some(DirectorySource::Snapshot(path)) => {
             let scope = Scope::All {
@@ -209,7 +210,7 @@ mod tests {
             std::fs::File::create(&path).unwrap(),
         )
         .unwrap();
-        let cfg = SourceConfig::from_snapshot(path);
+        let cfg = DirectoryConfig::from_snapshot(path);
         let sizes = block_on(async {
             let mut s = users_stream(&cfg, None).await?;
             assert!(s.context().users.is_empty());
@@ -225,15 +226,7 @@ mod tests {
 
     #[test]
     fn no_source_is_a_clear_error() {
-        let cfg = SourceConfig {
-            directory: None,
-            base_dn: None,
-            connector: None,
-            evtx: vec![],
-            at: None,
-            console: Default::default(),
-        };
-        let err = load_blocking(&cfg, Scope::All { base: None }).unwrap_err();
-        assert!(err.to_string().contains("--ldap-url"), "{err}");
+        let err = load_blocking(&DirectoryConfig::default(), Scope::All { base: None }).unwrap_err();
+        assert!(matches!(err, DirectoryError::NoSource), "{err}");
     }
 }

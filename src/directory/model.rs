@@ -10,8 +10,8 @@ use std::sync::Arc;
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::dn;
-use super::time::to_interval;
+use crate::ad::dn;
+use crate::ad::time::to_interval;
 use crate::security::{Guid, Sid};
 
 /// userAccountControl / msDS-User-Account-Control-Computed bits the diagnosis reads.

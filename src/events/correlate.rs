@@ -14,9 +14,21 @@ use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
 
 use super::model::{AuditOutcome, Event, EventKind};
-use crate::directory::dn;
-use crate::directory::model::{Directory, DirectoryUser};
+use crate::ad::dn;
 use crate::security::{Guid, Sid};
+
+/// What a directory knows of one user that an event can name. The caller reads it from its own
+/// model (the diagnosis from a `DirectoryUser`), so correlation needs no directory.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UserIdentity {
+    pub dn: String,
+    pub sam_account_name: String,
+    pub user_principal_name: Option<String>,
+    pub object_sid: Option<Sid>,
+    /// The source anchors writeback events carry: objectGUID and mS-DS-ConsistencyGuid.
+    pub object_guid: Option<Guid>,
+    pub consistency_guid: Option<Guid>,
+}
 
 /// What identifies one user in events.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -30,8 +42,8 @@ pub struct UserKey {
 }
 
 impl UserKey {
-    /// From a directory user: every identifier, anchors included.
-    pub fn from_user(user: &DirectoryUser) -> UserKey {
+    /// From a directory user's identity: every identifier, anchors included.
+    pub fn from_identity(user: &UserIdentity) -> UserKey {
         UserKey {
             upns: user.user_principal_name.iter().cloned().collect(),
             sams: vec![user.sam_account_name.clone()],
@@ -93,11 +105,6 @@ impl UserKey {
             || f.target_sid.as_ref().is_some_and(|s| self.sids.contains(s))
             || f.source_anchor.as_ref().is_some_and(|g| self.anchors.contains(g))
     }
-}
-
-/// The events about `user`, in input order.
-pub fn events_for_user<'a>(events: &'a [Event], user: &DirectoryUser) -> Vec<&'a Event> {
-    events_for_key(events, &UserKey::from_user(user))
 }
 
 /// The events `key` matches, in input order, with the other writeback events of their attempts.
@@ -313,17 +320,6 @@ impl Default for CorrelationSettings {
 }
 
 impl CorrelationSettings {
-    /// The default windows, with the connector account `dir` found (to tell its resets from
-    /// other people's).
-    pub fn for_directory(dir: &Directory) -> CorrelationSettings {
-        let connector = dir.connector.account();
-        CorrelationSettings {
-            connector_sam: connector.map(|c| c.sam_account_name.clone()),
-            connector_sid: connector.map(|c| c.sid.clone()),
-            ..CorrelationSettings::default()
-        }
-    }
-
     fn connector_known(&self) -> bool {
         self.connector_sam.is_some() || self.connector_sid.is_some()
     }
@@ -606,7 +602,7 @@ fn build(
 mod tests {
     use super::*;
     use crate::events::model::EventFields;
-    use crate::testkit::{EventBuilder, UserBuilder};
+    use crate::testkit::EventBuilder;
 
     const ALICE_SID: &str = "S-1-5-21-1-2-3-1105";
     const MSOL_SID: &str = "S-1-5-21-1-2-3-1600";
@@ -703,7 +699,7 @@ mod tests {
             ),
         ];
         let index = EventIndex::new(&events);
-        let key = UserKey::from_user(&alice());
+        let key = UserKey::from_identity(&alice());
         let own = index.events_for(&key);
         assert_eq!(own, events_for_key(&events, &key));
         assert_eq!(own.len(), 5);
@@ -733,7 +729,7 @@ mod tests {
         let stranger = text_event(31001, EventKind::WritebackResetStart, 60,
             "TrackingId: 11111111-2222-4333-8444-555555555555, PasswordResetRequestStart, Details: alice@fabrikam.onmicrosoft.com");
         let events = vec![start.clone(), success.clone(), stranger];
-        let key = UserKey::from_user(&user);
+        let key = UserKey::from_identity(&user);
         let own = events_for_key(&events, &key);
         assert_eq!(own, vec![&start, &success]);
         assert_eq!(EventIndex::new(&events).events_for(&key), own);
@@ -750,12 +746,15 @@ mod tests {
         assert_eq!(events_for_key(&events, &key), vec![&start, &success]);
     }
 
-    fn alice() -> DirectoryUser {
-        UserBuilder::new("CN=Alice,OU=Staff,DC=contoso,DC=example", "alice")
-            .upn("alice@contoso.example")
-            .guid(Guid::from_str("38fe4107-cb3d-4133-849d-8383c1d3e1a6").expect("GUID"))
-            .sid(Sid::from_str(ALICE_SID).expect("SID"))
-            .build()
+    fn alice() -> UserIdentity {
+        UserIdentity {
+            dn: "CN=Alice,OU=Staff,DC=contoso,DC=example".into(),
+            sam_account_name: "alice".into(),
+            user_principal_name: Some("alice@contoso.example".into()),
+            object_sid: Sid::from_str(ALICE_SID).ok(),
+            object_guid: Guid::from_str("38fe4107-cb3d-4133-849d-8383c1d3e1a6").ok(),
+            consistency_guid: None,
+        }
     }
 
     fn connector() -> CorrelationSettings {
@@ -820,10 +819,10 @@ mod tests {
             ),
             dc(4724, EventKind::DcReset, 6, "bob", "S-1-5-21-1-2-3-1106", "alice"),
         ];
-        let mine = events_for_user(&events, &alice());
+        let mine = events_for_key(&events, &UserKey::from_identity(&alice()));
         let ids: Vec<u32> = mine.iter().map(|e| e.event_id).collect();
         assert_eq!(ids, vec![31001, 4724, 4738, 657, 656]);
-        assert!(!UserKey::from_user(&alice()).is_names_only());
+        assert!(!UserKey::from_identity(&alice()).is_names_only());
     }
 
     #[test]
@@ -925,7 +924,7 @@ mod tests {
                 "MSOL_abc123",
             ),
         ];
-        let a = attempts(&events, &UserKey::from_user(&alice()), &connector());
+        let a = attempts(&events, &UserKey::from_identity(&alice()), &connector());
         assert_eq!(a.len(), 1, "TrackingId case does not split an attempt");
         let a = &a[0];
         assert_eq!(a.tracking_id.as_deref(), Some("T1"));
@@ -959,7 +958,7 @@ mod tests {
             // Another user's Security event keeps the DC log's span around the attempt.
             dc(4624, EventKind::Other, 60, "bob", "S-1-5-21-1-2-3-1106", "bob"),
         ];
-        let a = &attempts(&events, &UserKey::from_user(&alice()), &connector())[0];
+        let a = &attempts(&events, &UserKey::from_identity(&alice()), &connector())[0];
         assert_eq!(a.outcome, AttemptOutcome::Failed);
         assert_eq!(a.failure.as_ref().map(|f| f.event_id), Some(33004));
         assert!(!a.dc_reset_seen);
@@ -968,7 +967,7 @@ mod tests {
 
         // Without DC logs around, a missing 4724 proves nothing.
         let app_only: Vec<Event> = events.into_iter().filter(|e| e.event_id > 10_000).collect();
-        let a = &attempts(&app_only, &UserKey::from_user(&alice()), &connector())[0];
+        let a = &attempts(&app_only, &UserKey::from_identity(&alice()), &connector())[0];
         assert!(!a.dc_logs_cover);
         assert!(a.patterns().is_empty());
     }
@@ -1006,7 +1005,7 @@ mod tests {
                 "alice@contoso.example",
             ),
         ];
-        let a = &attempts(&events, &UserKey::from_user(&alice()), &connector())[0];
+        let a = &attempts(&events, &UserKey::from_identity(&alice()), &connector())[0];
         assert_eq!(a.operation, Operation::Change);
         assert!(a.dc_reset_seen && a.dc_reset_audit_failed);
         assert_eq!(a.hresult, Some(0x8023_0619), "from the 6329 on the same server");
@@ -1034,7 +1033,7 @@ mod tests {
                 "alice@contoso.example",
             ),
         ];
-        let a = &attempts(&events, &UserKey::from_user(&alice()), &connector())[0];
+        let a = &attempts(&events, &UserKey::from_identity(&alice()), &connector())[0];
         assert_eq!(a.lockout_caller.as_deref(), Some("WS042"));
         assert!(a.patterns().contains(&AttemptPattern::LockedOut {
             caller_computer: Some("WS042".into())
@@ -1078,7 +1077,7 @@ mod tests {
         ];
         let a = attempts(
             &events,
-            &UserKey::from_user(&alice()),
+            &UserKey::from_identity(&alice()),
             &CorrelationSettings::default(),
         );
         assert_eq!(a.len(), 2);

@@ -6,7 +6,7 @@
 
 use super::binxml::{opt, sub, text, value_type as t, Element, Instance, SubValue, Template};
 use super::{EventData, Provider, Record, Value};
-use crate::directory::time::to_filetime;
+use crate::ad::time::to_filetime;
 
 const EVENT_NS: &str = "http://schemas.microsoft.com/win/2004/08/events/event";
 

@@ -13,7 +13,7 @@ use std::io::{Seek, SeekFrom, Write};
 
 use chrono::{DateTime, Utc};
 
-use crate::directory::time::to_filetime;
+use crate::ad::time::to_filetime;
 use crate::security::{Guid, Sid};
 use binxml::{Definitions, Sink};
 

@@ -4,7 +4,7 @@
 
 use std::io::{self, Write};
 
-use super::{cloud_sync_rights, right_outcome, rights_rows, severity_symbol};
+use super::{cloud_sync_rights, right_outcome, severity_symbol};
 use crate::diagnosis::model::Diagnosis;
 use crate::diagnosis::rules::when;
 use crate::sanitize::line;
@@ -61,7 +61,7 @@ pub fn render(d: &Diagnosis, out: &mut impl Write) -> io::Result<()> {
         "❌ Writeback will fail"
     };
     match &d.verdict.primary_cause {
-        Some(c) => writeln!(out, "**Verdict:** {verdict}. Primary cause: {}", code(c))?,
+        Some(c) => writeln!(out, "**Verdict:** {verdict}. Primary cause: {}", code(c.as_str()))?,
         None => writeln!(out, "**Verdict:** {verdict}.")?,
     }
     writeln!(out)?;
@@ -132,10 +132,7 @@ pub fn render(d: &Diagnosis, out: &mut impl Write) -> io::Result<()> {
     if d.connector.sid.is_none() {
         writeln!(out, "| Connector rights | not evaluated | no connector account |")?;
     }
-    for (name, check) in rights_rows(&d.rights)
-        .into_iter()
-        .filter(|_| d.connector.sid.is_some())
-    {
+    for (name, check) in d.rights.rows().into_iter().filter(|_| d.connector.sid.is_some()) {
         let mark = if check.allowed { "✅" } else { "❌" };
         let ace = check
             .deciding_ace
@@ -174,7 +171,7 @@ pub fn render(d: &Diagnosis, out: &mut impl Write) -> io::Result<()> {
             "#### {} {} {}: {}",
             severity_symbol(f.severity),
             f.severity.as_str(),
-            code(&f.code),
+            code(f.code.as_str()),
             text(&f.title)
         )?;
         writeln!(out)?;

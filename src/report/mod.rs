@@ -7,23 +7,14 @@ pub mod markdown;
 pub mod scan;
 pub mod text;
 
-use crate::diagnosis::model::{denied_by, CloudSyncSection, RightDecision, RightsSection, Severity};
-
-/// The rights in report order, with the names people know them by.
-pub fn rights_rows(r: &RightsSection) -> [(&'static str, &RightDecision); 5] {
-    [
-        ("Reset Password", &r.reset_password),
-        ("Change Password", &r.change_password),
-        ("Write lockoutTime", &r.write_lockout_time),
-        ("Write pwdLastSet", &r.write_pwd_last_set),
-        ("Unexpire Password (domain root)", &r.unexpire_password),
-    ]
-}
+use crate::diagnosis::model::{denied_by, CloudSyncSection, RightDecision, Severity};
 
 /// What the Cloud Sync gMSA has of the four rights writeback needs (Change Password is not one of
 /// them), as one clause.
 pub fn cloud_sync_rights(cs: &CloudSyncSection) -> String {
-    let lacking: Vec<&str> = rights_rows(&cs.rights)
+    let lacking: Vec<&str> = cs
+        .rights
+        .rows()
         .into_iter()
         // Change Password is the one row the gMSA does not need (writeback resets).
         .filter(|(_, d)| !std::ptr::eq(*d, &cs.rights.change_password) && !d.allowed)
@@ -51,5 +42,28 @@ pub fn right_outcome(c: &RightDecision) -> &'static str {
         (true, _) => "allowed",
         (false, true) => "denied",
         (false, false) => "not granted",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diagnosis::model::{not_granted, CLOUD_SYNC_EVIDENCE};
+    use crate::testkit::contoso::healthy_diagnosis;
+
+    #[test]
+    fn the_cloud_sync_clause_names_what_the_gmsa_lacks_and_never_change_password() {
+        let mut cs = CloudSyncSection {
+            account: "CONTOSO\\provAgentgMSA$".into(),
+            dn: "CN=provAgentgMSA,CN=Managed Service Accounts,DC=contoso,DC=test".into(),
+            sid: "S-1-5-21-1-2-3-1130".into(),
+            rights: healthy_diagnosis().rights,
+            evidence: CLOUD_SYNC_EVIDENCE.into(),
+        };
+        assert_eq!(cloud_sync_rights(&cs), "has the rights writeback needs");
+        cs.rights.change_password = not_granted();
+        assert_eq!(cloud_sync_rights(&cs), "has the rights writeback needs");
+        cs.rights.reset_password = not_granted();
+        assert_eq!(cloud_sync_rights(&cs), "lacks Reset Password");
     }
 }

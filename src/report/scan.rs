@@ -13,9 +13,9 @@ use std::io::{self, Write};
 
 use serde::Serialize;
 
-use super::markdown::{code, text};
-use crate::cli::ScanFormat;
+use super::markdown::code;
 use crate::diagnosis::model::{Diagnosis, Severity};
+use crate::diagnosis::FindingCode;
 use crate::sanitize::{json_inert, line};
 
 /// How many example users each cause lists in the text totals.
@@ -28,9 +28,9 @@ pub struct ScanRow {
     pub sam_account_name: String,
     pub user_principal_name: Option<String>,
     pub writeback_can_succeed: bool,
-    pub primary_cause: Option<String>,
-    pub blockers: Vec<String>,
-    pub warnings: Vec<String>,
+    pub primary_cause: Option<FindingCode>,
+    pub blockers: Vec<FindingCode>,
+    pub warnings: Vec<FindingCode>,
     pub summary: String,
 }
 
@@ -40,7 +40,7 @@ impl ScanRow {
             d.findings
                 .iter()
                 .filter(|f| f.severity == sev)
-                .map(|f| f.code.clone())
+                .map(|f| f.code)
                 .collect()
         };
         ScanRow {
@@ -48,12 +48,24 @@ impl ScanRow {
             sam_account_name: d.user.sam_account_name.clone(),
             user_principal_name: d.user.user_principal_name.clone(),
             writeback_can_succeed: d.verdict.writeback_can_succeed,
-            primary_cause: d.verdict.primary_cause.clone(),
+            primary_cause: d.verdict.primary_cause,
             blockers: codes(Severity::Blocker),
             warnings: codes(Severity::Warning),
             summary: d.verdict.summary.clone(),
         }
     }
+}
+
+impl ScanRow {
+    /// The primary cause as the totals and tables name it.
+    fn cause(&self) -> &'static str {
+        self.primary_cause.map_or("unknown", FindingCode::as_str)
+    }
+}
+
+/// Codes as one field; they are the contract's fixed spellings, so nothing needs escaping.
+fn joined(codes: &[FindingCode], sep: &str) -> String {
+    codes.iter().map(|c| c.as_str()).collect::<Vec<_>>().join(sep)
 }
 
 /// Per-cause counts of the users that would fail.
@@ -77,7 +89,7 @@ impl ScanTotals {
             return;
         }
         self.would_fail += 1;
-        let cause = row.primary_cause.clone().unwrap_or_else(|| "unknown".to_string());
+        let cause = row.cause().to_string();
         let examples = self.examples.entry(cause.clone()).or_default();
         if examples.len() < EXAMPLES_PER_CAUSE {
             examples.push(row.sam_account_name.clone());
@@ -153,6 +165,16 @@ impl ScanTotals {
     }
 }
 
+/// The scan's output formats (the module doc says what each writes).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ScanFormat {
+    #[default]
+    Text,
+    Markdown,
+    Json,
+    Csv,
+}
+
 /// Writes rows as they come and the totals at the end.
 pub struct ScanWriter<W: Write> {
     out: W,
@@ -196,9 +218,9 @@ impl<W: Write> ScanWriter<W> {
                 csv(&row.sam_account_name),
                 csv(row.user_principal_name.as_deref().unwrap_or("")),
                 row.writeback_can_succeed,
-                csv(row.primary_cause.as_deref().unwrap_or("")),
-                csv(&row.blockers.join(" ")),
-                csv(&row.warnings.join(" ")),
+                row.primary_cause.map_or("", FindingCode::as_str),
+                joined(&row.blockers, " "),
+                joined(&row.warnings, " "),
                 csv(&row.summary)
             ),
             ScanFormat::Text | ScanFormat::Markdown if row.writeback_can_succeed => Ok(()),
@@ -212,12 +234,8 @@ impl<W: Write> ScanWriter<W> {
                     self.out,
                     "| {} | {} | {} | {} |",
                     code(&row.sam_account_name),
-                    code(row.primary_cause.as_deref().unwrap_or("unknown")),
-                    row.blockers
-                        .iter()
-                        .map(|b| text(b))
-                        .collect::<Vec<_>>()
-                        .join(", "),
+                    code(row.cause()),
+                    joined(&row.blockers, ", "),
                     code(&row.dn)
                 )
             }
@@ -225,7 +243,7 @@ impl<W: Write> ScanWriter<W> {
                 self.out,
                 "✗ {:<24} {:<28} {}",
                 line(&row.sam_account_name),
-                line(row.primary_cause.as_deref().unwrap_or("unknown")),
+                row.cause(),
                 line(&row.dn)
             ),
         }
@@ -273,14 +291,14 @@ fn csv(s: &str) -> String {
 mod tests {
     use super::*;
 
-    fn row(sam: &str, cause: Option<&str>) -> ScanRow {
+    fn row(sam: &str, cause: Option<FindingCode>) -> ScanRow {
         ScanRow {
             dn: format!("CN={sam},OU=Staff,DC=contoso,DC=test"),
             sam_account_name: sam.into(),
             user_principal_name: None,
             writeback_can_succeed: cause.is_none(),
-            primary_cause: cause.map(str::to_string),
-            blockers: cause.map(|c| vec![c.to_string()]).unwrap_or_default(),
+            primary_cause: cause,
+            blockers: cause.into_iter().collect(),
             warnings: vec![],
             summary: "s".into(),
         }
@@ -290,10 +308,10 @@ mod tests {
     fn text_groups_failures_by_cause_with_counts() {
         let mut w = ScanWriter::new(Vec::new(), ScanFormat::Text).unwrap();
         for r in [
-            row("a", Some("inheritance-disabled")),
+            row("a", Some(FindingCode::InheritanceDisabled)),
             row("b", None),
-            row("c", Some("inheritance-disabled")),
-            row("d", Some("account-disabled")),
+            row("c", Some(FindingCode::InheritanceDisabled)),
+            row("d", Some(FindingCode::AccountDisabled)),
         ] {
             w.row(&r).unwrap();
         }
@@ -315,7 +333,7 @@ mod tests {
         assert_eq!(csv("=cmd|' /C calc'!A0"), "'=cmd|' /C calc'!A0");
         assert_eq!(csv("say \"hi\""), "\"say \"\"hi\"\"\"");
         let mut w = ScanWriter::new(Vec::new(), ScanFormat::Csv).unwrap();
-        w.row(&row("a", Some("account-disabled"))).unwrap();
+        w.row(&row("a", Some(FindingCode::AccountDisabled))).unwrap();
         let out = String::from_utf8(w.out).unwrap();
         assert_eq!(out.lines().count(), 2);
         assert!(out
@@ -329,13 +347,13 @@ mod tests {
     fn markdown_tables_the_failing_users_and_the_causes_escaped() {
         let mut buf = Vec::new();
         let mut w = ScanWriter::new(&mut buf, ScanFormat::Markdown).unwrap();
-        let mut hostile = row("e|vil`\x1b[31m", Some("inheritance-disabled"));
+        let mut hostile = row("e|vil`\x1b[31m", Some(FindingCode::InheritanceDisabled));
         hostile.dn = "CN=e|vil\n# heading,OU=Staff,DC=contoso,DC=test".into();
         for r in [
-            row("a", Some("inheritance-disabled")),
+            row("a", Some(FindingCode::InheritanceDisabled)),
             row("b", None),
             hostile,
-            row("d", Some("account-disabled")),
+            row("d", Some(FindingCode::AccountDisabled)),
         ] {
             w.row(&r).unwrap();
         }
@@ -358,7 +376,7 @@ mod tests {
     fn json_lines_end_with_totals() {
         let mut buf = Vec::new();
         let mut w = ScanWriter::new(&mut buf, ScanFormat::Json).unwrap();
-        w.row(&row("a", Some("account-disabled"))).unwrap();
+        w.row(&row("a", Some(FindingCode::AccountDisabled))).unwrap();
         w.finish().unwrap();
         let lines: Vec<serde_json::Value> = String::from_utf8(buf)
             .unwrap()

@@ -4,7 +4,7 @@
 
 use std::io::{self, Write};
 
-use super::{cloud_sync_rights, right_outcome, rights_rows, severity_symbol};
+use super::{cloud_sync_rights, right_outcome, severity_symbol};
 use crate::diagnosis::model::{Diagnosis, Severity};
 use crate::diagnosis::rules::when;
 use crate::sanitize::line;
@@ -60,7 +60,7 @@ pub fn render(d: &Diagnosis, style: Style, out: &mut impl Write) -> io::Result<(
         s.severity(Severity::Blocker, "✗ writeback will fail")
     };
     match &d.verdict.primary_cause {
-        Some(c) => writeln!(out, "{verdict}  (primary cause: {})", line(c))?,
+        Some(c) => writeln!(out, "{verdict}  (primary cause: {})", c)?,
         None => writeln!(out, "{verdict}")?,
     }
     writeln!(out, "  {}", line(&d.verdict.summary))?;
@@ -124,10 +124,7 @@ pub fn render(d: &Diagnosis, style: Style, out: &mut impl Write) -> io::Result<(
     if d.connector.sid.is_none() {
         writeln!(out, "  {}", s.dim("rights not evaluated: no connector account"))?;
     }
-    for (name, check) in rights_rows(&d.rights)
-        .into_iter()
-        .filter(|_| d.connector.sid.is_some())
-    {
+    for (name, check) in d.rights.rows().into_iter().filter(|_| d.connector.sid.is_some()) {
         let mark = if check.allowed {
             s.ok("✓")
         } else {
@@ -170,7 +167,7 @@ pub fn render(d: &Diagnosis, style: Style, out: &mut impl Write) -> io::Result<(
             "{} {} {}",
             severity_symbol(f.severity),
             f.severity.as_str(),
-            line(&f.code)
+            f.code.as_str()
         );
         writeln!(
             out,
@@ -257,7 +254,10 @@ mod tests {
             "{out}"
         );
         assert!(!out.contains("Reset Password"), "{out}");
-        assert_eq!(d.verdict.primary_cause.as_deref(), Some("connector-not-found"));
+        assert_eq!(
+            d.verdict.primary_cause,
+            Some(crate::diagnosis::FindingCode::ConnectorNotFound)
+        );
     }
 
     #[test]

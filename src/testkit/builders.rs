@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 
-use crate::directory::time::to_filetime;
+use crate::ad::time::to_filetime;
 use crate::directory::DirectoryUser;
 use crate::events::{AuditOutcome, Event, EventFields, EventKind, EventOrigin};
 use crate::security::{Guid, Sid};

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use super::builders::{EventBuilder, UserBuilder};
-use crate::directory::time::to_filetime;
+use crate::ad::time::to_filetime;
 use crate::directory::{uac, ConnectorAccount, ConnectorLookup, Directory, DirectoryUser, Domain};
 use crate::events::{Event, EventKind};
 use crate::tui::keymap::KeyBindings;
@@ -276,12 +276,17 @@ pub fn events() -> Vec<Event> {
 
 /// What the diagnosis engine says about Bob, given the fixture directory and events.
 pub fn bob_diagnosis() -> crate::diagnosis::Diagnosis {
+    diagnosis_of("bob")
+}
+
+/// What the diagnosis engine says about the fixture user `sam`.
+pub fn diagnosis_of(sam: &str) -> crate::diagnosis::Diagnosis {
     let dir = directory();
     let user = dir
         .users
         .iter()
-        .find(|u| u.sam_account_name == "bob")
-        .expect("bob");
+        .find(|u| u.sam_account_name == sam)
+        .unwrap_or_else(|| panic!("{sam} is a fixture user"));
     let events = events();
     crate::diagnosis::diagnose(&crate::diagnosis::DiagnosisInput {
         directory: &dir,
@@ -294,7 +299,17 @@ pub fn bob_diagnosis() -> crate::diagnosis::Diagnosis {
 
 /// Opens Bob (typed search, Enter) and delivers his diagnosis, as the runtime would.
 pub fn open_bob(state: &mut State) {
-    type_text(state, "bob");
+    open_user(state, "bob");
+}
+
+/// Opens the fixture user `sam` (typed search, Enter) and delivers its diagnosis.
+pub fn open_user(state: &mut State, sam: &str) {
+    type_text(state, sam);
+    enter_and_diagnose(state, sam);
+}
+
+/// Enter on the search hit `sam`, then its diagnosis delivered as the runtime would.
+pub fn enter_and_diagnose(state: &mut State, sam: &str) {
     let cmds = update(state, key(KeyCode::Enter));
     let user = match cmds.first() {
         Some(Command::Diagnose { user, .. }) => *user,
@@ -307,7 +322,7 @@ pub fn open_bob(state: &mut State) {
             generation,
             at: None,
             user,
-            result: Ok(Arc::new(bob_diagnosis())),
+            result: Ok(Arc::new(diagnosis_of(sam))),
         },
     );
 }

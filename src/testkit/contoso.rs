@@ -17,6 +17,7 @@ use chrono::{DateTime, Utc};
 
 use super::builders::{EventBuilder, UserBuilder};
 use crate::diagnosis::account::AccountState;
+use crate::diagnosis::correlation::user_key;
 use crate::diagnosis::facts::{AccessFacts, Facts};
 use crate::diagnosis::model::{
     not_granted, DecidingAce, Effect, EvaluatedAtSource, InheritanceSection, RightDecision, RightsSection,
@@ -27,7 +28,7 @@ use crate::directory::{
     snapshot, ConnectorAccount, ConnectorLookup, Container, Directory, DirectoryUser, Domain,
     PasswordSettings,
 };
-use crate::events::correlate::{self, CorrelationSettings, UserKey};
+use crate::events::correlate::{self, CorrelationSettings};
 use crate::events::{Event, EventKind};
 use crate::security::{SecurityDescriptor, Sid};
 
@@ -166,6 +167,7 @@ pub fn healthy_access() -> AccessFacts {
             },
         },
         cannot_change_password: None,
+        dacl: Arc::new(Ok(Vec::new())),
         user_gap: None,
         domain_gap: None,
     }
@@ -185,7 +187,7 @@ pub fn facts<'a>(dir: &'a Directory, events: &'a [Event], at: &str) -> Facts<'a>
         user,
         events,
         connect_log: correlate::connect_log_span(events),
-        attempts: correlate::attempts(events, &UserKey::from_user(user), &settings),
+        attempts: correlate::attempts(events, &user_key(user), &settings),
         at,
         at_source: EvaluatedAtSource::Requested,
         account: AccountState::at(user, &policy, at, true),

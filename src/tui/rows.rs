@@ -1,102 +1,17 @@
-//! The rows behind the user view's lists, computed from the model and the diagnosis without any
-//! drawing: the user's DACL (trustees and GUIDs resolved, deciding ACEs marked), the inheritance
-//! chain from the domain root down to the user with the blocking point, and the user's events
-//! grouped by attempt. `update` uses them for list lengths, the views for the cells, so both agree.
+//! Which rows of the diagnosis' lists a console filter keeps: the DACL entries and the timeline
+//! (both decided by the diagnosis), and the users to mark in the search list. `update` stores the
+//! result in the list's state when the diagnosis arrives or the filter changes; views draw it.
 
 use std::collections::HashSet;
 
 use chrono::Duration;
 
+use crate::diagnosis::correlation::user_key;
 use crate::diagnosis::Diagnosis;
-use crate::directory::{dn, Directory, DirectoryUser};
+use crate::directory::Directory;
 use crate::events::catalog;
-use crate::events::correlate::UserKey;
 use crate::events::Event;
-use crate::security::descriptor::{AceType, SecurityDescriptor};
-use crate::security::names::{guid_name, well_known_name};
-use crate::security::sddl::rights_to_sddl;
-use crate::security::{Guid, Sid};
-
-/// One ACE of the user's DACL, ready for a table row. Text fields are sanitized.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct AceRow {
-    /// Position in the DACL (what the diagnosis' `deciding_ace.index` refers to).
-    pub index: usize,
-    pub allow: bool,
-    pub inherited: bool,
-    pub trustee: String,
-    pub rights: String,
-    /// The object type GUID, by name when known ("Reset Password"), else the GUID; empty if none.
-    pub object: String,
-    pub inherited_object: String,
-    pub sddl: String,
-    /// Which of the five writeback rights this ACE decided, by name.
-    pub decides: Vec<&'static str>,
-}
-
-/// A display name for `sid`: the directory's name, a well-known name, else the SID string.
-pub fn trustee_name(dir: &Directory, sid: &Sid) -> String {
-    let name = dir
-        .names
-        .get(sid)
-        .cloned()
-        .or_else(|| well_known_name(sid, Some(&dir.domain.sid)).map(str::to_string))
-        .unwrap_or_else(|| sid.to_string());
-    crate::sanitize::line(&name)
-}
-
-fn guid_label(g: Option<&Guid>) -> String {
-    g.map_or_else(String::new, |g| {
-        guid_name(g).map_or_else(|| g.to_string(), str::to_string)
-    })
-}
-
-/// The rights whose deciding ACE is `index` on the user object (Unexpire Password is decided on
-/// the domain root, so it never points into the user's DACL).
-fn decided_by(diag: Option<&Diagnosis>, index: usize) -> Vec<&'static str> {
-    let Some(d) = diag else { return Vec::new() };
-    crate::report::rights_rows(&d.rights)
-        .into_iter()
-        .take(4)
-        .filter(|(_, check)| check.deciding_ace.as_ref().is_some_and(|a| a.index == index))
-        .map(|(name, _)| name)
-        .collect()
-}
-
-/// The user's DACL as rows, or why it cannot be shown.
-pub fn dacl_rows(
-    dir: &Directory,
-    user: &DirectoryUser,
-    diag: Option<&Diagnosis>,
-) -> Result<Vec<AceRow>, String> {
-    let bytes = user
-        .security_descriptor
-        .as_deref()
-        .ok_or("no security descriptor was read for this user")?;
-    let sd = SecurityDescriptor::parse(bytes).map_err(|e| format!("unreadable security descriptor: {e}"))?;
-    let Some(acl) = sd.access_dacl() else {
-        return Ok(Vec::new());
-    };
-    Ok(acl
-        .aces
-        .iter()
-        .enumerate()
-        .map(|(index, ace)| AceRow {
-            index,
-            allow: !matches!(ace.ace_type, AceType::AccessDenied | AceType::AccessDeniedObject),
-            inherited: ace.is_inherited(),
-            trustee: ace
-                .sid
-                .as_ref()
-                .map_or_else(|| "?".to_string(), |s| trustee_name(dir, s)),
-            rights: rights_to_sddl(ace.mask),
-            object: guid_label(ace.object_type.as_ref()),
-            inherited_object: guid_label(ace.inherited_object_type.as_ref()),
-            sddl: crate::sanitize::line(&ace.to_sddl(Some(&dir.domain.sid))),
-            decides: decided_by(diag, index),
-        })
-        .collect())
-}
+use crate::security::access::Effect;
 
 /// Whether a row passes a `/` filter: every word of the filter occurs in one of `fields`
 /// (case-insensitive). An empty filter passes everything.
@@ -107,12 +22,18 @@ pub fn passes(filter: &str, fields: &[&str]) -> bool {
     })
 }
 
-/// DACL rows after the Permissions filter.
-pub fn filtered_dacl(rows: &[AceRow], filter: &str) -> Vec<usize> {
-    rows.iter()
+/// The DACL entries (indexes into the diagnosis' DACL) that pass the Permissions filter.
+pub fn filtered_dacl(d: &Diagnosis, filter: &str) -> Vec<usize> {
+    let Ok(aces) = d.dacl.as_ref() else {
+        return Vec::new();
+    };
+    aces.iter()
         .enumerate()
         .filter(|(_, r)| {
-            let kind = if r.allow { "allow" } else { "deny" };
+            let kind = match r.effect {
+                Effect::Allow => "allow",
+                Effect::Deny => "deny",
+            };
             let origin = if r.inherited { "inherited" } else { "explicit" };
             passes(
                 filter,
@@ -131,116 +52,20 @@ pub fn filtered_dacl(rows: &[AceRow], filter: &str) -> Vec<usize> {
         .collect()
 }
 
-/// Whether a level of the chain lets ACEs from above through.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Inherits {
-    /// The domain root: where the writeback ACEs are normally granted.
-    Root,
-    Yes,
-    /// SE_DACL_PROTECTED: ACEs from above stop here.
-    Protected,
-    /// A container the directory source did not return.
-    Unknown,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ChainLink {
-    pub dn: String,
-    pub inherits: Inherits,
-    /// The diagnosis names this level as where inheritance is blocked.
-    pub blocks: bool,
-}
-
-/// From the domain root down to the user.
-pub fn inheritance_chain(dir: &Directory, user: &DirectoryUser, diag: Option<&Diagnosis>) -> Vec<ChainLink> {
-    let blocked_at = diag.and_then(|d| d.inheritance.blocked_at.as_deref());
-    let user_protected = diag.map(|d| d.inheritance.dacl_protected).or_else(|| {
-        let sd = SecurityDescriptor::parse(user.security_descriptor.as_deref()?).ok()?;
-        Some(sd.dacl_protected())
-    });
-    let mut links: Vec<ChainLink> = dn::chain(&user.dn, &dir.domain.dn)
-        .into_iter()
-        .map(|level| {
-            let inherits = if dn::same(level, &dir.domain.dn) {
-                Inherits::Root
-            } else if dn::same(level, &user.dn) {
-                match user_protected {
-                    Some(true) => Inherits::Protected,
-                    Some(false) => Inherits::Yes,
-                    None => Inherits::Unknown,
-                }
-            } else {
-                match dir.containers.iter().find(|c| dn::same(&c.dn, level)) {
-                    Some(c) if c.dacl_protected => Inherits::Protected,
-                    Some(_) => Inherits::Yes,
-                    None => Inherits::Unknown,
-                }
-            };
-            ChainLink {
-                dn: crate::sanitize::line(level),
-                inherits,
-                blocks: blocked_at.is_some_and(|b| dn::same(b, level)),
-            }
-        })
-        .collect();
-    links.reverse();
-    links
-}
-
-/// One event of the user's timeline, with the attempt it belongs to (numbered by first
-/// appearance of its TrackingId; `None` for events without one).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct EventRow {
-    /// Index into `Diagnosis::events`.
-    pub event: usize,
-    pub attempt: Option<usize>,
-}
-
-/// The user's events grouped by attempt: an attempt's events (one TrackingId) stay together at the
-/// place its first event has in time; events without a TrackingId (the DCs' own) keep their place
-/// in time. Then the Events filter (the exact ID, or words in the name, machine, summary, provider).
-pub fn event_rows(diag: &Diagnosis, filter: &str) -> Vec<EventRow> {
-    // For each attempt: its number and the index of its first (oldest) event.
-    let mut attempts: Vec<(&str, usize)> = Vec::new();
-    let mut rows: Vec<(usize, EventRow)> = diag
-        .events
+/// The timeline entries (indexes into the diagnosis' timeline) that pass the Events filter: the
+/// exact ID, or words in the name, machine, summary, provider.
+pub fn filtered_timeline(d: &Diagnosis, filter: &str) -> Vec<usize> {
+    d.timeline
         .iter()
         .enumerate()
-        .map(|(i, e)| match e.tracking_id.as_deref() {
-            Some(t) => {
-                let n = match attempts.iter().position(|(a, _)| *a == t) {
-                    Some(p) => p,
-                    None => {
-                        attempts.push((t, i));
-                        attempts.len() - 1
-                    }
-                };
-                let first = attempts.get(n).map_or(i, |(_, f)| *f);
-                (
-                    first,
-                    EventRow {
-                        event: i,
-                        attempt: Some(n + 1),
-                    },
-                )
-            }
-            None => (
-                i,
-                EventRow {
-                    event: i,
-                    attempt: None,
-                },
-            ),
-        })
         .filter(|(_, r)| {
-            diag.events.get(r.event).is_some_and(|e| {
-                let id = e.event_id.to_string();
-                filter.trim() == id || passes(filter, &[e.name, &e.machine, &e.summary, &e.provider])
+            d.events.get(r.event).is_some_and(|e| {
+                filter.trim() == e.event_id.to_string()
+                    || passes(filter, &[e.name, &e.machine, &e.summary, &e.provider])
             })
         })
-        .collect();
-    rows.sort_by_key(|(group_start, r)| (*group_start, r.event));
-    rows.into_iter().map(|(_, r)| r).collect()
+        .map(|(i, _)| i)
+        .collect()
 }
 
 /// How far before the newest event read a failure still counts as recent. Measured from the
@@ -267,7 +92,7 @@ pub fn users_with_recent_failures(dir: &Directory, events: &[Event]) -> HashSet<
         .iter()
         .enumerate()
         .filter(|(_, u)| {
-            let key = UserKey::from_user(u);
+            let key = user_key(u);
             failures.iter().any(|e| key.matches(e))
         })
         .map(|(i, _)| i)

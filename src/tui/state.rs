@@ -135,6 +135,9 @@ impl Tab {
 pub struct ListView {
     pub selected: usize,
     pub filter: String,
+    /// The rows that pass `filter` (indexes into the diagnosis' list), kept by `update` when the
+    /// diagnosis arrives or the filter changes, so drawing never filters.
+    pub shown: Vec<usize>,
     /// The `/` prompt is open and typed keys edit `filter`.
     pub editing_filter: bool,
 }

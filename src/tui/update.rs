@@ -146,7 +146,10 @@ fn apply(state: &mut State, message: Message) -> Vec<Command> {
                 .filter(|u| u.user == user && generation == state.generation && at == ticket_at);
             if let Some(screen) = current {
                 match result {
-                    Ok(d) => screen.diagnosis = Loading::Ready(d),
+                    Ok(d) => {
+                        screen.diagnosis = Loading::Ready(d);
+                        refilter(screen);
+                    }
                     Err(e) => {
                         screen.diagnosis = Loading::Failed(e.clone());
                         let retry = diagnosis_inputs(state)
@@ -560,6 +563,9 @@ fn type_char(state: &mut State, c: char) {
                     list.selected = 0;
                 }
             }
+            if let Some(u) = state.user.as_mut() {
+                refilter(u);
+            }
         }
     }
 }
@@ -629,11 +635,10 @@ fn screen_area(state: &State) -> Rect {
 /// How many Permissions boxes can stack away at the current size (0 when all fit).
 fn permissions_max_stack(state: &State) -> usize {
     let body = layout::frame(state, screen_area(state)).and_then(|f| layout::user(state, f.main));
-    let (Some([_, _, body]), Some(dir), Some(user)) = (body, state.directory.ready(), state.current_user())
-    else {
+    let (Some([_, _, body]), Some(d)) = (body, state.current_diagnosis()) else {
         return 0;
     };
-    let links = rows::inheritance_chain(dir, user, state.current_diagnosis()).len();
+    let links = d.inheritance_chain.len();
     layout::permissions(body, links, 0).max_stack
 }
 
@@ -717,17 +722,8 @@ fn on_click(state: &mut State, pos: (u16, u16), at: Duration) -> Vec<Command> {
 fn current_list_len(state: &State) -> Option<usize> {
     let u = state.user.as_ref()?;
     match u.tab {
-        Tab::Permissions => {
-            let dir = state.directory.ready()?;
-            let user = state.current_user()?;
-            let acl = rows::dacl_rows(dir, user, state.current_diagnosis()).unwrap_or_default();
-            Some(rows::filtered_dacl(&acl, &u.acl.filter).len())
-        }
-        Tab::Events => Some(
-            state
-                .current_diagnosis()
-                .map_or(0, |d| rows::event_rows(d, &u.events.filter).len()),
-        ),
+        Tab::Permissions => Some(u.acl.shown.len()),
+        Tab::Events => Some(u.events.shown.len()),
         Tab::Account | Tab::Fix => None,
     }
 }
@@ -752,6 +748,7 @@ fn on_user_key(state: &mut State, key: KeyEvent, keys: &KeyBindings) -> Vec<Comm
     };
     if let Some(list) = user.list_mut().filter(|l| l.editing_filter) {
         edit_filter(list, &key, keys);
+        refilter(user);
         return Vec::new();
     }
     if keys.is(Action::Back, &key) {
@@ -759,6 +756,7 @@ fn on_user_key(state: &mut State, key: KeyEvent, keys: &KeyBindings) -> Vec<Comm
             Some(list) => {
                 list.filter.clear();
                 list.selected = 0;
+                refilter(user);
             }
             None => state.screen = Screen::Search,
         }
@@ -797,8 +795,11 @@ fn open_event(state: &mut State) -> Vec<Command> {
     let Some(u) = state.user.as_ref() else {
         return Vec::new();
     };
-    let Some(event) = rows::event_rows(diag, &u.events.filter)
+    let Some(event) = u
+        .events
+        .shown
         .get(u.events.selected)
+        .and_then(|&i| diag.timeline.get(i))
         .map(|r| r.event)
     else {
         return Vec::new();
@@ -845,6 +846,19 @@ fn copy_summary(state: &mut State) -> Vec<Command> {
             Vec::new()
         }
     }
+}
+
+/// The rows each list shows, from the diagnosis and the lists' filters.
+fn refilter(u: &mut UserScreen) {
+    let (acl, events) = match u.diagnosis.ready() {
+        Some(d) => (
+            rows::filtered_dacl(d, &u.acl.filter),
+            rows::filtered_timeline(d, &u.events.filter),
+        ),
+        None => (Vec::new(), Vec::new()),
+    };
+    u.acl.shown = acl;
+    u.events.shown = events;
 }
 
 fn edit_filter(list: &mut ListView, key: &KeyEvent, keys: &KeyBindings) {
@@ -935,6 +949,7 @@ fn run_command_line(state: &mut State, line: &str) -> Vec<Command> {
                 user.tab = Tab::Events;
                 user.events.filter = arg.to_string();
                 user.events.selected = 0;
+                refilter(user);
             }
             None => error(state, "open a user first (:user NAME), then :events ID".into()),
         },

@@ -3,6 +3,7 @@
 use crate::diagnosis::facts::Facts;
 use crate::diagnosis::fix::{ps, Names};
 use crate::diagnosis::model::{Finding, Severity};
+use crate::diagnosis::FindingCode;
 
 pub fn check(f: &Facts) -> Vec<Finding> {
     if f.account.enabled {
@@ -10,7 +11,7 @@ pub fn check(f: &Facts) -> Vec<Finding> {
     }
     let n = Names::of(f);
     vec![Finding::new(
-        "account-disabled",
+        FindingCode::AccountDisabled,
         Severity::Blocker,
         "The on-premises account is disabled",
     )
@@ -38,7 +39,7 @@ mod tests {
         assert!(check(&f).is_empty());
         f.account.enabled = false;
         let out = check(&f);
-        assert_eq!(codes(&out), ["account-disabled"]);
+        assert_eq!(codes(&out), [FindingCode::AccountDisabled]);
         assert_eq!(out[0].severity, Severity::Blocker);
         assert!(out[0].remediation[0].starts_with("Enable-ADAccount -Identity 'CN=alice,OU=Staff"));
     }

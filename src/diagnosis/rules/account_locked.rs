@@ -5,11 +5,12 @@
 //! attempt was a change.
 
 use super::{event_line, when};
+use crate::ad::time::{human_duration, interval};
 use crate::diagnosis::account::LockoutBasis;
 use crate::diagnosis::facts::Facts;
 use crate::diagnosis::fix::{ps, Names};
 use crate::diagnosis::model::{Finding, Severity};
-use crate::directory::time::{human_duration, interval};
+use crate::diagnosis::FindingCode;
 use crate::events::EventKind;
 
 pub fn check(f: &Facts) -> Vec<Finding> {
@@ -24,7 +25,7 @@ pub fn check(f: &Facts) -> Vec<Finding> {
         Severity::Blocker
     };
     let mut finding = Finding::new(
-        "account-locked",
+        FindingCode::AccountLocked,
         severity,
         format!("The account is locked out (at {})", when(f.at)),
     )
@@ -78,9 +79,9 @@ pub fn check(f: &Facts) -> Vec<Finding> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ad::time::to_filetime;
     use crate::diagnosis::account::AccountState;
     use crate::diagnosis::rules::codes;
-    use crate::directory::time::to_filetime;
     use crate::testkit::contoso::{directory, facts, ts};
 
     #[test]
@@ -101,7 +102,7 @@ mod tests {
         let mut f = facts(&dir, &[], "2026-11-24T08:00:00Z");
         f.account = AccountState::at(f.user, &f.policy, f.at, true);
         let out = check(&f);
-        assert_eq!(codes(&out), ["account-locked"]);
+        assert_eq!(codes(&out), [FindingCode::AccountLocked]);
         assert_eq!(out[0].severity, Severity::Warning);
         assert!(out[0]
             .evidence

@@ -7,6 +7,7 @@ use super::ace_line;
 use crate::diagnosis::facts::Facts;
 use crate::diagnosis::fix::{ps, Names};
 use crate::diagnosis::model::{Finding, Severity};
+use crate::diagnosis::FindingCode;
 
 pub fn check(f: &Facts) -> Vec<Finding> {
     let Some(ace) = &f.access.cannot_change_password else {
@@ -19,7 +20,7 @@ pub fn check(f: &Facts) -> Vec<Finding> {
         Severity::Warning
     };
     vec![Finding::new(
-        "user-cannot-change-password",
+        FindingCode::UserCannotChangePassword,
         severity,
         "\"User cannot change password\" is set",
     )
@@ -55,7 +56,7 @@ mod tests {
             effect: Effect::Deny,
         });
         let out = check(&f);
-        assert_eq!(codes(&out), ["user-cannot-change-password"]);
+        assert_eq!(codes(&out), [FindingCode::UserCannotChangePassword]);
         assert_eq!(out[0].severity, Severity::Warning);
         assert!(out[0].evidence[0].contains("(OD;;CR;ab721a53"));
     }

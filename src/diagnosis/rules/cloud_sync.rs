@@ -10,8 +10,9 @@ use super::rights::{remove_deny, NEEDED};
 use crate::diagnosis::facts::Facts;
 use crate::diagnosis::fix::{ps, Names};
 use crate::diagnosis::model::{denied_by, Finding, Severity, CLOUD_SYNC_EVIDENCE};
+use crate::diagnosis::FindingCode;
 
-pub const CODE: &str = "cloud-sync-missing-rights";
+pub const CODE: FindingCode = FindingCode::CloudSyncMissingRights;
 
 /// The provisioning agent's PowerShell module, where Set-AADCloudSyncPermissions lives.
 const CLOUD_SYNC_MODULE: &str =

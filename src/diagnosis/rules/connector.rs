@@ -5,6 +5,7 @@
 
 use crate::diagnosis::facts::Facts;
 use crate::diagnosis::model::{Finding, Severity};
+use crate::diagnosis::FindingCode;
 use crate::directory::ConnectorLookup;
 
 pub fn check(f: &Facts) -> Vec<Finding> {
@@ -14,7 +15,7 @@ pub fn check(f: &Facts) -> Vec<Finding> {
     let finding = match &f.directory.connector {
         ConnectorLookup::Found(_) => return vec![],
         ConnectorLookup::NotFound { wanted } => Finding::new(
-            "connector-not-found",
+            FindingCode::ConnectorNotFound,
             Severity::Blocker,
             "The AD DS connector account was not found",
         )
@@ -24,7 +25,7 @@ pub fn check(f: &Facts) -> Vec<Finding> {
         )
         .evidence(format!("looked for: {wanted}")),
         ConnectorLookup::Ambiguous { candidates } => Finding::new(
-            "connector-not-found",
+            FindingCode::ConnectorNotFound,
             Severity::Blocker,
             "Several possible AD DS connector accounts; none was chosen",
         )
@@ -59,7 +60,7 @@ mod tests {
             wanted: "MSOL_*".into(),
         };
         let out = check(&facts(&dir, &[], "2026-11-24T08:00:00Z"));
-        assert_eq!(codes(&out), ["connector-not-found"]);
+        assert_eq!(codes(&out), [FindingCode::ConnectorNotFound]);
         assert_eq!(out[0].severity, Severity::Blocker);
         dir.connector = ConnectorLookup::Ambiguous {
             candidates: vec!["CN=MSOL_a,DC=x".into(), "CN=MSOL_b,DC=x".into()],
@@ -81,7 +82,7 @@ mod tests {
         };
         assert_eq!(
             codes(&check(&facts(&dir, &[], "2026-11-24T08:00:00Z"))),
-            ["connector-not-found"]
+            [FindingCode::ConnectorNotFound]
         );
     }
 }

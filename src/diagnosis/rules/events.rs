@@ -7,10 +7,11 @@
 use chrono::{DateTime, Duration, Utc};
 
 use super::{event_line, when};
+use crate::ad::dn;
 use crate::diagnosis::facts::{attempt_of, Facts};
 use crate::diagnosis::fix::{ps, Names};
 use crate::diagnosis::model::{Finding, Severity};
-use crate::directory::dn;
+use crate::diagnosis::FindingCode;
 use crate::events::correlate::{Attempt, AttemptOutcome};
 use crate::events::{Event, EventKind};
 
@@ -47,16 +48,16 @@ const GENERIC_FAILURES: &[u32] = &[31003, 31008, 31011];
 
 /// Directory findings that can explain each event code; an event code listed here and explained by
 /// none of them is contradicted by the directory as it is now.
-const EXPLAINED_BY: &[(&str, &[&str])] = &[
-    ("event-permission-denied", super::ACCESS_BLOCKERS),
-    ("event-account-disabled", &["account-disabled"]),
-    ("event-account-locked", &["account-locked"]),
+const EXPLAINED_BY: &[(FindingCode, &[FindingCode])] = &[
+    (FindingCode::EventPermissionDenied, super::ACCESS_BLOCKERS),
+    (FindingCode::EventAccountDisabled, &[FindingCode::AccountDisabled]),
+    (FindingCode::EventAccountLocked, &[FindingCode::AccountLocked]),
     (
-        "event-password-policy",
+        FindingCode::EventPasswordPolicy,
         &[
-            "password-protection-rejected",
-            "min-password-age",
-            "user-cannot-change-password",
+            FindingCode::PasswordProtectionRejected,
+            FindingCode::MinPasswordAge,
+            FindingCode::UserCannotChangePassword,
         ],
     ),
 ];
@@ -64,23 +65,26 @@ const EXPLAINED_BY: &[(&str, &[&str])] = &[
 /// Findings that corroborate an event code which the event proves by itself: shown as agreement
 /// when present, never a contradiction when absent (the directory cannot show the whole cause:
 /// a custom scoping rule, SDProp's timing).
-const CORROBORATED_BY: &[(&str, &[&str])] = &[
+const CORROBORATED_BY: &[(FindingCode, &[FindingCode])] = &[
     (
-        "event-protected-account",
-        &["admin-sd-holder", "admin-count-orphaned"],
+        FindingCode::EventProtectedAccount,
+        &[FindingCode::AdminSdHolder, FindingCode::AdminCountOrphaned],
     ),
     (
-        "event-not-in-password-sync-scope",
-        &["password-sync-scope-excluded"],
+        FindingCode::EventNotInPasswordSyncScope,
+        &[FindingCode::PasswordSyncScopeExcluded],
     ),
 ];
 
-fn lookup(table: &'static [(&str, &'static [&'static str])], code: &str) -> &'static [&'static str] {
+fn lookup(
+    table: &'static [(FindingCode, &'static [FindingCode])],
+    code: FindingCode,
+) -> &'static [FindingCode] {
     table.iter().find(|(c, _)| *c == code).map_or(&[], |(_, by)| by)
 }
 
 /// The findings that can stand behind an event code (the verdict names them as the cause).
-pub fn explained_by(code: &str) -> &'static [&'static str] {
+pub fn explained_by(code: FindingCode) -> &'static [FindingCode] {
     match lookup(EXPLAINED_BY, code) {
         [] => lookup(CORROBORATED_BY, code),
         by => by,
@@ -88,65 +92,65 @@ pub fn explained_by(code: &str) -> &'static [&'static str] {
 }
 
 /// The code of a sync-engine HRESULT that names its cause.
-fn code_for_hresult(hr: u32) -> Option<&'static str> {
+fn code_for_hresult(hr: u32) -> Option<FindingCode> {
     match hr {
-        HR_PASSWORD_RESTRICTION => Some("event-password-policy"),
-        HR_DUPLICATE_ANCHOR => Some("event-duplicate-anchor"),
-        HR_FILENAME_TOO_LONG => Some("event-connector-password-too-long"),
-        HR_SYNC_NOT_ENABLED => Some("event-forest-not-enabled"),
-        HR_MA_CREDENTIALS_DENIED => Some("event-permission-denied"),
-        HR_PRIVILEGED_ACCOUNT => Some("event-protected-account"),
-        HR_NOT_SEALED => Some("event-ldap-not-sealed"),
-        HR_NO_DC => Some("event-dc-unreachable"),
-        HR_ADSI_PATH => Some("event-ou-reserved-characters"),
-        HR_RPC_UNAVAILABLE => Some("event-rpc-unavailable"),
+        HR_PASSWORD_RESTRICTION => Some(FindingCode::EventPasswordPolicy),
+        HR_DUPLICATE_ANCHOR => Some(FindingCode::EventDuplicateAnchor),
+        HR_FILENAME_TOO_LONG => Some(FindingCode::EventConnectorPasswordTooLong),
+        HR_SYNC_NOT_ENABLED => Some(FindingCode::EventForestNotEnabled),
+        HR_MA_CREDENTIALS_DENIED => Some(FindingCode::EventPermissionDenied),
+        HR_PRIVILEGED_ACCOUNT => Some(FindingCode::EventProtectedAccount),
+        HR_NOT_SEALED => Some(FindingCode::EventLdapNotSealed),
+        HR_NO_DC => Some(FindingCode::EventDcUnreachable),
+        HR_ADSI_PATH => Some(FindingCode::EventOuReservedCharacters),
+        HR_RPC_UNAVAILABLE => Some(FindingCode::EventRpcUnavailable),
         _ => None,
     }
 }
 
 /// The code an event's own cause gives (the 6329's cause line, its text, its HRESULT), before
 /// what its event ID alone says: the specific reason of a failure, where there is one.
-fn specific_code(e: &Event) -> Option<&'static str> {
+fn specific_code(e: &Event) -> Option<FindingCode> {
     let f = &e.fields;
     let names_sam_lookup = f.cause.as_deref().is_some_and(|c| c.contains(SAM_LOOKUP_TEXT));
     match f.win32_error {
-        Some(WIN32_ACCESS_DENIED) if names_sam_lookup => return Some("event-remote-sam-restricted"),
+        Some(WIN32_ACCESS_DENIED) if names_sam_lookup => return Some(FindingCode::EventRemoteSamRestricted),
         Some(WIN32_RPC_UNAVAILABLE) if e.kind == EventKind::SyncEngine => {
-            return Some("event-rpc-unavailable")
+            return Some(FindingCode::EventRpcUnavailable)
         }
         _ => {}
     }
     if e.message.contains(OUT_OF_SCOPE_TEXT) {
-        return Some("event-not-in-password-sync-scope");
+        return Some(FindingCode::EventNotInPasswordSyncScope);
     }
     if e.message.contains(POLICY_HINTS_TEXT) {
-        return Some("event-policy-hints-unsupported");
+        return Some(FindingCode::EventPolicyHintsUnsupported);
     }
     f.hresult.and_then(code_for_hresult)
 }
 
 /// The contract's event code for one failure event.
-pub fn classify(e: &Event, user_dn: &str) -> &'static str {
+pub fn classify(e: &Event, user_dn: &str) -> FindingCode {
     specific_code(e).unwrap_or_else(|| by_event_id(e, user_dn))
 }
 
 /// What the event ID alone says.
-fn by_event_id(e: &Event, user_dn: &str) -> &'static str {
+fn by_event_id(e: &Event, user_dn: &str) -> FindingCode {
     match e.event_id {
-        33004 => "event-permission-denied",
-        33008 => "event-password-policy",
-        33002 => "event-user-not-found",
-        33003 => "event-duplicate-anchor",
+        33004 => FindingCode::EventPermissionDenied,
+        33008 => FindingCode::EventPasswordPolicy,
+        33002 => FindingCode::EventUserNotFound,
+        33003 => FindingCode::EventDuplicateAnchor,
         33001 if reserved_ou(e.fields.dn.as_deref().unwrap_or(user_dn)).is_some() => {
-            "event-ou-reserved-characters"
+            FindingCode::EventOuReservedCharacters
         }
-        33005 => "event-account-disabled",
-        33006 => "event-account-locked",
-        31044 | 6800 => "event-writeback-not-running",
-        31034 | 32001 | 32002 | 32009 | 32011 | 32014 => "event-service-connectivity",
-        31016 | 31013 => "event-writeback-disabled",
-        32004 | 32010 => "event-decryption",
-        _ => "event-unknown-failure",
+        33005 => FindingCode::EventAccountDisabled,
+        33006 => FindingCode::EventAccountLocked,
+        31044 | 6800 => FindingCode::EventWritebackNotRunning,
+        31034 | 32001 | 32002 | 32009 | 32011 | 32014 => FindingCode::EventServiceConnectivity,
+        31016 | 31013 => FindingCode::EventWritebackDisabled,
+        32004 | 32010 => FindingCode::EventDecryption,
+        _ => FindingCode::EventUnknownFailure,
     }
 }
 
@@ -199,7 +203,7 @@ const SERVICE_ERROR_WINDOW_MINUTES: i64 = 5;
 
 /// One failure the events show: its code, when, and the evidence lines.
 struct Failure<'a> {
-    code: &'static str,
+    code: FindingCode,
     time: DateTime<Utc>,
     evidence: Vec<String>,
     /// The events that carry the failure (for the texts a fix quotes).
@@ -210,7 +214,7 @@ struct Failure<'a> {
 /// names (a 6329's `Failed to acquire user information: ... ERROR_ACCESS_DENIED` beside a 33004
 /// is the SAM restriction, not missing rights), else what the 33xxx says (a generic
 /// 31003/31008/31011 yields to the 33xxx of the same attempt).
-fn attempt_code(a: &Attempt, user_dn: &str) -> &'static str {
+fn attempt_code(a: &Attempt, user_dn: &str) -> FindingCode {
     let candidates = || {
         a.events
             .iter()
@@ -223,16 +227,16 @@ fn attempt_code(a: &Attempt, user_dn: &str) -> &'static str {
             candidates()
                 .filter(|e| !GENERIC_FAILURES.contains(&e.event_id))
                 .map(|e| by_event_id(e, user_dn))
-                .find(|c| *c != "event-unknown-failure")
+                .find(|c| *c != FindingCode::EventUnknownFailure)
         })
         .or_else(|| a.hresult.and_then(code_for_hresult))
-        .unwrap_or("event-unknown-failure")
+        .unwrap_or(FindingCode::EventUnknownFailure)
 }
 
 /// The evidence of one failed attempt: its failure and sync-engine events with their message,
 /// and what the DCs' Security logs say (a 4724 by the connector means the reset reached AD; none,
 /// where the logs cover the time, means AD refused before auditing, as for access denied).
-fn attempt_evidence(a: &Attempt, code: &str) -> Vec<String> {
+fn attempt_evidence(a: &Attempt, code: FindingCode) -> Vec<String> {
     let mut out: Vec<String> = a
         .events
         .iter()
@@ -265,7 +269,7 @@ fn attempt_evidence(a: &Attempt, code: &str) -> Vec<String> {
         match (a.dc_reset_seen, a.dc_reset_audit_failed, a.dc_logs_cover) {
             (true, true, _) => "DC side: 4724 by the connector with audit failure: AD received the reset and rejected the password (policy)",
             (true, false, _) => "DC side: 4724 by the connector: the reset reached AD",
-            (false, _, true) if matches!(code, "event-permission-denied" | "event-unknown-failure") => "DC side: no 4724 although the DC Security logs cover the attempt: AD refused it before auditing (access denied writes no 4724)",
+            (false, _, true) if matches!(code, FindingCode::EventPermissionDenied | FindingCode::EventUnknownFailure) => "DC side: no 4724 although the DC Security logs cover the attempt: AD refused it before auditing (access denied writes no 4724)",
             (false, _, true) => "DC side: no 4724 by the connector in the DC Security logs for this attempt",
             (false, _, false) => "DC side: no DC Security log covers the attempt, so whether AD saw it is unknown",
         }
@@ -345,7 +349,7 @@ pub fn check(f: &Facts, directory_findings: &[Finding]) -> Vec<Finding> {
                 .map(|e| e.time),
         )
         .max();
-    let mut codes: Vec<&'static str> = Vec::new();
+    let mut codes: Vec<FindingCode> = Vec::new();
     for x in &failures {
         if !codes.contains(&x.code) {
             codes.push(x.code);
@@ -384,12 +388,9 @@ pub fn check(f: &Facts, directory_findings: &[Finding]) -> Vec<Finding> {
 
 /// Corroborated: as severe as the directory finding that explains it. Contradicted: a warning that
 /// says both sides. Not checkable from the directory: a blocker.
-fn weigh_against_directory(f: &Facts, code: &str, directory: &[Finding], finding: &mut Finding) {
+fn weigh_against_directory(f: &Facts, code: FindingCode, directory: &[Finding], finding: &mut Finding) {
     let by = explained_by(code);
-    let explaining: Vec<&Finding> = directory
-        .iter()
-        .filter(|d| by.contains(&d.code.as_str()))
-        .collect();
+    let explaining: Vec<&Finding> = directory.iter().filter(|d| by.contains(&d.code)).collect();
     let agree = |finding: &mut Finding| {
         let names: Vec<&str> = explaining.iter().map(|d| d.code.as_str()).collect();
         finding
@@ -408,17 +409,17 @@ fn weigh_against_directory(f: &Facts, code: &str, directory: &[Finding], finding
         agree(finding);
         return;
     }
-    if code == "event-permission-denied" && f.access.user_gap.is_some() {
+    if code == FindingCode::EventPermissionDenied && f.access.user_gap.is_some() {
         return;
     }
     finding.severity = Severity::Warning;
     let now_shows = match code {
-        "event-permission-denied" => "the connector's rights on the user look sufficient now",
-        "event-account-disabled" => "the account is enabled now",
-        "event-account-locked" => "the account is not locked out now",
+        FindingCode::EventPermissionDenied => "the connector's rights on the user look sufficient now",
+        FindingCode::EventAccountDisabled => "the account is enabled now",
+        FindingCode::EventAccountLocked => "the account is not locked out now",
         _ => "the password policy does not explain it now (no minimum-age or cannot-change block)",
     };
-    let explanation = if code == "event-password-policy" {
+    let explanation = if code == FindingCode::EventPasswordPolicy {
         " The chosen password was most likely refused by history, complexity or a password filter: a different password should work."
     } else {
         " Either it was fixed since, or the DC that handled the attempt differs (replication, or a DC whose data was not read)."
@@ -433,7 +434,7 @@ fn weigh_against_directory(f: &Facts, code: &str, directory: &[Finding], finding
 }
 
 /// Title, explanation and fix for one event code; `events` are the failures' own.
-fn describe(f: &Facts, code: &str, events: &[&Event]) -> Finding {
+fn describe(f: &Facts, code: FindingCode, events: &[&Event]) -> Finding {
     let n = Names::of(f);
     let upn = f
         .user
@@ -442,19 +443,19 @@ fn describe(f: &Facts, code: &str, events: &[&Event]) -> Finding {
         .unwrap_or(&f.user.sam_account_name);
     let b = |title: &str, detail: &str| Finding::new(code, Severity::Blocker, title).detail(detail);
     match code {
-        "event-permission-denied" => b(
+        FindingCode::EventPermissionDenied => b(
             "Writeback was refused: the connector lacked permission (33004)",
             "AD refused the connector account's reset of this user's password with access denied.",
         )
         .fix(n.set_writeback_permissions(None))
         .note("After granting, allow up to an hour (SDProp) before retrying for protected accounts"),
-        "event-password-policy" => b(
+        FindingCode::EventPasswordPolicy => b(
             "Writeback was refused by the password policy (33008 / hr=0x80230619)",
             "The new password did not satisfy the on-premises policy: minimum age, history, complexity, a \
              password filter, or \"user cannot change password\".",
         )
         .note(format!("Ask the user to choose a different password. {}", f.policy.requirements())),
-        "event-user-not-found" => b(
+        FindingCode::EventUserNotFound => b(
             "Writeback could not find the user on-premises (33002)",
             "The sync engine found no on-premises object for this cloud user: deleted on-premises, out of the \
              sync scope, or not joined in the metaverse.",
@@ -469,7 +470,7 @@ fn describe(f: &Facts, code: &str, events: &[&Event]) -> Finding {
         .fix(format!("Get-ADUser -Identity {} -Properties adminDescription | Select-Object adminDescription", ps(&n.user_dn)))
         .note("Once the object exists, is joined and is in scope, run a delta sync:")
         .fix("Start-ADSyncSyncCycle -PolicyType Delta"),
-        "event-not-in-password-sync-scope" => b(
+        FindingCode::EventNotInPasswordSyncScope => b(
             "The user is outside password hash sync's scope, so writeback has no target (33002 + 6329 0x80230405)",
             "The sync engine found no password writeback target: \"No password writeback targets found ... in scope of \
              password sync rule\". Selective password hash sync keeps this user out (adminDescription PHSFiltered, or not \
@@ -479,7 +480,7 @@ fn describe(f: &Facts, code: &str, events: &[&Event]) -> Finding {
         .note("Bring the user into scope (exclude mode: clear the value; include mode: set PHSIncluded), then sync:")
         .fix(format!("Set-ADUser -Identity {} -Clear adminDescription", ps(&n.user_dn)))
         .fix("Start-ADSyncSyncCycle -PolicyType Delta"),
-        "event-remote-sam-restricted" => {
+        FindingCode::EventRemoteSamRestricted => {
             let account = named_account(events).unwrap_or_else(|| n.connector_principal());
             b(
                 "The SAM remote-call restriction refused the connector (6329 Failed to acquire user information: ERROR_ACCESS_DENIED)",
@@ -499,7 +500,7 @@ fn describe(f: &Facts, code: &str, events: &[&Event]) -> Finding {
             .note("When Entra Connect runs on a DC, also point the connector at another DC (Only use preferred domain controllers)")
             .fix("Restart-Service ADSync")
         }
-        "event-rpc-unavailable" => b(
+        FindingCode::EventRpcUnavailable => b(
             "The Connect server could not reach a domain controller over RPC (6329 0x6ba: RPC server unavailable)",
             "Writeback's SAM-RPC call to the DC failed with RPC_S_SERVER_UNAVAILABLE (1722): a firewall between the \
              Entra Connect server and the DCs blocks TCP 135 or the dynamic RPC ports. The user's account is not the cause.",
@@ -507,7 +508,7 @@ fn describe(f: &Facts, code: &str, events: &[&Event]) -> Finding {
         .fix(format!("Test-NetConnection -ComputerName {} -Port 135", ps(&n.domain_fqdn)))
         .fix(format!("nltest /dsgetdc:{} /force", n.domain_fqdn))
         .note("Allow TCP 135 and the dynamic RPC range (TCP 49152-65535) from the Entra Connect server to every DC, then retry"),
-        "event-dc-unreachable" => b(
+        FindingCode::EventDcUnreachable => b(
             "No domain controller could be contacted from the Connect server (hr=0x80230818)",
             "The management agent run was terminated because a domain controller could not be contacted: DC \
              reachability or name resolution from the Entra Connect server (one report: a DC configured by NetBIOS \
@@ -516,7 +517,7 @@ fn describe(f: &Facts, code: &str, events: &[&Event]) -> Finding {
         .fix(format!("nltest /dsgetdc:{} /force", n.domain_fqdn))
         .fix(format!("Resolve-DnsName {}", ps(&n.domain_fqdn)))
         .note("Synchronization Service Manager > Connectors > the AD connector > Configure Directory Partitions: preferred DCs by FQDN"),
-        "event-ldap-not-sealed" => b(
+        FindingCode::EventLdapNotSealed => b(
             "The connector's LDAP traffic is not signed and encrypted, so AD refuses the password (hr=0x8023062C)",
             "\"The server is not configured for insecure setting of passwords, or a 128 bit TLS or SSL connection is \
              required\": \"Sign and Encrypt LDAP Traffic\" is off in one of the three places Synchronization Service \
@@ -527,14 +528,14 @@ fn describe(f: &Facts, code: &str, events: &[&Event]) -> Finding {
             n.domain_fqdn
         ))
         .fix("Restart-Service ADSync"),
-        "event-protected-account" => b(
+        FindingCode::EventProtectedAccount => b(
             "Writeback refused an admin reset of a privileged account (hr=0x80231367)",
             "The management agent was denied access to perform the operation on a privileged account: an administrator's \
              cloud reset of a user with adminCount=1 is not written back, by design.",
         )
         .note("Reset the password on-premises instead:")
         .fix(format!("Set-ADAccountPassword -Identity {} -Reset", ps(&n.user_dn))),
-        "event-writeback-not-running" => b(
+        FindingCode::EventWritebackNotRunning => b(
             "Password writeback is not running on the Entra Connect server (31044 / 6800)",
             "The writeback endpoint did not start (6800) or one of its Service Bus service hosts is down (31044), so \
              cloud password requests are not served.",
@@ -542,20 +543,20 @@ fn describe(f: &Facts, code: &str, events: &[&Event]) -> Finding {
         .fix("Get-Service ADSync")
         .fix("Restart-Service ADSync")
         .note("Then look for 31015 (service started); if 6800 or 31044 returns, check the clock (w32tm /query /status) and that TLS 1.2 is enabled, then disable and re-enable password writeback in the wizard"),
-        "event-service-connectivity" if events.iter().any(|e| e.event_id == 32009) => b(
+        FindingCode::EventServiceConnectivity if events.iter().any(|e| e.event_id == 32009) => b(
             "Writeback's setup credentials were refused (32009: no token for the setup administrator)",
             "Entra Connect could not get a token for the Global Administrator given at setup (wrong password, a federated \
              account, or no licence): a setup-time credential problem, not the network.",
         )
         .note("Run the Entra Connect wizard again (Customize synchronization options > Optional features > Password writeback) with a managed, licensed cloud administrator"),
-        "event-service-connectivity" if events.iter().any(|e| e.event_id == 31034 && e.message.contains("connection to the connect service was lost")) => b(
+        FindingCode::EventServiceConnectivity if events.iter().any(|e| e.event_id == 31034 && e.message.contains("connection to the connect service was lost")) => b(
             "The writeback service lost its connection to the sync service: ADSync is down (31034)",
             "31034 \"The connection to the connect service was lost\" appears when the ADSync service is stopped: \
              writeback cannot set passwords until it runs.",
         )
         .fix("Get-Service ADSync")
         .fix("Start-Service ADSync"),
-        "event-duplicate-anchor" => b(
+        FindingCode::EventDuplicateAnchor => b(
             "Two on-premises objects share this user's source anchor (33003 / hr=0x80230402)",
             "The same user is enabled in more than one forest or domain, or the anchor is not unique; \
              writeback does not know which to reset.",
@@ -566,7 +567,7 @@ fn describe(f: &Facts, code: &str, events: &[&Event]) -> Finding {
             upn.replace('\'', "''")
         ))
         .note("Disable or remove the extra account, so only one on-premises account is enabled for this identity"),
-        "event-ou-reserved-characters" => {
+        FindingCode::EventOuReservedCharacters => {
             // hr=0x80005000 (C11) also comes from a reserved character in the user's own name.
             let (ou, what) = reserved_ou(&f.user.dn)
                 .or_else(|| reserved_in_own_name(&f.user.dn))
@@ -582,17 +583,17 @@ fn describe(f: &Facts, code: &str, events: &[&Event]) -> Finding {
                 ps(&ou)
             ))
         }
-        "event-account-disabled" => b(
+        FindingCode::EventAccountDisabled => b(
             "Writeback was refused: the account is disabled (33005)",
             "The on-premises account was disabled when the reset arrived.",
         )
         .fix(format!("Enable-ADAccount -Identity {}", ps(&n.user_dn))),
-        "event-account-locked" => b(
+        FindingCode::EventAccountLocked => b(
             "Writeback was refused: the account is locked out (33006)",
             "The on-premises account was locked out when the password operation arrived.",
         )
         .fix(format!("Unlock-ADAccount -Identity {}", ps(&n.user_dn))),
-        "event-service-connectivity" => b(
+        FindingCode::EventServiceConnectivity => b(
             "The writeback service could not reach the cloud (Service Bus / web service)",
             "Entra Connect's password reset service could not connect to its Service Bus relay or the cloud \
              service, so requests did not arrive or could not be answered.",
@@ -600,26 +601,26 @@ fn describe(f: &Facts, code: &str, events: &[&Event]) -> Finding {
         .fix("Test-NetConnection -ComputerName ssprdedicatedsbprodscu.servicebus.windows.net -Port 443")
         .note("Allow outbound TCP 443 to *.passwordreset.microsoftonline.com and *.servicebus.windows.net; TLS 1.2 and .NET 4.8 on the Connect server")
         .fix("Restart-Service ADSync"),
-        "event-writeback-disabled" => b(
+        FindingCode::EventWritebackDisabled => b(
             "Password writeback was stopped or turned off on the Connect server",
             "The writeback service stopped (31016) or was offboarded (31013) and did not start again (no later \
              31015), so cloud requests fail.",
         )
         .note("Entra Connect wizard: Customize synchronization options > Optional features > Password writeback, then look for event 31015")
         .fix("Restart-Service ADSync"),
-        "event-decryption" => b(
+        FindingCode::EventDecryption => b(
             "The Connect server could not decrypt the password from the cloud (32004 / 32010)",
             "The encryption keys of the cloud and the Connect server do not match.",
         )
         .note("Disable and re-enable password writeback in the Entra Connect wizard (rolls the keys)"),
-        "event-policy-hints-unsupported" => b(
+        FindingCode::EventPolicyHintsUnsupported => b(
             "A DC does not support the LDAP password policy hints control (6329)",
             "Entra Connect needs DCs that advertise LDAP_SERVER_POLICY_HINTS (1.2.840.113556.1.4.2066): \
              Windows Server 2016 or later.",
         )
         .fix("(Get-ADRootDSE -Server <DC>).supportedControl -contains '1.2.840.113556.1.4.2066'")
         .note("Upgrade or retire the DCs that lack it, or point the connector at DCs that have it"),
-        "event-connector-password-too-long" => b(
+        FindingCode::EventConnectorPasswordTooLong => b(
             "The connector account's password is longer than 256 characters (hr=0x800700CE)",
             "The sync engine cannot use a connector account password longer than 256 characters.",
         )
@@ -628,7 +629,7 @@ fn describe(f: &Facts, code: &str, events: &[&Event]) -> Finding {
             ps(f.connector().map_or("<connector account DN>", |c| c.dn.as_str()))
         ))
         .note("Then update it in Synchronization Service Manager > Connectors > the AD connector > Properties > Connect to Active Directory Forest"),
-        "event-forest-not-enabled" => b(
+        FindingCode::EventForestNotEnabled => b(
             "Password sync is not enabled on this management agent (hr=0x8023061F)",
             "A forest was added (or removed and re-added) after writeback was enabled.",
         )
@@ -661,34 +662,37 @@ mod tests {
     #[test]
     fn classification_by_hresult_text_and_id() {
         let dn = "CN=a,OU=Staff,DC=contoso,DC=test";
-        assert_eq!(classify(&with_hr(6329, 0x8023_0619), dn), "event-password-policy");
+        assert_eq!(
+            classify(&with_hr(6329, 0x8023_0619), dn),
+            FindingCode::EventPasswordPolicy
+        );
         assert_eq!(
             classify(&with_hr(6329, 0x8023_0402), dn),
-            "event-duplicate-anchor"
+            FindingCode::EventDuplicateAnchor
         );
         assert_eq!(
             classify(&with_hr(6329, 0x8007_00CE), dn),
-            "event-connector-password-too-long"
+            FindingCode::EventConnectorPasswordTooLong
         );
         assert_eq!(
             classify(&with_hr(6329, 0x8023_061F), dn),
-            "event-forest-not-enabled"
+            FindingCode::EventForestNotEnabled
         );
         let mut hints = event(6329, EventKind::SyncEngine, AT);
         hints.message =
             "MMS(3040): admaexport.cpp(2837): The server doesn't contain the LDAP password policy control."
                 .into();
-        assert_eq!(classify(&hints, dn), "event-policy-hints-unsupported");
+        assert_eq!(classify(&hints, dn), FindingCode::EventPolicyHintsUnsupported);
         for (id, code) in [
-            (33004, "event-permission-denied"),
-            (33002, "event-user-not-found"),
-            (33005, "event-account-disabled"),
-            (33006, "event-account-locked"),
-            (32002, "event-service-connectivity"),
-            (31016, "event-writeback-disabled"),
-            (32004, "event-decryption"),
-            (33001, "event-unknown-failure"),
-            (31003, "event-unknown-failure"),
+            (33004, FindingCode::EventPermissionDenied),
+            (33002, FindingCode::EventUserNotFound),
+            (33005, FindingCode::EventAccountDisabled),
+            (33006, FindingCode::EventAccountLocked),
+            (32002, FindingCode::EventServiceConnectivity),
+            (31016, FindingCode::EventWritebackDisabled),
+            (32004, FindingCode::EventDecryption),
+            (33001, FindingCode::EventUnknownFailure),
+            (31003, FindingCode::EventUnknownFailure),
         ] {
             assert_eq!(
                 classify(&event(id, EventKind::WritebackFailure, AT), dn),
@@ -699,7 +703,7 @@ mod tests {
         let odd = r"CN=a,OU=R\, D,OU=Staff,DC=contoso,DC=test";
         assert_eq!(
             classify(&event(33001, EventKind::WritebackFailure, AT), odd),
-            "event-ou-reserved-characters"
+            FindingCode::EventOuReservedCharacters
         );
         assert_eq!(reserved_ou(odd).map(|r| r.1), Some("',' (0x2C)".to_string()));
         assert_eq!(
@@ -726,7 +730,7 @@ mod tests {
         other.fields = EventFields::default();
         let evs = [event(33004, EventKind::WritebackFailure, AT), other];
         let out = check(&facts(&dir, &evs, AT), &[]);
-        assert_eq!(codes(&out), ["event-permission-denied"]);
+        assert_eq!(codes(&out), [FindingCode::EventPermissionDenied]);
         assert_eq!(out[0].severity, Severity::Warning);
         assert!(out[0]
             .detail
@@ -754,7 +758,7 @@ mod tests {
         };
         let evs = [with_hr(33008, 0x8023_0619), reset];
         let out = check(&facts(&dir, &evs, AT), &[]);
-        assert_eq!(codes(&out), ["event-password-policy"]);
+        assert_eq!(codes(&out), [FindingCode::EventPasswordPolicy]);
         assert!(out[0]
             .evidence
             .iter()
@@ -768,7 +772,11 @@ mod tests {
     fn corroborated_permission_denied_blocks() {
         let dir = directory();
         let evs = [event(33004, EventKind::WritebackFailure, AT)];
-        let dirf = [Finding::new("inheritance-disabled", Severity::Blocker, "x")];
+        let dirf = [Finding::new(
+            FindingCode::InheritanceDisabled,
+            Severity::Blocker,
+            "x",
+        )];
         let out = check(&facts(&dir, &evs, AT), &dirf);
         assert_eq!(out[0].severity, Severity::Blocker);
         assert!(out[0]
@@ -786,7 +794,7 @@ mod tests {
             event(31002, EventKind::WritebackSuccess, "2026-11-24T09:00:00Z"),
         ];
         let out = check(&facts(&dir, &evs, AT), &[]);
-        assert_eq!(codes(&out), ["event-password-policy"]);
+        assert_eq!(codes(&out), [FindingCode::EventPasswordPolicy]);
         assert_eq!(out[0].severity, Severity::Info);
     }
 
@@ -798,7 +806,7 @@ mod tests {
         bus.fields.user_principal_name = None;
         let evs = [start.clone(), bus.clone()];
         let out = check(&facts(&dir, &evs, "2026-11-24T08:00:05Z"), &[]);
-        assert_eq!(codes(&out), ["event-service-connectivity"]);
+        assert_eq!(codes(&out), [FindingCode::EventServiceConnectivity]);
         assert_eq!(out[0].severity, Severity::Blocker);
         // Another attempt's error an hour later is not this user's.
         let mut later = bus;
@@ -812,7 +820,7 @@ mod tests {
         let evs = [start, with_hr(33008, 0x8023_0619), retry];
         assert_eq!(
             codes(&check(&facts(&dir, &evs, AT), &[])),
-            ["event-password-policy"]
+            [FindingCode::EventPasswordPolicy]
         );
     }
 
@@ -872,7 +880,7 @@ mod tests {
         let dir = directory();
         let evs = attempt(33004, DENIED_33004, Some(REMOTE_SAM_6329));
         let out = check(&facts(&dir, &evs, AT), &[]);
-        assert_eq!(codes(&out), ["event-remote-sam-restricted"]);
+        assert_eq!(codes(&out), [FindingCode::EventRemoteSamRestricted]);
         let x = &out[0];
         assert_eq!(
             x.severity,
@@ -914,34 +922,29 @@ mod tests {
         let plain = attempt(33004, DENIED_33004, None);
         assert_eq!(
             codes(&check(&facts(&dir, &plain, AT), &[])),
-            ["event-permission-denied"]
+            [FindingCode::EventPermissionDenied]
         );
     }
 
     #[test]
     fn causes_the_directory_cannot_show_never_say_try_again() {
         let dir = directory();
-        let cases: [(Vec<Event>, &str); 5] = [
-            (attempt(33004, DENIED_33004, Some(REMOTE_SAM_6329)), "event-remote-sam-restricted"),
-            (attempt(33001, &failure_text(33001, "80004005", "Unspecified error"), Some(RPC_6329)), "event-rpc-unavailable"),
+        let cases: [(Vec<Event>, FindingCode); 5] = [
+            (attempt(33004, DENIED_33004, Some(REMOTE_SAM_6329)), FindingCode::EventRemoteSamRestricted),
+            (attempt(33001, &failure_text(33001, "80004005", "Unspecified error"), Some(RPC_6329)), FindingCode::EventRpcUnavailable),
             (
                 attempt(33001, &failure_text(33001, "80230818", "The management agent run was terminated because a domain controller could not be contacted."), None),
-                "event-dc-unreachable",
+                FindingCode::EventDcUnreachable,
             ),
             (
                 attempt(33009, &failure_text(33009, "8023062C", "the server is not configured for insecure setting of passwords, or a 128 bit TLS or SSL connection is required."), None),
-                "event-ldap-not-sealed",
+                FindingCode::EventLdapNotSealed,
             ),
-            (attempt(33002, &not_found_33002(), Some(NOT_IN_SCOPE_6329)), "event-not-in-password-sync-scope"),
+            (attempt(33002, &not_found_33002(), Some(NOT_IN_SCOPE_6329)), FindingCode::EventNotInPasswordSyncScope),
         ];
         for (evs, code) in cases {
             let d = diagnosis_of(&evs, &dir);
-            assert_eq!(
-                d.verdict.primary_cause.as_deref(),
-                Some(code),
-                "{code}: {:?}",
-                d.findings
-            );
+            assert_eq!(d.verdict.primary_cause, Some(code), "{code}: {:?}", d.findings);
             assert!(!d.verdict.writeback_can_succeed, "{code}");
             let summary = d.verdict.summary.to_lowercase();
             assert!(
@@ -959,7 +962,7 @@ mod tests {
         let dir = directory();
         let evs = attempt(33002, &not_found_33002(), Some(NOT_IN_SCOPE_6329));
         let out = check(&facts(&dir, &evs, AT), &[]);
-        assert_eq!(codes(&out), ["event-not-in-password-sync-scope"]);
+        assert_eq!(codes(&out), [FindingCode::EventNotInPasswordSyncScope]);
         assert!(out[0]
             .remediation
             .iter()
@@ -969,7 +972,7 @@ mod tests {
             .iter()
             .any(|r| r.contains("Get-ADSyncCSObject")));
         let dirf = [Finding::new(
-            "password-sync-scope-excluded",
+            FindingCode::PasswordSyncScopeExcluded,
             Severity::Blocker,
             "x",
         )];
@@ -982,7 +985,7 @@ mod tests {
         // A 33002 without that text stays "not found", whose advice now names the scope too.
         let evs = attempt(33002, &not_found_33002(), None);
         let out = check(&facts(&dir, &evs, AT), &[]);
-        assert_eq!(codes(&out), ["event-user-not-found"]);
+        assert_eq!(codes(&out), [FindingCode::EventUserNotFound]);
         assert!(out[0].remediation.iter().any(|r| r.contains("adminDescription")));
     }
 
@@ -990,9 +993,9 @@ mod tests {
     fn protected_account_hresult_is_its_own_finding_corroborated_by_admin_sd_holder() {
         let dir = directory();
         let evs = attempt(31011, &failure_text(31011, "80231367", "The password could not be updated because the management agent credentials were denied access to perform the operation on a privileged account."), None);
-        let dirf = [Finding::new("admin-sd-holder", Severity::Blocker, "x")];
+        let dirf = [Finding::new(FindingCode::AdminSdHolder, Severity::Blocker, "x")];
         let out = check(&facts(&dir, &evs, AT), &dirf);
-        assert_eq!(codes(&out), ["event-protected-account"]);
+        assert_eq!(codes(&out), [FindingCode::EventProtectedAccount]);
         assert_eq!(out[0].severity, Severity::Blocker);
         assert!(out[0]
             .evidence
@@ -1021,10 +1024,10 @@ mod tests {
             e
         };
         let cases = [
-            (service(31044, "No service host for service bus endpoints are in running state."), "event-writeback-not-running", "Restart-Service ADSync"),
-            (service(32009, "Error getting auth token."), "event-service-connectivity", "wizard"),
-            (service(31034, "The connection to the connect service was lost."), "event-service-connectivity", "Start-Service ADSync"),
-            (service(32002, "Error Connecting to ServiceBus. The token provider was unable to provide a security token."), "event-service-connectivity", "Test-NetConnection"),
+            (service(31044, "No service host for service bus endpoints are in running state."), FindingCode::EventWritebackNotRunning, "Restart-Service ADSync"),
+            (service(32009, "Error getting auth token."), FindingCode::EventServiceConnectivity, "wizard"),
+            (service(31034, "The connection to the connect service was lost."), FindingCode::EventServiceConnectivity, "Start-Service ADSync"),
+            (service(32002, "Error Connecting to ServiceBus. The token provider was unable to provide a security token."), FindingCode::EventServiceConnectivity, "Test-NetConnection"),
         ];
         let mut titles = Vec::new();
         for (e, code, fix) in cases {
@@ -1057,7 +1060,7 @@ mod tests {
         let evs = [attempt(33004, DENIED_33004, None), vec![later]].concat();
         assert_eq!(
             codes(&check(&facts(&dir, &evs, AT), &[])),
-            ["event-permission-denied"]
+            [FindingCode::EventPermissionDenied]
         );
         // In the attempt's second, but naming another user's cloud anchor.
         let other = NOT_IN_SCOPE_6329.replace(
@@ -1067,7 +1070,7 @@ mod tests {
         let evs = attempt(33002, &not_found_33002(), Some(&other));
         assert_eq!(
             codes(&check(&facts(&dir, &evs, AT), &[])),
-            ["event-user-not-found"]
+            [FindingCode::EventUserNotFound]
         );
     }
 
@@ -1079,7 +1082,7 @@ mod tests {
         let evs = [off.clone()];
         assert_eq!(
             codes(&check(&facts(&dir, &evs, AT), &[])),
-            ["event-writeback-disabled"]
+            [FindingCode::EventWritebackDisabled]
         );
         let started = event(31015, EventKind::WritebackService, "2026-11-24T07:30:00Z");
         let evs = [off, started];

@@ -4,6 +4,7 @@
 
 use crate::diagnosis::facts::Facts;
 use crate::diagnosis::model::{Finding, Severity};
+use crate::diagnosis::FindingCode;
 
 pub fn check(f: &Facts) -> Vec<Finding> {
     let sam_gaps = f.sam_access.objects.iter().filter_map(|o| {
@@ -33,7 +34,7 @@ pub fn check(f: &Facts) -> Vec<Finding> {
         return vec![];
     }
     let mut finding = Finding::new(
-        "evaluation-gap",
+        FindingCode::EvaluationGap,
         Severity::Warning,
         "Part of the diagnosis could not be evaluated",
     )
@@ -63,7 +64,7 @@ mod tests {
         assert!(check(&f).is_empty());
         f.access.user_gap = Some("nTSecurityDescriptor was not returned".into());
         let out = check(&f);
-        assert_eq!(codes(&out), ["evaluation-gap"]);
+        assert_eq!(codes(&out), [FindingCode::EvaluationGap]);
         assert!(out[0].evidence[0].contains("was not returned"));
         f.access.user_gap = None;
         f.sam_access

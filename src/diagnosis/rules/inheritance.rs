@@ -2,10 +2,11 @@
 //! grants on the domain root never arrive. A protected DACL on an adminCount=1 user is left to the
 //! protected-account rules, which explain why it is protected.
 
+use crate::ad::dn;
 use crate::diagnosis::facts::Facts;
 use crate::diagnosis::fix::{ps, Names};
 use crate::diagnosis::model::{Finding, Severity};
-use crate::directory::dn;
+use crate::diagnosis::FindingCode;
 
 pub fn check(f: &Facts) -> Vec<Finding> {
     let Some(blocked_at) = f.access.inheritance.blocked_at.as_deref() else {
@@ -41,7 +42,7 @@ pub fn check(f: &Facts) -> Vec<Finding> {
             format!("the OU {blocked_at}"),
         )
     };
-    let mut finding = Finding::new("inheritance-disabled", severity, title)
+    let mut finding = Finding::new(FindingCode::InheritanceDisabled, severity, title)
         .detail(format!(
             "The DACL of {place} is protected (\"Include inheritable permissions\" is off). {consequence}"
         ))
@@ -89,7 +90,7 @@ mod tests {
         f.access.inheritance.blocked_at = Some("OU=Staff,DC=contoso,DC=test".into());
         f.access.rights.reset_password.allowed = false;
         let out = check(&f);
-        assert_eq!(codes(&out), ["inheritance-disabled"]);
+        assert_eq!(codes(&out), [FindingCode::InheritanceDisabled]);
         assert_eq!(out[0].severity, Severity::Blocker);
         assert!(out[0].title.contains("OU=Staff,DC=contoso,DC=test"));
         assert!(out[0].remediation[2].contains("-ADobjectDN 'OU=Staff,DC=contoso,DC=test'"));

@@ -3,11 +3,12 @@
 //! minPwdAge (the PSO's when one applies) is still ahead of the evaluated instant.
 
 use super::when;
+use crate::ad::time::human_duration;
 use crate::diagnosis::facts::Facts;
 use crate::diagnosis::fix::{fqdn, ps};
 use crate::diagnosis::model::{Finding, Severity};
 use crate::diagnosis::policy::PolicySource;
-use crate::directory::time::human_duration;
+use crate::diagnosis::FindingCode;
 
 pub fn check(f: &Facts) -> Vec<Finding> {
     let min_age = f.policy.min_pwd_age();
@@ -29,7 +30,7 @@ pub fn check(f: &Facts) -> Vec<Finding> {
         ),
     };
     vec![Finding::new(
-        "min-password-age",
+        FindingCode::MinPasswordAge,
         Severity::Blocker,
         "The password is younger than the minimum password age",
     )
@@ -64,10 +65,10 @@ pub fn check(f: &Facts) -> Vec<Finding> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ad::time::to_filetime;
     use crate::diagnosis::account::AccountState;
     use crate::diagnosis::policy::EffectivePolicy;
     use crate::diagnosis::rules::codes;
-    use crate::directory::time::to_filetime;
     use crate::testkit::contoso::{directory, facts, pso, ts};
 
     #[test]
@@ -88,7 +89,7 @@ mod tests {
         f.policy = EffectivePolicy::for_user(&dir, f.user);
         f.account = AccountState::at(f.user, &f.policy, f.at, true);
         let out = check(&f);
-        assert_eq!(codes(&out), ["min-password-age"]);
+        assert_eq!(codes(&out), [FindingCode::MinPasswordAge]);
         assert!(out[0]
             .evidence
             .iter()

@@ -5,7 +5,7 @@
 use chrono::{DateTime, Utc};
 
 use super::facts::Facts;
-use super::model::{DecidingAce, Finding, Severity};
+use super::model::{DecidingAce, Finding, FindingCode, Severity};
 use crate::events::Event;
 
 pub mod account_disabled;
@@ -29,14 +29,14 @@ pub mod sam_server;
 /// Directory findings that stop the connector's reset before the DC audits it (access denied, no
 /// 4724), root cause first. One list for two uses that must agree: they explain an
 /// `event-permission-denied`, and they lead the verdict's priority.
-pub const ACCESS_BLOCKERS: &[&str] = &[
-    "connector-not-found",
-    "admin-sd-holder",
-    "admin-count-orphaned",
-    "inheritance-disabled",
-    "denied-reset-password",
-    "missing-reset-password",
-    "sam-server-not-readable",
+pub const ACCESS_BLOCKERS: &[FindingCode] = &[
+    FindingCode::ConnectorNotFound,
+    FindingCode::AdminSdHolder,
+    FindingCode::AdminCountOrphaned,
+    FindingCode::InheritanceDisabled,
+    FindingCode::DeniedResetPassword,
+    FindingCode::MissingResetPassword,
+    FindingCode::SamServerNotReadable,
 ];
 
 /// A rule: facts in, findings out (usually zero or one).
@@ -76,9 +76,9 @@ pub fn evaluate(f: &Facts) -> Vec<Finding> {
 pub const EVIDENCE_RULES: &[Rule] = &[password_protection::check, password_hash_sync::check];
 
 impl Finding {
-    pub fn new(code: &str, severity: Severity, title: impl Into<String>) -> Finding {
+    pub fn new(code: FindingCode, severity: Severity, title: impl Into<String>) -> Finding {
         Finding {
-            code: code.to_string(),
+            code,
             severity,
             title: title.into(),
             detail: String::new(),
@@ -148,6 +148,6 @@ pub fn ace_line(what: &str, ace: &DecidingAce) -> String {
 }
 
 #[cfg(test)]
-pub fn codes(findings: &[Finding]) -> Vec<&str> {
-    findings.iter().map(|f| f.code.as_str()).collect()
+pub fn codes(findings: &[Finding]) -> Vec<FindingCode> {
+    findings.iter().map(|f| f.code).collect()
 }

@@ -7,8 +7,9 @@
 use crate::diagnosis::facts::Facts;
 use crate::diagnosis::fix::{ps, Names};
 use crate::diagnosis::model::{Finding, Severity};
+use crate::diagnosis::FindingCode;
 
-pub const CODE: &str = "password-never-expires-force-change";
+pub const CODE: FindingCode = FindingCode::PasswordNeverExpiresForceChange;
 
 const BY_DESIGN: &str = "For users with \"Password never expires\", an administrator's reset in Entra with \"require \
                          this user to change their password when they next sign in\" does not set \"must change \

@@ -9,6 +9,7 @@ use chrono::Duration;
 use super::when;
 use crate::diagnosis::facts::Facts;
 use crate::diagnosis::model::{EvaluatedAtSource, Finding, Severity};
+use crate::diagnosis::FindingCode;
 
 /// How far from the ticket's time a request still counts as the one the ticket is about.
 const NEAR_MINUTES: i64 = 15;
@@ -29,7 +30,7 @@ pub fn check(f: &Facts) -> Vec<Finding> {
         return vec![];
     }
     vec![Finding::new(
-        "no-attempt-received",
+        FindingCode::NoAttemptReceived,
         Severity::Warning,
         "No password reset of this user reached the Entra Connect server near the ticket's time",
     )
@@ -72,7 +73,7 @@ mod tests {
             heartbeat("2026-11-24T09:00:00Z"),
         ];
         let out = check(&facts(&dir, &evs, "2026-11-24T08:00:00Z"));
-        assert_eq!(codes(&out), ["no-attempt-received"]);
+        assert_eq!(codes(&out), [FindingCode::NoAttemptReceived]);
         assert_eq!(out[0].severity, Severity::Warning);
     }
 

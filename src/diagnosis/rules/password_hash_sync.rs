@@ -6,6 +6,7 @@ use super::{event_line, when};
 use crate::diagnosis::facts::Facts;
 use crate::diagnosis::fix::{fqdn, ps};
 use crate::diagnosis::model::{Finding, Severity};
+use crate::diagnosis::FindingCode;
 use crate::events::EventKind;
 
 /// What the RPC error of a 611 means, and where to look (SupportArticles rpc-errors article).
@@ -44,7 +45,7 @@ pub fn check(f: &Facts) -> Vec<Finding> {
     let fl = &latest.fields;
     let dc = fl.dc_host.as_deref().unwrap_or("<DC>");
     let mut finding = Finding::new(
-        "password-hash-sync-failing",
+        FindingCode::PasswordHashSyncFailing,
         if recovered { Severity::Info } else { Severity::Warning },
         "Password hash sync is failing for the user's domain (611)",
     )
@@ -112,7 +113,7 @@ mod tests {
         let dir = directory();
         let evs = [phs_611("2026-11-24T07:00:00Z", FAILED_611)];
         let out = check(&facts(&dir, &evs, "2026-11-24T08:00:00Z"));
-        assert_eq!(codes(&out), ["password-hash-sync-failing"]);
+        assert_eq!(codes(&out), [FindingCode::PasswordHashSyncFailing]);
         assert_eq!(out[0].severity, Severity::Warning);
         assert!(out[0]
             .evidence

@@ -9,6 +9,7 @@ use chrono::Duration;
 use super::{event_line, when};
 use crate::diagnosis::facts::Facts;
 use crate::diagnosis::model::{Finding, Severity};
+use crate::diagnosis::FindingCode;
 use crate::events::correlate::AttemptOutcome;
 use crate::events::{Event, EventKind};
 
@@ -76,7 +77,7 @@ pub fn check(f: &Facts) -> Vec<Finding> {
         .iter()
         .any(|a| a.outcome == AttemptOutcome::Succeeded && a.started > attempt.started);
     let mut finding = Finding::new(
-        "password-protection-rejected",
+        FindingCode::PasswordProtectionRejected,
         if later_success { Severity::Info } else { Severity::Warning },
         "Microsoft Entra Password Protection refused the new password",
     )
@@ -150,7 +151,7 @@ mod tests {
                 "2026-11-24T08:00:01Z",
             ));
             let out = check(&facts(&dir, &evs, "2026-11-24T08:00:02Z"));
-            assert_eq!(codes(&out), ["password-protection-rejected"]);
+            assert_eq!(codes(&out), [FindingCode::PasswordProtectionRejected]);
             assert_eq!(out[0].severity, Severity::Warning);
             assert!(out[0].detail.contains(list), "{reason}: {}", out[0].detail);
             assert!(out[0].detail.contains("DC01.contoso.test"));
@@ -228,13 +229,13 @@ mod tests {
             crate::testkit::contoso::ts("2026-11-25T12:00:00Z"),
         );
         assert_eq!(
-            d.verdict.primary_cause.as_deref(),
-            Some("password-protection-rejected")
+            d.verdict.primary_cause,
+            Some(FindingCode::PasswordProtectionRejected)
         );
         let policy = d
             .findings
             .iter()
-            .find(|x| x.code == "event-password-policy")
+            .find(|x| x.code == FindingCode::EventPasswordPolicy)
             .expect("33008 finding");
         assert!(policy
             .evidence

@@ -7,10 +7,11 @@
 use crate::diagnosis::facts::Facts;
 use crate::diagnosis::fix::{ps, Names};
 use crate::diagnosis::model::{Finding, Severity};
+use crate::diagnosis::FindingCode;
 use crate::directory::DirectoryUser;
 
 /// The finding code, shared with the event rule it explains.
-pub const CODE: &str = "password-sync-scope-excluded";
+pub const CODE: FindingCode = FindingCode::PasswordSyncScopeExcluded;
 
 /// The adminDescription value that excludes a user from selective password hash sync.
 pub const PHS_FILTERED: &str = "PHSFiltered";

@@ -7,6 +7,7 @@ use super::ace_line;
 use crate::diagnosis::facts::Facts;
 use crate::diagnosis::fix::{ps, Names};
 use crate::diagnosis::model::{Finding, Severity};
+use crate::diagnosis::FindingCode;
 
 pub fn check_admin_sd_holder(f: &Facts) -> Vec<Finding> {
     if f.protected_groups.is_empty() {
@@ -14,7 +15,7 @@ pub fn check_admin_sd_holder(f: &Facts) -> Vec<Finding> {
     }
     let n = Names::of(f);
     let mut finding = Finding::new(
-        "admin-sd-holder",
+        FindingCode::AdminSdHolder,
         Severity::Blocker,
         "Protected account: password writeback is not supported for it",
     )
@@ -58,7 +59,7 @@ pub fn check_admin_count_orphaned(f: &Facts) -> Vec<Finding> {
         (false, _) => Severity::Info,
     };
     let mut finding = Finding::new(
-        "admin-count-orphaned",
+        FindingCode::AdminCountOrphaned,
         severity,
         "adminCount=1 left over from a former protected-group membership",
     )
@@ -103,7 +104,7 @@ mod tests {
         f.protected_groups = vec!["CONTOSO\\Domain Admins".into()];
         f.account.admin_count = Some(1);
         let out = check_admin_sd_holder(&f);
-        assert_eq!(codes(&out), ["admin-sd-holder"]);
+        assert_eq!(codes(&out), [FindingCode::AdminSdHolder]);
         assert_eq!(out[0].severity, Severity::Blocker);
         assert!(out[0].evidence[0].contains("Domain Admins"));
         // A protected member is not an orphan.
@@ -120,7 +121,7 @@ mod tests {
         f.access.rights.reset_password.allowed = false;
         f.access.rights.reset_password.deciding_ace = None;
         let out = check_admin_count_orphaned(&f);
-        assert_eq!(codes(&out), ["admin-count-orphaned"]);
+        assert_eq!(codes(&out), [FindingCode::AdminCountOrphaned]);
         assert_eq!(out[0].severity, Severity::Blocker);
         assert!(out[0].remediation[0].contains("-Clear adminCount"));
         assert!(out[0].remediation[1].contains("SetAccessRuleProtection($false, $true)"));

@@ -7,11 +7,12 @@ use super::{ace_line, event_line, when};
 use crate::diagnosis::facts::{AccessFacts, Facts};
 use crate::diagnosis::fix::{ps, Names};
 use crate::diagnosis::model::{denied_by, DecidingAce, Finding, RightDecision, RightsSection, Severity};
+use crate::diagnosis::FindingCode;
 use crate::events::correlate::AttemptOutcome;
 use crate::events::EventKind;
 
 pub(super) struct Needed {
-    code: &'static str,
+    code: FindingCode,
     pub(super) right: fn(&RightsSection) -> &RightDecision,
     pub(super) name: &'static str,
     pub(super) severity: Severity,
@@ -24,7 +25,7 @@ pub(super) struct Needed {
 /// The four rights writeback needs from whichever account writes (Connect's or Cloud Sync's).
 pub(super) const NEEDED: &[Needed] = &[
     Needed {
-        code: "missing-reset-password",
+        code: FindingCode::MissingResetPassword,
         right: |r| &r.reset_password,
         name: "Reset Password",
         severity: Severity::Blocker,
@@ -33,7 +34,7 @@ pub(super) const NEEDED: &[Needed] = &[
         dsacls_on_users: Some("CA;Reset Password;user"),
     },
     Needed {
-        code: "missing-write-lockout-time",
+        code: FindingCode::MissingWriteLockoutTime,
         right: |r| &r.write_lockout_time,
         name: "Write lockoutTime",
         severity: Severity::Warning,
@@ -42,7 +43,7 @@ pub(super) const NEEDED: &[Needed] = &[
         dsacls_on_users: Some("WP;lockoutTime;user"),
     },
     Needed {
-        code: "missing-write-pwd-last-set",
+        code: FindingCode::MissingWritePwdLastSet,
         right: |r| &r.write_pwd_last_set,
         name: "Write pwdLastSet",
         severity: Severity::Warning,
@@ -51,7 +52,7 @@ pub(super) const NEEDED: &[Needed] = &[
         dsacls_on_users: Some("WP;pwdLastSet;user"),
     },
     Needed {
-        code: "missing-unexpire-password",
+        code: FindingCode::MissingUnexpirePassword,
         right: |r| &r.unexpire_password,
         name: "Unexpire Password (on the domain root)",
         severity: Severity::Warning,
@@ -91,7 +92,7 @@ fn finding(f: &Facts, need: &Needed, check: &RightDecision) -> Finding {
     let on_domain = need.dsacls_on_users.is_none();
     let object = if on_domain { &n.domain_dn } else { &n.user_dn };
     let code = match (need.code, deny) {
-        ("missing-reset-password", Some(_)) => "denied-reset-password",
+        (FindingCode::MissingResetPassword, Some(_)) => FindingCode::DeniedResetPassword,
         (code, _) => code,
     };
     let title = match deny {
@@ -118,7 +119,7 @@ fn finding(f: &Facts, need: &Needed, check: &RightDecision) -> Finding {
     if let Some(ace) = deny {
         out = remove_deny(out.evidence(ace_line("deciding ACE", ace)), object, ace);
     }
-    if need.code == "missing-unexpire-password" {
+    if need.code == FindingCode::MissingUnexpirePassword {
         out = unexpire_effect(f, out);
     }
     // Under an explicit deny a new grant changes nothing: the deny comes first.
@@ -218,10 +219,10 @@ mod tests {
         assert_eq!(
             codes(&out),
             [
-                "missing-reset-password",
-                "missing-write-lockout-time",
-                "missing-write-pwd-last-set",
-                "missing-unexpire-password"
+                FindingCode::MissingResetPassword,
+                FindingCode::MissingWriteLockoutTime,
+                FindingCode::MissingWritePwdLastSet,
+                FindingCode::MissingUnexpirePassword
             ]
         );
         assert_eq!(out[0].severity, Severity::Blocker);
@@ -244,7 +245,7 @@ mod tests {
         let mut f = facts(&dir, &evs, "2026-11-24T09:00:00Z");
         f.access.rights.unexpire_password = not_granted();
         let out = check(&f);
-        assert_eq!(codes(&out), ["missing-unexpire-password"]);
+        assert_eq!(codes(&out), [FindingCode::MissingUnexpirePassword]);
         assert_eq!(out[0].severity, Severity::Blocker);
         assert!(out[0].evidence.iter().any(|e| e.contains("already expired")));
         // Without that history it stays a warning.
@@ -268,7 +269,7 @@ mod tests {
             }),
         };
         let out = check(&f);
-        assert_eq!(codes(&out), ["denied-reset-password"]);
+        assert_eq!(codes(&out), [FindingCode::DeniedResetPassword]);
         assert!(out[0].title.contains("CONTOSO\\MSOL_abc123"));
         assert!(out[0].evidence[1].contains("(OD;;CR;00299570"));
         assert!(out[0].remediation[1].contains(&format!("-eq '{CONNECTOR_SID}'")));

@@ -9,10 +9,11 @@ use super::ace_line;
 use crate::diagnosis::facts::{Facts, ObjectReadAccess};
 use crate::diagnosis::fix::{cmd_quote, ps, Names};
 use crate::diagnosis::model::{denied_by, Finding, Severity};
+use crate::diagnosis::FindingCode;
 use crate::directory::model::{authenticated_users_fsp_dn, sam_server_dn};
 use crate::security::access::Right;
 
-pub const CODE: &str = "sam-server-not-readable";
+pub const CODE: FindingCode = FindingCode::SamServerNotReadable;
 
 pub fn check(f: &Facts) -> Vec<Finding> {
     if f.connector().is_none() {

@@ -34,7 +34,8 @@ use super::model::{
     authenticated_users_fsp_dn, builtin_dn, sam_server_dn, ConnectorAccount, ConnectorLookup, Container,
     Directory, DirectoryUser, Domain, PasswordSettings, PreWindows2000, SamObjects, UserLookupError,
 };
-use super::{dn, DirectoryError};
+use super::DirectoryError;
+use crate::ad::dn;
 use crate::security::descriptor::SecurityDescriptor;
 use crate::security::{Guid, Sid};
 

@@ -13,8 +13,7 @@ use ldap3::{LdapConnAsync, LdapConnSettings, LdapError, Scope, SearchEntry, Sear
 use tokio::sync::Mutex;
 
 use super::entry::Entry;
-use crate::config::{Auth, LdapConfig, PasswordSource, Transport};
-use crate::directory::DirectoryError;
+use crate::directory::{Auth, DirectoryError, LdapConfig, PasswordSource, Transport};
 
 /// LDAP_SERVER_SD_FLAGS_OID: without it a non-admin gets no nTSecurityDescriptor at all and an
 /// admin also gets the SACL.
@@ -343,9 +342,7 @@ fn read_password(source: &PasswordSource, bind_dn: &str) -> Result<String, Direc
         PasswordSource::Given(secret) => secret.expose().to_string(),
         PasswordSource::Prompt => {
             if !std::io::stdin().is_terminal() {
-                return Err(DirectoryError::Password(
-                    "no terminal to prompt on: use --password-env VAR or --password-file FILE".into(),
-                ));
+                return Err(DirectoryError::NoTerminalForPassword);
             }
             rpassword::prompt_password(format!("Password for {bind_dn}: "))
                 .map_err(|e| DirectoryError::Password(e.to_string()))?
@@ -462,15 +459,11 @@ fn kerberos_error(e: LdapError, spn_host: &str) -> DirectoryError {
     {
         return DirectoryError::NoKerberosTicket { detail };
     }
-    let hint = if lower.contains("server not found") {
-        " (the SPN host must be the DC's DNS name as registered in AD; set it with --kerberos-host)"
-    } else {
-        ""
-    };
-    DirectoryError::Kerberos {
-        spn_host: spn_host.to_string(),
-        detail: format!("{detail}{hint}"),
+    let spn_host = spn_host.to_string();
+    if lower.contains("server not found") {
+        return DirectoryError::SpnNotFound { spn_host, detail };
     }
+    DirectoryError::Kerberos { spn_host, detail }
 }
 
 #[cfg(test)]
@@ -526,6 +519,10 @@ mod tests {
             LdapError::GssapiOperationError("Server not found in Kerberos database".into()),
             "127.0.0.1",
         );
-        assert!(e.to_string().contains("--kerberos-host"), "{e}");
+        assert!(matches!(e, DirectoryError::SpnNotFound { .. }), "{e}");
+        assert!(
+            e.to_string().contains("the SPN host must be the DC's DNS name"),
+            "{e}"
+        );
     }
 }

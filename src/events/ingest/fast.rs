@@ -14,7 +14,7 @@ use std::rc::Rc;
 use evtx::EvtxChunkHeader;
 
 use super::Interest;
-use crate::directory::time::FileTime;
+use crate::ad::time::FileTime;
 use crate::events::normalize::{DataText, DataValue, RawRecord, NAMED_FIELDS};
 use crate::security::{Guid, Sid};
 

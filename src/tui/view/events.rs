@@ -8,7 +8,6 @@ use ratatui::Frame;
 
 use crate::diagnosis::Diagnosis;
 use crate::sanitize::line as clean;
-use crate::tui::rows;
 use crate::tui::state::{Loading, State};
 use crate::tui::widgets::table::{empty, Cells, Column, DataTable};
 
@@ -50,7 +49,7 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, diag: Option<&Diagnosis>, state: 
         empty(area, frame.buffer_mut(), block, line);
         return;
     };
-    let shown = rows::event_rows(d, &list.filter);
+    let shown: Vec<_> = list.shown.iter().filter_map(|&i| d.timeline.get(i)).collect();
     if shown.is_empty() {
         let text = if d.events.is_empty() {
             "No event of this user in the event logs read."

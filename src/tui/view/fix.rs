@@ -58,7 +58,7 @@ pub fn paragraph(d: &Diagnosis, state: &State, area: Rect) -> Paragraph<'static>
             Line::from(vec![
                 Span::styled(format!("{} {} ", t.symbol(), f.severity.as_str()), theme.tone(t)),
                 Span::styled(clean(&f.title), theme.title()),
-                Span::styled(format!("  [{}]", clean(&f.code)), theme.dim()),
+                Span::styled(format!("  [{}]", f.code), theme.dim()),
             ]),
             2,
         ));

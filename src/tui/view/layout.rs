@@ -136,9 +136,7 @@ pub fn list_area(state: &State, area: Rect) -> Option<Rect> {
             match u.tab {
                 Tab::Events => Some(body),
                 Tab::Permissions => {
-                    let (dir, who) = (state.directory.ready()?, state.current_user()?);
-                    let links =
-                        crate::tui::rows::inheritance_chain(dir, who, state.current_diagnosis()).len();
+                    let links = state.current_diagnosis().map_or(0, |d| d.inheritance_chain.len());
                     Some(permissions(body, links, u.stack).dacl)
                 }
                 Tab::Account | Tab::Fix => None,

@@ -7,12 +7,12 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph};
 use ratatui::Frame;
 
+use crate::diagnosis::evidence::{ChainLink, Inherits};
+use crate::diagnosis::model::Effect;
 use crate::diagnosis::Diagnosis;
-use crate::directory::{Directory, DirectoryUser};
-use crate::report::{right_outcome, rights_rows};
+use crate::report::right_outcome;
 use crate::sanitize::line as clean;
 use crate::tui::keymap::Action;
-use crate::tui::rows::{self, Inherits};
 use crate::tui::state::State;
 use crate::tui::theme::{Theme, Tone};
 use crate::tui::widgets::table::{self, empty, Cells, Column, DataTable};
@@ -51,16 +51,9 @@ const DACL_COLUMNS: [Column; 7] = [
 /// Borders, the header and one ACE: a smaller DACL box is not drawn.
 const DACL_SHOWN: u16 = 4;
 
-pub fn draw(
-    frame: &mut Frame<'_>,
-    area: Rect,
-    dir: &Directory,
-    user: &DirectoryUser,
-    diag: Option<&Diagnosis>,
-    state: &State,
-) {
+pub fn draw(frame: &mut Frame<'_>, area: Rect, diag: Option<&Diagnosis>, state: &State) {
     let theme = state.settings.theme;
-    let chain = rows::inheritance_chain(dir, user, diag);
+    let chain = diag.map_or(&[][..], |d| &d.inheritance_chain);
     let stack = state.user.as_ref().map_or(0, |u| u.stack);
     let boxes = super::layout::permissions(area, chain.len(), stack);
     if let Some(rights) = boxes.rights {
@@ -71,10 +64,10 @@ pub fn draw(
     if let Some(inheritance) = boxes.chain {
         let below =
             (!dacl_shown).then(|| format!(" {} shows the DACL ", state.settings.keys.label(Action::Down)));
-        draw_chain(frame, inheritance, &chain, below, theme);
+        draw_chain(frame, inheritance, chain, below, theme);
     }
     if dacl_shown {
-        draw_dacl(frame, boxes.dacl, dir, user, diag, state);
+        draw_dacl(frame, boxes.dacl, diag, state);
     }
 }
 
@@ -90,7 +83,9 @@ fn draw_rights(frame: &mut Frame<'_>, area: Rect, diag: Option<&Diagnosis>, stat
         frame.render_widget(Paragraph::new(line).block(block), area);
         return;
     };
-    let lines: Vec<Line<'static>> = rights_rows(&d.rights)
+    let lines: Vec<Line<'static>> = d
+        .rights
+        .rows()
         .into_iter()
         .map(|(name, check)| {
             let tone = if check.allowed { Tone::Good } else { Tone::Bad };
@@ -118,13 +113,7 @@ fn fit(lines: Vec<Line<'static>>, area: Rect) -> Vec<Line<'static>> {
     lines.into_iter().map(|l| table::ellipsize(l, width).0).collect()
 }
 
-fn draw_chain(
-    frame: &mut Frame<'_>,
-    area: Rect,
-    chain: &[rows::ChainLink],
-    below: Option<String>,
-    theme: Theme,
-) {
+fn draw_chain(frame: &mut Frame<'_>, area: Rect, chain: &[ChainLink], below: Option<String>, theme: Theme) {
     let lines: Vec<Line<'static>> = chain
         .iter()
         .enumerate()
@@ -136,11 +125,11 @@ fn draw_chain(
                 Inherits::Unknown => (Tone::Warn, "not read"),
             };
             // Below the root the indentation shows the path, so each level needs only its RDN.
-            let name = if depth == 0 {
+            let name = clean(&if depth == 0 {
                 link.dn.clone()
             } else {
                 first_rdn(&link.dn)
-            };
+            });
             let indent = "  ".repeat(depth.saturating_sub(1));
             let mut spans = vec![
                 Span::raw(format!("{indent}{}", if depth == 0 { "" } else { "└ " })),
@@ -162,19 +151,12 @@ fn draw_chain(
 }
 
 fn first_rdn(dn: &str) -> String {
-    crate::directory::dn::rdns(dn)
+    crate::ad::dn::rdns(dn)
         .first()
         .map_or_else(|| dn.to_string(), |r| (*r).to_string())
 }
 
-fn draw_dacl(
-    frame: &mut Frame<'_>,
-    area: Rect,
-    dir: &Directory,
-    user: &DirectoryUser,
-    diag: Option<&Diagnosis>,
-    state: &State,
-) {
+fn draw_dacl(frame: &mut Frame<'_>, area: Rect, diag: Option<&Diagnosis>, state: &State) {
     let theme = state.settings.theme;
     let Some(screen) = state.user.as_ref() else { return };
     let list = &screen.acl;
@@ -183,25 +165,31 @@ fn draw_dacl(
         Span::styled(" ◆ ", theme.deciding()),
         Span::raw("decides a writeback right "),
     ]));
-    let acl = match rows::dacl_rows(dir, user, diag) {
+    let Some(d) = diag else {
+        let line = super::chrome::loading_line("the diagnosis", &screen.diagnosis, state);
+        empty(area, frame.buffer_mut(), block, line);
+        return;
+    };
+    let acl = match d.dacl.as_ref() {
         Ok(acl) => acl,
         Err(e) => {
             empty(
                 area,
                 frame.buffer_mut(),
                 block,
-                Line::from(format!("✘ {}", clean(&e))),
+                Line::from(format!("✘ {}", clean(&e.to_string()))),
             );
             return;
         }
     };
-    let shown = rows::filtered_dacl(&acl, &list.filter);
+    let shown = &list.shown;
     let row_at = |i: usize| {
         let Some(r) = shown.get(i).and_then(|&k| acl.get(k)) else {
             return Cells::new(Vec::new());
         };
-        let deciding = !r.decides.is_empty();
-        let effect_tone = if r.allow { Tone::Neutral } else { Tone::Bad };
+        let deciding = !d.decided_by(r.index).is_empty();
+        let allow = r.effect == Effect::Allow;
+        let effect_tone = if allow { Tone::Neutral } else { Tone::Bad };
         let object = match (r.object.is_empty(), r.inherited_object.is_empty()) {
             (true, true) => "(all)".to_string(),
             (false, true) => r.object.clone(),
@@ -212,13 +200,13 @@ fn draw_dacl(
             Line::from(r.index.to_string()),
             Line::from(if deciding { "◆" } else { " " }),
             Line::from(Span::styled(
-                if r.allow { "allow" } else { "deny" },
+                if allow { "allow" } else { "deny" },
                 theme.tone(effect_tone),
             )),
             Line::from(if r.inherited { "inherited" } else { "explicit" }),
-            Line::from(r.trustee.clone()),
+            Line::from(clean(&r.trustee)),
             Line::from(r.rights.clone()),
-            Line::from(object),
+            Line::from(clean(&object)),
         ]);
         if deciding {
             Cells {

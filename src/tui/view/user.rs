@@ -16,7 +16,7 @@ use crate::tui::theme::{Theme, Tone};
 use crate::tui::widgets::text::wrap_hanging;
 
 pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &State) {
-    let (Some(dir), Some(screen), Some(user), Some([header, tabs, body])) = (
+    let (Some(_), Some(screen), Some(user), Some([header, tabs, body])) = (
         state.directory.ready(),
         state.user.as_ref(),
         state.current_user(),
@@ -42,8 +42,8 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &State) {
     );
     let diag = state.current_diagnosis();
     match screen.tab {
-        Tab::Account => account::draw(frame, body, dir, user, state),
-        Tab::Permissions => permissions::draw(frame, body, dir, user, diag, state),
+        Tab::Account => account::draw(frame, body, diag, state),
+        Tab::Permissions => permissions::draw(frame, body, diag, state),
         Tab::Events => events::draw(frame, body, diag, state),
         Tab::Fix => fix::draw(frame, body, diag, state),
     }
@@ -55,16 +55,12 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &State) {
 /// The text that scrolls in the user view (the event detail, else the Account or Fix tab) and
 /// the area it is drawn in; `None` when what is in front scrolls no text.
 pub fn scrolled_text(state: &State, area: Rect) -> Option<(Paragraph<'static>, Rect)> {
-    let (dir, screen, user) = (
-        state.directory.ready()?,
-        state.user.as_ref()?,
-        state.current_user()?,
-    );
+    let screen = state.user.as_ref()?;
     let [_, _, body] = super::layout::user(state, area)?;
     let diag = state.current_diagnosis();
     let text = match (screen.event_detail, diag, screen.tab) {
         (Some(event), Some(diag), _) => events::detail_paragraph(diag, event, state)?,
-        (None, _, Tab::Account) => account::paragraph(dir, user, state),
+        (None, Some(diag), Tab::Account) => account::paragraph(diag, state),
         (None, Some(diag), Tab::Fix) => fix::paragraph(diag, state, body),
         _ => return None,
     };
@@ -80,11 +76,10 @@ pub fn verdict_line(d: &Diagnosis, theme: Theme, with_code: bool) -> Line<'stati
         let cause = d
             .verdict
             .primary_cause
-            .as_deref()
             .and_then(|code| d.findings.iter().find(|f| f.code == code))
             .map(|f| {
                 let code = if with_code {
-                    format!(" [{}]", clean(&f.code))
+                    format!(" [{}]", f.code)
                 } else {
                     String::new()
                 };
