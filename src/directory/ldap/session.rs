@@ -22,7 +22,7 @@ const SD_FLAGS_OID: &str = "1.2.840.113556.1.4.801";
 /// BER SEQUENCE { INTEGER 7 }: owner, group and DACL.
 const SD_FLAGS_OWNER_GROUP_DACL: [u8; 5] = [0x30, 0x03, 0x02, 0x01, 0x07];
 /// Entries per page of a paged search (AD's MaxPageSize default is 1000).
-pub const PAGE_SIZE: i32 = 1000;
+const PAGE_SIZE: i32 = 1000;
 
 const RC_NO_SUCH_OBJECT: u32 = 32;
 const RC_INVALID_CREDENTIALS: u32 = 49;
