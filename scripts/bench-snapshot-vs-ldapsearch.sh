@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Side by side, in one run: `resetlens snapshot` and `resetlens scan` of 20,000 users from the lab DC
 # versus `ldapsearch` fetching the same users and attributes with paging and the SD flags control
-# (owner, group, DACL). The issues' goals: snapshot within 1.5x of ldapsearch, scan within 2x.
+# (owner, group, DACL). Issue 13's goal: snapshot and scan at 0.8x of that one ldapsearch or less.
+# resetlens reads over 3 connections (a listing by objectGUID, then OR-filter batches of 250 users),
+# ldapsearch over one: the DC's work is what both wait on, and one connection keeps one DC worker
+# busy.
 #
 #   .ci/samba-lab.sh start
 #   scripts/bench-snapshot-vs-ldapsearch.sh [ROUNDS]      (default 3 rounds; prints the best of each)
@@ -96,9 +99,9 @@ done
 got=$(grep -c '^dn: ' "$out/ldapsearch.ldif" || true)
 echo "ldapsearch returned $got entries; $(cat "$out/resetlens.err")"
 echo "scan: $(($(wc -l <"$out/scan.csv") - 1)) rows; $(tail -1 "$out/scan.err")"
-printf 'best: snapshot %.2f s, ldapsearch %.2f s, ratio %.2f (goal <= 1.5)\n' \
+printf 'best: snapshot %.2f s, ldapsearch %.2f s, ratio %.2f (goal <= 0.8)\n' \
   "$best_resetlens" "$best_ldapsearch" "$(echo "scale=3; $best_resetlens / $best_ldapsearch" | bc)"
-printf 'best: scan %.2f s, ldapsearch %.2f s, ratio %.2f (goal <= 2)\n' \
+printf 'best: scan %.2f s, ldapsearch %.2f s, ratio %.2f (goal <= 0.8)\n' \
   "$best_scan" "$best_ldapsearch" "$(echo "scale=3; $best_scan / $best_ldapsearch" | bc)"
 rm -rf "$out"
 if [[ ${KEEP_BENCH_USERS:-0} != 1 ]]; then

@@ -24,6 +24,8 @@ const SD_FLAGS_OWNER_GROUP_DACL: [u8; 5] = [0x30, 0x03, 0x02, 0x01, 0x07];
 /// Entries per page of a paged search (AD's MaxPageSize default is 1000).
 const PAGE_SIZE: i32 = 1000;
 
+/// sizeLimitExceeded: the DC stopped a search at its size limit.
+pub const RC_SIZE_LIMIT_EXCEEDED: u32 = 4;
 const RC_NO_SUCH_OBJECT: u32 = 32;
 const RC_INVALID_CREDENTIALS: u32 = 49;
 
@@ -45,12 +47,14 @@ pub struct Session {
     one_at_a_time: Option<Arc<Mutex<()>>>,
 }
 
-/// A paged subtree search in progress; yields entries in the order the DC sends them.
-pub struct PagedSearch {
+/// A subtree search in progress, paged or not; yields entries in the order the DC sends them.
+pub struct StreamedSearch {
     stream: SearchStream<'static, &'static str, Vec<&'static str>>,
     addr: String,
     timeout: Duration,
     base: String,
+    /// "paged search under BASE" or "search under BASE", for messages.
+    during: String,
 }
 
 /// What opening a connection needs, prepared once and shared by every connection to the DC: the
@@ -227,19 +231,42 @@ impl Session {
         }
     }
 
-    /// Starts a paged subtree search; pull entries with [`PagedSearch::next`].
+    /// Starts a paged subtree search; pull entries with [`StreamedSearch::next`].
     pub async fn paged(
         &self,
         base: &str,
         filter: &str,
         attrs: &[&'static str],
-    ) -> Result<PagedSearch, DirectoryError> {
-        let adapters: Vec<Box<dyn Adapter<'static, &'static str, Vec<&'static str>>>> = vec![
-            Box::new(EntriesOnly::new()),
-            Box::new(PagedResults::new(PAGE_SIZE)),
-        ];
+    ) -> Result<StreamedSearch, DirectoryError> {
+        self.streamed(base, filter, attrs, true).await
+    }
+
+    /// Starts a subtree search without paging, its entries streamed as they come; a DC that caps
+    /// such results (AD: MaxPageSize, 1000) ends it with sizeLimitExceeded
+    /// ([`RC_SIZE_LIMIT_EXCEEDED`]) after that many.
+    pub async fn unpaged(
+        &self,
+        base: &str,
+        filter: &str,
+        attrs: &[&'static str],
+    ) -> Result<StreamedSearch, DirectoryError> {
+        self.streamed(base, filter, attrs, false).await
+    }
+
+    async fn streamed(
+        &self,
+        base: &str,
+        filter: &str,
+        attrs: &[&'static str],
+        paged: bool,
+    ) -> Result<StreamedSearch, DirectoryError> {
+        let mut adapters: Vec<Box<dyn Adapter<'static, &'static str, Vec<&'static str>>>> =
+            vec![Box::new(EntriesOnly::new())];
+        if paged {
+            adapters.push(Box::new(PagedResults::new(PAGE_SIZE)));
+        }
         let mut ldap = self.ldap.clone();
-        let during = format!("paged search under {base}");
+        let during = format!("{}search under {base}", if paged { "paged " } else { "" });
         let (b, f, a) = (base.to_string(), filter.to_string(), attrs.to_vec());
         let stream = self
             .bounded(&during, async move {
@@ -250,11 +277,12 @@ impl Session {
                     .await
             })
             .await?;
-        Ok(PagedSearch {
+        Ok(StreamedSearch {
             stream,
             addr: self.addr.clone(),
             timeout: self.timeout,
             base: base.to_string(),
+            during,
         })
     }
 
@@ -284,26 +312,26 @@ impl Session {
     }
 }
 
-impl PagedSearch {
+impl StreamedSearch {
     /// The next entry, or `None` at the end. Each wait for the DC is bounded by the timeout.
     pub async fn next(&mut self) -> Result<Option<Entry>, DirectoryError> {
-        let during = format!("paged search under {}", self.base);
+        let during = &self.during;
         let item = match tokio::time::timeout(self.timeout, self.stream.next()).await {
             Err(_) => {
                 return Err(DirectoryError::Timeout {
                     addr: self.addr.clone(),
                     secs: self.timeout.as_secs(),
-                    during,
+                    during: during.clone(),
                 })
             }
-            Ok(r) => r.map_err(|e| operation_error(e, &self.addr, &during))?,
+            Ok(r) => r.map_err(|e| operation_error(e, &self.addr, during))?,
         };
         match item {
             Some(raw) => Ok(Some(Entry::from(SearchEntry::construct(raw)))),
             None => {
                 let res = self.stream.finish().await;
                 if res.rc != 0 {
-                    return Err(ldap_result_error(&during, &self.base, res.rc, &res.text));
+                    return Err(ldap_result_error(during, &self.base, res.rc, &res.text));
                 }
                 Ok(None)
             }
