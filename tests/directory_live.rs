@@ -10,9 +10,11 @@ use std::time::Duration;
 
 use common::{CuttableProxy, Lab};
 use resetlens::cli::SourceArgs;
-use resetlens::config::{DirectorySource, SourceConfig};
+use resetlens::config::SourceConfig;
 use resetlens::directory::ldap::{Fanout, LiveReader, Session};
-use resetlens::directory::{self, snapshot, ConnectorLookup, DirectoryError, Scope, UserLookupError};
+use resetlens::directory::{
+    self, snapshot, ConnectorLookup, DirectoryError, DirectorySource, Scope, UserLookupError,
+};
 
 fn config(args: &SourceArgs) -> SourceConfig {
     SourceConfig::resolve(args).expect("valid configuration")
@@ -475,7 +477,7 @@ async fn read_spread(
     fanout: Fanout,
 ) -> Result<directory::Directory, DirectoryError> {
     let cfg = config(args);
-    let Some(DirectorySource::Ldap(ldap_cfg)) = &cfg.directory else {
+    let Some(DirectorySource::Ldap(ldap_cfg)) = &cfg.directory.source else {
         panic!("the lab source flags name no LDAP URL");
     };
     let session = Session::connect(ldap_cfg).await?;
@@ -516,7 +518,7 @@ async fn a_read_spread_over_connections_gives_one_paged_searchs_users_in_its_ord
 
     // The reference: one paged search of the users' attributes, as the reader did before.
     let cfg = config(&args);
-    let Some(DirectorySource::Ldap(ldap_cfg)) = &cfg.directory else {
+    let Some(DirectorySource::Ldap(ldap_cfg)) = &cfg.directory.source else {
         panic!("the lab source flags name no LDAP URL");
     };
     let session = Session::connect(ldap_cfg).await.expect("bind");
