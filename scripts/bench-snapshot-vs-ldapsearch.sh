@@ -1,20 +1,27 @@
 #!/usr/bin/env bash
 # Side by side, in one run: `resetlens snapshot` and `resetlens scan` of 20,000 users from the lab DC
 # versus `ldapsearch` fetching the same users and attributes with paging and the SD flags control
-# (owner, group, DACL). The issues' goals: snapshot within 1.5x of ldapsearch, scan within 2x.
+# (owner, group, DACL). Issue 13's goal: snapshot and scan at 0.8x of that one ldapsearch or less.
+# resetlens lists the users by objectGUID with one unpaged search, then fetches them in OR-filter
+# batches of 250 over 3 connections; ldapsearch pages over one. Both wait on the DC; Samba serves
+# unpaged searches with far less of its CPU than paged ones (docs/PERFORMANCE.md has the table).
 #
 #   .ci/samba-lab.sh start
 #   scripts/bench-snapshot-vs-ldapsearch.sh [ROUNDS]      (default 3 rounds; prints the best of each)
 #
 # It adds OU=Bench20k with 20,000 users in one LDIF (ldbadd on the lab DC's database, as root;
-# about 15 minutes on a busy 2-core machine, since one OU's child index grows with every add) and
+# 15-50 minutes on a busy 2-core machine, since one OU's child index grows with every add; do not
+# edit this script while it runs, bash reads it as it goes) and
 # removes them afterwards so other suites sharing the lab see the usual domain; KEEP_BENCH_USERS=1
 # keeps them for the next run. Users are created without passwords (disabled), which does not
 # change what is read.
 #
-# Measured (2026-11-25, 20,000 users, lab DC on the idle 2-core machine, best of 3 rounds each):
-# snapshot 20.46 s, scan 20.35 s, ldapsearch 20.07 s: ratios 1.02 and 1.01. All three wait on the
-# DC (Samba's own CPU is the limit at about 1,000 users/s with their descriptors).
+# Measured (2026-12-04, 20,000 users, a private lab DC in its own network namespace, the 2-core
+# machine at load average 7-10 from other jobs, best of 3 rounds each): snapshot 7.56 s, scan
+# 8.88 s, ldapsearch 10.51 s: ratios 0.72 and 0.84; the next run (load 5-7) 1.08 and 1.06; single
+# rounds range 0.62-1.27: the goal is not met (docs/PERFORMANCE.md says why). Before
+# (2026-11-25, one paged search on one connection, idle machine): 20.46 s, 20.35 s, 20.07 s:
+# 1.02 and 1.01.
 set -euo pipefail
 
 ROUNDS=${1:-3}
@@ -96,9 +103,9 @@ done
 got=$(grep -c '^dn: ' "$out/ldapsearch.ldif" || true)
 echo "ldapsearch returned $got entries; $(cat "$out/resetlens.err")"
 echo "scan: $(($(wc -l <"$out/scan.csv") - 1)) rows; $(tail -1 "$out/scan.err")"
-printf 'best: snapshot %.2f s, ldapsearch %.2f s, ratio %.2f (goal <= 1.5)\n' \
+printf 'best: snapshot %.2f s, ldapsearch %.2f s, ratio %.2f (goal <= 0.8)\n' \
   "$best_resetlens" "$best_ldapsearch" "$(echo "scale=3; $best_resetlens / $best_ldapsearch" | bc)"
-printf 'best: scan %.2f s, ldapsearch %.2f s, ratio %.2f (goal <= 2)\n' \
+printf 'best: scan %.2f s, ldapsearch %.2f s, ratio %.2f (goal <= 0.8)\n' \
   "$best_scan" "$best_ldapsearch" "$(echo "scale=3; $best_scan / $best_ldapsearch" | bc)"
 rm -rf "$out"
 if [[ ${KEEP_BENCH_USERS:-0} != 1 ]]; then

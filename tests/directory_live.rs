@@ -1,6 +1,7 @@
 //! The live source against the lab DC: transports and certificate checks, binds and their errors,
 //! what is read for a user, lookups that find nobody or too many, missing read rights, a DC that
-//! goes away mid-session, and the snapshot round trip.
+//! goes away mid-session, the snapshot round trip, and whole-base reads spread over connections
+//! (the order and the users of one paged search; a DC that goes away in the middle).
 
 mod support;
 
@@ -9,7 +10,10 @@ use std::time::Duration;
 
 use resetlens::cli::SourceArgs;
 use resetlens::config::SourceConfig;
-use resetlens::directory::{self, snapshot, ConnectorLookup, DirectoryError, Scope, UserLookupError};
+use resetlens::directory::ldap::{Fanout, LiveReader, Session};
+use resetlens::directory::{
+    self, snapshot, ConnectorLookup, DirectoryError, DirectorySource, Scope, UserLookupError,
+};
 use support::lab::{CuttableProxy, Lab};
 
 fn config(args: &SourceArgs) -> SourceConfig {
@@ -463,4 +467,125 @@ async fn a_password_settings_object_that_applies_is_read_with_the_user() {
     assert_eq!((settings.precedence, settings.pwd_history_length), (7, 5));
     assert_eq!(settings.min_pwd_age, -864_000_000_000);
     assert_eq!(settings.lockout_threshold, 3);
+}
+
+/// Every user under `base` through the live reader spread as `fanout` says, with the context it
+/// builds on the way (containers, names), as `directory::load` assembles them.
+async fn read_spread(
+    args: &SourceArgs,
+    base: &str,
+    fanout: Fanout,
+) -> Result<directory::Directory, DirectoryError> {
+    let cfg = config(args);
+    let Some(DirectorySource::Ldap(ldap_cfg)) = &cfg.directory.source else {
+        panic!("the lab source flags name no LDAP URL");
+    };
+    let session = Session::connect(ldap_cfg).await?;
+    let reader = LiveReader::open(session, None, None).await?;
+    let mut pages = reader.user_pages_with(Some(base), fanout).await?;
+    let mut users = Vec::new();
+    while let Some(page) = pages.next_page().await? {
+        users.extend(page);
+    }
+    let mut dir = pages.into_context();
+    dir.users = users;
+    Ok(dir)
+}
+
+/// Batches of two over three connections: a handful of users crosses every connection twice.
+const SPREAD: Fanout = Fanout {
+    connections: 3,
+    batch: 2,
+};
+
+/// An OU with users directly under it and in a child OU, made for one test.
+async fn ou_with_users(lab: &Lab, prefix: &str) -> (String, Vec<String>) {
+    let mut admin = lab.admin().await;
+    let ou = admin.create_ou(&Lab::unique(prefix), &lab.base_dn).await;
+    let inner = admin.create_ou("inner", &ou).await;
+    let mut made = Vec::new();
+    for parent in [&ou, &inner, &ou, &inner, &ou, &inner, &ou] {
+        made.push(admin.create_user(&Lab::unique(prefix), parent).await);
+    }
+    (ou, made)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_read_spread_over_connections_gives_one_paged_searchs_users_in_its_order() {
+    let lab = Lab::get();
+    let (ou, mut made) = ou_with_users(&lab, "spread").await;
+    let args = lab.admin_source_args();
+
+    // The reference: one paged search of the users' attributes, as the reader did before.
+    let cfg = config(&args);
+    let Some(DirectorySource::Ldap(ldap_cfg)) = &cfg.directory.source else {
+        panic!("the lab source flags name no LDAP URL");
+    };
+    let session = Session::connect(ldap_cfg).await.expect("bind");
+    let mut search = session
+        .paged(
+            &ou,
+            "(sAMAccountType=805306368)",
+            &["sAMAccountName", "objectGUID", "nTSecurityDescriptor", "memberOf"],
+        )
+        .await
+        .expect("paged search");
+    let mut one_search = Vec::new();
+    while let Some(e) = search.next().await.expect("paged search entry") {
+        one_search.push(e.dn);
+    }
+
+    let spread = read_spread(&args, &ou, SPREAD).await.expect("spread read");
+    let order: Vec<String> = spread.users.iter().map(|u| u.dn.clone()).collect();
+    assert_eq!(order, one_search);
+    let mut got = order.clone();
+    got.sort();
+    made.sort();
+    assert_eq!(got, made);
+
+    // One connection fetching everything in one batch: the same directory, byte for byte in a
+    // snapshot (the capture time aside).
+    let single = Fanout {
+        connections: 1,
+        batch: 1000,
+    };
+    let mut whole = read_spread(&args, &ou, single).await.expect("single read");
+    whole.captured_at = spread.captured_at;
+    let bytes = |d: &directory::Directory| {
+        let mut buf = Vec::new();
+        snapshot::write(d, &mut buf).expect("write snapshot");
+        buf
+    };
+    assert_eq!(bytes(&whole), bytes(&spread));
+    assert!(spread.containers.iter().any(|c| c.dn == ou));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_dc_that_stops_in_a_spread_read_gives_a_clear_error_without_hanging() {
+    let lab = Lab::get();
+    let (ou, _) = ou_with_users(&lab, "spreadcut").await;
+    let whole = CuttableProxy::start(usize::MAX, false);
+    let mut args = lab.admin_source_args();
+    args.ldap_url = Some(format!("ldaps://{}:{}", lab.host, whole.port));
+    read_spread(&args, &ou, SPREAD)
+        .await
+        .expect("read through the proxy");
+    // Cut in the middle: the context is read, the batches are on their way.
+    let limit = whole.relayed.load(Ordering::SeqCst) * 3 / 4;
+    for hang in [false, true] {
+        let proxy = CuttableProxy::start(limit, hang);
+        args.ldap_url = Some(format!("ldaps://{}:{}", lab.host, proxy.port));
+        args.timeout = Some(2);
+        let result = tokio::time::timeout(Duration::from_secs(60), read_spread(&args, &ou, SPREAD))
+            .await
+            .expect("a spread read must not hang when the DC goes away");
+        let err = result.expect_err("the read cannot succeed through a cut connection");
+        let text = err.to_string();
+        if hang {
+            assert!(matches!(err, DirectoryError::Timeout { .. }), "{text}");
+        } else {
+            assert!(matches!(err, DirectoryError::ConnectionLost { .. }), "{text}");
+        }
+        assert!(text.contains(&format!("{}:{}", lab.host, proxy.port)), "{text}");
+    }
 }

@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use resetlens::events::ingest::{ingest, ingest_reference, IngestOptions, IngestReport};
+use resetlens::events::ingest::{ingest, ingest_reference, IngestOptions, IngestReport, ProblemKind};
 use resetlens::events::{AuditOutcome, EventKind};
 
 /// The real samples, each with the reason it is here.
@@ -181,14 +181,14 @@ fn corrupt_samples_keep_their_records_and_name_the_damage() {
     let bad_magic: BTreeSet<u64> = f
         .problems
         .iter()
-        .filter(|p| p.message.contains("chunk skipped"))
+        .filter(|p| p.kind == ProblemKind::ChunkSkipped)
         .filter_map(|p| p.chunk)
         .collect();
     assert_eq!(bad_magic, BTreeSet::from([6, 10]));
     assert_eq!(
         f.problems
             .iter()
-            .filter(|p| p.message.contains("data CRC32"))
+            .filter(|p| p.kind == ProblemKind::DataChecksumMismatch)
             .count(),
         3,
         "three chunks with a bad data CRC: {:?}",
@@ -199,7 +199,7 @@ fn corrupt_samples_keep_their_records_and_name_the_damage() {
     let p = zero.files[0]
         .problems
         .iter()
-        .find(|p| p.message.contains("data size"))
+        .find(|p| p.kind == ProblemKind::RecordSkipped)
         .expect("the zero-size record is named");
     assert_eq!((p.chunk, p.offset), (Some(0), Some(0x1820)));
     assert_eq!(zero.files[0].records_read, 449);
@@ -360,16 +360,16 @@ fn broken_files_are_reported_and_the_rest_goes_on() {
             .find(|f| f.path == p)
             .unwrap_or_else(|| panic!("summary for {}", p.display()))
     };
-    let has = |p: &Path, needle: &str| {
+    let has = |p: &Path, kind: ProblemKind| {
         let s = summary(p);
         assert!(
-            s.problems.iter().any(|x| x.message.contains(needle)),
-            "{}: expected '{needle}' in {:?}",
+            s.problems.iter().any(|x| x.kind == kind),
+            "{}: expected {kind:?} in {:?}",
             p.display(),
             s.problems
         );
     };
-    has(&truncated, "truncated");
+    has(&truncated, ProblemKind::Truncated);
     let whole_chunks = read(&[three_chunks], None, 1).files[0].records_read;
     assert!(
         summary(&truncated).records_read > whole_chunks,
@@ -379,16 +379,16 @@ fn broken_files_are_reported_and_the_rest_goes_on() {
         summary(&truncated)
             .problems
             .iter()
-            .find(|p| p.message.contains("truncated"))
+            .find(|p| p.kind == ProblemKind::Truncated)
             .and_then(|p| p.chunk),
         Some(3)
     );
-    has(&empty, "empty file");
-    has(&header_only, "only its header");
-    has(&short_header, "truncated");
-    has(&random, "not an EVTX file");
-    has(&not_elf, "not an EVTX file");
-    has(&missing, "cannot read");
+    has(&empty, ProblemKind::Empty);
+    has(&header_only, ProblemKind::Empty);
+    has(&short_header, ProblemKind::Truncated);
+    has(&random, ProblemKind::NotEvtx);
+    has(&not_elf, ProblemKind::NotEvtx);
+    has(&missing, ProblemKind::Unreadable);
     for p in [&empty, &header_only, &short_header, &random, &not_elf, &missing] {
         assert_eq!(summary(p).records_read, 0);
     }

@@ -29,8 +29,8 @@ use account::AccountState;
 use correlation::{correlation_settings, user_key};
 use facts::Facts;
 use model::{
-    AccountSection, CloudSyncSection, ConnectorSection, EvaluatedAtSource, PolicySection, UserSection,
-    CLOUD_SYNC_EVIDENCE, SCHEMA,
+    AccountSection, CloudSyncSection, ConnectorSection, EvaluatedAtSource, UserSection, CLOUD_SYNC_EVIDENCE,
+    SCHEMA,
 };
 use policy::EffectivePolicy;
 
@@ -226,13 +226,7 @@ pub fn report(f: &Facts, generated_at: DateTime<Utc>) -> Diagnosis {
         rights: f
             .reported_connector()
             .map_or_else(|| f.access.rights.clone(), |(_, access)| access.rights.clone()),
-        policy: PolicySection {
-            min_pwd_age_seconds: f.policy.min_pwd_age().num_seconds(),
-            pwd_history_length: f.policy.pwd_history_length,
-            source: f.policy.source.label(),
-            min_pwd_length: f.policy.min_pwd_length,
-            complexity: f.policy.complexity,
-        },
+        policy: f.policy.clone(),
         cloud_sync: f
             .directory
             .cloud_sync
@@ -249,7 +243,6 @@ pub fn report(f: &Facts, generated_at: DateTime<Utc>) -> Diagnosis {
         findings,
         verdict,
         account_state: f.account.clone(),
-        effective_policy: f.policy.clone(),
         dacl: f.access.dacl.clone(),
         inheritance_chain: evidence::inheritance_chain(f.directory, u, &f.access.inheritance),
         timeline,

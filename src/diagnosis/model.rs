@@ -29,7 +29,8 @@ pub struct Diagnosis {
     pub inheritance: InheritanceSection,
     pub connector: ConnectorSection,
     pub rights: RightsSection,
-    pub policy: PolicySection,
+    /// The policy in force for the user; serialized as the contract's `policy` section.
+    pub policy: EffectivePolicy,
     /// The Cloud Sync gMSA and its rights; left out when the domain has none.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cloud_sync: Option<CloudSyncSection>,
@@ -41,9 +42,6 @@ pub struct Diagnosis {
     /// decided and when it ends), for views that show more than the contract's section.
     #[serde(skip)]
     pub account_state: AccountState,
-    /// The policy in force for the user (what `policy` reports, with the lockout policy).
-    #[serde(skip)]
-    pub effective_policy: EffectivePolicy,
     /// The user's DACL, listed.
     #[serde(skip)]
     pub dacl: Dacl,
@@ -178,32 +176,6 @@ pub fn denied_by(r: &RightDecision) -> Option<&DecidingAce> {
     r.deciding_ace
         .as_ref()
         .filter(|a| !r.allowed && a.effect == Effect::Deny)
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct PolicySection {
-    pub min_pwd_age_seconds: i64,
-    pub pwd_history_length: u32,
-    /// `domain` or `pso:<DN>`.
-    pub source: String,
-    /// Minimum password length; `None` when it was not read (an older snapshot).
-    pub min_pwd_length: Option<u32>,
-    /// Whether passwords must meet the complexity rules; `None` when it was not read.
-    pub complexity: Option<bool>,
-}
-
-impl PolicySection {
-    /// `, length 7, complexity on` as the reports print it; empty when neither was read.
-    pub fn length_and_complexity(&self) -> String {
-        let mut s = String::new();
-        if let Some(n) = self.min_pwd_length {
-            s.push_str(&format!(", length {n}"));
-        }
-        if let Some(c) = self.complexity {
-            s.push_str(if c { ", complexity on" } else { ", complexity off" });
-        }
-        s
-    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]

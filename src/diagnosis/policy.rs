@@ -2,6 +2,7 @@
 //! (msDS-ResultantPSO) when one applies and we have it, else the domain's.
 
 use chrono::Duration;
+use serde::ser::{Serialize, SerializeStruct, Serializer};
 
 use crate::ad::time::interval;
 use crate::directory::model::pwd_properties;
@@ -73,6 +74,18 @@ impl EffectivePolicy {
         }
     }
 
+    /// `, length 7, complexity on` as the reports print it; empty when neither was read.
+    pub fn length_and_complexity(&self) -> String {
+        let mut s = String::new();
+        if let Some(n) = self.min_pwd_length {
+            s.push_str(&format!(", length {n}"));
+        }
+        if let Some(c) = self.complexity {
+            s.push_str(if c { ", complexity on" } else { ", complexity off" });
+        }
+        s
+    }
+
     /// The minimum password age; "forever" reads as zero because AD does not enforce it.
     pub fn min_pwd_age(&self) -> Duration {
         interval(self.min_pwd_age_raw).unwrap_or_else(Duration::zero)
@@ -133,6 +146,20 @@ fn human_duration(d: Duration) -> String {
         (d.num_minutes().max(1), "minute")
     };
     format!("{n} {unit}{}", if n == 1 { "" } else { "s" })
+}
+
+/// The contract's `policy` section: the minimum age in seconds, the history, where the policy
+/// comes from (`domain` or `pso:<DN>`), and length and complexity (`null` when not read).
+impl Serialize for EffectivePolicy {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut section = s.serialize_struct("PolicySection", 5)?;
+        section.serialize_field("min_pwd_age_seconds", &self.min_pwd_age().num_seconds())?;
+        section.serialize_field("pwd_history_length", &self.pwd_history_length)?;
+        section.serialize_field("source", &self.source.label())?;
+        section.serialize_field("min_pwd_length", &self.min_pwd_length)?;
+        section.serialize_field("complexity", &self.complexity)?;
+        section.end()
+    }
 }
 
 #[cfg(test)]

@@ -61,6 +61,7 @@ pub struct Progress<'a> {
 /// Something wrong with the input, and where.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct IngestProblem {
+    pub kind: ProblemKind,
     pub file: PathBuf,
     /// The chunk's number in the file.
     pub chunk: Option<u64>,
@@ -69,9 +70,31 @@ pub struct IngestProblem {
     pub message: String,
 }
 
+/// What went wrong, so callers decide by kind and tests match kinds, not wording.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ProblemKind {
+    /// The file or directory could not be opened, listed or read.
+    Unreadable,
+    /// The file is not EVTX (its header does not parse).
+    NotEvtx,
+    /// The file holds no chunk: zero bytes, or only its header.
+    Empty,
+    /// The file ends early: a cut header, a cut last chunk, or bytes after the last whole chunk.
+    Truncated,
+    /// A chunk could not be read and was skipped whole.
+    ChunkSkipped,
+    /// A chunk header's CRC32 does not match: its records are read anyway.
+    HeaderChecksumMismatch,
+    /// A chunk's records do not match their CRC32: they may be damaged.
+    DataChecksumMismatch,
+    /// One record could not be decoded and was skipped.
+    RecordSkipped,
+}
+
 impl IngestProblem {
-    fn in_file(file: &Path, message: impl Into<String>) -> IngestProblem {
+    fn in_file(file: &Path, kind: ProblemKind, message: impl Into<String>) -> IngestProblem {
         IngestProblem {
+            kind,
             file: file.to_path_buf(),
             chunk: None,
             offset: None,
@@ -79,8 +102,9 @@ impl IngestProblem {
         }
     }
 
-    fn at_chunk(file: &Path, chunk: u64, message: impl Into<String>) -> IngestProblem {
+    fn at_chunk(file: &Path, chunk: u64, kind: ProblemKind, message: impl Into<String>) -> IngestProblem {
         IngestProblem {
+            kind,
             file: file.to_path_buf(),
             chunk: Some(chunk),
             offset: Some(chunk_file_offset(chunk)),
@@ -240,7 +264,7 @@ fn summary_with(path: &Path, message: String) -> FileSummary {
         records_read: 0,
         records_skipped: 0,
         chunks_fallback: 0,
-        problems: vec![IngestProblem::in_file(path, message)],
+        problems: vec![IngestProblem::in_file(path, ProblemKind::Unreadable, message)],
     }
 }
 
@@ -281,42 +305,66 @@ fn open(path: &Path, problems: &mut Vec<IngestProblem>) -> Option<OpenFile> {
     let file = match File::open(path) {
         Ok(f) => f,
         Err(e) => {
-            problems.push(IngestProblem::in_file(path, format!("cannot open: {e}")));
+            problems.push(IngestProblem::in_file(
+                path,
+                ProblemKind::Unreadable,
+                format!("cannot open: {e}"),
+            ));
             return None;
         }
     };
     let size = match file.metadata() {
         Ok(m) => m.len(),
         Err(e) => {
-            problems.push(IngestProblem::in_file(path, format!("cannot read: {e}")));
+            problems.push(IngestProblem::in_file(
+                path,
+                ProblemKind::Unreadable,
+                format!("cannot read: {e}"),
+            ));
             return None;
         }
     };
     if size == 0 {
-        problems.push(IngestProblem::in_file(path, "empty file (0 bytes)"));
+        problems.push(IngestProblem::in_file(
+            path,
+            ProblemKind::Empty,
+            "empty file (0 bytes)",
+        ));
         return None;
     }
     let mut header = vec![0u8; FILE_HEADER_SIZE as usize];
     let read = match read_at(&file, &mut header, 0) {
         Ok(n) => n,
         Err(e) => {
-            problems.push(IngestProblem::in_file(path, format!("cannot read: {e}")));
+            problems.push(IngestProblem::in_file(
+                path,
+                ProblemKind::Unreadable,
+                format!("cannot read: {e}"),
+            ));
             return None;
         }
     };
     if let Err(e) = EvtxFileHeader::from_bytes(header.get(..read).unwrap_or_default()) {
-        problems.push(IngestProblem::in_file(path, format!("not an EVTX file: {e}")));
+        problems.push(IngestProblem::in_file(
+            path,
+            ProblemKind::NotEvtx,
+            format!("not an EVTX file: {e}"),
+        ));
         return None;
     }
     if size <= FILE_HEADER_SIZE {
-        let message = if size < FILE_HEADER_SIZE {
-            format!(
-                "truncated: the file header block is cut at {size} of {FILE_HEADER_SIZE} bytes; no records"
+        let (kind, message) = if size < FILE_HEADER_SIZE {
+            (
+                ProblemKind::Truncated,
+                format!("truncated: the file header block is cut at {size} of {FILE_HEADER_SIZE} bytes; no records"),
             )
         } else {
-            "the file holds only its header: no chunks, no records".to_owned()
+            (
+                ProblemKind::Empty,
+                "the file holds only its header: no chunks, no records".to_owned(),
+            )
         };
-        problems.push(IngestProblem::in_file(path, message));
+        problems.push(IngestProblem::in_file(path, kind, message));
         return None;
     }
     let body = size - FILE_HEADER_SIZE;
@@ -332,6 +380,7 @@ fn open(path: &Path, problems: &mut Vec<IngestProblem>) -> Option<OpenFile> {
             format!("truncated: {tail} bytes after the last complete chunk are ignored")
         };
         problems.push(IngestProblem {
+            kind: ProblemKind::Truncated,
             file: path.to_path_buf(),
             chunk: Some(chunk),
             offset: Some(chunk_file_offset(chunk)),
@@ -391,6 +440,7 @@ impl Worker<'_> {
                 result.problems.push(IngestProblem::at_chunk(
                     &f.path,
                     chunk,
+                    ProblemKind::Unreadable,
                     format!("read error: {e}"),
                 ));
                 return result;
@@ -407,6 +457,7 @@ impl Worker<'_> {
                 result.problems.push(IngestProblem::at_chunk(
                     &f.path,
                     chunk,
+                    ProblemKind::ChunkSkipped,
                     format!("chunk skipped: {e}"),
                 ));
                 return result;
@@ -444,6 +495,7 @@ impl Worker<'_> {
                     result.problems.push(IngestProblem::at_chunk(
                         &f.path,
                         chunk,
+                        ProblemKind::ChunkSkipped,
                         "chunk skipped: the evtx crate failed on it",
                     ));
                     return result;
@@ -505,13 +557,14 @@ fn check_crc(
     let computed = computed.map_or("the records' end is past the chunk".to_owned(), |c| {
         format!("computed {c:#010x}")
     });
-    let consequence = match which {
-        ChunkCrc::Header => "records read anyway",
-        ChunkCrc::Data => "its records may be damaged",
+    let (kind, consequence) = match which {
+        ChunkCrc::Header => (ProblemKind::HeaderChecksumMismatch, "records read anyway"),
+        ChunkCrc::Data => (ProblemKind::DataChecksumMismatch, "its records may be damaged"),
     };
     problems.push(IngestProblem::at_chunk(
         file,
         chunk,
+        kind,
         format!("{what} (stored {stored:#010x}, {computed}); {consequence}"),
     ));
 }

@@ -13,7 +13,8 @@ pub mod view;
 
 pub use catalog::{lookup, CatalogEntry, Provider};
 pub use ingest::{
-    ingest, ingest_each, FileSummary, Gather, IngestOptions, IngestProblem, IngestReport, Progress,
+    ingest, ingest_each, FileSummary, Gather, IngestOptions, IngestProblem, IngestReport, ProblemKind,
+    Progress,
 };
 pub use model::{AuditOutcome, Event, EventFields, EventKind, EventOrigin};
 pub use view::EventView;

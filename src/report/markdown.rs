@@ -118,10 +118,10 @@ pub fn render(d: &Diagnosis, out: &mut impl Write) -> io::Result<()> {
     writeln!(
         out,
         "| Password policy | min age {} s, history {}{} | {} |",
-        d.policy.min_pwd_age_seconds,
+        d.policy.min_pwd_age().num_seconds(),
         d.policy.pwd_history_length,
         d.policy.length_and_complexity(),
-        code(&d.policy.source)
+        code(&d.policy.source.label())
     )?;
     writeln!(
         out,

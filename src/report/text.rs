@@ -104,10 +104,10 @@ pub fn render(d: &Diagnosis, style: Style, out: &mut impl Write) -> io::Result<(
     writeln!(
         out,
         "  policy: minimum password age {} s, history {}{} ({})",
-        d.policy.min_pwd_age_seconds,
+        d.policy.min_pwd_age().num_seconds(),
         d.policy.pwd_history_length,
         d.policy.length_and_complexity(),
-        line(&d.policy.source)
+        line(&d.policy.source.label())
     )?;
     writeln!(out)?;
 

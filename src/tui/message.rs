@@ -32,6 +32,40 @@ impl LoadedDirectory {
     }
 }
 
+/// Why background work gave no result: its own error, or a panic contained on the way (a bug, or
+/// a parser tripping over hostile bytes), so the console can say which and offer a retry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum JobFailure {
+    /// The work's error, one sanitized line.
+    Failed(String),
+    /// The work panicked; the panic's message, sanitized.
+    Panicked(String),
+}
+
+impl std::fmt::Display for JobFailure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            JobFailure::Failed(e) => f.write_str(e),
+            JobFailure::Panicked(m) => write!(f, "internal error (a bug, please report it): {m}"),
+        }
+    }
+}
+
+impl From<String> for JobFailure {
+    fn from(e: String) -> JobFailure {
+        JobFailure::Failed(e)
+    }
+}
+
+impl From<&str> for JobFailure {
+    fn from(e: &str) -> JobFailure {
+        JobFailure::Failed(e.to_string())
+    }
+}
+
+/// What background work sends back.
+pub type JobResult<T> = Result<T, JobFailure>;
+
 /// Everything that can change the state.
 #[derive(Debug, Clone)]
 pub enum Message {
@@ -57,11 +91,11 @@ pub enum Message {
     /// `:reload` is dropped.
     DirectoryLoaded {
         generation: u64,
-        result: Result<LoadedDirectory, String>,
+        result: JobResult<LoadedDirectory>,
     },
     EventsIngested {
         generation: u64,
-        result: Result<Arc<[Event]>, String>,
+        result: JobResult<Arc<[Event]>>,
     },
     /// How much of the event logs is read (bytes, in percent), while they load.
     EventsProgress {
@@ -74,26 +108,26 @@ pub enum Message {
         user: usize,
         /// The instant it was evaluated at (`:at`), so a result for another instant is dropped.
         at: Option<DateTime<Utc>>,
-        result: Result<Arc<Diagnosis>, String>,
+        result: JobResult<Arc<Diagnosis>>,
     },
     /// The user at `user` re-read from the live source on opening: a directory of that user alone
     /// (with its containers, domain and connector as they are now).
     UserReread {
         generation: u64,
         user: usize,
-        result: Result<Arc<Directory>, String>,
+        result: JobResult<Arc<Directory>>,
     },
     /// Users with a recent failure event, for the marks in the search list.
     FailuresMarked {
         generation: u64,
-        users: Result<HashSet<usize>, String>,
+        users: JobResult<HashSet<usize>>,
     },
-    ClipboardWritten(Result<(), String>),
+    ClipboardWritten(JobResult<()>),
     /// The raw XML of the record at `position` (its header number) in `file`, for the event detail.
     RawXmlRead {
         file: String,
         position: u64,
-        result: Result<String, String>,
+        result: JobResult<String>,
     },
     /// Something worth telling that stops nothing (damaged EVTX records were skipped).
     Warning(String),

@@ -18,7 +18,7 @@ use crossterm::ExecutableCommand;
 use ratatui::backend::CrosstermBackend;
 use ratatui::Terminal;
 
-use super::message::{Command, LoadedDirectory, Message};
+use super::message::{Command, JobFailure, JobResult, LoadedDirectory, Message};
 use super::state::State;
 use super::{clipboard, update, view};
 use crate::diagnosis::Diagnosis;
@@ -168,17 +168,16 @@ fn job<T, M>(
     rt: &tokio::runtime::Runtime,
     tx: &Sender<Message>,
     work: impl FnOnce() -> anyhow::Result<T> + Send + 'static,
-    done: impl FnOnce(Result<T, String>) -> M + Send + 'static,
+    done: impl FnOnce(JobResult<T>) -> M + Send + 'static,
 ) where
     M: IntoIterator<Item = Message>,
 {
     let tx = tx.clone();
     rt.spawn_blocking(move || {
         let result = match crate::panics::contained(work) {
-            Ok(r) => r.map_err(|e| error_text(&e)),
-            Err(panic) => Err(crate::sanitize::line(&format!(
-                "internal error (a bug, please report it): {}",
-                crate::panics::message(panic.as_ref())
+            Ok(r) => r.map_err(|e| JobFailure::Failed(error_text(&e))),
+            Err(panic) => Err(JobFailure::Panicked(crate::sanitize::line(
+                crate::panics::message(panic.as_ref()),
             ))),
         };
         for msg in done(result) {
@@ -291,7 +290,7 @@ fn execute(cmd: Command, rt: &tokio::runtime::Runtime, source: &Arc<dyn DataSour
             let result = out
                 .write_all(clipboard::osc52(&text).as_bytes())
                 .and_then(|()| out.flush())
-                .map_err(|e| e.to_string());
+                .map_err(|e| JobFailure::Failed(e.to_string()));
             let _ = tx.send(Message::ClipboardWritten(result));
         }
     }
@@ -431,11 +430,9 @@ mod tests {
                 Ok(Message::UserReread { result, .. }) => result.err(),
                 other => panic!("no answer: {other:?}"),
             };
-            let failure = failure.unwrap_or_default();
             assert!(
-                failure.starts_with("internal error (a bug, please report it): ")
-                    && failure.ends_with(" bug"),
-                "{failure}"
+                matches!(&failure, Some(JobFailure::Panicked(m)) if m.ends_with(" bug")),
+                "{failure:?}"
             );
         }
         rt.shutdown_background();

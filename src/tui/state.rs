@@ -9,7 +9,7 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 
 use super::keymap::KeyBindings;
-use super::message::Command;
+use super::message::{Command, JobFailure};
 use super::search::{Search, SearchIndex};
 use super::theme::Theme;
 use crate::diagnosis::Diagnosis;
@@ -23,7 +23,7 @@ pub enum Loading<T> {
     Idle,
     Loading,
     Ready(T),
-    Failed(String),
+    Failed(JobFailure),
 }
 
 impl<T> Loading<T> {

@@ -11,7 +11,7 @@ use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseButto
 use ratatui::layout::Rect;
 
 use super::keymap::{Action, KeyBindings};
-use super::message::{Command, LoadedDirectory, Message};
+use super::message::{Command, JobResult, LoadedDirectory, Message};
 use super::search::SearchIndex;
 use super::state::{Banner, Click, ListView, Loading, Screen, SearchFocus, State, Tab, UserScreen};
 use super::view::layout;
@@ -295,7 +295,7 @@ fn mark_failures(state: &State) -> Vec<Command> {
     }
 }
 
-fn on_directory(state: &mut State, result: Result<LoadedDirectory, String>) {
+fn on_directory(state: &mut State, result: JobResult<LoadedDirectory>) {
     match result {
         Ok(LoadedDirectory {
             directory: dir,

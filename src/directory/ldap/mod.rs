@@ -17,6 +17,7 @@
 //! the connector and the user's search; the user's tokenGroups and containers; the names.
 
 mod entry;
+mod fanout;
 mod session;
 
 use std::collections::{HashMap, HashSet};
@@ -27,7 +28,8 @@ use futures::future::try_join_all;
 use ldap3::{ldap_escape, Scope as LdapScope};
 
 use self::entry::Entry;
-use self::session::PagedSearch;
+use self::fanout::FannedEntries;
+pub use self::fanout::Fanout;
 pub use self::session::Session;
 use super::inheritance::dacl_protected;
 use super::model::{
@@ -118,11 +120,11 @@ pub struct LiveReader {
     seen_sids: HashSet<Sid>,
 }
 
-/// Users under a base, a page at a time, so a scan of 100,000 users holds one page in memory.
+/// Users under a base, a batch at a time (read over several connections, in the order one paged
+/// search gives), so a scan of 100,000 users holds a few batches in memory.
 pub struct LiveUserPages {
     reader: LiveReader,
-    search: PagedSearch,
-    done: bool,
+    users: FannedEntries,
 }
 
 /// Everything `diagnose` needs for the users `queries` name, read over a bound session: the
@@ -190,15 +192,20 @@ impl LiveReader {
         self.context
     }
 
-    /// Starts reading every user under `base` (default: the configured base), page by page.
+    /// Starts reading every user under `base` (default: the configured base), batch by batch.
     pub async fn user_pages(self, base: Option<&str>) -> Result<LiveUserPages, DirectoryError> {
+        self.user_pages_with(base, Fanout::default()).await
+    }
+
+    /// [`Self::user_pages`] spread over connections as `fanout` says.
+    pub async fn user_pages_with(
+        self,
+        base: Option<&str>,
+        fanout: Fanout,
+    ) -> Result<LiveUserPages, DirectoryError> {
         let base = base.map_or_else(|| self.base_dn.clone(), str::to_string);
-        let search = self.session.paged(&base, USER_FILTER, &USER_ATTRS).await?;
-        Ok(LiveUserPages {
-            reader: self,
-            search,
-            done: false,
-        })
+        let users = FannedEntries::start(&self.session, &base, USER_FILTER, &USER_ATTRS, fanout).await?;
+        Ok(LiveUserPages { reader: self, users })
     }
 
     /// The SIDs of the domain's and AdminSDHolder's trustees and of the connector account.
@@ -302,22 +309,13 @@ impl LiveUserPages {
     /// The next page of users (with their containers and names added to [`Self::context`]), or
     /// `None` when all were read.
     pub async fn next_page(&mut self) -> Result<Option<Vec<DirectoryUser>>, DirectoryError> {
-        if self.done {
+        let Some(entries) = self.users.next().await? else {
             return Ok(None);
-        }
-        let mut page = Vec::new();
-        while page.len() < session::PAGE_SIZE as usize {
-            match self.search.next().await? {
-                Some(e) => page.push(user_from_entry(&e)?),
-                None => {
-                    self.done = true;
-                    break;
-                }
-            }
-        }
-        if page.is_empty() {
-            return Ok(None);
-        }
+        };
+        let page = entries
+            .iter()
+            .map(user_from_entry)
+            .collect::<Result<Vec<_>, _>>()?;
         self.reader.complete(&page).await?;
         Ok(Some(page))
     }

@@ -21,8 +21,10 @@ const SD_FLAGS_OID: &str = "1.2.840.113556.1.4.801";
 /// BER SEQUENCE { INTEGER 7 }: owner, group and DACL.
 const SD_FLAGS_OWNER_GROUP_DACL: [u8; 5] = [0x30, 0x03, 0x02, 0x01, 0x07];
 /// Entries per page of a paged search (AD's MaxPageSize default is 1000).
-pub const PAGE_SIZE: i32 = 1000;
+const PAGE_SIZE: i32 = 1000;
 
+/// sizeLimitExceeded: the DC stopped a search at its size limit.
+pub const RC_SIZE_LIMIT_EXCEEDED: u32 = 4;
 const RC_NO_SUCH_OBJECT: u32 = 32;
 const RC_INVALID_CREDENTIALS: u32 = 49;
 
@@ -31,6 +33,8 @@ const RC_INVALID_CREDENTIALS: u32 = 49;
 #[derive(Clone)]
 pub struct Session {
     ldap: ldap3::Ldap,
+    /// Opens siblings: more connections to the same DC, bound as this one.
+    dialer: Dialer,
     /// The configured URL, recorded as the directory's source.
     url: String,
     /// `host:port`, for messages.
@@ -42,24 +46,59 @@ pub struct Session {
     one_at_a_time: Option<Arc<Mutex<()>>>,
 }
 
-/// A paged subtree search in progress; yields entries in the order the DC sends them.
-pub struct PagedSearch {
+/// A subtree search in progress, paged or not; yields entries in the order the DC sends them.
+pub struct StreamedSearch {
     stream: SearchStream<'static, &'static str, Vec<&'static str>>,
     addr: String,
     timeout: Duration,
     base: String,
+    /// "paged search under BASE" or "search under BASE", for messages.
+    during: String,
 }
 
-impl Session {
-    /// Connects and binds; every operation after this reuses the connection.
-    pub async fn connect(cfg: &LdapConfig) -> Result<Session, DirectoryError> {
+/// What opening a connection needs, prepared once and shared by every connection to the DC: the
+/// settings, the TLS connector (building one parses CA certificates) and the bind password (read,
+/// or prompted for, at the first bind only).
+#[derive(Clone)]
+struct Dialer(Arc<DialerParts>);
+
+struct DialerParts {
+    cfg: LdapConfig,
+    /// `None` for a Kerberos-sealed connection (no TLS).
+    tls: Option<native_tls::TlsConnector>,
+    password: std::sync::Mutex<Option<String>>,
+}
+
+impl Dialer {
+    fn new(cfg: &LdapConfig) -> Result<Dialer, DirectoryError> {
+        let tls = match cfg.transport {
+            Transport::Sealed => None,
+            Transport::Ldaps | Transport::StartTls => Some(tls_connector(cfg)?),
+        };
+        Ok(Dialer(Arc::new(DialerParts {
+            cfg: cfg.clone(),
+            tls,
+            password: std::sync::Mutex::new(None),
+        })))
+    }
+
+    /// Connects and binds.
+    async fn connect(&self) -> Result<Session, DirectoryError> {
+        let session = self.open().await?;
+        session.bind().await?;
+        Ok(session)
+    }
+
+    /// Connects (TLS included), without binding.
+    async fn open(&self) -> Result<Session, DirectoryError> {
+        let cfg = &self.0.cfg;
         let addr = format!("{}:{}", cfg.host, cfg.port);
         let secs = cfg.timeout.as_secs();
         let mut settings = LdapConnSettings::new()
             .set_conn_timeout(cfg.timeout)
             .set_starttls(cfg.transport == Transport::StartTls);
-        if cfg.transport != Transport::Sealed {
-            settings = settings.set_connector(tls_connector(cfg)?);
+        if let Some(tls) = &self.0.tls {
+            settings = settings.set_connector(tls.clone());
         }
         let url = match cfg.transport {
             Transport::Ldaps => format!("ldaps://{}", host_port(cfg)),
@@ -78,25 +117,48 @@ impl Session {
             Ok(Ok(pair)) => pair,
         };
         ldap3::drive!(conn);
-        let session = Session {
+        Ok(Session {
             ldap,
+            dialer: self.clone(),
             url: cfg.url.clone(),
             addr,
             timeout: cfg.timeout,
             one_at_a_time: (cfg.transport == Transport::Sealed).then(|| Arc::new(Mutex::new(()))),
-        };
-        session.bind(cfg).await?;
-        Ok(session)
+        })
+    }
+
+    /// The simple bind's password, read from its source once.
+    fn password(&self, source: &PasswordSource, bind_dn: &str) -> Result<String, DirectoryError> {
+        let mut known = self.0.password.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(pw) = known.as_ref() {
+            return Ok(pw.clone());
+        }
+        let pw = read_password(source, bind_dn)?;
+        *known = Some(pw.clone());
+        Ok(pw)
+    }
+}
+
+impl Session {
+    /// Connects and binds; every operation after this reuses the connection.
+    pub async fn connect(cfg: &LdapConfig) -> Result<Session, DirectoryError> {
+        Dialer::new(cfg)?.connect().await
+    }
+
+    /// Another connection to the same DC, bound as this one (same TLS connector, no new
+    /// password prompt).
+    pub async fn sibling(&self) -> Result<Session, DirectoryError> {
+        self.dialer.connect().await
     }
 
     pub fn url(&self) -> &str {
         &self.url
     }
 
-    async fn bind(&self, cfg: &LdapConfig) -> Result<(), DirectoryError> {
-        match &cfg.auth {
+    async fn bind(&self) -> Result<(), DirectoryError> {
+        match &self.dialer.0.cfg.auth {
             Auth::Simple { bind_dn, password } => {
-                let secret = read_password(password, bind_dn)?;
+                let secret = self.dialer.password(password, bind_dn)?;
                 let mut ldap = self.ldap.clone();
                 let result = self
                     .bounded("bind", async move { ldap.simple_bind(bind_dn, &secret).await })
@@ -168,19 +230,42 @@ impl Session {
         }
     }
 
-    /// Starts a paged subtree search; pull entries with [`PagedSearch::next`].
+    /// Starts a paged subtree search; pull entries with [`StreamedSearch::next`].
     pub async fn paged(
         &self,
         base: &str,
         filter: &str,
         attrs: &[&'static str],
-    ) -> Result<PagedSearch, DirectoryError> {
-        let adapters: Vec<Box<dyn Adapter<'static, &'static str, Vec<&'static str>>>> = vec![
-            Box::new(EntriesOnly::new()),
-            Box::new(PagedResults::new(PAGE_SIZE)),
-        ];
+    ) -> Result<StreamedSearch, DirectoryError> {
+        self.streamed(base, filter, attrs, true).await
+    }
+
+    /// Starts a subtree search without paging, its entries streamed as they come; a DC that caps
+    /// such results (AD: MaxPageSize, 1000) ends it with sizeLimitExceeded
+    /// ([`RC_SIZE_LIMIT_EXCEEDED`]) after that many.
+    pub async fn unpaged(
+        &self,
+        base: &str,
+        filter: &str,
+        attrs: &[&'static str],
+    ) -> Result<StreamedSearch, DirectoryError> {
+        self.streamed(base, filter, attrs, false).await
+    }
+
+    async fn streamed(
+        &self,
+        base: &str,
+        filter: &str,
+        attrs: &[&'static str],
+        paged: bool,
+    ) -> Result<StreamedSearch, DirectoryError> {
+        let mut adapters: Vec<Box<dyn Adapter<'static, &'static str, Vec<&'static str>>>> =
+            vec![Box::new(EntriesOnly::new())];
+        if paged {
+            adapters.push(Box::new(PagedResults::new(PAGE_SIZE)));
+        }
         let mut ldap = self.ldap.clone();
-        let during = format!("paged search under {base}");
+        let during = format!("{}search under {base}", if paged { "paged " } else { "" });
         let (b, f, a) = (base.to_string(), filter.to_string(), attrs.to_vec());
         let stream = self
             .bounded(&during, async move {
@@ -191,11 +276,12 @@ impl Session {
                     .await
             })
             .await?;
-        Ok(PagedSearch {
+        Ok(StreamedSearch {
             stream,
             addr: self.addr.clone(),
             timeout: self.timeout,
             base: base.to_string(),
+            during,
         })
     }
 
@@ -225,26 +311,26 @@ impl Session {
     }
 }
 
-impl PagedSearch {
+impl StreamedSearch {
     /// The next entry, or `None` at the end. Each wait for the DC is bounded by the timeout.
     pub async fn next(&mut self) -> Result<Option<Entry>, DirectoryError> {
-        let during = format!("paged search under {}", self.base);
+        let during = &self.during;
         let item = match tokio::time::timeout(self.timeout, self.stream.next()).await {
             Err(_) => {
                 return Err(DirectoryError::Timeout {
                     addr: self.addr.clone(),
                     secs: self.timeout.as_secs(),
-                    during,
+                    during: during.clone(),
                 })
             }
-            Ok(r) => r.map_err(|e| operation_error(e, &self.addr, &during))?,
+            Ok(r) => r.map_err(|e| operation_error(e, &self.addr, during))?,
         };
         match item {
             Some(raw) => Ok(Some(Entry::from(SearchEntry::construct(raw)))),
             None => {
                 let res = self.stream.finish().await;
                 if res.rc != 0 {
-                    return Err(ldap_result_error(&during, &self.base, res.rc, &res.text));
+                    return Err(ldap_result_error(during, &self.base, res.rc, &res.text));
                 }
                 Ok(None)
             }
@@ -274,7 +360,8 @@ fn host_port(cfg: &LdapConfig) -> String {
     }
 }
 
-/// Verification on, plus the `--ca-cert` CAs; off only with `--insecure-skip-tls-verify`.
+/// Verification on; with `--ca-cert`, its CAs are the only ones trusted (the system's are not
+/// even loaded); off only with `--insecure-skip-tls-verify`.
 fn tls_connector(cfg: &LdapConfig) -> Result<native_tls::TlsConnector, DirectoryError> {
     let mut builder = native_tls::TlsConnector::builder();
     if let Some(path) = &cfg.ca_cert {
@@ -289,6 +376,7 @@ fn tls_connector(cfg: &LdapConfig) -> Result<native_tls::TlsConnector, Directory
                 reason: "no PEM certificate (-----BEGIN CERTIFICATE-----) in it".into(),
             });
         }
+        builder.disable_built_in_roots(true);
         for block in certs {
             let cert =
                 native_tls::Certificate::from_pem(block).map_err(|e| DirectoryError::CaCertificate {
@@ -307,7 +395,33 @@ fn tls_connector(cfg: &LdapConfig) -> Result<native_tls::TlsConnector, Directory
             .danger_accept_invalid_certs(true)
             .danger_accept_invalid_hostnames(true);
     }
-    builder.build().map_err(|e| DirectoryError::Tls(e.to_string()))
+    let built = if cfg.ca_cert.is_some() {
+        without_system_bundle(|| builder.build())
+    } else {
+        builder.build()
+    };
+    built.map_err(|e| DirectoryError::Tls(e.to_string()))
+}
+
+/// Runs `build` with OpenSSL's CA file pointed at an empty one. native-tls (OpenSSL backend)
+/// parses the system bundle twice while it builds a connector (OpenSSL's default paths, then the
+/// file openssl-probe finds), about 35 ms on the lab machine, and only afterwards drops that store
+/// for `disable_built_in_roots`; both loads read `SSL_CERT_FILE` when it names an existing file.
+/// `/dev/null` holds no certificate, so nothing is parsed; the variable is restored at once, so a
+/// later connector without `--ca-cert` loads the system's CAs again. Serialized: the environment
+/// is the process's.
+fn without_system_bundle<T>(build: impl FnOnce() -> T) -> T {
+    static ENV: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    const VAR: &str = "SSL_CERT_FILE";
+    let _only_us = ENV.lock().unwrap_or_else(|p| p.into_inner());
+    let before = std::env::var_os(VAR);
+    std::env::set_var(VAR, "/dev/null");
+    let out = build();
+    match before {
+        Some(v) => std::env::set_var(VAR, v),
+        None => std::env::remove_var(VAR),
+    }
+    out
 }
 
 /// Each `-----BEGIN CERTIFICATE----- ... -----END CERTIFICATE-----` block of a PEM bundle.

@@ -13,7 +13,7 @@ use evtx::err::EvtxError;
 use evtx::{EvtxChunkData, EvtxParser, ParserSettings, SerializedEvtxRecord};
 use serde_json::Value;
 
-use super::{chunk_file_offset, fast::ChunkScan, IngestProblem, Interest};
+use super::{chunk_file_offset, fast::ChunkScan, IngestProblem, Interest, ProblemKind};
 use crate::events::normalize::{DataValue, RawRecord};
 
 /// The settings every crate reading uses.
@@ -41,7 +41,12 @@ pub(super) fn read_chunk(
     let mut chunk_data = match EvtxChunkData::new(data, false) {
         Ok(c) => c,
         Err(e) => {
-            problems.push(IngestProblem::at_chunk(file, number, error_text(&e)));
+            problems.push(IngestProblem::at_chunk(
+                file,
+                number,
+                ProblemKind::ChunkSkipped,
+                error_text(&e),
+            ));
             return (scan, skipped, problems);
         }
     };
@@ -49,7 +54,12 @@ pub(super) fn read_chunk(
     let mut chunk = match chunk_data.parse(Arc::clone(settings)) {
         Ok(c) => c,
         Err(e) => {
-            problems.push(IngestProblem::at_chunk(file, number, error_text(&e)));
+            problems.push(IngestProblem::at_chunk(
+                file,
+                number,
+                ProblemKind::ChunkSkipped,
+                error_text(&e),
+            ));
             return (scan, skipped, problems);
         }
     };
@@ -81,7 +91,8 @@ pub(super) struct FileRead {
 
 /// Reads a whole file with `EvtxParser` (the reference path).
 pub(super) fn read_file(path: &Path, interest: &Interest) -> Result<FileRead, IngestProblem> {
-    let parser = EvtxParser::from_path(path).map_err(|e| IngestProblem::in_file(path, error_text(&e)))?;
+    let parser = EvtxParser::from_path(path)
+        .map_err(|e| IngestProblem::in_file(path, ProblemKind::Unreadable, error_text(&e)))?;
     let mut parser = parser.with_configuration((*settings()).clone());
     let mut read = FileRead {
         hits: Vec::new(),
@@ -124,17 +135,24 @@ pub(super) fn error_text(e: &dyn std::error::Error) -> String {
 
 /// Places a crate error in the file: chunk number and file offset where the error says them.
 fn problem_from(file: &Path, chunk: Option<u64>, e: &EvtxError) -> IngestProblem {
-    let (chunk, offset) = match e {
+    let (kind, chunk, offset) = match e {
         EvtxError::FailedToReadRecordAt { chunk: c, offset, .. } => {
             let c = c.or(chunk);
-            (c, c.map(|c| chunk_file_offset(c) + offset))
+            (
+                ProblemKind::RecordSkipped,
+                c,
+                c.map(|c| chunk_file_offset(c) + offset),
+            )
         }
-        EvtxError::FailedToParseChunk { chunk_id, .. } => {
-            (Some(*chunk_id), Some(chunk_file_offset(*chunk_id)))
-        }
-        _ => (chunk, chunk.map(chunk_file_offset)),
+        EvtxError::FailedToParseChunk { chunk_id, .. } => (
+            ProblemKind::ChunkSkipped,
+            Some(*chunk_id),
+            Some(chunk_file_offset(*chunk_id)),
+        ),
+        _ => (ProblemKind::RecordSkipped, chunk, chunk.map(chunk_file_offset)),
     };
     IngestProblem {
+        kind,
         file: file.to_path_buf(),
         chunk,
         offset,

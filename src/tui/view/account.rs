@@ -133,7 +133,7 @@ pub fn paragraph(d: &Diagnosis, state: &State) -> Paragraph<'static> {
     if let Some(n) = a.bad_pwd_count {
         lines.push(plain("badPwdCount", n.to_string(), theme));
     }
-    let p = &d.effective_policy;
+    let p = &d.policy;
     let source = match &p.source {
         PolicySource::Pso(dn) => format!("PSO {}", clean(dn)),
         PolicySource::Domain => "domain policy".to_string(),

@@ -171,7 +171,10 @@ pub fn too_small(frame: &mut Frame<'_>, area: Rect, state: &State) {
 /// "⠋ loading the directory…" or the error, for panes waiting on data.
 pub fn loading_line<T>(what: &str, loading: &Loading<T>, state: &State) -> Line<'static> {
     match loading {
-        Loading::Failed(e) => Line::from(format!("✘ {what} failed: {}", crate::sanitize::line(e))),
+        Loading::Failed(e) => Line::from(format!(
+            "✘ {what} failed: {}",
+            crate::sanitize::line(&e.to_string())
+        )),
         Loading::Idle => Line::from(format!("{what}: not requested")),
         _ => Line::from(format!("{} loading {what}…", spinner(state))),
     }

@@ -145,7 +145,7 @@ fn read_when(state: &State) -> Option<Line<'static>> {
                     "{} from the copy read {}: re-reading this user failed: {}",
                     Tone::Warn.symbol(),
                     at(&copy.captured_at),
-                    clean(e)
+                    clean(&e.to_string())
                 ),
                 theme.tone(Tone::Warn),
             ))
