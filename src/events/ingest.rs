@@ -158,6 +158,11 @@ impl IngestReport {
 pub trait Gather: Default + Send {
     /// How many events it holds: a reader hands its batch over past `BATCH_EVENTS`.
     fn events(&self) -> usize;
+
+    /// The empty batch that follows this one on the same reader (sized after it, say).
+    fn next(&self) -> Self {
+        Self::default()
+    }
 }
 
 impl Gather for Vec<Event> {
@@ -744,8 +749,14 @@ fn read_batch<B: Gather>(
                     });
                     batch.chunks.push(result);
                     let full = batch.gathered.events() >= BATCH_EVENTS || batch.chunks.len() >= BATCH_CHUNKS;
-                    if full && send.send(std::mem::take(&mut batch)).is_err() {
-                        return;
+                    if full {
+                        let next = Batch {
+                            chunks: Vec::new(),
+                            gathered: batch.gathered.next(),
+                        };
+                        if send.send(std::mem::replace(&mut batch, next)).is_err() {
+                            return;
+                        }
                     }
                 }
                 if !batch.chunks.is_empty() {

@@ -6,8 +6,12 @@
 use crate::events::model::Event;
 use crate::events::normalize::{DataText, DataValue};
 
-/// Spare texts kept at most: a record needs about ten.
-const KEPT: usize = 64;
+/// Spare texts kept at most. A chunk's records are all decoded before its events are gathered
+/// and give their texts back, so the pool must cover a chunk: up to about 200 records of
+/// interest, a handful of texts each.
+const KEPT: usize = 2048;
+/// Spare data vectors kept at most, one per record of a chunk.
+const KEPT_DATA: usize = 256;
 /// A text grown past this (a long message) is freed rather than kept.
 const KEPT_CAPACITY: usize = 1024;
 
@@ -15,7 +19,7 @@ const KEPT_CAPACITY: usize = 1024;
 #[derive(Debug, Default)]
 pub(super) struct TextPool {
     texts: Vec<String>,
-    data: Option<Vec<DataValue>>,
+    data: Vec<Vec<DataValue>>,
 }
 
 impl TextPool {
@@ -28,7 +32,7 @@ impl TextPool {
 
     /// An empty data vector, with the capacity a previous record's left.
     pub(super) fn data(&mut self) -> Vec<DataValue> {
-        self.data.take().unwrap_or_else(|| Vec::with_capacity(8))
+        self.data.pop().unwrap_or_else(|| Vec::with_capacity(8))
     }
 
     fn keep(&mut self, text: String) {
@@ -44,8 +48,8 @@ impl TextPool {
                 self.keep(t);
             }
         }
-        if data.capacity() <= 64 {
-            self.data = Some(data);
+        if data.capacity() <= 64 && self.data.len() < KEPT_DATA {
+            self.data.push(data);
         }
     }
 
