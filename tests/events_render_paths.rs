@@ -9,6 +9,7 @@ use std::process::Command;
 
 use resetlens::cli::EventsFormat;
 use resetlens::commands::events::write_line;
+use resetlens::diagnosis::correlation::user_key;
 use resetlens::directory::snapshot;
 use resetlens::events::correlate::UserKey;
 use resetlens::events::ingest::{ingest_reference, IngestOptions};
@@ -112,7 +113,7 @@ fn one_users_timeline_renders_alike_with_and_without_a_directory() {
             assert_same(&fast, &expected, &format!("{user} by name, {f}"));
 
             let found = dir.find_user(user).unwrap_or_else(|e| panic!("{user}: {e}"));
-            let by_directory = UserKey::from_user(found);
+            let by_directory = user_key(found);
             let fast = cli(&["--format", f, "--user", user, "--snapshot", snapshot]);
             let expected = general(None, format, |e| by_directory.matches(e));
             assert_same(&fast, &expected, &format!("{user} with the directory, {f}"));
