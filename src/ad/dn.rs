@@ -3,25 +3,54 @@
 
 /// The RDNs of `dn`, leaf first, each as written (escapes kept), whitespace around commas trimmed.
 pub fn rdns(dn: &str) -> Vec<&str> {
-    let mut out = Vec::new();
-    let bytes = dn.as_bytes();
-    let (mut start, mut i) = (0, 0);
-    while i < bytes.len() {
-        match bytes[i] {
-            b'\\' => i += 2,
-            b',' | b';' => {
-                out.push(dn[start..i].trim());
-                start = i + 1;
-                i += 1;
-            }
-            _ => i += 1,
+    Rdns::of(dn).collect()
+}
+
+/// `rdns` one at a time, so comparing two DNs allocates nothing (the diagnosis compares a user's
+/// ancestors with every container, for every user of a scan).
+struct Rdns<'a> {
+    dn: &'a str,
+    start: usize,
+    any: bool,
+    done: bool,
+}
+
+impl<'a> Rdns<'a> {
+    fn of(dn: &'a str) -> Rdns<'a> {
+        Rdns {
+            dn,
+            start: 0,
+            any: false,
+            done: false,
         }
     }
-    let last = dn.get(start..).unwrap_or("").trim();
-    if !last.is_empty() || !out.is_empty() {
-        out.push(last);
+}
+
+impl<'a> Iterator for Rdns<'a> {
+    type Item = &'a str;
+
+    fn next(&mut self) -> Option<&'a str> {
+        if self.done {
+            return None;
+        }
+        let bytes = self.dn.as_bytes();
+        let mut i = self.start;
+        while i < bytes.len() {
+            match bytes[i] {
+                b'\\' => i += 2,
+                b',' | b';' => {
+                    let rdn = self.dn.get(self.start..i).unwrap_or("").trim();
+                    self.start = i + 1;
+                    self.any = true;
+                    return Some(rdn);
+                }
+                _ => i += 1,
+            }
+        }
+        self.done = true;
+        let last = self.dn.get(self.start..).unwrap_or("").trim();
+        (!last.is_empty() || self.any).then_some(last)
     }
-    out
 }
 
 /// The parent of `dn`, or `None` at the top.
@@ -51,8 +80,14 @@ pub fn chain<'a>(dn: &'a str, base: &str) -> Vec<&'a str> {
 
 /// AD compares DNs case-insensitively; spaces after commas do not matter.
 pub fn same(a: &str, b: &str) -> bool {
-    let (ra, rb) = (rdns(a), rdns(b));
-    ra.len() == rb.len() && ra.iter().zip(&rb).all(|(x, y)| eq_ignore_case(x, y))
+    let (mut ra, mut rb) = (Rdns::of(a), Rdns::of(b));
+    loop {
+        match (ra.next(), rb.next()) {
+            (None, None) => return true,
+            (Some(x), Some(y)) if eq_ignore_case(x, y) => {}
+            _ => return false,
+        }
+    }
 }
 
 /// AD matches names and DNs without regard to case in any script, not only ASCII: a helpdesk

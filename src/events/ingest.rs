@@ -8,6 +8,7 @@
 
 mod fallback;
 mod fast;
+mod recycle;
 
 use std::collections::HashSet;
 use std::fmt;
@@ -21,7 +22,7 @@ use evtx::{EvtxChunkHeader, EvtxFileHeader};
 
 use super::catalog;
 use super::model::Event;
-use super::normalize::normalize;
+use super::normalize::normalize_into;
 
 const FILE_HEADER_SIZE: u64 = 4096;
 const CHUNK_SIZE: usize = 65536;
@@ -157,6 +158,11 @@ impl IngestReport {
 pub trait Gather: Default + Send {
     /// How many events it holds: a reader hands its batch over past `BATCH_EVENTS`.
     fn events(&self) -> usize;
+
+    /// The empty batch that follows this one on the same reader (sized after it, say).
+    fn next(&self) -> Self {
+        Self::default()
+    }
 }
 
 impl Gather for Vec<Event> {
@@ -411,6 +417,8 @@ struct ChunkResult {
 struct Worker<'a> {
     buf: Vec<u8>,
     fast: fast::FastReader,
+    /// A chunk's events between normalization and `gather`.
+    events: Vec<Event>,
     interest: &'a Interest,
     settings: Arc<evtx::ParserSettings>,
 }
@@ -422,7 +430,7 @@ impl Worker<'_> {
         f: &OpenFile,
         file: usize,
         chunk: u64,
-        gather: &(dyn Fn(Event, &mut B) + Sync),
+        gather: &(dyn Fn(&Event, &mut B) + Sync),
         gathered: &mut B,
     ) -> ChunkResult {
         let mut result = ChunkResult {
@@ -507,9 +515,15 @@ impl Worker<'_> {
                 scan.hits
             }
         };
-        // Normalized and gathered here, in the workers, rather than on the collecting thread.
-        for event in hits.into_iter().flat_map(|hit| normalize(hit, &f.name)) {
-            gather(event, gathered);
+        // Normalized and gathered here, in the workers, rather than on the collecting thread;
+        // what the events held goes back to the fast reader for the next records.
+        for hit in hits {
+            let data = normalize_into(hit, &f.name, &mut self.events);
+            self.fast.texts.recycle_data(data);
+            for event in self.events.drain(..) {
+                gather(&event, gathered);
+                self.fast.texts.recycle(event);
+            }
         }
         result
     }
@@ -585,7 +599,7 @@ struct Totals {
 /// callers that need them all (one user's diagnosis); the CLI streams with `ingest_each`.
 pub fn ingest(paths: &[PathBuf], opts: &IngestOptions, progress: &(dyn Fn(Progress) + Sync)) -> IngestReport {
     let mut events: Vec<Event> = Vec::new();
-    let keep = |e: Event, batch: &mut Vec<Event>| batch.push(e);
+    let keep = |e: &Event, batch: &mut Vec<Event>| batch.push(e.clone());
     let files = ingest_each(paths, opts, progress, &keep, &mut |batch| events.extend(batch));
     sort_events(&mut events);
     IngestReport { events, files }
@@ -599,7 +613,7 @@ pub fn ingest_each<B: Gather>(
     paths: &[PathBuf],
     opts: &IngestOptions,
     progress: &(dyn Fn(Progress) + Sync),
-    gather: &(dyn Fn(Event, &mut B) + Sync),
+    gather: &(dyn Fn(&Event, &mut B) + Sync),
     sink: &mut dyn FnMut(B),
 ) -> Vec<FileSummary> {
     let interest = Interest::new(opts.ids.as_deref());
@@ -652,7 +666,7 @@ fn read_batch<B: Gather>(
     interest: &Interest,
     totals: &Totals,
     progress: &(dyn Fn(Progress) + Sync),
-    gather: &(dyn Fn(Event, &mut B) + Sync),
+    gather: &(dyn Fn(&Event, &mut B) + Sync),
     sink: &mut dyn FnMut(B),
 ) -> Vec<FileSummary> {
     let mut summaries: Vec<FileSummary> = Vec::with_capacity(paths.len());
@@ -702,6 +716,7 @@ fn read_batch<B: Gather>(
                 let mut worker = Worker {
                     buf: vec![0; CHUNK_SIZE],
                     fast: fast::FastReader::default(),
+                    events: Vec::new(),
                     interest,
                     settings: fallback::settings(),
                 };
@@ -734,8 +749,14 @@ fn read_batch<B: Gather>(
                     });
                     batch.chunks.push(result);
                     let full = batch.gathered.events() >= BATCH_EVENTS || batch.chunks.len() >= BATCH_CHUNKS;
-                    if full && send.send(std::mem::take(&mut batch)).is_err() {
-                        return;
+                    if full {
+                        let next = Batch {
+                            chunks: Vec::new(),
+                            gathered: batch.gathered.next(),
+                        };
+                        if send.send(std::mem::replace(&mut batch, next)).is_err() {
+                            return;
+                        }
                     }
                 }
                 if !batch.chunks.is_empty() {
@@ -799,7 +820,7 @@ pub fn ingest_reference(paths: &[PathBuf], opts: &IngestOptions) -> IngestReport
                     summary.records_skipped = read.skipped;
                     problems.extend(read.problems);
                     for hit in read.hits {
-                        events.extend(normalize(hit, &name));
+                        normalize_into(hit, &name, &mut events);
                     }
                 }
                 Err(p) => problems.push(p),

@@ -17,4 +17,4 @@ pub use ingest::{
     Progress,
 };
 pub use model::{AuditOutcome, Event, EventFields, EventKind, EventOrigin};
-pub use view::EventView;
+pub use view::{EventView, ViewTexts};

@@ -100,7 +100,16 @@ fn audit_outcome(keywords: Option<u64>) -> Option<AuditOutcome> {
 }
 
 /// Turns a record into its events: one, or one per user line of a 656/657 batch.
+#[cfg(test)]
 pub(crate) fn normalize(raw: RawRecord, file: &Arc<str>) -> Vec<Event> {
+    let mut events = Vec::new();
+    normalize_into(raw, file, &mut events);
+    events
+}
+
+/// Appends a record's events to `out` (one, or one per user line of a 656/657 batch), and
+/// returns what is left of the record's data (values no field took) for the reader to reuse.
+pub(crate) fn normalize_into(raw: RawRecord, file: &Arc<str>, out: &mut Vec<Event>) -> Vec<DataValue> {
     let RawRecord {
         record_id,
         position,
@@ -112,21 +121,9 @@ pub(crate) fn normalize(raw: RawRecord, file: &Arc<str>) -> Vec<Event> {
         channel,
         level,
         keywords,
-        data,
+        mut data,
     } = raw;
     let kind = catalog::lookup(&provider, event_id).map_or(EventKind::Other, |e| e.kind);
-    let named = data.iter().any(|d| d.name.is_some());
-    let (message, field_sets) = if named {
-        (String::new(), vec![named_fields(event_id, data)])
-    } else {
-        let message = data
-            .iter()
-            .map(|d| d.value.as_text())
-            .collect::<Vec<_>>()
-            .join("\n");
-        let sets = message::parse(event_id, &message);
-        (message, sets)
-    };
     let audit = audit_outcome(keywords);
     let event = |fields| Event {
         time,
@@ -143,19 +140,26 @@ pub(crate) fn normalize(raw: RawRecord, file: &Arc<str>) -> Vec<Event> {
         },
         kind,
         message: String::new(),
-        fields,
+        fields: EventFields {
+            correlation_id: activity_id,
+            ..fields
+        },
     };
-    let mut events: Vec<Event> = field_sets
-        .into_iter()
-        .map(|f| {
-            event(EventFields {
-                correlation_id: activity_id,
-                ..f
-            })
-        })
-        .collect();
+    let first = out.len();
+    let message = if data.iter().any(|d| d.name.is_some()) {
+        out.push(event(named_fields(event_id, &mut data)));
+        String::new()
+    } else {
+        let message = data
+            .iter()
+            .map(|d| d.value.as_text())
+            .collect::<Vec<_>>()
+            .join("\n");
+        out.extend(message::parse(event_id, &message).into_iter().map(event));
+        message
+    };
     // Every event of a batch carries the record's texts; the last one takes them over.
-    if let Some((last, rest)) = events.split_last_mut() {
+    if let Some((last, rest)) = out.get_mut(first..).and_then(|new| new.split_last_mut()) {
         for e in rest {
             e.machine.clone_from(&machine);
             e.channel.clone_from(&channel);
@@ -164,13 +168,12 @@ pub(crate) fn normalize(raw: RawRecord, file: &Arc<str>) -> Vec<Event> {
         }
         (last.machine, last.channel, last.provider, last.message) = (machine, channel, provider, message);
     }
-    events
+    data
 }
 
 /// The Security log's EventData fields (the names in `NAMED_FIELDS`). Windows writes `-` for
 /// "none" or "unchanged"; that is `None` here.
-fn named_fields(event_id: u32, mut data: Vec<DataValue>) -> EventFields {
-    let data = &mut data;
+fn named_fields(event_id: u32, data: &mut [DataValue]) -> EventFields {
     let target_sid = take_sid(data, "TargetSid").or_else(|| take_sid(data, "TargetUserSid"));
     let subject_sid = take_sid(data, "SubjectUserSid");
     let target_domain = take_text(data, "TargetDomainName");
@@ -196,17 +199,23 @@ fn named_fields(event_id: u32, mut data: Vec<DataValue>) -> EventFields {
     }
 }
 
-/// Moves the first value named `name` out (any case).
-fn take_value(data: &mut [DataValue], name: &str) -> Option<DataText> {
-    let d = data
-        .iter_mut()
-        .find(|d| d.name.as_deref().is_some_and(|n| n.eq_ignore_ascii_case(name)))?;
-    Some(std::mem::replace(&mut d.value, DataText::Text(String::new())))
+/// The first value named `name` (any case).
+fn value_named<'a>(data: &'a mut [DataValue], name: &str) -> Option<&'a mut DataText> {
+    data.iter_mut()
+        .find(|d| d.name.as_deref().is_some_and(|n| n.eq_ignore_ascii_case(name)))
+        .map(|d| &mut d.value)
 }
 
-/// The value as text, trimmed; `-` and blanks are `None`.
+/// Moves the first value named `name` out.
+fn take_value(data: &mut [DataValue], name: &str) -> Option<DataText> {
+    let value = value_named(data, name)?;
+    Some(std::mem::replace(value, DataText::Text(String::new())))
+}
+
+/// The value as text, trimmed; `-` and blanks are `None` (and stay in `data`, for the reader
+/// to reuse).
 fn take_text(data: &mut [DataValue], name: &str) -> Option<String> {
-    let value = match take_value(data, name)? {
+    let value = match value_named(data, name)? {
         DataText::Text(t) => t,
         DataText::Sid(s) => return Some(s.to_string()),
     };
@@ -214,7 +223,7 @@ fn take_text(data: &mut [DataValue], name: &str) -> Option<String> {
     if trimmed.is_empty() || trimmed == "-" {
         None
     } else if trimmed.len() == value.len() {
-        Some(value)
+        Some(std::mem::take(value))
     } else {
         Some(trimmed.to_owned())
     }

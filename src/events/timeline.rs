@@ -7,6 +7,7 @@
 
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
+use std::collections::HashMap;
 use std::fs::{File, OpenOptions};
 use std::io::{self, BufReader, BufWriter, Read, Write};
 use std::path::PathBuf;
@@ -26,34 +27,38 @@ const RUN_READ_BUFFER: usize = 32 << 10;
 const RUN_WRITE_BUFFER: usize = 1 << 20;
 
 /// Sort key: oldest first, then record ID, file name, and arrival (so one record's lines keep
-/// their order).
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+/// their order). The file is a number in a table of names (a batch's, then the sorter's): a
+/// name per line, cloned on the readers and dropped on the sorter's thread, made the threads
+/// contend for its reference count.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct Key {
     secs: i64,
     nanos: u32,
     record: u64,
-    file: Arc<str>,
+    file: u32,
     seq: u64,
 }
 
+/// A key in the order lines are written, with its file as the rank of the file's name.
+type Order = (i64, u32, u64, u32, u64);
+
 impl Key {
     /// `seq` is the sorter's to set.
-    fn of(event: &Event) -> Key {
+    fn of(event: &Event, file: u32) -> Key {
         Key {
             secs: event.time.timestamp(),
             nanos: event.time.timestamp_subsec_nanos(),
             record: event.origin.record_id,
-            file: Arc::clone(&event.origin.file),
+            file,
             seq: 0,
         }
     }
-}
 
-/// A line read back from a run.
-#[derive(Debug, PartialEq, Eq, PartialOrd, Ord)]
-struct Entry {
-    key: Key,
-    line: Vec<u8>,
+    /// `ranks[file]` is where the file's name sorts among the names.
+    fn order(&self, ranks: &[u32]) -> Order {
+        let rank = ranks.get(self.file as usize).copied().unwrap_or(u32::MAX);
+        (self.secs, self.nanos, self.record, rank, self.seq)
+    }
 }
 
 /// A line held in memory: its bytes are `text[start..end]` of held batch `batch`.
@@ -82,8 +87,10 @@ impl Drop for Run {
 #[derive(Debug, Default)]
 pub struct LineBatch {
     text: Vec<u8>,
-    /// (key, start, end) in `text`.
+    /// (key, start, end) in `text`; the key's file indexes `files`.
     lines: Vec<(Key, usize, usize)>,
+    /// The files of the batch's events, each once.
+    files: Vec<Arc<str>>,
     /// The first line that could not be rendered; the sorter reports it.
     failed: Option<io::Error>,
 }
@@ -93,7 +100,19 @@ impl LineBatch {
     pub fn push(&mut self, event: &Event, render: impl FnOnce(&mut Vec<u8>) -> io::Result<()>) {
         let start = self.text.len();
         match render(&mut self.text) {
-            Ok(()) => self.lines.push((Key::of(event), start, self.text.len())),
+            Ok(()) => {
+                let file = &event.origin.file;
+                // A batch holds whole chunks: its events come from one file or a few.
+                let index = match self.files.iter().rposition(|f| Arc::ptr_eq(f, file)) {
+                    Some(i) => i,
+                    None => {
+                        self.files.push(Arc::clone(file));
+                        self.files.len() - 1
+                    }
+                };
+                let key = Key::of(event, index as u32);
+                self.lines.push((key, start, self.text.len()));
+            }
             Err(e) => {
                 self.text.truncate(start);
                 self.failed.get_or_insert(e);
@@ -106,11 +125,27 @@ impl Gather for LineBatch {
     fn events(&self) -> usize {
         self.lines.len()
     }
+
+    /// A reader's next batch is usually about the size of its last: reserving that spares the
+    /// buffer's growth (a copy of all it holds, into memory not touched yet, at each doubling),
+    /// and holds less spare capacity against the sorter's budget than doubling leaves.
+    fn next(&self) -> LineBatch {
+        LineBatch {
+            text: Vec::with_capacity(self.text.len() + self.text.len() / 8),
+            lines: Vec::with_capacity(self.lines.len() + self.lines.len() / 8),
+            files: Vec::new(),
+            failed: None,
+        }
+    }
 }
 
 /// Collects lines and writes them out in time order.
 pub struct TimelineSorter {
     budget: usize,
+    /// Every file a line came from, numbered in arrival order, and the rank of each name.
+    files: Vec<Arc<str>>,
+    file_numbers: HashMap<Arc<str>, u32>,
+    ranks: Vec<u32>,
     /// The texts of the batches whose lines are held.
     texts: Vec<Vec<u8>>,
     /// Their capacities: a grown vector holds up to twice its text.
@@ -124,6 +159,9 @@ impl TimelineSorter {
     pub fn new(budget: usize) -> TimelineSorter {
         TimelineSorter {
             budget,
+            files: Vec::new(),
+            file_numbers: HashMap::new(),
+            ranks: Vec::new(),
             texts: Vec::new(),
             text_bytes: 0,
             held: Vec::new(),
@@ -140,16 +178,23 @@ impl TimelineSorter {
     /// Adds a batch's lines; lines of equal keys keep the order they were pushed in. A line
     /// the batch could not render is an error.
     pub fn push(&mut self, batch: LineBatch) -> io::Result<()> {
-        let LineBatch { text, lines, failed } = batch;
+        let LineBatch {
+            text,
+            lines,
+            files,
+            failed,
+        } = batch;
         if let Some(e) = failed {
             return Err(e);
         }
         if lines.is_empty() {
             return Ok(());
         }
+        let numbers: Vec<u32> = files.into_iter().map(|f| self.file_number(f)).collect();
         let index = self.texts.len();
         self.text_bytes += text.capacity();
         for (mut key, start, end) in lines {
+            key.file = numbers.get(key.file as usize).copied().unwrap_or(u32::MAX);
             key.seq = self.seq;
             self.seq += 1;
             self.held.push(Held {
@@ -166,6 +211,23 @@ impl TimelineSorter {
         Ok(())
     }
 
+    /// The sorter's number for a file, given on its first line.
+    fn file_number(&mut self, file: Arc<str>) -> u32 {
+        if let Some(n) = self.file_numbers.get(&file) {
+            return *n;
+        }
+        let n = self.files.len() as u32;
+        self.files.push(Arc::clone(&file));
+        self.file_numbers.insert(file, n);
+        let mut by_name: Vec<u32> = (0..=n).collect();
+        by_name.sort_by(|a, b| self.files[*a as usize].cmp(&self.files[*b as usize]));
+        self.ranks = vec![0; by_name.len()];
+        for (rank, file) in by_name.into_iter().enumerate() {
+            self.ranks[file as usize] = rank as u32;
+        }
+        n
+    }
+
     /// Memory the held lines take: their batches' buffers and the entries, capacities counted.
     fn held_bytes(&self) -> usize {
         self.text_bytes + self.held.capacity() * std::mem::size_of::<Held>()
@@ -173,7 +235,8 @@ impl TimelineSorter {
 
     /// The held lines, sorted, with their bytes.
     fn sorted_held(&mut self) -> impl Iterator<Item = (&Key, &[u8])> {
-        self.held.sort_unstable_by(|a, b| a.key.cmp(&b.key));
+        let ranks = &self.ranks;
+        self.held.sort_unstable_by_key(|h| h.key.order(ranks));
         let texts = &self.texts;
         self.held.iter().map(move |h| {
             let line = texts
@@ -212,22 +275,26 @@ impl TimelineSorter {
         if !self.held.is_empty() {
             self.spill()?;
         }
-        let mut readers: Vec<BufReader<File>> = Vec::with_capacity(self.runs.len());
+        // Each run's current line sits in its own buffer, reused for the run's next line.
+        let mut readers: Vec<(BufReader<File>, Vec<u8>)> = Vec::with_capacity(self.runs.len());
         for run in &self.runs {
-            readers.push(BufReader::with_capacity(RUN_READ_BUFFER, File::open(&run.path)?));
+            let file = File::open(&run.path)?;
+            readers.push((BufReader::with_capacity(RUN_READ_BUFFER, file), Vec::new()));
         }
-        let mut heap: BinaryHeap<Reverse<(Entry, usize)>> = BinaryHeap::new();
-        for (i, r) in readers.iter_mut().enumerate() {
-            if let Some(e) = read_entry(r)? {
-                heap.push(Reverse((e, i)));
+        let ranks = &self.ranks;
+        let mut heap: BinaryHeap<Reverse<(Order, usize)>> = BinaryHeap::new();
+        for (i, (r, line)) in readers.iter_mut().enumerate() {
+            if let Some(key) = read_entry(r, line)? {
+                heap.push(Reverse((key.order(ranks), i)));
             }
         }
-        while let Some(Reverse((e, source))) = heap.pop() {
-            out.write_all(&e.line)?;
-            if let Some(r) = readers.get_mut(source) {
-                if let Some(n) = read_entry(r)? {
-                    heap.push(Reverse((n, source)));
-                }
+        while let Some(Reverse((_, source))) = heap.pop() {
+            let Some((r, line)) = readers.get_mut(source) else {
+                continue;
+            };
+            out.write_all(line)?;
+            if let Some(key) = read_entry(r, line)? {
+                heap.push(Reverse((key.order(ranks), source)));
             }
         }
         Ok(())
@@ -261,56 +328,43 @@ fn temp_file(n: usize) -> io::Result<(File, PathBuf)> {
 }
 
 fn write_entry(w: &mut impl Write, k: &Key, line: &[u8]) -> io::Result<()> {
+    let len = u32::try_from(line.len())
+        .map_err(|_| io::Error::new(io::ErrorKind::InvalidInput, "line too long"))?;
     w.write_all(&k.secs.to_le_bytes())?;
     w.write_all(&k.nanos.to_le_bytes())?;
     w.write_all(&k.record.to_le_bytes())?;
+    w.write_all(&k.file.to_le_bytes())?;
     w.write_all(&k.seq.to_le_bytes())?;
-    write_bytes(w, k.file.as_bytes())?;
-    write_bytes(w, line)
-}
-
-fn write_bytes(w: &mut impl Write, b: &[u8]) -> io::Result<()> {
-    let len =
-        u32::try_from(b.len()).map_err(|_| io::Error::new(io::ErrorKind::InvalidInput, "line too long"))?;
     w.write_all(&len.to_le_bytes())?;
-    w.write_all(b)
+    w.write_all(line)
 }
 
-/// The next entry of a run, `None` at its end. Runs are our own files: damage is an error.
-fn read_entry(r: &mut impl Read) -> io::Result<Option<Entry>> {
-    let mut secs = [0u8; 8];
-    match r.read_exact(&mut secs) {
+/// The next entry of a run, its line into `line`; `None` at the run's end. Runs are our own
+/// files: damage is an error.
+fn read_entry(r: &mut impl Read, line: &mut Vec<u8>) -> io::Result<Option<Key>> {
+    let mut head = [0u8; 36];
+    match r.read_exact(&mut head[..8]) {
         Ok(()) => {}
         Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => return Ok(None),
         Err(e) => return Err(e),
     }
-    let mut nanos = [0u8; 4];
-    let mut record = [0u8; 8];
-    let mut seq = [0u8; 8];
-    r.read_exact(&mut nanos)?;
-    r.read_exact(&mut record)?;
-    r.read_exact(&mut seq)?;
-    let file =
-        String::from_utf8(read_bytes(r)?).map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))?;
-    let line = read_bytes(r)?;
-    Ok(Some(Entry {
-        key: Key {
-            secs: i64::from_le_bytes(secs),
-            nanos: u32::from_le_bytes(nanos),
-            record: u64::from_le_bytes(record),
-            file: Arc::from(file),
-            seq: u64::from_le_bytes(seq),
-        },
-        line,
-    }))
-}
-
-fn read_bytes(r: &mut impl Read) -> io::Result<Vec<u8>> {
-    let mut len = [0u8; 4];
-    r.read_exact(&mut len)?;
-    let mut b = vec![0u8; u32::from_le_bytes(len) as usize];
-    r.read_exact(&mut b)?;
-    Ok(b)
+    r.read_exact(&mut head[8..])?;
+    let field = |at: usize, n: usize| {
+        let mut b = [0u8; 8];
+        b[..n].copy_from_slice(&head[at..at + n]);
+        u64::from_le_bytes(b)
+    };
+    let key = Key {
+        secs: field(0, 8) as i64,
+        nanos: field(8, 4) as u32,
+        record: field(12, 8),
+        file: field(20, 4) as u32,
+        seq: field(24, 8),
+    };
+    line.clear();
+    line.resize(field(32, 4) as usize, 0);
+    r.read_exact(line)?;
+    Ok(Some(key))
 }
 
 #[cfg(test)]

@@ -6,7 +6,7 @@ use std::borrow::Cow;
 use std::fmt::{self, Write};
 use std::io;
 
-use chrono::SecondsFormat;
+use chrono::{DateTime, Datelike, SecondsFormat, Timelike, Utc};
 use serde::Serialize;
 
 use super::catalog;
@@ -18,7 +18,7 @@ use crate::sanitize::sanitized;
 /// `into_owned` detaches a view that outlives its event.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct EventView<'a> {
-    pub time: String,
+    pub time: Cow<'a, str>,
     pub machine: Cow<'a, str>,
     pub channel: Cow<'a, str>,
     pub provider: Cow<'a, str>,
@@ -31,17 +31,17 @@ pub struct EventView<'a> {
     /// The catalog's name, or `unknown` for an event the catalog does not list.
     pub name: &'static str,
     pub tracking_id: Option<Cow<'a, str>>,
-    pub summary: String,
+    pub summary: Cow<'a, str>,
     pub kind: EventKind,
     pub user_principal_name: Option<Cow<'a, str>>,
     /// The decoded source anchor GUID, when the event carries a base64 anchor.
-    pub source_anchor: Option<String>,
-    pub target_sid: Option<String>,
+    pub source_anchor: Option<Cow<'a, str>>,
+    pub target_sid: Option<Cow<'a, str>>,
     pub target_user: Option<Cow<'a, str>>,
     pub subject_user: Option<Cow<'a, str>>,
     pub result: Option<Cow<'a, str>>,
     /// `0x80230619`.
-    pub hresult: Option<String>,
+    pub hresult: Option<Cow<'a, str>>,
     pub cloud_anchor: Option<Cow<'a, str>>,
     /// The `message=` text of a sync-engine error.
     pub error_message: Option<Cow<'a, str>>,
@@ -191,7 +191,7 @@ fn owned(v: Option<Cow<'_, str>>) -> Option<Cow<'static, str>> {
 impl EventView<'_> {
     pub fn into_owned(self) -> EventView<'static> {
         EventView {
-            time: self.time,
+            time: Cow::Owned(self.time.into_owned()),
             machine: Cow::Owned(self.machine.into_owned()),
             channel: Cow::Owned(self.channel.into_owned()),
             provider: Cow::Owned(self.provider.into_owned()),
@@ -201,15 +201,15 @@ impl EventView<'_> {
             file: Cow::Owned(self.file.into_owned()),
             name: self.name,
             tracking_id: owned(self.tracking_id),
-            summary: self.summary,
+            summary: Cow::Owned(self.summary.into_owned()),
             kind: self.kind,
             user_principal_name: owned(self.user_principal_name),
-            source_anchor: self.source_anchor,
-            target_sid: self.target_sid,
+            source_anchor: owned(self.source_anchor),
+            target_sid: owned(self.target_sid),
             target_user: owned(self.target_user),
             subject_user: owned(self.subject_user),
             result: owned(self.result),
-            hresult: self.hresult,
+            hresult: owned(self.hresult),
             cloud_anchor: owned(self.cloud_anchor),
             error_message: owned(self.error_message),
             cause: owned(self.cause),
@@ -217,12 +217,135 @@ impl EventView<'_> {
     }
 }
 
+/// The texts a view computes rather than borrows (time, summary, GUID, SID, HRESULT), in
+/// buffers a timeline reuses from one event to the next: rendering then allocates nothing.
+#[derive(Debug, Default)]
+pub struct ViewTexts {
+    time: String,
+    summary: String,
+    source_anchor: String,
+    target_sid: String,
+    hresult: String,
+}
+
+impl ViewTexts {
+    /// Writes `event`'s texts over the previous event's; returns which optional ones it has
+    /// (source anchor, target SID, HRESULT).
+    fn fill(&mut self, event: &Event) -> [bool; 3] {
+        self.time.clear();
+        write_rfc3339(&mut self.time, &event.time);
+        self.summary.clear();
+        event.write_summary(&mut self.summary);
+        if let Cow::Owned(clean) = sanitized(&self.summary, false) {
+            self.summary = clean;
+        }
+        let f = &event.fields;
+        self.source_anchor.clear();
+        self.target_sid.clear();
+        self.hresult.clear();
+        // `write!` into a String cannot fail.
+        if let Some(g) = f.source_anchor {
+            let _ = write!(self.source_anchor, "{g}");
+        }
+        if let Some(sid) = &f.target_sid {
+            let _ = write!(self.target_sid, "{sid}");
+        }
+        if let Some(h) = f.hresult {
+            let _ = write!(self.hresult, "{h:#010x}");
+        }
+        [
+            f.source_anchor.is_some(),
+            f.target_sid.is_some(),
+            f.hresult.is_some(),
+        ]
+    }
+}
+
+/// `time` as `to_rfc3339_opts(SecondsFormat::AutoSi, true)` writes it, without its
+/// allocation (a test holds the two equal); chrono writes the years it pads or signs.
+fn write_rfc3339(out: &mut String, time: &DateTime<Utc>) {
+    let (date, clock) = (time.date_naive(), time.time());
+    let nanos = clock.nanosecond();
+    if !(0..=9999).contains(&date.year()) || nanos >= 1_000_000_000 {
+        out.push_str(&time.to_rfc3339_opts(SecondsFormat::AutoSi, true));
+        return;
+    }
+    let mut text = *b"0000-00-00T00:00:00";
+    let mut digits = |at: usize, width: usize, value: u32| {
+        let mut v = value;
+        for i in (at..at + width).rev() {
+            text[i] = b'0' + (v % 10) as u8;
+            v /= 10;
+        }
+    };
+    digits(0, 4, date.year() as u32);
+    digits(5, 2, date.month());
+    digits(8, 2, date.day());
+    digits(11, 2, clock.hour());
+    digits(14, 2, clock.minute());
+    digits(17, 2, clock.second());
+    out.push_str(std::str::from_utf8(&text).unwrap_or_default());
+    let fraction = match nanos {
+        0 => None,
+        n if n % 1_000_000 == 0 => Some((n / 1_000_000, 3)),
+        n if n % 1_000 == 0 => Some((n / 1_000, 6)),
+        n => Some((n, 9)),
+    };
+    if let Some((value, width)) = fraction {
+        let _ = write!(out, ".{value:0width$}");
+    }
+    out.push('Z');
+}
+
 impl Event {
     pub fn view(&self) -> EventView<'_> {
+        let mut texts = ViewTexts::default();
+        let [anchor, sid, hr] = texts.fill(self);
+        let ViewTexts {
+            time,
+            summary,
+            source_anchor,
+            target_sid,
+            hresult,
+        } = texts;
+        self.view_of(
+            Cow::Owned(time),
+            Cow::Owned(summary),
+            [
+                anchor.then_some(Cow::Owned(source_anchor)),
+                sid.then_some(Cow::Owned(target_sid)),
+                hr.then_some(Cow::Owned(hresult)),
+            ],
+        )
+    }
+
+    /// The view with its computed texts in `texts`, which the next event's view reuses: for
+    /// a timeline, which renders one view per event and drops it.
+    pub fn view_in<'a>(&'a self, texts: &'a mut ViewTexts) -> EventView<'a> {
+        let [anchor, sid, hr] = texts.fill(self);
+        let texts = &*texts;
+        self.view_of(
+            Cow::Borrowed(&texts.time),
+            Cow::Borrowed(&texts.summary),
+            [
+                anchor.then_some(Cow::Borrowed(texts.source_anchor.as_str())),
+                sid.then_some(Cow::Borrowed(texts.target_sid.as_str())),
+                hr.then_some(Cow::Borrowed(texts.hresult.as_str())),
+            ],
+        )
+    }
+
+    /// The view around its computed texts: `[source_anchor, target_sid, hresult]`.
+    fn view_of<'a>(
+        &'a self,
+        time: Cow<'a, str>,
+        summary: Cow<'a, str>,
+        [source_anchor, target_sid, hresult]: [Option<Cow<'a, str>>; 3],
+    ) -> EventView<'a> {
         let entry = catalog::lookup(&self.provider, self.event_id);
         let f = &self.fields;
         EventView {
-            time: self.time.to_rfc3339_opts(SecondsFormat::AutoSi, true),
+            time,
             machine: sanitized(&self.machine, false),
             channel: sanitized(&self.channel, false),
             provider: sanitized(&self.provider, false),
@@ -232,15 +355,15 @@ impl Event {
             file: sanitized(&self.origin.file, false),
             name: entry.map_or("unknown", |e| e.name),
             tracking_id: clean(&f.tracking_id),
-            summary: self.summary(),
+            summary,
             kind: self.kind,
             user_principal_name: clean(&f.user_principal_name),
-            source_anchor: f.source_anchor.map(|g| g.to_string()),
-            target_sid: f.target_sid.as_ref().map(ToString::to_string),
+            source_anchor,
+            target_sid,
             target_user: clean(&f.target_user),
             subject_user: clean(&f.subject_user),
             result: clean(&f.result),
-            hresult: f.hresult.map(|h| format!("{h:#010x}")),
+            hresult,
             cloud_anchor: clean(&f.cloud_anchor),
             error_message: clean(&f.error_message),
             cause: clean(&f.cause),
@@ -249,10 +372,19 @@ impl Event {
 
     /// One sanitized line: what the event means, and the values that matter for this one.
     pub fn summary(&self) -> String {
+        let mut s = String::with_capacity(256);
+        self.write_summary(&mut s);
+        // Nearly every summary is clean already: keep the buffer rather than copy it.
+        if let Cow::Owned(clean) = sanitized(&s, false) {
+            return clean;
+        }
+        s
+    }
+
+    /// The summary before sanitizing, appended to `s`.
+    fn write_summary(&self, s: &mut String) {
         let entry = catalog::lookup(&self.provider, self.event_id);
         let f = &self.fields;
-        // Written into one buffer: this runs for every event of a timeline.
-        let mut s = String::with_capacity(256);
         match entry {
             Some(e) => s.push_str(e.meaning),
             None => {
@@ -350,11 +482,6 @@ impl Event {
         if let Some(t) = &f.tracking_id {
             part(format_args!("TrackingId {t}."));
         }
-        // Nearly every summary is clean already: keep the buffer rather than copy it.
-        if let Cow::Owned(clean) = sanitized(&s, false) {
-            return clean;
-        }
-        s
     }
 }
 
@@ -474,6 +601,54 @@ mod tests {
             let v = e.view();
             assert_eq!(json_line(&v), serde_line(&v));
         }
+    }
+
+    #[test]
+    fn times_are_written_as_chrono_writes_them() {
+        let nanos = [0, 5_000_000, 123_000_000, 7_000, 123_456_000, 1, 999_999_999, 100];
+        // FILETIME's range runs from 1601 to past 9999, where chrono signs the year.
+        let seconds = [
+            -11_644_473_600,
+            -1,
+            0,
+            1_764_000_000,
+            253_402_300_799,
+            253_402_300_800,
+            910_692_730_085,
+        ];
+        for secs in seconds {
+            for n in nanos {
+                let t = DateTime::from_timestamp(secs, n).unwrap_or_default();
+                let mut ours = String::new();
+                write_rfc3339(&mut ours, &t);
+                assert_eq!(ours, t.to_rfc3339_opts(SecondsFormat::AutoSi, true), "{secs} {n}");
+            }
+        }
+    }
+
+    #[test]
+    fn views_in_reused_texts_equal_owned_views_for_every_sample_event() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let paths = [dir.join("sample-logs"), dir.join("tests/data/evtx")];
+        let every = crate::events::IngestOptions {
+            ids: Some((0..=u16::MAX as u32).collect()),
+            threads: 2,
+        };
+        let report = crate::events::ingest(&paths, &every, &|_| {});
+        // One set of texts for all: what an event leaves in them must not reach the next.
+        let mut texts = ViewTexts::default();
+        let mut seen = [false; 3];
+        for e in &report.events {
+            let f = &e.fields;
+            let has = [
+                f.source_anchor.is_some(),
+                f.target_sid.is_some(),
+                f.hresult.is_some(),
+            ];
+            seen.iter_mut().zip(has).for_each(|(s, h)| *s |= h);
+            assert_eq!(e.view_in(&mut texts), e.view());
+        }
+        assert_eq!(seen, [true; 3], "anchors, SIDs and HRESULTs are all compared");
     }
 
     #[test]

@@ -13,6 +13,7 @@ use std::rc::Rc;
 
 use evtx::EvtxChunkHeader;
 
+use super::recycle::TextPool;
 use super::Interest;
 use crate::ad::time::FileTime;
 use crate::events::normalize::{DataText, DataValue, RawRecord, NAMED_FIELDS};
@@ -75,8 +76,8 @@ struct Text {
 }
 
 impl Text {
-    fn decode(self, chunk: &[u8]) -> Option<String> {
-        utf16(chunk, self.offset, self.units)
+    fn decode(self, chunk: &[u8], pool: &mut TextPool) -> Option<String> {
+        utf16(pool.text(), chunk, self.offset, self.units)
     }
 }
 
@@ -123,13 +124,15 @@ struct Layout {
 }
 
 /// Reused across chunks by one worker: the per-chunk template cache (a chunk holds a handful of
-/// templates, so a short list beats a map) and the value tables.
+/// templates, so a short list beats a map), the value tables, and the texts hits are decoded into.
 #[derive(Default)]
 pub(super) struct FastReader {
     layouts: Vec<(u32, Rc<Layout>)>,
     values: Vec<ValueRef>,
     nested_values: Vec<ValueRef>,
     stack: Vec<Frame>,
+    /// Filled back by the worker with what its gathered events no longer need.
+    pub(super) texts: TextPool,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -161,7 +164,8 @@ fn u64_at(b: &[u8], at: usize) -> Option<u64> {
     ))
 }
 
-fn utf16(b: &[u8], at: usize, units: usize) -> Option<String> {
+/// The UTF-16LE text at `at`, decoded into `text`'s buffer (which it replaces).
+fn utf16(text: String, b: &[u8], at: usize, units: usize) -> Option<String> {
     let bytes = b.get(at..at.checked_add(units.checked_mul(2)?)?)?;
     // Event text is nearly always ASCII: then every other byte is the text. Both passes are
     // written without early exits so they vectorize (`step_by` pushed byte by byte).
@@ -169,12 +173,16 @@ fn utf16(b: &[u8], at: usize, units: usize) -> Option<String> {
         .chunks_exact(2)
         .fold(true, |ascii, c| ascii & (c[0] < 0x80) & (c[1] == 0));
     let mut text = if ascii {
-        String::from_utf8(bytes.chunks_exact(2).map(|c| c[0]).collect()).ok()?
+        let mut buf = text.into_bytes();
+        buf.clear();
+        buf.extend(bytes.chunks_exact(2).map(|c| c[0]));
+        String::from_utf8(buf).ok()?
     } else {
+        let mut text = text;
+        text.clear();
         let units = bytes.chunks_exact(2).map(|c| u16::from_le_bytes([c[0], c[1]]));
-        char::decode_utf16(units)
-            .map(|c| c.unwrap_or(char::REPLACEMENT_CHARACTER))
-            .collect()
+        text.extend(char::decode_utf16(units).map(|c| c.unwrap_or(char::REPLACEMENT_CHARACTER)));
+        text
     };
     while text.ends_with('\0') {
         text.pop();
@@ -381,7 +389,8 @@ impl FastReader {
         record: &RecordHeader,
         interest: &Interest,
     ) -> Fast<Option<RawRecord>> {
-        let provider = source_text(chunk, layout.provider.as_ref(), values)?.unwrap_or_default();
+        let pool = &mut self.texts;
+        let provider = source_text(chunk, layout.provider.as_ref(), values, pool)?.unwrap_or_default();
         if !interest.wants(&provider, event_id) {
             return Ok(None);
         }
@@ -407,8 +416,9 @@ impl FastReader {
                 _ => None,
             }
         };
-        let mut data = Vec::with_capacity(layout.data.len().max(8));
-        collect_data(chunk, &layout.data, values, &mut data)?;
+        let mut data = pool.data();
+        data.reserve(layout.data.len());
+        collect_data(chunk, &layout.data, values, &mut data, pool)?;
         if let Some(nested) = layout.nested.and_then(|i| values.get(i)) {
             if nested.kind == 0x21 && nested.size > 0 {
                 self.nested_data(chunk, nested.offset, nested.offset + nested.size, &mut data)?;
@@ -426,8 +436,10 @@ impl FastReader {
             time,
             provider,
             event_id,
-            machine: source_text(chunk, layout.computer.as_ref(), values)?.unwrap_or_default(),
-            channel: source_text(chunk, layout.channel.as_ref(), values)?.unwrap_or_default(),
+            machine: source_text(chunk, layout.computer.as_ref(), values, &mut self.texts)?
+                .unwrap_or_default(),
+            channel: source_text(chunk, layout.channel.as_ref(), values, &mut self.texts)?
+                .unwrap_or_default(),
             level: number(layout.level)
                 .and_then(|l| u8::try_from(l).ok())
                 .unwrap_or(0),
@@ -440,7 +452,7 @@ impl FastReader {
         let (layout, pos) = self.instance(chunk, start, end)?;
         let mut values = std::mem::take(&mut self.nested_values);
         let result = value_table(chunk, pos, end, &mut values)
-            .and_then(|_| collect_data(chunk, &layout.data, &values, out));
+            .and_then(|_| collect_data(chunk, &layout.data, &values, out, &mut self.texts));
         self.nested_values = values;
         result
     }
@@ -505,18 +517,29 @@ fn value_table(chunk: &[u8], pos: usize, end: usize, out: &mut Vec<ValueRef>) ->
     Ok(value)
 }
 
-fn source_text(chunk: &[u8], source: Option<&Source>, values: &[ValueRef]) -> Fast<Option<String>> {
+fn source_text(
+    chunk: &[u8],
+    source: Option<&Source>,
+    values: &[ValueRef],
+    pool: &mut TextPool,
+) -> Fast<Option<String>> {
     match source {
         None => Ok(None),
-        Some(Source::Literal(text)) => Ok(text.decode(chunk)),
+        Some(Source::Literal(text)) => Ok(text.decode(chunk, pool)),
         Some(Source::Substitution(i)) => match values.get(*i) {
-            Some(v) => Ok(decode(chunk, *v)?.first()),
+            Some(v) => Ok(decode(chunk, *v, pool)?.first()),
             None => Ok(None),
         },
     }
 }
 
-fn collect_data(chunk: &[u8], slots: &[DataSlot], values: &[ValueRef], out: &mut Vec<DataValue>) -> Fast<()> {
+fn collect_data(
+    chunk: &[u8],
+    slots: &[DataSlot],
+    values: &[ValueRef],
+    out: &mut Vec<DataValue>,
+    pool: &mut TextPool,
+) -> Fast<()> {
     for DataSlot { name, index } in slots {
         let Some(v) = values.get(*index) else {
             continue;
@@ -534,7 +557,7 @@ fn collect_data(chunk: &[u8], slots: &[DataSlot], values: &[ValueRef], out: &mut
             });
             continue;
         }
-        match decode(chunk, *v)? {
+        match decode(chunk, *v, pool)? {
             Decoded::Null => {}
             Decoded::One(value) => out.push(DataValue {
                 name,
@@ -566,8 +589,9 @@ impl Decoded {
     }
 }
 
-/// Decodes a substitution value to the text the evtx crate would render.
-fn decode(chunk: &[u8], v: ValueRef) -> Fast<Decoded> {
+/// Decodes a substitution value to the text the evtx crate would render (strings, the usual
+/// value, into a text from `pool`).
+fn decode(chunk: &[u8], v: ValueRef, pool: &mut TextPool) -> Fast<Decoded> {
     let bad = NotUnderstood {
         offset: v.offset,
         reason: "value bytes",
@@ -582,7 +606,7 @@ fn decode(chunk: &[u8], v: ValueRef) -> Fast<Decoded> {
     let one = |s: String| Ok(Decoded::One(s));
     match v.kind {
         0x00 => Ok(Decoded::Null),
-        0x01 => one(utf16(bytes, 0, bytes.len() / 2).ok_or(bad.clone())?),
+        0x01 => one(utf16(pool.text(), bytes, 0, bytes.len() / 2).ok_or(bad.clone())?),
         0x02 => one(bytes
             .iter()
             .map(|b| char::from(*b))
@@ -887,7 +911,7 @@ mod tests {
             size: bytes.len(),
             kind: 0x81,
         };
-        match decode(&bytes, v) {
+        match decode(&bytes, v, &mut TextPool::default()) {
             Ok(Decoded::Many(items)) => assert_eq!(items, vec!["first", "", "third"]),
             _ => panic!("an array"),
         }
@@ -896,6 +920,9 @@ mod tests {
             size: 3,
             kind: 0x13,
         };
-        assert!(decode(&[1, 5, 0], sid).is_err(), "a cut SID is not understood");
+        assert!(
+            decode(&[1, 5, 0], sid, &mut TextPool::default()).is_err(),
+            "a cut SID is not understood"
+        );
     }
 }
