@@ -57,11 +57,7 @@ fn duration(raw: i64) -> String {
 /// diagnosis decided them.
 pub fn draw(frame: &mut Frame<'_>, area: Rect, diag: Option<&Diagnosis>, state: &State) {
     let Some(d) = diag else {
-        let line = state.user.as_ref().map_or_else(
-            || Line::from(""),
-            |u| super::chrome::loading_line("the diagnosis", &u.diagnosis, state),
-        );
-        frame.render_widget(Paragraph::new(line).block(block()), area);
+        super::chrome::diagnosis_pending(frame, area, block(), state);
         return;
     };
     let scroll = state.user.as_ref().map_or(0, |u| u.account_scroll);

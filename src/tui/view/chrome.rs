@@ -3,7 +3,7 @@
 
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Paragraph, Wrap};
+use ratatui::widgets::{Block, Paragraph, Wrap};
 use ratatui::Frame;
 
 use crate::directory::ConnectorLookup;
@@ -166,6 +166,15 @@ pub fn too_small(frame: &mut Frame<'_>, area: Rect, state: &State) {
         .style(state.settings.theme.tone(crate::tui::theme::Tone::Warn))
         .wrap(Wrap { trim: true });
     frame.render_widget(p, area);
+}
+
+/// A box whose content waits for the open user's diagnosis: its loading (or failure) line.
+pub fn diagnosis_pending(frame: &mut Frame<'_>, area: Rect, block: Block<'static>, state: &State) {
+    let line = state.user.as_ref().map_or_else(
+        || Line::from(""),
+        |u| loading_line("the diagnosis", &u.diagnosis, state),
+    );
+    frame.render_widget(Paragraph::new(line).block(block), area);
 }
 
 /// "⠋ loading the directory…" or the error, for panes waiting on data.

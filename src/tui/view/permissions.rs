@@ -75,12 +75,7 @@ fn draw_rights(frame: &mut Frame<'_>, area: Rect, diag: Option<&Diagnosis>, stat
     let theme = state.settings.theme;
     let block = Block::bordered().title(" Connector rights ");
     let Some(d) = diag else {
-        let loading = state.user.as_ref().map(|u| &u.diagnosis);
-        let line = loading.map_or_else(
-            || Line::from(""),
-            |l| super::chrome::loading_line("the diagnosis", l, state),
-        );
-        frame.render_widget(Paragraph::new(line).block(block), area);
+        super::chrome::diagnosis_pending(frame, area, block, state);
         return;
     };
     let lines: Vec<Line<'static>> = d
