@@ -221,20 +221,13 @@ impl Diagnosis {
         self.findings.iter().any(|f| f.severity == Severity::Blocker)
     }
 
-    /// The rights whose deciding ACE is `index` of the user's DACL (Unexpire Password is decided
-    /// on the domain root, so it never points into the user's DACL).
-    pub fn decided_by(&self, index: usize) -> Vec<&'static str> {
+    /// Whether ACE `index` of the user's DACL decides one of the rights (Unexpire Password is
+    /// decided on the domain root, so it never points into the user's DACL).
+    pub fn decides(&self, index: usize) -> bool {
         self.rights
             .rows()
             .into_iter()
             .take(4)
-            .filter(|(_, r)| r.deciding_ace.as_ref().is_some_and(|a| a.index == index))
-            .map(|(name, _)| name)
-            .collect()
-    }
-
-    /// pwdLastSet's age at the evaluated instant; `None` when it is 0, never or not read.
-    pub fn password_age(&self) -> Option<chrono::Duration> {
-        self.account.pwd_last_set.map(|t| self.evaluated_at - t)
+            .any(|(_, r)| r.deciding_ace.as_ref().is_some_and(|a| a.index == index))
     }
 }

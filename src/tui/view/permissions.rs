@@ -182,7 +182,7 @@ fn draw_dacl(frame: &mut Frame<'_>, area: Rect, diag: Option<&Diagnosis>, state:
         let Some(r) = shown.get(i).and_then(|&k| acl.get(k)) else {
             return Cells::new(Vec::new());
         };
-        let deciding = !d.decided_by(r.index).is_empty();
+        let deciding = d.decides(r.index);
         let allow = r.effect == Effect::Allow;
         let effect_tone = if allow { Tone::Neutral } else { Tone::Bad };
         let object = match (r.object.is_empty(), r.inherited_object.is_empty()) {
