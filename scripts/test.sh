@@ -22,6 +22,9 @@ cargo fmt --check
 # Both ways: the offline suite a laptop builds, and the lab suite CI builds.
 cargo clippy --all-targets --locked -- -D warnings
 cargo clippy --all-targets --locked --features lab -- -D warnings
+# The fuzz targets build against the library's API too (their own workspace; cargo-fuzz builds
+# them again with sanitizers below).
+(cd fuzz && cargo check --locked --bins)
 
 step "python-evtx (the independent parser the tests check every shipped EVTX file with)"
 python3 -m pip install --quiet --disable-pip-version-check python-evtx==0.8.1

@@ -50,7 +50,7 @@ fuzz_target!(|data: &[u8]| {
                 "machine is sanitized"
             );
             let mut raw = view.clone();
-            raw.summary = text.to_string();
+            raw.summary = text.to_string().into();
             for v in [&view, &raw] {
                 let mut line = Vec::new();
                 assert!(v.write_json_line(&mut line).is_ok());
