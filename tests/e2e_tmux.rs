@@ -352,7 +352,7 @@ fn live_dc_stopped_mid_console_says_so_and_r_reads_again_once_it_is_back() {
     let lab = support::lab::Lab::get();
     let relay = support::lab::CuttableProxy::start(usize::MAX, false);
     let args = format!(
-        "--ldap-url ldaps://{}:{} --bind-dn {} --password-file {} --ca-cert {} --connector {} --timeout 5",
+        "--ldap-url ldaps://{}:{} --bind-dn {} --password-file {} --ca-cert {} --connector {} --timeout 10",
         lab.host,
         relay.port,
         lab.admin_upn,
@@ -417,7 +417,7 @@ fn live_a_dacl_changed_on_the_dc_while_the_console_is_open_shows_on_reopening() 
     });
     let relay = support::lab::CuttableProxy::start(usize::MAX, false);
     let args = format!(
-        "--ldap-url ldaps://{}:{} --bind-dn {} --password-file {} --ca-cert {} --connector {} --timeout 3",
+        "--ldap-url ldaps://{}:{} --bind-dn {} --password-file {} --ca-cert {} --connector {} --timeout 10",
         lab.host,
         relay.port,
         lab.admin_upn,
