@@ -482,14 +482,11 @@ async fn read_spread(
     };
     let session = Session::connect(ldap_cfg).await?;
     let reader = LiveReader::open(session, None, None).await?;
-    let mut pages = reader.user_pages_with(Some(base), fanout).await?;
-    let mut users = Vec::new();
-    while let Some(page) = pages.next_page().await? {
-        users.extend(page);
-    }
-    let mut dir = pages.into_context();
-    dir.users = users;
-    Ok(dir)
+    reader
+        .user_pages_with(Some(base), fanout)
+        .await?
+        .into_directory()
+        .await
 }
 
 /// Batches of two over three connections: a handful of users crosses every connection twice.

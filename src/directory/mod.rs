@@ -49,14 +49,7 @@ pub async fn load(cfg: &DirectoryConfig, scope: Scope) -> Result<Directory, Dire
                 Scope::Users(queries) => ldap::read_users(&session, base_dn, connector, &queries).await,
                 Scope::All { base } => {
                     let reader = LiveReader::open(session, base_dn, connector).await?;
-                    let mut pages = reader.user_pages(base.as_deref()).await?;
-                    let mut users = Vec::new();
-                    while let Some(page) = pages.next_page().await? {
-                        users.extend(page);
-                    }
-                    let mut dir = pages.into_context();
-                    dir.users = users;
-                    Ok(dir)
+                    reader.user_pages(base.as_deref()).await?.into_directory().await
                 }
             }
         }

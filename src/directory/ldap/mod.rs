@@ -325,8 +325,15 @@ impl LiveUserPages {
         self.reader.context()
     }
 
-    pub fn into_context(self) -> Directory {
-        self.reader.into_directory()
+    /// Every remaining page, as one directory with the context the pages built.
+    pub async fn into_directory(mut self) -> Result<Directory, DirectoryError> {
+        let mut users = Vec::new();
+        while let Some(page) = self.next_page().await? {
+            users.extend(page);
+        }
+        let mut dir = self.reader.into_directory();
+        dir.users = users;
+        Ok(dir)
     }
 }
 
