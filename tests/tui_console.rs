@@ -791,7 +791,7 @@ fn events_group_by_attempt_at_the_attempts_start_and_dc_events_keep_their_time()
     let ev = |id: u32, tracking: Option<&str>| {
         let mut e = template.clone();
         e.event_id = id;
-        e.tracking_id = tracking.map(|t| t.to_owned().into());
+        e.fields.tracking_id = tracking.map(str::to_owned);
         e
     };
     // Oldest first: attempt A starts, a DC event, attempt B starts, A fails.

@@ -3,6 +3,7 @@
 //! lockout duration; never from lockoutTime alone), password timestamps and flags.
 
 use chrono::{DateTime, Utc};
+use serde::Serialize;
 
 use super::policy::EffectivePolicy;
 use crate::ad::time::{to_filetime, FileTime};
@@ -100,6 +101,35 @@ impl AccountState {
 
     pub fn pwd_last_set_instant(&self) -> Option<DateTime<Utc>> {
         self.pwd_last_set.and_then(FileTime::instant)
+    }
+}
+
+/// The contract's `account` section, in its key order.
+#[derive(Serialize)]
+struct AccountSection {
+    enabled: bool,
+    locked_out: bool,
+    /// `None` when 0 / absent.
+    lockout_time: Option<DateTime<Utc>>,
+    /// `None` when 0 (must change) or absent.
+    pwd_last_set: Option<DateTime<Utc>>,
+    must_change_password: bool,
+    password_never_expires: bool,
+    admin_count: Option<u32>,
+}
+
+impl Serialize for AccountState {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        AccountSection {
+            enabled: self.enabled,
+            locked_out: self.locked_out,
+            lockout_time: self.lockout_time,
+            pwd_last_set: self.pwd_last_set_instant(),
+            must_change_password: self.must_change_password,
+            password_never_expires: self.password_never_expires,
+            admin_count: self.admin_count,
+        }
+        .serialize(s)
     }
 }
 

@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use crate::ad::dn;
 use crate::directory::{Directory, DirectoryUser};
-use crate::events::EventView;
+use crate::events::Event;
 use crate::security::descriptor::{AceType, SecurityDescriptor};
 use crate::security::names::{guid_name, well_known_name};
 use crate::security::sddl::rights_to_sddl;
@@ -165,13 +165,13 @@ pub fn inheritance_chain(
 
 /// The events in attempt order: an attempt's events (one TrackingId) stay together at the place
 /// its first event has in time; events without a TrackingId (the DCs' own) keep their place.
-pub fn timeline(events: &[EventView<'_>]) -> Vec<TimelineEntry> {
+pub fn timeline(events: &[Event]) -> Vec<TimelineEntry> {
     // For each attempt: its TrackingId and the index of its first (oldest) event.
     let mut attempts: Vec<(&str, usize)> = Vec::new();
     let mut rows: Vec<(usize, TimelineEntry)> = events
         .iter()
         .enumerate()
-        .map(|(i, e)| match e.tracking_id.as_deref() {
+        .map(|(i, e)| match e.fields.tracking_id.as_deref() {
             Some(t) => {
                 let n = attempts.iter().position(|(a, _)| *a == t).unwrap_or_else(|| {
                     attempts.push((t, i));

@@ -29,8 +29,7 @@ use account::AccountState;
 use correlation::{correlation_settings, user_key};
 use facts::Facts;
 use model::{
-    AccountSection, CloudSyncSection, ConnectorSection, EvaluatedAtSource, UserSection, CLOUD_SYNC_EVIDENCE,
-    SCHEMA,
+    CloudSyncSection, ConnectorSection, EvaluatedAtSource, UserSection, CLOUD_SYNC_EVIDENCE, SCHEMA,
 };
 use policy::EffectivePolicy;
 
@@ -196,9 +195,7 @@ pub fn report(f: &Facts, generated_at: DateTime<Utc>) -> Diagnosis {
     findings.sort_by_key(|x| std::cmp::Reverse(x.severity));
     let verdict = verdict::verdict(f, &findings);
     let u = f.user;
-    let a = &f.account;
-    let events: Vec<_> = f.events.iter().map(|e| e.view().into_owned()).collect();
-    let timeline = evidence::timeline(&events);
+    let timeline = evidence::timeline(f.events);
     Diagnosis {
         schema: SCHEMA.to_string(),
         generated_at,
@@ -212,15 +209,7 @@ pub fn report(f: &Facts, generated_at: DateTime<Utc>) -> Diagnosis {
             object_guid: u.object_guid.map(|g| g.to_string()),
             object_sid: u.object_sid.as_ref().map(|s| s.to_string()),
         },
-        account: AccountSection {
-            enabled: a.enabled,
-            locked_out: a.locked_out,
-            lockout_time: a.lockout_time,
-            pwd_last_set: a.pwd_last_set_instant(),
-            must_change_password: a.must_change_password,
-            password_never_expires: a.password_never_expires,
-            admin_count: a.admin_count,
-        },
+        account: f.account.clone(),
         inheritance: f.access.inheritance.clone(),
         connector: connector_section(f),
         rights: f
@@ -239,10 +228,9 @@ pub fn report(f: &Facts, generated_at: DateTime<Utc>) -> Diagnosis {
                 rights: access.rights.clone(),
                 evidence: CLOUD_SYNC_EVIDENCE.to_string(),
             }),
-        events,
+        events: f.events.to_vec(),
         findings,
         verdict,
-        account_state: f.account.clone(),
         dacl: f.access.dacl.clone(),
         inheritance_chain: evidence::inheritance_chain(f.directory, u, &f.access.inheritance),
         timeline,

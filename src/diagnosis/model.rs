@@ -11,7 +11,7 @@ pub use crate::security::access::{DecidingAce, Effect, RightDecision};
 use super::account::AccountState;
 use super::evidence::{ChainLink, Dacl, TimelineEntry};
 use super::policy::EffectivePolicy;
-use crate::events::EventView;
+use crate::events::Event;
 
 pub const SCHEMA: &str = "resetlens.diagnosis/1";
 
@@ -25,7 +25,9 @@ pub struct Diagnosis {
     /// Why that instant: `--at`, the latest failed attempt, or now.
     pub evaluated_at_source: EvaluatedAtSource,
     pub user: UserSection,
-    pub account: AccountSection,
+    /// The account decoded at `evaluated_at`, with how the lockout was decided and when it ends;
+    /// serialized as the contract's `account` section.
+    pub account: AccountState,
     pub inheritance: InheritanceSection,
     pub connector: ConnectorSection,
     pub rights: RightsSection,
@@ -34,14 +36,12 @@ pub struct Diagnosis {
     /// The Cloud Sync gMSA and its rights; left out when the domain has none.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cloud_sync: Option<CloudSyncSection>,
-    /// The user's correlated events, oldest first.
-    pub events: Vec<EventView<'static>>,
+    /// The user's correlated events, oldest first, as read; serialized as the contract's EVENT
+    /// views (sanitized then, as every view sanitizes where it draws).
+    #[serde(serialize_with = "serialize_event_views")]
+    pub events: Vec<Event>,
     pub findings: Vec<Finding>,
     pub verdict: Verdict,
-    /// The account decoded at `evaluated_at` (what `account` reports, with how the lockout was
-    /// decided and when it ends), for views that show more than the contract's section.
-    #[serde(skip)]
-    pub account_state: AccountState,
     /// The user's DACL, listed.
     #[serde(skip)]
     pub dacl: Dacl,
@@ -51,6 +51,11 @@ pub struct Diagnosis {
     /// `events` in attempt order.
     #[serde(skip)]
     pub timeline: Vec<TimelineEntry>,
+}
+
+/// The contract's `events`: each event's view, made as it is written.
+fn serialize_event_views<S: serde::Serializer>(events: &[Event], s: S) -> Result<S::Ok, S::Error> {
+    s.collect_seq(events.iter().map(Event::view))
 }
 
 /// Where `evaluated_at` came from (contract: `--at`, else the latest failed writeback event, else now).
@@ -92,19 +97,6 @@ pub struct UserSection {
     pub display_name: Option<String>,
     pub object_guid: Option<String>,
     pub object_sid: Option<String>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct AccountSection {
-    pub enabled: bool,
-    pub locked_out: bool,
-    /// `None` when 0 / absent.
-    pub lockout_time: Option<DateTime<Utc>>,
-    /// `None` when 0 (must change) or absent.
-    pub pwd_last_set: Option<DateTime<Utc>>,
-    pub must_change_password: bool,
-    pub password_never_expires: bool,
-    pub admin_count: Option<u32>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

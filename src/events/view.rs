@@ -184,39 +184,6 @@ fn clean(v: &Option<String>) -> Option<Cow<'_, str>> {
     v.as_deref().map(|t| sanitized(t, false))
 }
 
-fn owned(v: Option<Cow<'_, str>>) -> Option<Cow<'static, str>> {
-    v.map(|t| Cow::Owned(t.into_owned()))
-}
-
-impl EventView<'_> {
-    pub fn into_owned(self) -> EventView<'static> {
-        EventView {
-            time: Cow::Owned(self.time.into_owned()),
-            machine: Cow::Owned(self.machine.into_owned()),
-            channel: Cow::Owned(self.channel.into_owned()),
-            provider: Cow::Owned(self.provider.into_owned()),
-            event_id: self.event_id,
-            record_id: self.record_id,
-            position: self.position,
-            file: Cow::Owned(self.file.into_owned()),
-            name: self.name,
-            tracking_id: owned(self.tracking_id),
-            summary: Cow::Owned(self.summary.into_owned()),
-            kind: self.kind,
-            user_principal_name: owned(self.user_principal_name),
-            source_anchor: owned(self.source_anchor),
-            target_sid: owned(self.target_sid),
-            target_user: owned(self.target_user),
-            subject_user: owned(self.subject_user),
-            result: owned(self.result),
-            hresult: owned(self.hresult),
-            cloud_anchor: owned(self.cloud_anchor),
-            error_message: owned(self.error_message),
-            cause: owned(self.cause),
-        }
-    }
-}
-
 /// The texts a view computes rather than borrows (time, summary, GUID, SID, HRESULT), in
 /// buffers a timeline reuses from one event to the next: rendering then allocates nothing.
 #[derive(Debug, Default)]
@@ -342,7 +309,6 @@ impl Event {
         summary: Cow<'a, str>,
         [source_anchor, target_sid, hresult]: [Option<Cow<'a, str>>; 3],
     ) -> EventView<'a> {
-        let entry = catalog::lookup(&self.provider, self.event_id);
         let f = &self.fields;
         EventView {
             time,
@@ -353,7 +319,7 @@ impl Event {
             record_id: self.origin.record_id,
             position: self.origin.position,
             file: sanitized(&self.origin.file, false),
-            name: entry.map_or("unknown", |e| e.name),
+            name: self.name(),
             tracking_id: clean(&f.tracking_id),
             summary,
             kind: self.kind,
@@ -368,6 +334,11 @@ impl Event {
             error_message: clean(&f.error_message),
             cause: clean(&f.cause),
         }
+    }
+
+    /// The catalog's name for the event, or `unknown` for one it does not list.
+    pub fn name(&self) -> &'static str {
+        catalog::lookup(&self.provider, self.event_id).map_or("unknown", |e| e.name)
     }
 
     /// One sanitized line: what the event means, and the values that matter for this one.

@@ -7,6 +7,7 @@ use std::io::{self, Write};
 use super::{cloud_sync_rights, right_outcome, severity_symbol};
 use crate::diagnosis::model::Diagnosis;
 use crate::diagnosis::rules::when;
+use crate::events::Event;
 use crate::sanitize::line;
 
 /// Plain text in a paragraph or table cell: markup characters escaped.
@@ -97,7 +98,7 @@ pub fn render(d: &Diagnosis, out: &mut impl Write) -> io::Result<()> {
     writeln!(
         out,
         "| Password last set | {} | must change at next logon: {} |",
-        a.pwd_last_set.map_or("-".to_string(), when),
+        a.pwd_last_set_instant().map_or("-".to_string(), when),
         yes_no(a.must_change_password)
     )?;
     writeln!(
@@ -207,7 +208,7 @@ pub fn render(d: &Diagnosis, out: &mut impl Write) -> io::Result<()> {
     }
     writeln!(out, "| Time | Machine | Event | TrackingId | Summary |")?;
     writeln!(out, "|---|---|---|---|---|")?;
-    for e in &d.events {
+    for e in d.events.iter().map(Event::view) {
         writeln!(
             out,
             "| {} | {} | {} {} | {} | {} |",

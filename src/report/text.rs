@@ -7,6 +7,7 @@ use std::io::{self, Write};
 use super::{cloud_sync_rights, right_outcome, severity_symbol};
 use crate::diagnosis::model::{Diagnosis, Severity};
 use crate::diagnosis::rules::when;
+use crate::events::Event;
 use crate::sanitize::line;
 
 /// ANSI styling, or none.
@@ -90,7 +91,7 @@ pub fn render(d: &Diagnosis, style: Style, out: &mut impl Write) -> io::Result<(
     writeln!(
         out,
         "  pwdLastSet {}   lockoutTime {}",
-        a.pwd_last_set.map_or("-".to_string(), when),
+        a.pwd_last_set_instant().map_or("-".to_string(), when),
         a.lockout_time.map_or("-".to_string(), when)
     )?;
     writeln!(
@@ -198,7 +199,7 @@ pub fn render(d: &Diagnosis, style: Style, out: &mut impl Write) -> io::Result<(
     writeln!(out)?;
 
     writeln!(out, "{} ({})", s.bold("Events"), d.events.len())?;
-    for e in &d.events {
+    for e in d.events.iter().map(Event::view) {
         writeln!(
             out,
             "  {}  {}  {} {}{}  {}",

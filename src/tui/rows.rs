@@ -61,7 +61,7 @@ pub fn filtered_timeline(d: &Diagnosis, filter: &str) -> Vec<usize> {
         .filter(|(_, r)| {
             d.events.get(r.event).is_some_and(|e| {
                 filter.trim() == e.event_id.to_string()
-                    || passes(filter, &[e.name, &e.machine, &e.summary, &e.provider])
+                    || passes(filter, &[e.name(), &e.machine, &e.summary(), &e.provider])
             })
         })
         .map(|(i, _)| i)

@@ -189,7 +189,7 @@ fn apply(state: &mut State, message: Message) -> Vec<Command> {
                 let open = state.user.as_ref()?.event_detail?;
                 d.events
                     .get(open)
-                    .map(|e| e.file == file && e.position == position)
+                    .map(|e| *e.origin.file == *file && e.origin.position == position)
             });
             if let (Some(true), Some(u)) = (shown, state.user.as_mut()) {
                 u.raw_xml = match result {
@@ -816,8 +816,8 @@ fn read_raw_xml(state: &mut State) -> Vec<Command> {
     let read = state.current_diagnosis().and_then(|d| {
         let e = d.events.get(state.user.as_ref()?.event_detail?)?;
         Some(Command::ReadRawXml {
-            file: e.file.to_string(),
-            position: e.position,
+            file: e.origin.file.to_string(),
+            position: e.origin.position,
         })
     });
     if let Some(u) = state.user.as_mut() {

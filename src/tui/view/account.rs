@@ -71,7 +71,7 @@ fn block() -> Block<'static> {
 /// The tab's text, unscrolled (`update` measures it to bound the scroll).
 pub fn paragraph(d: &Diagnosis, state: &State) -> Paragraph<'static> {
     let theme = state.settings.theme;
-    let a = &d.account_state;
+    let a = &d.account;
     let mut lines = Vec::new();
     lines.push(if a.enabled {
         toned("Account", "enabled".into(), Tone::Good, theme)

@@ -65,11 +65,11 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, diag: Option<&Diagnosis>, state: 
         };
         Cells::new(vec![
             Line::from(row.attempt.map_or_else(|| "·".to_string(), |a| format!("#{a}"))),
-            Line::from(short_time(&e.time)),
+            Line::from(e.time.format("%Y-%m-%d %H:%M:%S").to_string()),
             Line::from(e.event_id.to_string()),
             Line::from(clean(&e.machine)),
-            Line::from(clean(e.name)),
-            Line::from(clean(&e.summary)),
+            Line::from(e.name()),
+            Line::from(clean(&e.summary())),
         ])
     };
     DataTable {
@@ -83,14 +83,6 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, diag: Option<&Diagnosis>, state: 
     .render(area, frame.buffer_mut(), row_at);
 }
 
-/// "2026-11-24 08:06:01" from the contract's RFC 3339 time; the text as is if it is not one.
-fn short_time(rfc3339: &str) -> String {
-    chrono::DateTime::parse_from_rfc3339(rfc3339).map_or_else(
-        |_| clean(rfc3339),
-        |t| t.naive_utc().format("%Y-%m-%d %H:%M:%S").to_string(),
-    )
-}
-
 fn field(label: &str, value: String, theme: crate::tui::theme::Theme) -> Line<'static> {
     Line::from(vec![
         Span::styled(format!("{label:<22}"), theme.dim()),
@@ -98,8 +90,8 @@ fn field(label: &str, value: String, theme: crate::tui::theme::Theme) -> Line<'s
     ])
 }
 
-/// Every field of the event at `index` of the diagnosis: the contract's view, then the full
-/// normalized event (message and parsed fields) when the ingested logs still hold it.
+/// Every field of the event at `index` of the diagnosis: the contract's view, then the
+/// normalized event's kind, parsed fields and message.
 pub fn draw_detail(frame: &mut Frame<'_>, area: Rect, diag: &Diagnosis, index: usize, state: &State) {
     let Some(detail) = detail_paragraph(diag, index, state) else {
         return;
@@ -112,7 +104,8 @@ pub fn draw_detail(frame: &mut Frame<'_>, area: Rect, diag: &Diagnosis, index: u
 /// The detail's text, unscrolled (`update` measures it to bound the scroll).
 pub fn detail_paragraph(diag: &Diagnosis, index: usize, state: &State) -> Option<Paragraph<'static>> {
     let theme = state.settings.theme;
-    let e = diag.events.get(index)?;
+    let full = diag.events.get(index)?;
+    let e = full.view();
     let mut lines = vec![
         field("Time", clean(&e.time), theme),
         field("Event", format!("{} {}", e.event_id, clean(e.name)), theme),
@@ -124,44 +117,28 @@ pub fn detail_paragraph(diag: &Diagnosis, index: usize, state: &State) -> Option
         ),
         field("Record", format!("{} #{}", clean(&e.file), e.record_id), theme),
     ];
-    let full = state.events.ready().and_then(|all| {
-        all.iter()
-            .find(|x| x.origin.position == e.position && x.origin.file.as_ref() == e.file)
-    });
-    match full {
-        Some(full) => {
-            let audit = full.audit.map_or_else(String::new, |a| format!(", audit {a:?}"));
-            lines.push(field(
-                "Kind",
-                format!("{:?} (level {}{audit})", full.kind, full.level),
-                theme,
-            ));
-            if let Ok(serde_json::Value::Object(fields)) = serde_json::to_value(&full.fields) {
-                for (k, v) in fields.iter().filter(|(_, v)| !v.is_null()) {
-                    // NTSTATUS and HRESULT codes are read in hex everywhere else.
-                    let v = match (k.as_str(), v.as_u64()) {
-                        ("hresult" | "status" | "sub_status", Some(n)) => format!("0x{n:08X}"),
-                        _ => v.as_str().map_or_else(|| v.to_string(), str::to_string),
-                    };
-                    lines.push(field(k, clean(&v), theme));
-                }
-            }
-            lines.push(Line::styled("Message", theme.title()));
-            lines.extend(
-                crate::sanitize::sanitize(&full.message, true)
-                    .lines()
-                    .map(|l| Line::from(l.to_string())),
-            );
-        }
-        None => {
-            lines.push(field(
-                "TrackingId",
-                e.tracking_id.as_deref().map(clean).unwrap_or_else(|| "-".into()),
-                theme,
-            ));
-            lines.push(field("Summary", clean(&e.summary), theme));
+    let audit = full.audit.map_or_else(String::new, |a| format!(", audit {a:?}"));
+    lines.push(field(
+        "Kind",
+        format!("{:?} (level {}{audit})", full.kind, full.level),
+        theme,
+    ));
+    if let Ok(serde_json::Value::Object(fields)) = serde_json::to_value(&full.fields) {
+        for (k, v) in fields.iter().filter(|(_, v)| !v.is_null()) {
+            // NTSTATUS and HRESULT codes are read in hex everywhere else.
+            let v = match (k.as_str(), v.as_u64()) {
+                ("hresult" | "status" | "sub_status", Some(n)) => format!("0x{n:08X}"),
+                _ => v.as_str().map_or_else(|| v.to_string(), str::to_string),
+            };
+            lines.push(field(k, clean(&v), theme));
         }
     }
+    lines.push(Line::styled("Message", theme.title()));
+    lines.extend(
+        crate::sanitize::sanitize(&full.message, true)
+            .lines()
+            .map(|l| Line::from(l.to_string())),
+    );
     lines.push(Line::styled("Raw XML", theme.title()));
     match state.user.as_ref().map(|u| &u.raw_xml) {
         Some(Loading::Ready(xml)) => lines.extend(
