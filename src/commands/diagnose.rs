@@ -19,7 +19,7 @@ use crate::report::{json, markdown, text};
 use crate::sanitize::line;
 
 pub fn run(args: &DiagnoseArgs, source: &SourceArgs) -> Result<Outcome, CommandError> {
-    let cfg = SourceConfig::resolve(source).map_err(|e| CommandError::Input(e.into()))?;
+    let cfg = super::source_config(source)?;
     let dir = directory::load_blocking(&cfg.directory, Scope::Users(vec![args.user.clone()]))
         .map_err(directory_input)?;
     let user = dir

@@ -15,7 +15,6 @@ use chrono::{DateTime, Utc};
 use super::flag_hints::directory_input;
 use super::{CommandError, Outcome};
 use crate::cli::{EventsArgs, EventsFormat, SourceArgs};
-use crate::config::SourceConfig;
 use crate::diagnosis::correlation::user_key;
 use crate::directory::model::Directory;
 use crate::directory::{self, Scope};
@@ -26,7 +25,7 @@ use crate::events::{Event, EventView, ViewTexts};
 use crate::sanitize::line;
 
 pub fn run(args: &EventsArgs, source: &SourceArgs) -> Result<Outcome, CommandError> {
-    let cfg = SourceConfig::resolve(source).map_err(|e| CommandError::Input(e.into()))?;
+    let cfg = super::source_config(source)?;
     // The directory is needed only to resolve --user to its SIDs and anchors.
     let directory = match (&args.user, &cfg.directory.source) {
         (Some(user), Some(_)) => Some(

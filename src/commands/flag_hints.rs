@@ -5,6 +5,7 @@
 use anyhow::anyhow;
 
 use super::CommandError;
+use crate::directory::snapshot::SnapshotError;
 use crate::directory::DirectoryError;
 
 /// `e` as the person at the command line reads it: what failed, then which flag to change.
@@ -33,6 +34,9 @@ fn flag_hint(e: &DirectoryError) -> Option<&'static str> {
         }
         DirectoryError::NoTerminalForPassword => ": use --password-env VAR or --password-file FILE",
         DirectoryError::SpnNotFound { .. } => " (set it with --kerberos-host)",
+        DirectoryError::Snapshot(SnapshotError::UnknownFormat { .. }) => {
+            " (resetlens snapshot --out FILE captures one)"
+        }
         _ => return None,
     })
 }
@@ -85,6 +89,16 @@ mod tests {
             shown(spn),
             "Kerberos bind for ldap/127.0.0.1 failed: Server not found in Kerberos database; the SPN \
              host must be the DC's DNS name as registered in AD (set it with --kerberos-host)"
+        );
+        let old = DirectoryError::Snapshot(SnapshotError::UnknownFormat {
+            path: "old.json".into(),
+            found: "resetlens.snapshot/0".into(),
+        });
+        assert_eq!(
+            shown(old),
+            "snapshot old.json has format 'resetlens.snapshot/0', but this resetlens reads \
+             'resetlens.snapshot/1': capture it again with this version or use the resetlens that \
+             wrote it (resetlens snapshot --out FILE captures one)"
         );
     }
 

@@ -12,13 +12,12 @@ use super::diagnose::read_events;
 use super::flag_hints::directory_input;
 use super::{CommandError, Outcome};
 use crate::cli::{ScanArgs, SourceArgs};
-use crate::config::SourceConfig;
 use crate::diagnosis::Scan;
 use crate::directory::{self, block_on, DirectoryError};
 use crate::report::scan::{ScanFormat, ScanRow, ScanTotals, ScanWriter};
 
 pub fn run(args: &ScanArgs, source: &SourceArgs) -> Result<Outcome, CommandError> {
-    let cfg = SourceConfig::resolve(source).map_err(|e| CommandError::Input(e.into()))?;
+    let cfg = super::source_config(source)?;
     let events = read_events(&cfg)?;
     let stdout = io::stdout().lock();
     let mut writer = ScanWriter::new(io::BufWriter::new(stdout), args.format).map_err(internal)?;

@@ -9,11 +9,10 @@ use anyhow::Context;
 use super::flag_hints::directory_input;
 use super::{CommandError, Outcome};
 use crate::cli::{SnapshotArgs, SourceArgs};
-use crate::config::SourceConfig;
 use crate::directory::{self, snapshot, DirectorySource, Scope};
 
 pub fn run(args: &SnapshotArgs, source: &SourceArgs) -> Result<Outcome, CommandError> {
-    let cfg = SourceConfig::resolve(source).map_err(|e| CommandError::Input(e.into()))?;
+    let cfg = super::source_config(source)?;
     if !matches!(cfg.directory.source, Some(DirectorySource::Ldap(_))) {
         return Err(CommandError::Input(anyhow::anyhow!(
             "a snapshot is taken from a domain controller: give --ldap-url (and --bind-dn or --kerberos)"

@@ -52,7 +52,7 @@ pub enum SnapshotError {
     Write(#[source] std::io::Error),
     #[error(
         "snapshot {path} has format '{found}', but this resetlens reads '{FORMAT}': capture it \
-         again with this version (resetlens snapshot --out FILE) or use the resetlens that wrote it"
+         again with this version or use the resetlens that wrote it"
     )]
     UnknownFormat { path: String, found: String },
     #[error("snapshot {path} is not a resetlens snapshot: {message}")]
