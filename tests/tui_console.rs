@@ -489,6 +489,28 @@ fn events_grouped_by_attempt_filter_and_detail() {
     assert_eq!(state.screen, Screen::User);
 }
 
+/// The detail reads the diagnosis' own events: while a `:reload` reads the logs again (or after
+/// it failed), the open user's event still shows its kind, parsed fields and message, sanitized.
+#[test]
+fn event_detail_shows_the_whole_event_while_the_logs_are_read_again() {
+    let mut state = loaded_state(Theme::COLOUR, (100, 40));
+    open_bob(&mut state);
+    update(&mut state, ch('3'));
+    update(&mut state, ch('j'));
+    update(&mut state, key(KeyCode::Enter));
+    state.events = resetlens::tui::state::Loading::Loading;
+    let text = screen_text(&render(&state, 100, 40));
+    assert!(
+        text.contains("Event 33004") && text.contains("WritebackFailure") && text.contains("0x80070005"),
+        "{text}"
+    );
+    assert!(text.contains("Message") && text.contains("EVIL"), "{text}");
+    assert!(
+        !text.contains('\u{1b}'),
+        "the message's escapes are not drawn: {text}"
+    );
+}
+
 #[test]
 fn raw_xml_arrives_sanitized_fails_visibly_and_stale_reads_are_dropped() {
     let mut state = loaded_state(Theme::COLOUR, (100, 30));
