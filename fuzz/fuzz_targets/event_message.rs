@@ -6,11 +6,10 @@
 
 #![no_main]
 
-use std::sync::Arc;
-
 use libfuzzer_sys::fuzz_target;
 use resetlens::events::message::{decode_anchor, parse};
-use resetlens::events::{Event, EventKind, EventOrigin};
+use resetlens::events::EventKind;
+use resetlens::testkit::EventBuilder;
 
 fuzz_target!(|data: &[u8]| {
     let text = String::from_utf8_lossy(data);
@@ -23,23 +22,15 @@ fuzz_target!(|data: &[u8]| {
                 fields.source_anchor_b64.as_deref().and_then(decode_anchor),
                 "anchor is the decoded base64"
             );
-            let event = Event {
-                time: Default::default(),
-                machine: text.to_string(),
-                channel: "Application".into(),
-                provider: "PasswordResetService".into(),
-                event_id: id,
-                level: 2,
-                audit: None,
-                origin: EventOrigin {
-                    file: Arc::from("fuzz.evtx"),
-                    record_id: 1,
-                    position: 1,
-                },
-                kind: EventKind::WritebackFailure,
-                message: text.to_string(),
-                fields,
-            };
+            let event = EventBuilder::new(id, EventKind::WritebackFailure, Default::default())
+                .machine(text.to_string())
+                .channel("Application")
+                .provider("PasswordResetService")
+                .level(2)
+                .record("fuzz.evtx", 1)
+                .message(text.to_string())
+                .fields(fields)
+                .build();
             let view = event.view();
             assert!(
                 !view.summary.chars().any(char::is_control),

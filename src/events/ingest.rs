@@ -798,7 +798,8 @@ fn sort_events(events: &mut [Event]) {
 }
 
 /// Reads `paths` with the evtx crate only (`EvtxParser`, one file after the other): slower, the
-/// reference the fast reader is checked against.
+/// reference the fast reader is checked against (tests only, hence the test kit's feature).
+#[cfg(any(test, feature = "testkit"))]
 pub fn ingest_reference(paths: &[PathBuf], opts: &IngestOptions) -> IngestReport {
     let interest = Interest::new(opts.ids.as_deref());
     let (found, mut summaries) = discover(paths);

@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use evtx::err::EvtxError;
-use evtx::{EvtxChunkData, EvtxParser, ParserSettings, SerializedEvtxRecord};
+use evtx::{EvtxChunkData, ParserSettings, SerializedEvtxRecord};
 use serde_json::Value;
 
 use super::{chunk_file_offset, fast::ChunkScan, IngestProblem, Interest, ProblemKind};
@@ -82,6 +82,7 @@ pub(super) fn read_chunk(
 }
 
 /// What reading a whole file with the crate gave.
+#[cfg(any(test, feature = "testkit"))]
 pub(super) struct FileRead {
     pub hits: Vec<RawRecord>,
     pub records: u64,
@@ -90,8 +91,9 @@ pub(super) struct FileRead {
 }
 
 /// Reads a whole file with `EvtxParser` (the reference path).
+#[cfg(any(test, feature = "testkit"))]
 pub(super) fn read_file(path: &Path, interest: &Interest) -> Result<FileRead, IngestProblem> {
-    let parser = EvtxParser::from_path(path)
+    let parser = evtx::EvtxParser::from_path(path)
         .map_err(|e| IngestProblem::in_file(path, ProblemKind::Unreadable, error_text(&e)))?;
     let mut parser = parser.with_configuration((*settings()).clone());
     let mut read = FileRead {
