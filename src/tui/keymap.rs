@@ -183,6 +183,9 @@ impl KeyBindings {
 }
 
 impl Action {
+    /// The actions that move a selection or a scroll (Up to Bottom): `ALL` lists them first.
+    pub const MOVES: &'static [Action] = Action::ALL.split_at(6).0;
+
     /// Every action, in help order.
     pub const ALL: [Action; 18] = [
         Action::Up,
@@ -274,5 +277,11 @@ mod tests {
         }
         assert_eq!(keys.label(Action::Up), "↑/k");
         assert_eq!(keys.label(Action::ForceQuit), "^C");
+    }
+
+    #[test]
+    fn the_moves_are_up_to_bottom() {
+        use Action::*;
+        assert_eq!(Action::MOVES, [Up, Down, PageUp, PageDown, Top, Bottom]);
     }
 }

@@ -408,16 +408,7 @@ fn scroll_text(state: &mut State, action: Action) {
 }
 
 fn scroll_action(keys: &KeyBindings, key: &KeyEvent) -> Option<Action> {
-    [
-        Action::Up,
-        Action::Down,
-        Action::PageUp,
-        Action::PageDown,
-        Action::Top,
-        Action::Bottom,
-    ]
-    .into_iter()
-    .find(|a| keys.is(*a, key))
+    Action::MOVES.iter().copied().find(|a| keys.is(*a, key))
 }
 
 fn retry(state: &mut State) -> Vec<Command> {
