@@ -106,7 +106,7 @@ pub fn diagnose(input: &DiagnosisInput) -> Diagnosis {
     settle(
         dir,
         user,
-        &events,
+        events,
         correlate::connect_log_span(input.events),
         attempts,
         (input.at, input.now),
@@ -143,7 +143,7 @@ impl<'a> Scan<'a> {
         settle(
             directory,
             user,
-            &events,
+            events,
             self.events.connect_span(),
             attempts,
             (self.at, self.now),
@@ -152,24 +152,24 @@ impl<'a> Scan<'a> {
     }
 }
 
-/// The facts of `user` from its correlated events, then the report. `(at, now)`: `--at` when
-/// given, and the time of the run.
+/// The facts of `user` from its correlated events, then the report, which keeps the events.
+/// `(at, now)`: `--at` when given, and the time of the run.
 fn settle(
     dir: &Directory,
     user: &DirectoryUser,
-    events: &[Event],
+    events: Vec<Event>,
     connect_log: Option<(DateTime<Utc>, DateTime<Utc>)>,
     attempts: Vec<Attempt>,
     (requested_at, now): (Option<DateTime<Utc>>, DateTime<Utc>),
     caches: &mut AccessCaches,
 ) -> Diagnosis {
-    let (at, at_source) = facts::evaluation_instant(requested_at, events, &attempts, now);
+    let (at, at_source) = facts::evaluation_instant(requested_at, &events, &attempts, now);
     let policy = EffectivePolicy::for_user(dir, user);
     let (protected_groups, membership_transitive) = facts::protected_membership(dir, user);
     let f = Facts {
         directory: dir,
         user,
-        events,
+        events: &events,
         connect_log,
         attempts,
         at,
@@ -185,11 +185,21 @@ fn settle(
         protected_groups,
         membership_transitive,
     };
-    report(&f, now)
+    let d = sections(&f, now);
+    Diagnosis { events, ..d }
 }
 
-/// The report for already-decoded facts: rules, verdict, and the contract's sections.
+/// The report for already-decoded facts: rules, verdict, and the contract's sections, with a
+/// copy of the facts' events.
 pub fn report(f: &Facts, generated_at: DateTime<Utc>) -> Diagnosis {
+    Diagnosis {
+        events: f.events.to_vec(),
+        ..sections(f, generated_at)
+    }
+}
+
+/// `report` but for the events, which the caller moves in.
+fn sections(f: &Facts, generated_at: DateTime<Utc>) -> Diagnosis {
     let mut findings = rules::evaluate(f);
     // Blockers first; within a severity, rule order (root causes before symptoms).
     findings.sort_by_key(|x| std::cmp::Reverse(x.severity));
@@ -228,7 +238,7 @@ pub fn report(f: &Facts, generated_at: DateTime<Utc>) -> Diagnosis {
                 rights: access.rights.clone(),
                 evidence: CLOUD_SYNC_EVIDENCE.to_string(),
             }),
-        events: f.events.to_vec(),
+        events: Vec::new(),
         findings,
         verdict,
         dacl: f.access.dacl.clone(),
