@@ -3,7 +3,7 @@
 //! lockout duration; never from lockoutTime alone), password timestamps and flags.
 
 use chrono::{DateTime, Utc};
-use serde::Serialize;
+use serde::ser::{Serialize, SerializeStruct, Serializer};
 
 use super::policy::EffectivePolicy;
 use crate::ad::time::{to_filetime, FileTime};
@@ -104,32 +104,19 @@ impl AccountState {
     }
 }
 
-/// The contract's `account` section, in its key order.
-#[derive(Serialize)]
-struct AccountSection {
-    enabled: bool,
-    locked_out: bool,
-    /// `None` when 0 / absent.
-    lockout_time: Option<DateTime<Utc>>,
-    /// `None` when 0 (must change) or absent.
-    pwd_last_set: Option<DateTime<Utc>>,
-    must_change_password: bool,
-    password_never_expires: bool,
-    admin_count: Option<u32>,
-}
-
+/// The contract's `account` section: the decoded state at the evaluated instant, pwdLastSet as
+/// an instant (`null` when 0, "must change", or absent), lockoutTime `null` when 0 or absent.
 impl Serialize for AccountState {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        AccountSection {
-            enabled: self.enabled,
-            locked_out: self.locked_out,
-            lockout_time: self.lockout_time,
-            pwd_last_set: self.pwd_last_set_instant(),
-            must_change_password: self.must_change_password,
-            password_never_expires: self.password_never_expires,
-            admin_count: self.admin_count,
-        }
-        .serialize(s)
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut section = s.serialize_struct("AccountSection", 7)?;
+        section.serialize_field("enabled", &self.enabled)?;
+        section.serialize_field("locked_out", &self.locked_out)?;
+        section.serialize_field("lockout_time", &self.lockout_time)?;
+        section.serialize_field("pwd_last_set", &self.pwd_last_set_instant())?;
+        section.serialize_field("must_change_password", &self.must_change_password)?;
+        section.serialize_field("password_never_expires", &self.password_never_expires)?;
+        section.serialize_field("admin_count", &self.admin_count)?;
+        section.end()
     }
 }
 

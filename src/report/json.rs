@@ -76,4 +76,50 @@ mod tests {
         assert_eq!(v["verdict"]["primary_cause"], "inheritance-disabled");
         assert!(v["verdict"]["summary"].as_str().unwrap().len() > 20);
     }
+
+    /// The account is the decoded state and the events are kept as read: both must still
+    /// serialize as the contract's sections, keys in its order, event texts sanitized.
+    #[test]
+    fn account_and_events_are_the_contracts_sections_in_its_order() {
+        use crate::testkit::contract::{ACCOUNT_KEYS, EVENT_KEYS};
+        let mut d = blocked_diagnosis();
+        d.events[0].machine = "AADC01\x1b[2J".into();
+        let mut out = Vec::new();
+        render(&d, &mut out).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        // Each section's first object, as written (serde_json's Value would sort its keys).
+        let object = |key: &str| {
+            let start = text.find(&format!("\"{key}\":")).expect(key);
+            let open = start + text[start..].find('{').expect("an object");
+            let close = open + text[open..].find('}').expect("flat");
+            &text[open..=close]
+        };
+        let keys_in = |o: &str| -> Vec<String> {
+            o.split('\n')
+                .filter_map(|l| {
+                    l.trim()
+                        .strip_prefix('"')?
+                        .split_once("\":")
+                        .map(|(k, _)| k.to_string())
+                })
+                .collect()
+        };
+        assert_eq!(keys_in(object("account")), ACCOUNT_KEYS);
+        let event = keys_in(object("events"));
+        // The contract's keys in its order; the additive ones (`position`, `kind`, ...) between.
+        let contract: Vec<&String> = event
+            .iter()
+            .filter(|k| EVENT_KEYS.contains(&k.as_str()))
+            .collect();
+        assert_eq!(contract, EVENT_KEYS, "{event:?}");
+        assert!(
+            !event.iter().any(|k| k == "message"),
+            "the raw message is not in the report"
+        );
+        let first = object("events");
+        assert!(
+            first.contains(r#""machine": "AADC01\\x1b[2J""#) && !first.contains("u001b"),
+            "the machine name is sanitized: {first}"
+        );
+    }
 }

@@ -14,3 +14,14 @@ pub const EVENT_KEYS: [&str; 10] = [
     "tracking_id",
     "summary",
 ];
+
+/// The `account` section's keys, in the contract's order.
+pub const ACCOUNT_KEYS: [&str; 7] = [
+    "enabled",
+    "locked_out",
+    "lockout_time",
+    "pwd_last_set",
+    "must_change_password",
+    "password_never_expires",
+    "admin_count",
+];
