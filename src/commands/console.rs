@@ -138,7 +138,7 @@ fn open(cfg: SourceConfig, console: &ConsoleArgs) -> Result<Outcome, CommandErro
 }
 
 pub fn run(source: &SourceArgs, console: &ConsoleArgs) -> Result<Outcome, CommandError> {
-    let mut cfg = super::source_config(source)?;
+    let mut cfg = super::source_config(source, true)?;
     if cfg.directory.source.is_none() {
         return Err(CommandError::Input(anyhow!(
             "{} (or try `resetlens demo` for the built-in sample tenant)",
@@ -195,7 +195,7 @@ pub fn run_demo(
             demo_tenant::SNAPSHOT
         )));
     }
-    // The demo reads its own files: no DC, so no TLS warning (`source_config`) either.
+    // The demo reads its own files: no DC, so nothing for `source_config` to warn about.
     let mut cfg = SourceConfig::resolve(source).map_err(|e| CommandError::Input(e.into()))?;
     cfg.directory.source = Some(DirectorySource::Snapshot(snapshot));
     cfg.evtx = vec![data];

@@ -19,7 +19,7 @@ use crate::report::{json, markdown, text};
 use crate::sanitize::line;
 
 pub fn run(args: &DiagnoseArgs, source: &SourceArgs) -> Result<Outcome, CommandError> {
-    let cfg = super::source_config(source)?;
+    let cfg = super::source_config(source, true)?;
     let dir = directory::load_blocking(&cfg.directory, Scope::Users(vec![args.user.clone()]))
         .map_err(directory_input)?;
     let user = dir

@@ -25,8 +25,8 @@ use crate::events::{Event, EventView, ViewTexts};
 use crate::sanitize::line;
 
 pub fn run(args: &EventsArgs, source: &SourceArgs) -> Result<Outcome, CommandError> {
-    let cfg = super::source_config(source)?;
     // The directory is needed only to resolve --user to its SIDs and anchors.
+    let cfg = super::source_config(source, args.user.is_some())?;
     let directory = match (&args.user, &cfg.directory.source) {
         (Some(user), Some(_)) => Some(
             directory::load_blocking(&cfg.directory, Scope::Users(vec![user.clone()]))

@@ -17,7 +17,7 @@ use crate::directory::{self, block_on, DirectoryError};
 use crate::report::scan::{ScanFormat, ScanRow, ScanTotals, ScanWriter};
 
 pub fn run(args: &ScanArgs, source: &SourceArgs) -> Result<Outcome, CommandError> {
-    let cfg = super::source_config(source)?;
+    let cfg = super::source_config(source, true)?;
     let events = read_events(&cfg)?;
     let stdout = io::stdout().lock();
     let mut writer = ScanWriter::new(io::BufWriter::new(stdout), args.format).map_err(internal)?;

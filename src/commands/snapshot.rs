@@ -12,7 +12,7 @@ use crate::cli::{SnapshotArgs, SourceArgs};
 use crate::directory::{self, snapshot, DirectorySource, Scope};
 
 pub fn run(args: &SnapshotArgs, source: &SourceArgs) -> Result<Outcome, CommandError> {
-    let cfg = super::source_config(source)?;
+    let cfg = super::source_config(source, true)?;
     if !matches!(cfg.directory.source, Some(DirectorySource::Ldap(_))) {
         return Err(CommandError::Input(anyhow::anyhow!(
             "a snapshot is taken from a domain controller: give --ldap-url (and --bind-dn or --kerberos)"
