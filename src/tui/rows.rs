@@ -55,14 +55,17 @@ pub fn filtered_dacl(d: &Diagnosis, filter: &str) -> Vec<usize> {
 /// The timeline entries (indexes into the diagnosis' timeline) that pass the Events filter: the
 /// exact ID, or words in the name, machine, summary, provider.
 pub fn filtered_timeline(d: &Diagnosis, filter: &str) -> Vec<usize> {
+    // The summary is written for each event the filter reads: not at all for an empty one.
+    let everything = filter.trim().is_empty();
     d.timeline
         .iter()
         .enumerate()
         .filter(|(_, r)| {
-            d.events.get(r.event).is_some_and(|e| {
-                filter.trim() == e.event_id.to_string()
-                    || passes(filter, &[e.name(), &e.machine, &e.summary(), &e.provider])
-            })
+            everything
+                || d.events.get(r.event).is_some_and(|e| {
+                    filter.trim() == e.event_id.to_string()
+                        || passes(filter, &[e.name(), &e.machine, &e.summary(), &e.provider])
+                })
         })
         .map(|(i, _)| i)
         .collect()

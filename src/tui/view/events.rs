@@ -116,6 +116,7 @@ pub fn detail_paragraph(diag: &Diagnosis, index: usize, state: &State) -> Option
             theme,
         ),
         field("Record", format!("{} #{}", clean(&e.file), e.record_id), theme),
+        field("Summary", clean(&e.summary), theme),
     ];
     let audit = full.audit.map_or_else(String::new, |a| format!(", audit {a:?}"));
     lines.push(field(
