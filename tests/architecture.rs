@@ -391,6 +391,74 @@ fn every_module_imports_only_what_is_below_it() {
     );
 }
 
+/// Below the edge nothing prints: the domain returns what happened (errors, warnings as values)
+/// and the commands decide what the person at the terminal reads, and when (a line printed from
+/// a background read lands in the middle of the console's screen).
+const SILENT: &[&str] = &["ad", "security", "directory", "events", "diagnosis"];
+const PRINTS: &[&str] = &["print!", "println!", "eprint!", "eprintln!", "dbg!"];
+
+#[test]
+fn nothing_below_the_edge_prints() {
+    let root = main_src();
+    let mut files = Vec::new();
+    for module in SILENT {
+        let dir = root.join(module);
+        if dir.is_dir() {
+            rust_files(&dir, &mut files);
+        }
+        let file = root.join(format!("{module}.rs"));
+        if file.is_file() {
+            files.push(file);
+        }
+    }
+    assert!(files.len() > 30, "only {} files under {SILENT:?}", files.len());
+    let mut printing = Vec::new();
+    for f in &files {
+        let text = std::fs::read_to_string(f).unwrap_or_else(|e| panic!("read {}: {e}", f.display()));
+        let code: String = code_only(&text).into_iter().collect();
+        for (n, line) in code.lines().enumerate() {
+            if let Some(m) = PRINTS.iter().find(|m| printed_by(line, m)) {
+                printing.push(format!("{}:{}: {m}", f.display(), n + 1));
+            }
+        }
+    }
+    assert!(
+        printing.is_empty(),
+        "printing below the edge:\n{}",
+        printing.join("\n")
+    );
+}
+
+/// Whether `line` calls macro `m` (`eprintln!`, not `my_eprintln!` or a path ending in it).
+fn printed_by(line: &str, m: &str) -> bool {
+    line.match_indices(m).any(|(i, _)| {
+        !line[..i]
+            .chars()
+            .next_back()
+            .is_some_and(|c| ident_char(c) || c == ':')
+    })
+}
+
+#[test]
+fn the_print_check_sees_calls_in_code_only() {
+    let code: String =
+        code_only("let x = 1; // eprintln!(\"no\")\nlet s = \"println!\";\n    eprintln!(\"yes\");")
+            .into_iter()
+            .collect();
+    let hits: Vec<usize> = code
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| PRINTS.iter().any(|m| printed_by(l, m)))
+        .map(|(n, _)| n + 1)
+        .collect();
+    assert_eq!(hits, vec![3]);
+    assert!(!printed_by("my_eprintln!(x)", "eprintln!"));
+    assert!(
+        !printed_by("eprintln!(x)", "println!"),
+        "println! inside eprintln! is not a second call"
+    );
+}
+
 #[test]
 fn the_top_level_modules_form_no_cycle() {
     let scanned = scan_src();
