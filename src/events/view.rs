@@ -14,8 +14,8 @@ use super::model::{AuditOutcome, Event, EventKind};
 use crate::sanitize::sanitized;
 
 /// The contract's EVENT keys plus the optional extras of `events --format json`. Texts borrow
-/// from the event where sanitizing leaves them unchanged (a timeline renders one per event);
-/// `into_owned` detaches a view that outlives its event.
+/// from the event where sanitizing leaves them unchanged (a timeline renders one per event, a
+/// report or the console one per event it writes or draws).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct EventView<'a> {
     pub time: Cow<'a, str>,
