@@ -336,15 +336,6 @@ impl StreamedSearch {
             }
         }
     }
-
-    /// Stops the search before its end: the DC is asked to send no more of it (the entries
-    /// already on their way are dropped on arrival). A DC that does not answer is not waited for
-    /// longer than the timeout; an abandon has no reply to wait for.
-    pub async fn abandon(mut self) {
-        let ldap = self.stream.ldap_handle();
-        let id = ldap.last_id();
-        let _ = tokio::time::timeout(self.timeout, ldap.abandon(id)).await;
-    }
 }
 
 fn wants_descriptor(attrs: &[&str]) -> bool {
