@@ -106,12 +106,7 @@ impl Dialer {
             Transport::StartTls | Transport::Sealed => format!("ldap://{}", host_port(cfg)),
         };
         let connecting = async {
-            // LDAP requests are small and each waits for its answer: with Nagle's algorithm on,
-            // the bind waited for the DC to acknowledge the TLS handshake's last record, which
-            // Linux delays by 40 ms (ldapsearch turns it off too).
-            let tcp = TcpStream::connect(host_port(cfg)).await?;
-            tcp.set_nodelay(true)?;
-            let settings = settings.set_std_stream(StdStream::Tcp(tcp.into_std()?));
+            let settings = settings.set_std_stream(StdStream::Tcp(dial(&host_port(cfg)).await?));
             LdapConnAsync::with_settings(settings, &url).await
         };
         let (conn, ldap) = match tokio::time::timeout(cfg.timeout, connecting).await {
@@ -345,6 +340,15 @@ impl StreamedSearch {
             }
         }
     }
+}
+
+/// The TCP connection to the DC, for ldap3. LDAP requests are small and each waits for its
+/// answer: with Nagle's algorithm on, the bind waited for the DC to acknowledge the TLS
+/// handshake's last record, which Linux delays by 40 ms (ldapsearch turns it off too).
+async fn dial(host_port: &str) -> std::io::Result<std::net::TcpStream> {
+    let tcp = TcpStream::connect(host_port).await?;
+    tcp.set_nodelay(true)?;
+    tcp.into_std()
 }
 
 fn wants_descriptor(attrs: &[&str]) -> bool {
@@ -589,6 +593,21 @@ fn kerberos_error(e: LdapError, spn_host: &str) -> DirectoryError {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test]
+    async fn connections_to_the_dc_send_at_once() {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("listen on loopback");
+        let addr = listener.local_addr().expect("its address");
+        let tcp = dial(&addr.to_string()).await.expect("connect");
+        assert!(
+            tcp.nodelay().expect("read TCP_NODELAY"),
+            "Nagle's algorithm is off"
+        );
+        assert!(
+            dial("127.0.0.1:1").await.is_err(),
+            "a closed port is an error, not a panic"
+        );
+    }
 
     #[test]
     fn bind_detail_names_ad_reasons() {
