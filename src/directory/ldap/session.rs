@@ -10,7 +10,8 @@ use std::time::Duration;
 use ldap3::adapters::{Adapter, EntriesOnly, PagedResults};
 use ldap3::controls::RawControl;
 use ldap3::{LdapConnAsync, LdapConnSettings, LdapError, Scope, SearchEntry, SearchStream, StdStream};
-use tokio::net::TcpStream;
+use std::net::SocketAddr;
+use tokio::net::{lookup_host, TcpSocket};
 use tokio::sync::Mutex;
 
 use super::entry::Entry;
@@ -342,13 +343,34 @@ impl StreamedSearch {
     }
 }
 
-/// The TCP connection to the DC, for ldap3. LDAP requests are small and each waits for its
-/// answer: with Nagle's algorithm on, the bind waited for the DC to acknowledge the TLS
-/// handshake's last record, which Linux delays by 40 ms (ldapsearch turns it off too).
+/// The TCP connection to the DC, for ldap3: each of the host's addresses in turn, as
+/// `TcpStream::connect` tries them, on a socket from `ldap_socket`.
 async fn dial(host_port: &str) -> std::io::Result<std::net::TcpStream> {
-    let tcp = TcpStream::connect(host_port).await?;
-    tcp.set_nodelay(true)?;
-    tcp.into_std()
+    let mut last = None;
+    for addr in lookup_host(host_port).await? {
+        match ldap_socket(&addr)?.connect(addr).await {
+            Ok(tcp) => return tcp.into_std(),
+            Err(e) => last = Some(e),
+        }
+    }
+    Err(last.unwrap_or_else(|| {
+        std::io::Error::new(
+            std::io::ErrorKind::NotFound,
+            format!("no address for {host_port}"),
+        )
+    }))
+}
+
+/// A socket for one LDAP connection. LDAP requests are small and each waits for its answer: with
+/// Nagle's algorithm on, the bind waited for the DC to acknowledge the TLS handshake's last
+/// record, which Linux delays by 40 ms (ldapsearch turns it off too).
+fn ldap_socket(addr: &SocketAddr) -> std::io::Result<TcpSocket> {
+    let socket = match addr {
+        SocketAddr::V4(_) => TcpSocket::new_v4()?,
+        SocketAddr::V6(_) => TcpSocket::new_v6()?,
+    };
+    socket.set_nodelay(true)?;
+    Ok(socket)
 }
 
 fn wants_descriptor(attrs: &[&str]) -> bool {
@@ -596,16 +618,16 @@ mod tests {
 
     #[tokio::test]
     async fn connections_to_the_dc_send_at_once() {
-        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("listen on loopback");
-        let addr = listener.local_addr().expect("its address");
-        let tcp = dial(&addr.to_string()).await.expect("connect");
+        // The socket before it connects: no network needed.
+        let socket = ldap_socket(&"192.0.2.1:636".parse().expect("an address")).expect("a socket");
         assert!(
-            tcp.nodelay().expect("read TCP_NODELAY"),
+            socket.nodelay().expect("read TCP_NODELAY"),
             "Nagle's algorithm is off"
         );
+        // Port 0 takes no connection on any host; no name to resolve either.
         assert!(
-            dial("127.0.0.1:1").await.is_err(),
-            "a closed port is an error, not a panic"
+            dial("127.0.0.1:0").await.is_err(),
+            "a refused connection is an error"
         );
     }
 
