@@ -4,13 +4,13 @@
 //! helpdesk can act on.
 
 use std::io::IsTerminal;
+use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
 use ldap3::adapters::{Adapter, EntriesOnly, PagedResults};
 use ldap3::controls::RawControl;
 use ldap3::{LdapConnAsync, LdapConnSettings, LdapError, Scope, SearchEntry, SearchStream, StdStream};
-use std::net::SocketAddr;
 use tokio::net::{lookup_host, TcpSocket};
 use tokio::sync::Mutex;
 
