@@ -96,9 +96,8 @@ impl Dialer {
         let cfg = &self.0.cfg;
         let addr = format!("{}:{}", cfg.host, cfg.port);
         let secs = cfg.timeout.as_secs();
-        let mut settings = LdapConnSettings::new()
-            .set_conn_timeout(cfg.timeout)
-            .set_starttls(cfg.transport == Transport::StartTls);
+        // No ldap3 connect timeout: the one below bounds the TCP connect, TLS and StartTLS together.
+        let mut settings = LdapConnSettings::new().set_starttls(cfg.transport == Transport::StartTls);
         if let Some(tls) = &self.0.tls {
             settings = settings.set_connector(tls.clone());
         }
